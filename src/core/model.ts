@@ -1,0 +1,161 @@
+import { Document, isMap, isScalar, isSeq, parseDocument, YAMLMap, type Node } from 'yaml';
+import { maskTemplates, type MaskResult } from './helm';
+import { eolOf } from './text';
+
+/**
+ * One YAML document of a file. The document is parsed on its own from `source` (the file's text
+ * from `start` to `end`, template actions masked), so node ranges are relative to `start`; use
+ * `ManifestDoc.abs` to turn them into file offsets.
+ */
+export interface ManifestDoc {
+  index: number;
+  /** Offset of the document's `---` line (or 0 for the first document). */
+  start: number;
+  /** Offset where the next document's `---` line starts (or the file's end). */
+  end: number;
+  /** True when the document is introduced by a `---` line. */
+  hasMarker: boolean;
+  source: string;
+  yaml: Document.Parsed;
+  /** Parse errors; a document with errors is reported once and not analysed further. */
+  errors: Array<{ message: string; offset: number }>;
+  objects: K8sObject[];
+}
+
+export interface ManifestFile {
+  path: string;
+  text: string;
+  masked: MaskResult;
+  eol: '\n' | '\r\n';
+  docs: ManifestDoc[];
+}
+
+/** A Kubernetes object: a top-level document map with a `kind`, or an item of a `kind: List`. */
+export interface K8sObject {
+  kind: string;
+  apiVersion: string | undefined;
+  name: string | undefined;
+  /** The namespace written in the manifest, if any. */
+  namespace: string | undefined;
+  node: YAMLMap;
+  doc: ManifestDoc;
+  /** True for an item of a `kind: List` (editing it as a whole document would be wrong). */
+  inList: boolean;
+}
+
+const DOC_MARKER = /^(?:\uFEFF)?---(?=[ \t\r\n]|$)/;
+
+/** Offsets where documents start: 0 and every `---` line (a marker is only ever at column 0). */
+export function documentStarts(text: string): Array<{ offset: number; marker: boolean }> {
+  const starts: Array<{ offset: number; marker: boolean }> = [];
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    const nl = text.indexOf('\n', lineStart);
+    const line = text.slice(lineStart, nl === -1 ? text.length : nl);
+    if (DOC_MARKER.test(line)) starts.push({ offset: lineStart, marker: true });
+    if (nl === -1) break;
+    lineStart = nl + 1;
+  }
+  if (starts.length === 0 || starts[0].offset !== 0) {
+    // Text before the first marker is a document of its own only if it holds more than comments.
+    const head = text.slice(0, starts[0]?.offset ?? text.length);
+    if (starts.length === 0 || hasContent(head)) starts.unshift({ offset: 0, marker: false });
+    else starts[0] = { offset: 0, marker: true };
+  }
+  return starts;
+}
+
+function hasContent(source: string): boolean {
+  return source.split(/\r?\n/).some((line) => {
+    const t = line.replace(/^\uFEFF/, '').trim();
+    return t !== '' && !t.startsWith('#') && !t.startsWith('%');
+  });
+}
+
+const parseCache = new Map<string, Document.Parsed>();
+const PARSE_CACHE_LIMIT = 2000;
+
+/** Parses one document's source, reusing the result for text seen before (an edit elsewhere). */
+function parseSource(source: string): Document.Parsed {
+  const cached = parseCache.get(source);
+  if (cached) {
+    parseCache.delete(source);
+    parseCache.set(source, cached);
+    return cached;
+  }
+  const doc = parseDocument(source, { keepSourceTokens: true, prettyErrors: false, uniqueKeys: false, strict: false });
+  parseCache.set(source, doc);
+  if (parseCache.size > PARSE_CACHE_LIMIT) parseCache.delete(parseCache.keys().next().value as string);
+  return doc;
+}
+
+export function parseManifestFile(path: string, text: string): ManifestFile {
+  const masked = maskTemplates(text);
+  const starts = documentStarts(masked.text);
+  const file: ManifestFile = { path, text, masked, eol: eolOf(text), docs: [] };
+  starts.forEach((s, index) => {
+    const end = starts[index + 1]?.offset ?? text.length;
+    const source = masked.text.slice(s.offset, end);
+    const yaml = parseSource(source);
+    const doc: ManifestDoc = {
+      index,
+      start: s.offset,
+      end,
+      hasMarker: s.marker,
+      source,
+      yaml,
+      errors: yaml.errors.map((e) => ({ message: e.message, offset: s.offset + e.pos[0] })),
+      objects: [],
+    };
+    if (doc.errors.length === 0) doc.objects = objectsOf(doc);
+    file.docs.push(doc);
+  });
+  return file;
+}
+
+/** File offset of a node's start, value end or node end (`yaml` ranges are per document). */
+export function abs(doc: ManifestDoc, offset: number): number {
+  return doc.start + offset;
+}
+
+export function rangeOf(doc: ManifestDoc, node: Node): [number, number] {
+  const r = node.range ?? [0, 0, 0];
+  return [doc.start + r[0], doc.start + r[1]];
+}
+
+function objectsOf(doc: ManifestDoc): K8sObject[] {
+  const root = doc.yaml.contents;
+  if (!isMap(root)) return [];
+  const top = toObject(doc, root, false);
+  if (!top) return [];
+  const items = root.get('items', true);
+  if (/List$/.test(top.kind) && isSeq(items)) {
+    return items.items.flatMap((item) => {
+      const o = isMap(item) ? toObject(doc, item, true) : undefined;
+      return o ? [o] : [];
+    });
+  }
+  return [top];
+}
+
+function toObject(doc: ManifestDoc, node: YAMLMap, inList: boolean): K8sObject | undefined {
+  const kind = stringAt(node, 'kind');
+  if (!kind) return undefined;
+  const meta = node.get('metadata', true);
+  return {
+    kind,
+    apiVersion: stringAt(node, 'apiVersion'),
+    name: isMap(meta) ? stringAt(meta, 'name') : undefined,
+    namespace: isMap(meta) ? stringAt(meta, 'namespace') : undefined,
+    node,
+    doc,
+    inList,
+  };
+}
+
+/** The string value of a scalar child (numbers and booleans as written), else undefined. */
+export function stringAt(map: YAMLMap, key: string): string | undefined {
+  const v = map.get(key, true);
+  if (!isScalar(v) || v.value === null || v.value === undefined) return undefined;
+  return String(v.value);
+}
