@@ -63,16 +63,17 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
 
 /**
  * Picks whole groups of edits (one group = one fix) that do not overlap any group picked before,
- * in the order given. Used by fix-all: a fix is applied completely or not at all.
+ * in the order given, and returns their indices. Fix-all applies a fix completely or not at all.
  */
-export function pickCompatible<T extends TextEdit>(groups: readonly (readonly T[])[]): T[][] {
-  const taken: T[] = [];
-  const picked: T[][] = [];
-  for (const group of groups) {
+export function pickCompatible(groups: readonly (readonly TextEdit[])[]): number[] {
+  const taken: TextEdit[] = [];
+  const picked: number[] = [];
+  groups.forEach((group, i) => {
+    // Two inserts at one offset from different fixes have no defined order: a clash too.
     const clash = group.some((e) => taken.some((t) => overlaps(t, e) || (e.start === e.end && t.start === e.start)));
-    if (clash) continue;
+    if (clash) return;
     taken.push(...group);
-    picked.push([...group]);
-  }
+    picked.push(i);
+  });
   return picked;
 }

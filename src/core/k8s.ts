@@ -124,3 +124,6 @@ export const WI_PROXY_PORT = 'azure.workload.identity/proxy-sidecar-port';
 export const POD_IDENTITY_GROUP = 'aadpodidentity.k8s.io';
 
 export const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** What a fix writes where it cannot know the client id; a human must replace it. */
+export const PLACEHOLDER_CLIENT_ID = '<managed-identity-client-id>';

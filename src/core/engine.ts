@@ -1,0 +1,168 @@
+import { applyEdits, pickCompatible, type FileEdit } from './edits';
+import { parseManifestFile, rangeOf, type ManifestDoc, type ManifestFile } from './model';
+import { RULES } from './rules';
+import type { Finding, Options, Report, Rule, RuleContext, Severity } from './rule';
+import { DEFAULT_OPTIONS } from './rule';
+import { WorkspaceIndex } from './workspace';
+
+/** `# wi-migrate-disable-line [rule…]` at a line's end, or `# wi-migrate-disable-next-line [rule…]` above it. */
+export const SUPPRESS_LINE = 'wi-migrate-disable-line';
+export const SUPPRESS_NEXT_LINE = 'wi-migrate-disable-next-line';
+const SUPPRESSION = /#\s*(wi-migrate-disable-(?:next-)?line)\b([^\r\n]*)/g;
+
+export function resolveOptions(options?: Partial<Options>): Options {
+  return { ...DEFAULT_OPTIONS, ...options, severities: { ...DEFAULT_OPTIONS.severities, ...options?.severities } };
+}
+
+/** Runs every rule on every document of a parsed file. */
+export function checkFile(file: ManifestFile, index: WorkspaceIndex, options?: Partial<Options>, rules: readonly Rule[] = RULES): Finding[] {
+  const opts = resolveOptions(options);
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    const setting = opts.severities[rule.id];
+    if (setting === 'off') continue;
+    const severity: Severity = setting ?? rule.severity;
+    for (const doc of file.docs) {
+      const objects = doc.objects.filter((o) => rule.kinds.includes('*') || rule.kinds.includes(o.kind));
+      if (objects.length === 0 && !rule.kinds.includes('*')) continue;
+      const ctx: RuleContext = {
+        file,
+        doc,
+        objects,
+        index,
+        options: opts,
+        report(r: Report) {
+          findings.push(toFinding(rule, severity, file.path, doc, r, setting !== undefined));
+        },
+      };
+      rule.check(ctx);
+    }
+  }
+  return dropSuppressed(file.text, findings).sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
+}
+
+function toFinding(rule: Rule, severity: Severity, path: string, doc: ManifestDoc, r: Report, overridden: boolean): Finding {
+  let start = r.start ?? doc.start;
+  let end = r.end ?? start;
+  if (r.node && r.start === undefined) [start, end] = rangeOf(doc, r.node);
+  return {
+    ruleId: rule.id,
+    severity: overridden ? severity : (r.severity ?? severity),
+    message: r.message,
+    file: path,
+    start,
+    end,
+    ...(r.deprecated ? { deprecated: true } : {}),
+    ...(r.related?.length ? { related: r.related } : {}),
+    ...(r.fix ? { fix: r.fix } : {}),
+  };
+}
+
+/** Drops findings on lines that a suppression comment names (all rules when it names none). */
+export function dropSuppressed(text: string, findings: Finding[]): Finding[] {
+  if (!text.includes('wi-migrate-disable')) return findings;
+  const lineOf = (offset: number) => {
+    let n = 0;
+    for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+    return n;
+  };
+  const suppressed = new Map<number, Set<string> | 'all'>();
+  for (const m of text.matchAll(SUPPRESSION)) {
+    const line = lineOf(m.index ?? 0) + (m[1] === SUPPRESS_NEXT_LINE ? 1 : 0);
+    const ids = m[2].split(/[\s,]+/).filter((s) => s && !s.startsWith('--'));
+    const prev = suppressed.get(line);
+    if (ids.length === 0 || prev === 'all') suppressed.set(line, 'all');
+    else suppressed.set(line, new Set([...(prev ?? []), ...ids]));
+  }
+  return findings.filter((f) => {
+    const s = suppressed.get(lineOf(f.start));
+    return !(s === 'all' || s?.has(f.ruleId));
+  });
+}
+
+/**
+ * A set of files analysed together: one index over all of them. The CLI uses it, and tests use
+ * it as a whole workspace.
+ */
+export class Project {
+  readonly index: WorkspaceIndex;
+  private readonly parsed = new Map<string, ManifestFile>();
+  readonly options: Options;
+
+  constructor(options?: Partial<Options>) {
+    this.options = resolveOptions(options);
+    this.index = new WorkspaceIndex(this.options.defaultNamespace);
+  }
+
+  set(path: string, text: string): ManifestFile {
+    const file = parseManifestFile(path, text);
+    this.parsed.set(path, file);
+    this.index.update(file);
+    return file;
+  }
+
+  delete(path: string): void {
+    this.parsed.delete(path);
+    this.index.remove(path);
+  }
+
+  get paths(): string[] {
+    return [...this.parsed.keys()];
+  }
+
+  text(path: string): string | undefined {
+    return this.parsed.get(path)?.text;
+  }
+
+  file(path: string): ManifestFile | undefined {
+    return this.parsed.get(path);
+  }
+
+  check(path: string): Finding[] {
+    const file = this.parsed.get(path);
+    return file ? checkFile(file, this.index, this.options) : [];
+  }
+
+  checkAll(): Map<string, Finding[]> {
+    return new Map(this.paths.map((p) => [p, this.check(p)]));
+  }
+
+  /**
+   * Applies every fix it can, in passes, until nothing fixable is left (a pass may make new fixes
+   * possible: a binding is retired once its pods have moved). Each pass re-reads the index.
+   * Returns the files that changed with their new text.
+   */
+  fixAll(paths: readonly string[] = this.paths, maxPasses = 5): Map<string, string> {
+    const original = new Map(paths.map((p) => [p, this.text(p) ?? '']));
+    for (let pass = 0; pass < maxPasses; pass++) {
+      const fixes = paths.flatMap((p) => this.check(p)).flatMap((f) => (f.fix ? [f.fix] : []));
+      const changed = this.applyFixes(fixes.map((f) => f.edits));
+      if (changed === 0) break;
+    }
+    const out = new Map<string, string>();
+    for (const [path, before] of original) {
+      const after = this.text(path);
+      if (after !== undefined && after !== before) out.set(path, after);
+    }
+    for (const path of this.paths) if (!original.has(path)) out.set(path, this.text(path) ?? '');
+    return out;
+  }
+
+  /** Applies whole fixes that do not overlap, per file; returns how many were applied. */
+  applyFixes(groups: readonly (readonly FileEdit[])[]): number {
+    const picked = pickCompatibleAcrossFiles(groups);
+    const byFile = new Map<string, FileEdit[]>();
+    for (const group of picked) for (const e of group) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
+    for (const [path, edits] of byFile) this.set(path, applyEdits(this.text(path) ?? '', edits));
+    return picked.length;
+  }
+}
+
+/** Like `pickCompatible`, but edits only clash with edits of the same file. */
+function pickCompatibleAcrossFiles(groups: readonly (readonly FileEdit[])[]): FileEdit[][] {
+  const files = [...new Set(groups.flat().map((e) => e.file))];
+  // Each file gets its own band of offsets, so one-dimensional overlap means same-file overlap.
+  const band = new Map(files.map((f, i) => [f, i * 2 ** 40]));
+  const shifted = groups.map((g) => g.map((e) => ({ ...e, start: e.start + band.get(e.file)!, end: e.end + band.get(e.file)! })));
+  return pickCompatible(shifted).map((i) => [...groups[i]]);
+}

@@ -1,0 +1,77 @@
+import type { Node } from 'yaml';
+import type { FileEdit } from './edits';
+import type { WorkspaceIndex } from './workspace';
+import type { K8sObject, ManifestDoc, ManifestFile } from './model';
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+export type SeveritySetting = Severity | 'off';
+
+export interface RelatedLocation {
+  file: string;
+  start: number;
+  end: number;
+  message: string;
+}
+
+export interface Fix {
+  title: string;
+  /** Edits, possibly in several files (a ServiceAccount in another file, say). */
+  edits: FileEdit[];
+  /** True when the fix leaves a placeholder a human must fill in (never "preferred"). */
+  needsInput?: boolean;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  file: string;
+  start: number;
+  end: number;
+  /** The usage is of deprecated pod identity (shown struck through in the editor). */
+  deprecated?: boolean;
+  related?: RelatedLocation[];
+  fix?: Fix;
+}
+
+export interface Options {
+  /** Namespace for objects that name none. */
+  defaultNamespace: string;
+  /** Per-rule severity overrides. */
+  severities: Record<string, SeveritySetting>;
+}
+
+export const DEFAULT_OPTIONS: Options = { defaultNamespace: 'default', severities: {} };
+
+/** What a report gives: a node (its range is used) or explicit file offsets. */
+export interface Report {
+  node?: Node | null;
+  start?: number;
+  end?: number;
+  message: string;
+  severity?: Severity;
+  deprecated?: boolean;
+  related?: RelatedLocation[];
+  fix?: Fix;
+}
+
+export interface RuleContext {
+  file: ManifestFile;
+  doc: ManifestDoc;
+  /** The document's objects whose kind the rule applies to. */
+  objects: K8sObject[];
+  index: WorkspaceIndex;
+  options: Options;
+  report(report: Report): void;
+}
+
+export interface Rule {
+  id: string;
+  /** One line, shown in the README table and the docs. */
+  description: string;
+  severity: Severity;
+  /** Kinds of objects the rule looks at; `['*']` for every document. */
+  kinds: readonly string[];
+  fixable: boolean;
+  check(ctx: RuleContext): void;
+}

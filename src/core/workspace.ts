@@ -1,0 +1,257 @@
+import { isMap, isSeq, type YAMLMap } from 'yaml';
+import { isTemplated } from './helm';
+import {
+  annotationsOf,
+  labelsOf,
+  LABEL_POD_IDENTITY,
+  mapAt,
+  metadataOf,
+  pairOf,
+  pairOfAny,
+  podSiteOf,
+  scalarString,
+  WI_CLIENT_ID,
+  WI_TENANT_ID,
+  WI_USE,
+} from './k8s';
+import { rangeOf, type K8sObject, type ManifestFile } from './model';
+
+/** A place in the workspace: file and offsets of the object (or the field) the fact comes from. */
+export interface Located {
+  file: string;
+  start: number;
+  end: number;
+}
+
+export interface IdentityFact extends Located {
+  namespace: string;
+  name: string;
+  /** 0 user-assigned managed identity, 1 service principal, 2 service principal with certificate. */
+  type: number | undefined;
+  clientID: string | undefined;
+  resourceID: string | undefined;
+  tenantID: string | undefined;
+}
+
+export interface BindingFact extends Located {
+  namespace: string;
+  name: string;
+  identityName: string | undefined;
+  selector: string | undefined;
+}
+
+export interface ServiceAccountFact extends Located {
+  namespace: string;
+  name: string;
+  clientId: string | undefined;
+  tenantId: string | undefined;
+}
+
+export interface PodFact extends Located {
+  namespace: string;
+  ownerKind: string;
+  ownerName: string | undefined;
+  /** The pod's `aadpodidbinding` label value, when written out (not templated). */
+  bindingLabel: string | undefined;
+  serviceAccountName: string | undefined;
+  usesWorkloadIdentity: boolean;
+  /** Names of the SecretProviderClasses its CSI volumes mount. */
+  secretProviderClasses: string[];
+}
+
+export interface FileFacts {
+  identities: IdentityFact[];
+  bindings: BindingFact[];
+  serviceAccounts: ServiceAccountFact[];
+  pods: PodFact[];
+}
+
+/**
+ * Cross-file facts: identities, bindings, service accounts and pods of every file of the
+ * workspace. Updated one file at a time; queries read across all files.
+ */
+export class WorkspaceIndex {
+  private readonly files = new Map<string, FileFacts>();
+
+  constructor(private readonly defaultNamespace = 'default') {}
+
+  update(file: ManifestFile): void {
+    this.files.set(file.path, factsOf(file, this.defaultNamespace));
+  }
+
+  remove(path: string): void {
+    this.files.delete(path);
+  }
+
+  has(path: string): boolean {
+    return this.files.has(path);
+  }
+
+  get paths(): string[] {
+    return [...this.files.keys()];
+  }
+
+  namespaceOf(obj: K8sObject): string {
+    return obj.namespace ?? this.defaultNamespace;
+  }
+
+  private all<K extends keyof FileFacts>(key: K): FileFacts[K] {
+    const out: FileFacts[K][number][] = [];
+    for (const facts of this.files.values()) out.push(...facts[key]);
+    return out as FileFacts[K];
+  }
+
+  /**
+   * Bindings whose selector is `selector`. Pod identity (outside namespaced mode) matches bindings
+   * in any namespace, so bindings of the pod's own namespace come first, then the others.
+   */
+  bindingsForSelector(selector: string, namespace: string): BindingFact[] {
+    const matches = this.all('bindings').filter((b) => b.selector === selector);
+    return [...matches.filter((b) => b.namespace === namespace), ...matches.filter((b) => b.namespace !== namespace)];
+  }
+
+  /** The AzureIdentity a binding names: same namespace first, then any. */
+  identityForBinding(binding: BindingFact): IdentityFact | undefined {
+    if (!binding.identityName) return undefined;
+    const named = this.all('identities').filter((i) => i.name === binding.identityName);
+    return named.find((i) => i.namespace === binding.namespace) ?? named[0];
+  }
+
+  /** label → bindings → identities, without duplicates, with the bindings that led there. */
+  identitiesForSelector(selector: string, namespace: string): Array<{ identity: IdentityFact; binding: BindingFact }> {
+    const seen = new Set<IdentityFact>();
+    const out: Array<{ identity: IdentityFact; binding: BindingFact }> = [];
+    for (const binding of this.bindingsForSelector(selector, namespace)) {
+      const identity = this.identityForBinding(binding);
+      if (identity && !seen.has(identity)) {
+        seen.add(identity);
+        out.push({ identity, binding });
+      }
+    }
+    return out;
+  }
+
+  bindingsForIdentity(identity: IdentityFact): BindingFact[] {
+    return this.all('bindings').filter((b) => b.identityName === identity.name && this.identityForBinding(b) === identity);
+  }
+
+  podsWithBindingLabel(selector: string): PodFact[] {
+    return this.all('pods').filter((p) => p.bindingLabel === selector);
+  }
+
+  serviceAccount(namespace: string, name: string): ServiceAccountFact | undefined {
+    return this.all('serviceAccounts').find((s) => s.namespace === namespace && s.name === name);
+  }
+
+  podsMountingSecretProviderClass(namespace: string, name: string): PodFact[] {
+    return this.all('pods').filter((p) => p.namespace === namespace && p.secretProviderClasses.includes(name));
+  }
+
+  podsUsingServiceAccount(namespace: string, name: string): PodFact[] {
+    return this.all('pods').filter((p) => p.namespace === namespace && (p.serviceAccountName ?? 'default') === name);
+  }
+
+  get identities(): IdentityFact[] {
+    return this.all('identities');
+  }
+
+  get serviceAccounts(): ServiceAccountFact[] {
+    return this.all('serviceAccounts');
+  }
+
+  get pods(): PodFact[] {
+    return this.all('pods');
+  }
+
+  get bindings(): BindingFact[] {
+    return this.all('bindings');
+  }
+}
+
+/** The pair of a pod-identity spec field in its current (camelCase) or pre-1.6 (capitalised) spelling. */
+export function specPair(spec: YAMLMap | undefined, name: string) {
+  if (!spec) return undefined;
+  return pairOfAny(spec, [name, name[0].toUpperCase() + name.slice(1)]);
+}
+
+function factsOf(file: ManifestFile, defaultNamespace: string): FileFacts {
+  const facts: FileFacts = { identities: [], bindings: [], serviceAccounts: [], pods: [] };
+  for (const doc of file.docs) {
+    for (const obj of doc.objects) {
+      const [start, end] = rangeOf(doc, obj.node);
+      const namespace = obj.namespace ?? defaultNamespace;
+      const name = obj.name ?? '';
+      const where = { file: file.path, start, end };
+      const spec = mapAt(obj.node, ['spec']);
+      // A value written by a template action is unknown: it must not match anything.
+      const known = (node: unknown): string | undefined => {
+        const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+        if (range && isTemplated(file.masked.actions, doc.start + range[0], doc.start + range[1])) return undefined;
+        return scalarString(node);
+      };
+      const specField = (name: string) => known(specPair(spec, name)?.value);
+      switch (obj.kind) {
+        case 'AzureIdentity': {
+          const type = Number(specField('type'));
+          facts.identities.push({
+            ...where,
+            namespace,
+            name,
+            type: Number.isFinite(type) ? type : undefined,
+            clientID: specField('clientID'),
+            resourceID: specField('resourceID'),
+            tenantID: specField('tenantID'),
+          });
+          break;
+        }
+        case 'AzureIdentityBinding':
+          facts.bindings.push({
+            ...where,
+            namespace,
+            name,
+            identityName: specField('azureIdentity'),
+            selector: specField('selector'),
+          });
+          break;
+        case 'ServiceAccount': {
+          const annotations = annotationsOf(metadataOf(obj));
+          facts.serviceAccounts.push({
+            ...where,
+            namespace,
+            name,
+            clientId: annotations ? known(annotations.get(WI_CLIENT_ID, true)) : undefined,
+            tenantId: annotations ? known(annotations.get(WI_TENANT_ID, true)) : undefined,
+          });
+          break;
+        }
+        default: {
+          const site = podSiteOf(obj);
+          if (!site) break;
+          const labels = labelsOf(site.metadata);
+          const labelPair = labels ? pairOf(labels, LABEL_POD_IDENTITY) : undefined;
+          facts.pods.push({
+            ...where,
+            namespace,
+            ownerKind: obj.kind,
+            ownerName: obj.name,
+            bindingLabel: known(labelPair?.value),
+            serviceAccountName: site.spec ? known(pairOfAny(site.spec, ['serviceAccountName', 'serviceAccount'])?.value) : undefined,
+            usesWorkloadIdentity: labels !== undefined && isMap(labels) && scalarString(labels.get(WI_USE, true)) === 'true',
+            secretProviderClasses: csiClassesOf(site.spec),
+          });
+        }
+      }
+    }
+  }
+  return facts;
+}
+
+function csiClassesOf(spec: YAMLMap | undefined): string[] {
+  const volumes = spec?.get('volumes', true);
+  if (!isSeq(volumes)) return [];
+  return volumes.items.flatMap((v) => {
+    const attrs = isMap(v) ? mapAt(v, ['csi', 'volumeAttributes']) : undefined;
+    const name = attrs ? scalarString(attrs.get('secretProviderClass', true)) : undefined;
+    return name ? [name] : [];
+  });
+}

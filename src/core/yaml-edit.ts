@@ -1,0 +1,194 @@
+import { isMap, isScalar, Scalar, stringify, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { TextEdit } from './edits';
+import { isTemplated } from './helm';
+import type { ManifestDoc, ManifestFile } from './model';
+import { columnAt, lineStartAt, nextLineStart } from './text';
+
+/**
+ * Minimal text edits on a parsed manifest. Each returns `undefined` when the edit cannot be made
+ * without guessing (aliases, template actions in the way, odd layouts): the caller then reports
+ * the finding without a fix. Nothing here re-serialises a document.
+ */
+export interface EditTarget {
+  file: ManifestFile;
+  doc: ManifestDoc;
+}
+
+type AnyPair = Pair<unknown, unknown>;
+
+function nodeRange(doc: ManifestDoc, node: unknown): [number, number, number] | undefined {
+  const r = (node as Node | null | undefined)?.range;
+  return r ? [doc.start + r[0], doc.start + r[1], doc.start + r[2]] : undefined;
+}
+
+/** True when the node's text contains a template action (its real value is unknown). */
+export function templatedNode(t: EditTarget, node: unknown): boolean {
+  const r = nodeRange(t.doc, node);
+  return r !== undefined && isTemplated(t.file.masked.actions, r[0], r[1]);
+}
+
+/** The YAML text for `value` in the style of `like` (plain, single or double quoted). */
+export function scalarText(value: string, style: Scalar.Type | undefined = 'PLAIN'): string {
+  if (style === 'QUOTE_SINGLE') return `'${value.replace(/'/g, "''")}'`;
+  if (style === 'QUOTE_DOUBLE') return JSON.stringify(value);
+  const plain = stringify(value, { lineWidth: 0 }).replace(/\r?\n$/, '');
+  return plain.includes('\n') ? JSON.stringify(value) : plain;
+}
+
+/** Replaces a scalar's value, keeping its quoting style. */
+export function replaceScalar(t: EditTarget, node: unknown, value: string, style?: Scalar.Type): TextEdit | undefined {
+  if (!isScalar(node) || templatedNode(t, node)) return undefined;
+  const r = nodeRange(t.doc, node);
+  if (!r) return undefined;
+  const type = style ?? (node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE' ? node.type : 'PLAIN');
+  if (node.type === 'BLOCK_FOLDED' || node.type === 'BLOCK_LITERAL') return undefined;
+  // Anchors or tags before the value stay: only the value's own characters are replaced.
+  const source = t.file.text.slice(r[0], r[1]);
+  const lead = source.match(/^(?:[&!][^\s]*\s+)*/)?.[0] ?? '';
+  return { start: r[0] + lead.length, end: r[1], text: scalarText(value, type) };
+}
+
+/** The column of the first key of a block map. */
+function keyColumn(t: EditTarget, map: YAMLMap): number | undefined {
+  const first = map.items[0];
+  const r = first ? nodeRange(t.doc, first.key) : undefined;
+  return r ? columnAt(t.file.text, r[0]) : undefined;
+}
+
+/** How many spaces the document indents a nested block by (2 unless it shows otherwise). */
+export function indentStep(t: EditTarget): number {
+  const lines = t.doc.source.split(/\r?\n/);
+  for (let i = 1; i < lines.length; i++) {
+    const prev = lines[i - 1];
+    const line = lines[i];
+    if (!/:\s*(#.*)?$/.test(prev) || line.trim() === '' || line.trim().startsWith('#')) continue;
+    const a = prev.match(/^ */)![0].length;
+    const b = line.match(/^ */)![0].length;
+    if (b > a && !line.trim().startsWith('-')) return b - a;
+  }
+  return 2;
+}
+
+/** Where a pair's value ends (for block collections and block scalars: after their last line break). */
+function pairEnd(t: EditTarget, pair: AnyPair): number | undefined {
+  const v = nodeRange(t.doc, pair.value);
+  if (v) return v[1];
+  const k = nodeRange(t.doc, pair.key);
+  return k ? k[1] : undefined;
+}
+
+/** Start of the line after the one `end` is on, or `end` itself when it already starts a line. */
+function lineAfter(text: string, end: number): number {
+  return end > 0 && text[end - 1] === '\n' ? end : nextLineStart(text, end);
+}
+
+/**
+ * Inserts `key: value` into a map: as its first pair (`first`) or after its last pair. Block maps
+ * get a line of their own at the map's indentation; flow maps stay on one line.
+ */
+export function insertPair(t: EditTarget, map: YAMLMap, key: string, valueText: string, where: 'first' | 'last' = 'last'): TextEdit | undefined {
+  const text = t.file.text;
+  const pairText = `${key}: ${valueText}`;
+  if (map.flow) {
+    const r = nodeRange(t.doc, map);
+    if (!r || text[r[1] - 1] !== '}') return undefined;
+    if (map.items.length === 0) return { start: r[1] - 1, end: r[1] - 1, text: pairText };
+    if (where === 'first') {
+      const spaced = text[r[0] + 1] === ' ';
+      return { start: r[0] + 1, end: r[0] + 1, text: spaced ? ` ${pairText},` : `${pairText}, ` };
+    }
+    const last = pairEnd(t, map.items[map.items.length - 1] as AnyPair);
+    return last === undefined ? undefined : { start: last, end: last, text: `, ${pairText}` };
+  }
+  if (map.items.length === 0) return undefined;
+  const column = keyColumn(t, map);
+  if (column === undefined) return undefined;
+  if (where === 'first') {
+    const r = nodeRange(t.doc, map.items[0].key)!;
+    return { start: r[0], end: r[0], text: `${pairText}${t.file.eol}${' '.repeat(column)}` };
+  }
+  const end = pairEnd(t, map.items[map.items.length - 1] as AnyPair);
+  if (end === undefined) return undefined;
+  const at = lineAfter(text, end);
+  const needsBreak = at === text.length && !text.endsWith('\n');
+  return { start: at, end: at, text: `${needsBreak ? t.file.eol : ''}${' '.repeat(column)}${pairText}${t.file.eol}` };
+}
+
+/**
+ * Inserts `key:` holding a nested block map of `entries` into `map` (for `labels:` or
+ * `annotations:` that do not exist yet). Flow maps get a nested flow map.
+ */
+export function insertMapPair(t: EditTarget, map: YAMLMap, key: string, entries: Array<[string, string]>, where: 'first' | 'last' = 'last'): TextEdit | undefined {
+  if (map.flow) return insertPair(t, map, key, `{${entries.map(([k, v]) => `${k}: ${v}`).join(', ')}}`, where);
+  const column = keyColumn(t, map);
+  if (column === undefined) return undefined;
+  const inner = ' '.repeat(column + indentStep(t));
+  const body = entries.map(([k, v]) => `${t.file.eol}${inner}${k}: ${v}`).join('');
+  const edit = insertPair(t, map, key, '', where);
+  if (!edit) return undefined;
+  // insertPair wrote `key: ` + eol/indent; put the nested entries right after `key:`.
+  const marker = `${key}: `;
+  const i = edit.text.indexOf(marker);
+  return { ...edit, text: edit.text.slice(0, i) + `${key}:${body}` + edit.text.slice(i + marker.length) };
+}
+
+/**
+ * Removes a pair. Block style: the whole lines it covers (its trailing comment goes with it);
+ * flow style: the pair and one neighbouring comma. Undefined when the pair shares its first line
+ * with something else (a `- ` sequence dash, another key).
+ */
+export function removePair(t: EditTarget, map: YAMLMap, pair: AnyPair): TextEdit | undefined {
+  const text = t.file.text;
+  const k = nodeRange(t.doc, pair.key);
+  const end = pairEnd(t, pair);
+  if (!k || end === undefined || templatedNode(t, pair.key)) return undefined;
+  if (map.flow) {
+    const index = map.items.indexOf(pair as never);
+    if (index < 0) return undefined;
+    const next = map.items[index + 1];
+    if (next) {
+      const n = nodeRange(t.doc, next.key);
+      return n ? { start: k[0], end: n[0], text: '' } : undefined;
+    }
+    const prev = map.items[index - 1];
+    if (prev) {
+      const p = pairEnd(t, prev as AnyPair);
+      return p === undefined ? undefined : { start: p, end, text: '' };
+    }
+    return { start: k[0], end, text: '' };
+  }
+  const lineStart = lineStartAt(text, k[0]);
+  if (text.slice(lineStart, k[0]).trim() !== '') return undefined;
+  const after = lineAfter(text, end);
+  const rest = text.slice(end, after).trim();
+  if (rest !== '' && !rest.startsWith('#')) return undefined;
+  return { start: lineStart, end: after, text: '' };
+}
+
+/** Replaces a whole pair (key and value) with `key: value` text on the same spot. */
+export function replacePair(t: EditTarget, pair: AnyPair, key: string, valueText: string): TextEdit | undefined {
+  const k = nodeRange(t.doc, pair.key);
+  const end = pairEnd(t, pair);
+  if (!k || end === undefined || templatedNode(t, pair.key)) return undefined;
+  if (pair.value !== null && !(isScalar(pair.value) && !pair.value.type?.startsWith('BLOCK'))) return undefined;
+  return { start: k[0], end, text: `${key}: ${valueText}` };
+}
+
+/** Deletes a whole document, its `---` line included. */
+export function removeDocument(t: EditTarget): TextEdit {
+  return { start: t.doc.start, end: t.doc.end, text: '' };
+}
+
+/** Appends a new document after `t.doc`, with its own `---` line. `lines` are unindented. */
+export function appendDocument(t: EditTarget, lines: string[]): TextEdit {
+  const { text, eol } = t.file;
+  const at = t.doc.end;
+  const needsBreak = at > 0 && text[at - 1] !== '\n';
+  return { start: at, end: at, text: `${needsBreak ? eol : ''}---${eol}${lines.join(eol)}${eol}` };
+}
+
+/** The map value of `map[key]` when it is a real block or flow map (not an alias). */
+export function childMap(map: YAMLMap | undefined, key: string): YAMLMap | undefined {
+  const v = map?.get(key, true);
+  return isMap(v) ? v : undefined;
+}
