@@ -72,15 +72,23 @@ export interface FileFacts {
  */
 export class WorkspaceIndex {
   private readonly files = new Map<string, FileFacts>();
+  private readonly parsed = new Map<string, ManifestFile>();
 
   constructor(private readonly defaultNamespace = 'default') {}
 
   update(file: ManifestFile): void {
     this.files.set(file.path, factsOf(file, this.defaultNamespace));
+    this.parsed.set(file.path, file);
   }
 
   remove(path: string): void {
     this.files.delete(path);
+    this.parsed.delete(path);
+  }
+
+  /** The parsed file behind the facts, for fixes that edit another file (a ServiceAccount, say). */
+  file(path: string): ManifestFile | undefined {
+    return this.parsed.get(path);
   }
 
   has(path: string): boolean {
