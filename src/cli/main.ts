@@ -1,0 +1,100 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { relative, isAbsolute } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Project } from '../core/engine';
+import { collectFiles, UsageError } from './files';
+import { formatJson, formatSarif, formatText, toCliFindings, type CliFinding } from './format';
+
+const VERSION = '0.1.0';
+
+const USAGE = `Usage: wi-migrate check [paths...] [--format text|json|sarif] [--fix] [--default-namespace NS]
+
+Finds AAD Pod Identity in Kubernetes manifests and Helm templates (*.yaml, *.yml, *.tpl) and
+the workload identity set-ups that will not work. All files given form one workspace, so a
+pod's label is followed to its binding and identity in other files.
+
+  --format     text (default), json, or sarif (SARIF 2.1.0 for code scanning)
+  --fix        rewrite the files in place with every safe fix, then report what is left
+  --default-namespace  namespace of objects that name none (default: default)
+
+Exit status: 0 nothing found, 1 findings remain, 2 bad usage or unreadable input.
+`;
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI on `argv` (without node and script); pure apart from reading and writing files. */
+export function runCli(argv: readonly string[], cwd = process.cwd()): CliResult {
+  let args;
+  try {
+    args = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', default: 'text' },
+        fix: { type: 'boolean', default: false },
+        'default-namespace': { type: 'string', default: 'default' },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', default: false },
+      },
+    });
+  } catch (e) {
+    return { code: 2, stdout: '', stderr: `wi-migrate: ${(e as Error).message}\n${USAGE}` };
+  }
+  const { values, positionals } = args;
+  if (values.help) return { code: 0, stdout: USAGE, stderr: '' };
+  if (values.version) return { code: 0, stdout: `${VERSION}\n`, stderr: '' };
+  const [command, ...paths] = positionals;
+  if (command !== 'check') {
+    return { code: 2, stdout: '', stderr: `wi-migrate: ${command ? `unknown command "${command}"` : 'missing command'}\n${USAGE}` };
+  }
+  const format = values.format;
+  if (format !== 'text' && format !== 'json' && format !== 'sarif') {
+    return { code: 2, stdout: '', stderr: `wi-migrate: --format must be text, json or sarif, not "${format}"\n` };
+  }
+
+  const project = new Project({ defaultNamespace: values['default-namespace'] });
+  const display = (p: string) => (isAbsolute(p) ? relative(cwd, p) || p : p);
+  try {
+    const files = collectFiles(paths.length ? paths : ['.']);
+    // Read everything before writing anything: unreadable input changes nothing.
+    const texts = files.map((f) => {
+      try {
+        return [f, readFileSync(f, 'utf8')] as const;
+      } catch (e) {
+        throw new UsageError(`cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    });
+    for (const [f, text] of texts) project.set(f, text);
+  } catch (e) {
+    if (e instanceof UsageError) return { code: 2, stdout: '', stderr: `wi-migrate: ${e.message}\n` };
+    throw e;
+  }
+
+  let log = '';
+  if (values.fix) {
+    const changed = project.fixAll();
+    for (const [path, text] of changed) {
+      writeFileSync(path, text);
+      log += `fixed ${display(path)}\n`;
+    }
+    if (changed.size === 0) log += 'nothing to fix\n';
+  }
+
+  const findings: CliFinding[] = project.paths.flatMap((p) => toCliFindings(display(p), project.text(p) ?? '', project.check(p)));
+  const body = format === 'json' ? formatJson(findings) : format === 'sarif' ? formatSarif(findings, VERSION) : formatText(findings);
+  // Machine-readable output stays alone on stdout; what --fix wrote goes to stderr then.
+  return format === 'text'
+    ? { code: findings.length ? 1 : 0, stdout: log + body, stderr: '' }
+    : { code: findings.length ? 1 : 0, stdout: body, stderr: log };
+}
+
+if (require.main === module) {
+  const result = runCli(process.argv.slice(2));
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  process.exitCode = result.code;
+}
