@@ -84,6 +84,20 @@ export function isNonStringScalar(node: unknown): boolean {
   return isScalar(node) && typeof node.value !== 'string' && node.value !== null;
 }
 
+/** Plain words that Kubernetes' YAML reader (go-yaml, YAML 1.1) still takes as booleans. */
+const YAML11_BOOLEAN = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
+
+/**
+ * True for a plain, untagged scalar that Kubernetes does not read as a string: what YAML 1.2 types
+ * as a boolean or number (`true`, `3600`), and the YAML 1.1 booleans (`yes`, `on`) that
+ * `yaml` reads as strings but Kubernetes does not. Label and annotation values must be strings.
+ * Null (an empty value) is not counted: Kubernetes reads it as "".
+ */
+export function readsAsNonString(node: unknown): boolean {
+  if (!isScalar(node) || node.type !== 'PLAIN' || node.tag !== undefined || node.value === null) return false;
+  return typeof node.value !== 'string' || YAML11_BOOLEAN.test(node.value);
+}
+
 export function labelsOf(metadata: YAMLMap | undefined): YAMLMap | undefined {
   return metadata ? mapAt(metadata, ['labels']) : undefined;
 }

@@ -192,3 +192,62 @@ export function childMap(map: YAMLMap | undefined, key: string): YAMLMap | undef
   const v = map?.get(key, true);
   return isMap(v) ? v : undefined;
 }
+
+/**
+ * Inserts `key: value` into the map at `path` below `map`, creating the maps of `path` that do not
+ * exist yet (`labels:` under a pod template's `metadata`, say) in the file's indentation, or in
+ * flow style inside a flow map; `where` places the new pair first or last in its map. Undefined
+ * when a step of `path` exists but is not a map (an empty `labels:`, an alias), when the target
+ * already has `key`, or when the insertion is unsafe.
+ */
+export function insertAtPath(
+  t: EditTarget,
+  map: YAMLMap,
+  path: readonly string[],
+  key: string,
+  valueText: string,
+  where: 'first' | 'last' = 'last',
+): TextEdit | undefined {
+  let parent = map;
+  let depth = 0;
+  for (; depth < path.length; depth++) {
+    const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === path[depth]);
+    if (!pair) break;
+    if (!isMap(pair.value)) return undefined;
+    parent = pair.value;
+  }
+  if (depth === path.length) {
+    if (parent.items.some((p) => isScalar(p.key) && String(p.key.value) === key)) return undefined;
+    return insertPair(t, parent, key, valueText, where);
+  }
+  const [first, ...rest] = path.slice(depth);
+  if (parent.flow) return insertPair(t, parent, first, [...rest, key].reduceRight((inner, k) => `{${k}: ${inner}}`, valueText), where);
+  const column = keyColumn(t, parent);
+  if (column === undefined) return undefined;
+  const step = indentStep(t);
+  const body = [...rest, key]
+    .map((k, i) => `${t.file.eol}${' '.repeat(column + step * (i + 1))}${k}:${i === rest.length ? ` ${valueText}` : ''}`)
+    .join('');
+  const edit = insertPair(t, parent, first, '', where);
+  if (!edit) return undefined;
+  const marker = `${first}: `;
+  const i = edit.text.indexOf(marker);
+  return { ...edit, text: edit.text.slice(0, i) + `${first}:${body}` + edit.text.slice(i + marker.length) };
+}
+
+/**
+ * Removes `pair` from the map `parent[key]` (an annotation from `annotations`, say). When it is
+ * that map's only pair and nothing else (a comment) sits in the map, the whole `key:` goes, so
+ * no empty map is left behind.
+ */
+export function removeEntry(t: EditTarget, parent: YAMLMap, key: string, pair: AnyPair): TextEdit | undefined {
+  const holder = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+  const map = holder?.value;
+  if (!holder || !isMap(map) || !map.items.includes(pair as never)) return undefined;
+  const own = removePair(t, map, pair);
+  if (!own || map.items.length > 1) return own;
+  const whole = removePair(t, parent, holder as AnyPair);
+  if (!whole) return own;
+  const rest = t.file.text.slice(whole.start, own.start) + t.file.text.slice(own.end, whole.end);
+  return rest.includes('#') ? own : whole;
+}
