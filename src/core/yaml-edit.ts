@@ -251,3 +251,23 @@ export function removeEntry(t: EditTarget, parent: YAMLMap, key: string, pair: A
   const rest = t.file.text.slice(whole.start, own.start) + t.file.text.slice(own.end, whole.end);
   return rest.includes('#') ? own : whole;
 }
+
+/**
+ * True when the map at `path` below `map` may hold more than its text shows: a template action
+ * sits in its text (`{{- include "labels" . | nindent 8 }}`), or, when the path stops early, in
+ * the text of the nearest map that exists (an action there may render the missing map). Adding a
+ * key there could then duplicate one the template renders.
+ */
+export function holdsTemplate(t: EditTarget, map: YAMLMap, path: readonly string[]): boolean {
+  let region = nodeRange(t.doc, map);
+  let parent: unknown = map;
+  for (const key of path) {
+    const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && String(p.key.value) === key) : undefined;
+    if (!pair) break;
+    const k = nodeRange(t.doc, pair.key);
+    const v = nodeRange(t.doc, pair.value);
+    if (k) region = [k[0], k[1], v?.[2] ?? k[2]];
+    parent = pair.value;
+  }
+  return region !== undefined && isTemplated(t.file.masked.actions, region[0], region[2]);
+}
