@@ -48,7 +48,7 @@ export interface ArmServer {
   close(): Promise<void>;
 }
 
-const DEFAULT_SETTINGS: ArmServerSettings = { pageSize: 100, writeLatencyMs: 15, lroInProgressPolls: 2 };
+const DEFAULT_SETTINGS: ArmServerSettings = { pageSize: 100, writeLatencyMs: 25, lroInProgressPolls: 2 };
 
 /**
  * A local HTTPS server that answers the Azure Resource Manager calls the extension makes, from

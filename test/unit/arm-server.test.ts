@@ -227,7 +227,8 @@ test('federated credentials: name rule and body validation', async (t) => {
 });
 
 test('federated credentials: overlapping writes on one identity get 409, like Azure', async (t) => {
-  const { server, msi } = await harness(t, { settings: { writeLatencyMs: 50 } });
+  // Generous latency: the two requests must overlap even on a loaded machine.
+  const { server, msi } = await harness(t, { settings: { writeLatencyMs: 250 } });
   const put = (identity: string, name: string) =>
     msi.federatedIdentityCredentials.createOrUpdate('rg-apps', identity, name, credentialParameters(`system:serviceaccount:ns:${name}`));
 
@@ -244,6 +245,7 @@ test('federated credentials: overlapping writes on one identity get 409, like Az
 
   // Writes on different identities may overlap; writes on one identity in sequence all succeed.
   await Promise.all([put('app-identity', 'three'), put('keda-identity', 'three')]);
+  server.settings.writeLatencyMs = 5;
   await put('app-identity', 'four');
   await put('app-identity', 'five');
   assert.equal(server.state.credentialsOf(APP_IDENTITY_ID).size, 4);
@@ -421,11 +423,17 @@ test('paging: lists follow nextLink across pages with every SDK', async (t) => {
 test('the server itself: bearer token and api-version are required, and its certificate is not trusted by default', async (t) => {
   const { server, subscriptions } = await harness(t);
   const raw = (path: string, headers: Record<string, string>) =>
-    new Promise<{ status: number; body: { error?: { code?: string } } }>((resolve, reject) => {
+    new Promise<{ status: number; retryAfter?: string; body: { error?: { code?: string } } }>((resolve, reject) => {
       const outgoing = request(`${server.url}${path}`, { ca: server.cert, headers }, (response) => {
         let text = '';
         response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as { error?: { code?: string } } }));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            retryAfter: response.headers['retry-after'],
+            body: JSON.parse(text) as { error?: { code?: string } },
+          }),
+        );
       });
       outgoing.on('error', reject);
       outgoing.end();
@@ -439,6 +447,11 @@ test('the server itself: bearer token and api-version are required, and its cert
   assert.equal(noVersion.body.error?.code, 'MissingApiVersionParameter');
   const unknown = await raw('/subscriptions/x/providers/Microsoft.Nope/things?api-version=1', { Authorization: 'Bearer x' });
   assert.equal(unknown.status, 404);
+  server.faults.add({ pathPattern: /^\/tenants$/, status: 429 });
+  const throttled = await raw('/tenants?api-version=2022-12-01', { Authorization: 'Bearer x' });
+  assert.equal(throttled.status, 429);
+  assert.equal(throttled.retryAfter, '1', 'a 429 always carries Retry-After');
+  assert.equal(throttled.body.error?.code, 'TooManyRequests');
   assert.equal((await collect(subscriptions.subscriptions.list())).length, 2);
 
   // Without tlsOptions.ca, a real client refuses the self-signed certificate.
