@@ -77,3 +77,14 @@ export function pickCompatible(groups: readonly (readonly TextEdit[])[]): number
   });
   return picked;
 }
+
+/** One edit that turns `before` into `after`: the span between their common prefix and suffix. */
+export function diffEdit(before: string, after: string): TextEdit | undefined {
+  if (before === after) return undefined;
+  let start = 0;
+  const max = Math.min(before.length, after.length);
+  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let tail = 0;
+  while (tail < max - start && before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)) tail++;
+  return { start, end: before.length - tail, text: after.slice(start, after.length - tail) };
+}

@@ -81,6 +81,30 @@ export function dropSuppressed(text: string, findings: Finding[]): Finding[] {
 }
 
 /**
+ * Fix-all for one file: applies, in passes, every fix whose edits all stay in this file, against
+ * the workspace `index` (which is left as it was). Returns the new text.
+ */
+export function fixFileText(index: WorkspaceIndex, path: string, text: string, options?: Partial<Options>, maxPasses = 5): string {
+  const original = index.file(path);
+  let current = text;
+  try {
+    for (let pass = 0; pass < maxPasses; pass++) {
+      const file = parseManifestFile(path, current);
+      index.update(file);
+      const groups = checkFile(file, index, options)
+        .flatMap((f) => (f.fix && f.fix.edits.every((e) => e.file === path) ? [f.fix.edits] : []));
+      const picked = pickCompatible(groups);
+      if (picked.length === 0) break;
+      current = applyEdits(current, picked.flatMap((i) => groups[i]));
+    }
+  } finally {
+    if (original) index.update(original);
+    else index.remove(path);
+  }
+  return current;
+}
+
+/**
  * A set of files analysed together: one index over all of them. The CLI uses it, and tests use
  * it as a whole workspace.
  */

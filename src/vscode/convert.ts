@@ -1,0 +1,86 @@
+import * as vscode from 'vscode';
+import type { FileEdit } from '../core/edits';
+import type { Finding, RelatedLocation, Severity } from '../core/rule';
+import { docsUrl } from '../core/rules';
+import { LineIndex } from '../core/text';
+
+/** Offsets become positions here and nowhere else. */
+export interface TextSource {
+  /** The current text of a file of the workspace (open document first, then the index). */
+  text(path: string): string | undefined;
+}
+
+export const DIAGNOSTIC_SOURCE = 'wi-migrate';
+
+const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+  hint: vscode.DiagnosticSeverity.Hint,
+};
+
+export function rangeIn(document: vscode.TextDocument, start: number, end: number): vscode.Range {
+  return new vscode.Range(document.positionAt(start), document.positionAt(end));
+}
+
+function rangeInText(text: string, start: number, end: number): vscode.Range {
+  const lines = new LineIndex(text);
+  const s = lines.position(start);
+  const e = lines.position(end);
+  return new vscode.Range(s.line, s.character, e.line, e.character);
+}
+
+export function toDiagnostic(document: vscode.TextDocument, finding: Finding, source: TextSource): vscode.Diagnostic {
+  const d = new vscode.Diagnostic(rangeIn(document, finding.start, finding.end), finding.message, SEVERITY[finding.severity]);
+  d.source = DIAGNOSTIC_SOURCE;
+  d.code = { value: finding.ruleId, target: vscode.Uri.parse(docsUrl(finding.ruleId)) };
+  if (finding.deprecated) d.tags = [vscode.DiagnosticTag.Deprecated];
+  if (finding.related?.length) {
+    d.relatedInformation = finding.related.flatMap((r) => {
+      const location = toLocation(document, r, source);
+      return location ? [new vscode.DiagnosticRelatedInformation(location, r.message)] : [];
+    });
+  }
+  return d;
+}
+
+function toLocation(document: vscode.TextDocument, r: RelatedLocation, source: TextSource): vscode.Location | undefined {
+  if (r.file === document.uri.toString()) return new vscode.Location(document.uri, rangeIn(document, r.start, r.end));
+  const text = source.text(r.file);
+  return text === undefined ? undefined : new vscode.Location(vscode.Uri.parse(r.file), rangeInText(text, r.start, r.end));
+}
+
+/** Snippet text for an edit whose placeholders become tab stops. */
+function snippetOf(edit: FileEdit): vscode.SnippetString {
+  const snippet = new vscode.SnippetString();
+  let cursor = 0;
+  for (const p of [...(edit.placeholders ?? [])].sort((a, b) => a.offset - b.offset)) {
+    snippet.appendText(edit.text.slice(cursor, p.offset));
+    snippet.appendPlaceholder(edit.text.slice(p.offset, p.offset + p.length));
+    cursor = p.offset + p.length;
+  }
+  return snippet.appendText(edit.text.slice(cursor));
+}
+
+/**
+ * A WorkspaceEdit for core edits. Placeholders in the current document become snippet tab stops
+ * when `snippets` is set (an edit applied from the editor).
+ */
+export function toWorkspaceEdit(edits: readonly FileEdit[], document: vscode.TextDocument | undefined, source: TextSource, snippets = false): vscode.WorkspaceEdit | undefined {
+  const edit = new vscode.WorkspaceEdit();
+  const byFile = new Map<string, FileEdit[]>();
+  for (const e of edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
+  for (const [file, fileEdits] of byFile) {
+    const here = document && file === document.uri.toString();
+    const text = here ? document.getText() : source.text(file);
+    if (text === undefined) return undefined;
+    const uri = here ? document.uri : vscode.Uri.parse(file);
+    const range = (e: FileEdit) => (here ? rangeIn(document, e.start, e.end) : rangeInText(text, e.start, e.end));
+    if (here && snippets && fileEdits.some((e) => e.placeholders?.length)) {
+      edit.set(uri, fileEdits.map((e) => (e.placeholders?.length ? new vscode.SnippetTextEdit(range(e), snippetOf(e)) : new vscode.TextEdit(range(e), e.text))));
+    } else {
+      edit.set(uri, fileEdits.map((e) => new vscode.TextEdit(range(e), e.text)));
+    }
+  }
+  return edit;
+}

@@ -1,0 +1,55 @@
+import * as vscode from 'vscode';
+import { CodeActions } from './codeActions';
+import { Indexer } from './indexer';
+import { Linter } from './linter';
+import { migrateWorkspace, type MigrateArgs } from './migrate';
+import { readSettings, SECTION } from './settings';
+
+/** What `activate` returns: used by the integration tests to wait for the index. */
+export interface ExtensionApi {
+  ready(): Promise<void>;
+  onDidCheck: vscode.Event<vscode.Uri>;
+}
+
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  let settings = readSettings();
+  const isOpen = (key: string) => vscode.workspace.textDocuments.some((d) => d.uri.toString() === key);
+  const indexer = new Indexer(settings, isOpen);
+  const linter = new Linter(indexer, settings);
+  context.subscriptions.push(indexer, linter);
+
+  const checkOpen = () => vscode.workspace.textDocuments.forEach((d) => linter.check(d));
+  checkOpen();
+  void indexer.rebuild(settings);
+
+  context.subscriptions.push(
+    vscode.workspace.onDidOpenTextDocument((d) => linter.check(d)),
+    vscode.workspace.onDidChangeTextDocument((e) => linter.schedule(e.document)),
+    vscode.workspace.onDidCloseTextDocument((d) => {
+      linter.forget(d);
+      indexer.reload(d.uri);
+    }),
+    indexer.onDidChange(() => linter.recheckOthers()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration(SECTION)) return;
+      const previous = settings;
+      settings = readSettings();
+      linter.useSettings(settings);
+      const reindex =
+        previous.options.defaultNamespace !== settings.options.defaultNamespace ||
+        JSON.stringify([previous.include, previous.exclude, previous.maxFileSize]) !== JSON.stringify([settings.include, settings.exclude, settings.maxFileSize]);
+      if (reindex) void indexer.rebuild(settings).then(checkOpen);
+      else checkOpen();
+    }),
+    vscode.languages.registerCodeActionsProvider(
+      [{ language: 'yaml' }, { language: 'helm' }, { pattern: '**/templates/*.tpl' }],
+      new CodeActions(linter, indexer, () => settings),
+      CodeActions.metadata,
+    ),
+    vscode.commands.registerCommand('wiMigrate.migrateWorkspace', (args?: MigrateArgs) => migrateWorkspace(indexer, linter, settings, args)),
+  );
+
+  return { ready: () => indexer.ready, onDidCheck: linter.onDidCheck };
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,106 @@
+import * as vscode from 'vscode';
+import { parseManifestFile } from '../core/model';
+import { WorkspaceIndex } from '../core/workspace';
+import type { Settings } from './settings';
+
+export const MANIFEST_GLOB = '**/*.{yaml,yml,tpl}';
+const CHUNK = 25;
+
+/**
+ * The workspace index of the editor: every YAML file of the workspace, read in the background in
+ * chunks (so the extension host never blocks for long), kept current by a file watcher. Open
+ * documents are authoritative: the linter puts their text in, and the watcher leaves them alone.
+ */
+export class Indexer implements vscode.Disposable {
+  core: WorkspaceIndex;
+  private readonly changed = new vscode.EventEmitter<string>();
+  /** Fires with the key (URI string) of a file whose facts changed. */
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private readonly status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 0);
+  private generation = 0;
+  private excludes: string | undefined;
+  /** Resolves when the current build is done. */
+  ready: Promise<void> = Promise.resolve();
+
+  constructor(private settings: Settings, private readonly isOpen: (key: string) => boolean) {
+    this.core = new WorkspaceIndex(settings.options.defaultNamespace);
+    const watcher = vscode.workspace.createFileSystemWatcher(MANIFEST_GLOB);
+    watcher.onDidCreate((uri) => this.refresh(uri), undefined, this.disposables);
+    watcher.onDidChange((uri) => this.refresh(uri), undefined, this.disposables);
+    watcher.onDidDelete((uri) => this.forget(uri), undefined, this.disposables);
+    this.disposables.push(watcher, this.status);
+    this.status.name = 'Workload identity index';
+  }
+
+  /** (Re)builds the index from scratch, e.g. after a settings change. */
+  rebuild(settings: Settings): Promise<void> {
+    this.settings = settings;
+    this.core = new WorkspaceIndex(settings.options.defaultNamespace);
+    const generation = ++this.generation;
+    this.ready = this.build(generation);
+    return this.ready;
+  }
+
+  private async build(generation: number): Promise<void> {
+    const include = [MANIFEST_GLOB, ...this.settings.include];
+    const exclude = this.settings.exclude.length ? `{${this.settings.exclude.join(',')}}` : undefined;
+    this.excludes = exclude;
+    const found = await Promise.all(include.map((glob) => vscode.workspace.findFiles(glob, exclude)));
+    const uris = [...new Map(found.flat().map((u) => [u.toString(), u])).values()];
+    this.status.text = `$(sync~spin) Workload identity: indexing ${uris.length} files`;
+    this.status.show();
+    try {
+      for (let i = 0; i < uris.length; i += CHUNK) {
+        if (generation !== this.generation) return;
+        await Promise.all(uris.slice(i, i + CHUNK).map((uri) => this.read(uri)));
+        this.status.text = `$(sync~spin) Workload identity: indexed ${Math.min(i + CHUNK, uris.length)}/${uris.length}`;
+        // Let the extension host serve other work between chunks.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      if (generation === this.generation) this.status.hide();
+    }
+    this.changed.fire('*');
+  }
+
+  private async read(uri: vscode.Uri): Promise<boolean> {
+    const key = uri.toString();
+    if (this.isOpen(key)) return false;
+    try {
+      const stat = await vscode.workspace.fs.stat(uri);
+      if (stat.size > this.settings.maxFileSize) {
+        this.core.remove(key);
+        return true;
+      }
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      this.core.update(parseManifestFile(key, text));
+      return true;
+    } catch {
+      // Unreadable (deleted meanwhile, permissions): leave it out of the index.
+      this.core.remove(key);
+      return true;
+    }
+  }
+
+  private async refresh(uri: vscode.Uri): Promise<void> {
+    // A file created under an excluded folder stays out, as it would at a rebuild.
+    if (this.excludes && vscode.languages.match({ pattern: this.excludes }, { uri, languageId: '' } as vscode.TextDocument)) return;
+    if (await this.read(uri)) this.changed.fire(uri.toString());
+  }
+
+  private forget(uri: vscode.Uri): void {
+    this.core.remove(uri.toString());
+    this.changed.fire(uri.toString());
+  }
+
+  /** Reads a file again from disk (an open document was closed: its unsaved text is gone). */
+  reload(uri: vscode.Uri): void {
+    void this.refresh(uri);
+  }
+
+  dispose(): void {
+    this.generation++;
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,112 @@
+import * as vscode from 'vscode';
+import { checkFile } from '../core/engine';
+import { parseManifestFile } from '../core/model';
+import type { Finding } from '../core/rule';
+import { toDiagnostic, DIAGNOSTIC_SOURCE, type TextSource } from './convert';
+import type { Indexer } from './indexer';
+import type { Settings } from './settings';
+
+const DEBOUNCE_MS = 200;
+
+/** Documents the extension checks: YAML and Helm, and `.tpl` files of a chart's templates/. */
+export function isManifestDocument(document: vscode.TextDocument): boolean {
+  if (document.uri.scheme === 'output' || document.uri.scheme === 'vscode-scm' || document.uri.scheme === 'git') return false;
+  if (document.languageId === 'yaml' || document.languageId === 'helm') return true;
+  return /[\\/]templates[\\/][^\\/]*\.tpl$/i.test(document.uri.path);
+}
+
+interface Result {
+  version: number;
+  findings: Finding[];
+}
+
+/**
+ * Diagnostics for the open manifests. Each check's findings are kept with the document version
+ * they were computed for; code actions read them and ignore a stale version.
+ */
+export class Linter implements vscode.Disposable, TextSource {
+  private readonly results = new Map<string, Result>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
+  private readonly checked = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires after a document's diagnostics were set (tests wait on it, not on time). */
+  readonly onDidCheck = this.checked.event;
+
+  constructor(private readonly indexer: Indexer, private settings: Settings) {}
+
+  useSettings(settings: Settings): void {
+    this.settings = settings;
+  }
+
+  findings(document: vscode.TextDocument): Finding[] | undefined {
+    const r = this.results.get(document.uri.toString());
+    return r && r.version === document.version ? r.findings : undefined;
+  }
+
+  text(path: string): string | undefined {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === path);
+    return open?.getText() ?? this.indexer.core.file(path)?.text;
+  }
+
+  schedule(document: vscode.TextDocument, delay = DEBOUNCE_MS): void {
+    if (!isManifestDocument(document)) return;
+    const key = document.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(key, setTimeout(() => {
+      this.timers.delete(key);
+      this.check(document);
+    }, delay));
+  }
+
+  /** Checks one open document now and publishes its diagnostics. */
+  check(document: vscode.TextDocument): void {
+    if (document.isClosed || !isManifestDocument(document)) return;
+    const key = document.uri.toString();
+    const text = document.getText();
+    let findings: Finding[];
+    if (text.length > this.settings.maxFileSize) {
+      this.indexer.core.remove(key);
+      findings = [];
+      const d = new vscode.Diagnostic(
+        new vscode.Range(0, 0, 0, 0),
+        `File not checked for pod identity: ${Math.round(text.length / 1024)} KB is over the wiMigrate.maxFileSizeKB limit of ${Math.round(this.settings.maxFileSize / 1024)} KB.`,
+        vscode.DiagnosticSeverity.Information,
+      );
+      d.source = DIAGNOSTIC_SOURCE;
+      this.results.set(key, { version: document.version, findings });
+      this.collection.set(document.uri, [d]);
+      this.checked.fire(document.uri);
+      return;
+    }
+    const file = parseManifestFile(key, text);
+    const before = this.indexer.core.file(key)?.text;
+    this.indexer.core.update(file);
+    findings = checkFile(file, this.indexer.core, this.settings.options);
+    this.results.set(key, { version: document.version, findings });
+    this.collection.set(document.uri, findings.map((f) => toDiagnostic(document, f, this)));
+    this.checked.fire(document.uri);
+    // Other open files may depend on what this one defines (an identity, a service account).
+    if (before !== text) this.recheckOthers(key);
+  }
+
+  /** Re-checks the open documents other than `except` (after a file they may depend on changed). */
+  recheckOthers(except?: string): void {
+    for (const doc of vscode.workspace.textDocuments) {
+      if (doc.uri.toString() !== except && isManifestDocument(doc)) this.schedule(doc, DEBOUNCE_MS * 2);
+    }
+  }
+
+  forget(document: vscode.TextDocument): void {
+    const key = document.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    this.results.delete(key);
+    this.collection.delete(document.uri);
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.collection.dispose();
+    this.checked.dispose();
+  }
+}
