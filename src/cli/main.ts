@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { relative, isAbsolute } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Project } from '../core/engine';
 import { collectFiles, UsageError } from './files';
@@ -57,13 +57,15 @@ export function runCli(argv: readonly string[], cwd = process.cwd()): CliResult 
   }
 
   const project = new Project({ defaultNamespace: values['default-namespace'] });
+  // Files are keyed by their path as given (relative to `cwd`), and read and written through `cwd`.
   const display = (p: string) => (isAbsolute(p) ? relative(cwd, p) || p : p);
+  const onDisk = (p: string) => resolve(cwd, p);
   try {
-    const files = collectFiles(paths.length ? paths : ['.']);
+    const files = collectFiles(paths.length ? paths : ['.'], cwd);
     // Read everything before writing anything: unreadable input changes nothing.
     const texts = files.map((f) => {
       try {
-        return [f, readFileSync(f, 'utf8')] as const;
+        return [f, readFileSync(onDisk(f), 'utf8')] as const;
       } catch (e) {
         throw new UsageError(`cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
@@ -78,7 +80,7 @@ export function runCli(argv: readonly string[], cwd = process.cwd()): CliResult 
   if (values.fix) {
     const changed = project.fixAll();
     for (const [path, text] of changed) {
-      writeFileSync(path, text);
+      writeFileSync(onDisk(path), text);
       log += `fixed ${display(path)}\n`;
     }
     if (changed.size === 0) log += 'nothing to fix\n';
