@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerAzureCommands } from './azureCommands';
 import { CodeActions } from './codeActions';
 import { Indexer } from './indexer';
 import { Linter } from './linter';
@@ -48,6 +49,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     ),
     vscode.commands.registerCommand('wiMigrate.migrateWorkspace', (args?: MigrateArgs) => migrateWorkspace(indexer, linter, settings, args)),
   );
+  const output = vscode.window.createOutputChannel('Workload Identity', { log: true });
+  context.subscriptions.push(output, ...registerAzureCommands({ output, index: () => indexer.core, text: (p) => linter.text(p) }));
 
   return { ready: () => indexer.ready, onDidCheck: linter.onDidCheck };
 }

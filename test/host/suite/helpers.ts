@@ -1,0 +1,85 @@
+// Shared by the integration tests: find workspace files, wait for the extension's events (never
+// for time), and compute what the core says about the same files for comparison.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { Project } from '../../../src/core/engine';
+import type { ExtensionApi } from '../../../src/vscode/extension';
+
+export const EXTENSION_ID = 'wi-migrate.aks-workload-identity-migrator';
+const TIMEOUT_MS = 20_000;
+
+export function workspaceUri(...segments: string[]): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'a workspace folder is open');
+  return vscode.Uri.joinPath(folder.uri, ...segments);
+}
+
+export async function extensionApi(): Promise<ExtensionApi> {
+  const extension = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
+  assert.ok(extension, 'extension installed');
+  const api = await extension.activate();
+  await api.ready();
+  return api;
+}
+
+/** Resolves with the URI's diagnostics once `accept` holds for them (checked on every change). */
+export function waitForDiagnostics(uri: vscode.Uri, accept: (d: vscode.Diagnostic[]) => boolean, what = 'diagnostics'): Promise<vscode.Diagnostic[]> {
+  const ours = () => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'wi-migrate');
+  const now = ours();
+  if (accept(now)) return Promise.resolve(now);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`timed out waiting for ${what} on ${uri.path}; have: ${ours().map((d) => `${d.range.start.line + 1}:${codeOf(d)}`).join(', ')}`));
+    }, TIMEOUT_MS);
+    const sub = vscode.languages.onDidChangeDiagnostics((e) => {
+      if (!e.uris.some((u) => u.toString() === uri.toString())) return;
+      const current = ours();
+      if (accept(current)) {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(current);
+      }
+    });
+  });
+}
+
+export function codeOf(d: vscode.Diagnostic): string {
+  return typeof d.code === 'object' ? String(d.code.value) : String(d.code);
+}
+
+/** Resolves when the document's text satisfies `accept` (after an edit, a save, a fix). */
+export function waitForText(document: vscode.TextDocument, accept: (text: string) => boolean): Promise<string> {
+  if (accept(document.getText())) return Promise.resolve(document.getText());
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`timed out waiting for the text of ${document.uri.path}:\n${document.getText()}`));
+    }, TIMEOUT_MS);
+    const sub = vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document.uri.toString() !== document.uri.toString() || !accept(e.document.getText())) return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(e.document.getText());
+    });
+  });
+}
+
+/** A core Project over every manifest of the workspace, as read from disk now. */
+export async function coreProject(): Promise<Project> {
+  const project = new Project();
+  for (const uri of await vscode.workspace.findFiles('**/*.{yaml,yml,tpl}')) {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    project.set(uri.toString(), open?.getText() ?? new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+  }
+  return project;
+}
+
+export async function quickFixes(document: vscode.TextDocument, range: vscode.Range, kind?: vscode.CodeActionKind): Promise<vscode.CodeAction[]> {
+  return (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, range, kind?.value)) ?? [];
+}
+
+export async function setSetting(section: string, value: unknown, language?: string): Promise<void> {
+  const config = vscode.workspace.getConfiguration(undefined, language ? { languageId: language } : undefined);
+  await config.update(section, value, vscode.ConfigurationTarget.Workspace, language !== undefined);
+}

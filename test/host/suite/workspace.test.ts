@@ -1,0 +1,93 @@
+// What crosses files: the index, settings, the workspace migration, bad input.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { codeOf, coreProject, extensionApi, setSetting, waitForDiagnostics, workspaceUri } from './helpers';
+
+describe('workspace', () => {
+  before(async () => {
+    await extensionApi();
+  });
+
+  afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('a pod finding follows its identity when the identity file changes on disk', async () => {
+    const app = workspaceUri('crossfile', 'app.yaml');
+    const identity = workspaceUri('crossfile', 'identity.yaml');
+    await vscode.workspace.openTextDocument(app);
+    const label = (ds: vscode.Diagnostic[]) => ds.find((d) => codeOf(d) === 'pod-identity-label');
+    await waitForDiagnostics(app, (ds) => /11111111-1111-4111-8111-111111111111/.test(label(ds)?.message ?? ''), 'the first client id');
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(identity));
+    await vscode.workspace.fs.writeFile(identity, new TextEncoder().encode(text.replace('11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222')));
+    await waitForDiagnostics(app, (ds) => /22222222-2222-4222-8222-222222222222/.test(label(ds)?.message ?? ''), 'the new client id');
+  });
+
+  it('an unsaved edit of an open identity document updates the pod finding too', async () => {
+    const app = workspaceUri('crossfile', 'app.yaml');
+    const identityDoc = await vscode.workspace.openTextDocument(workspaceUri('crossfile', 'identity.yaml'));
+    await vscode.workspace.openTextDocument(app);
+    const edit = new vscode.WorkspaceEdit();
+    const at = identityDoc.getText().indexOf('clientID: ') + 'clientID: '.length;
+    edit.replace(identityDoc.uri, new vscode.Range(identityDoc.positionAt(at), identityDoc.positionAt(at + 36)), '33333333-3333-4333-8333-333333333333');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await waitForDiagnostics(app, (ds) => ds.some((d) => /33333333-3333-4333-8333-333333333333/.test(d.message)), 'the edited client id');
+    await vscode.window.showTextDocument(identityDoc);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  it('a severity setting takes effect without a reload, and off removes the rule', async () => {
+    const uri = workspaceUri('editor', 'keda.yaml');
+    await vscode.workspace.openTextDocument(uri);
+    const keda = (ds: vscode.Diagnostic[]) => ds.find((d) => codeOf(d) === 'keda-pod-identity-provider');
+    await waitForDiagnostics(uri, (ds) => keda(ds)?.severity === vscode.DiagnosticSeverity.Error, 'keda as error');
+    try {
+      await setSetting('wiMigrate.severity', { 'keda-pod-identity-provider': 'hint' });
+      await waitForDiagnostics(uri, (ds) => keda(ds)?.severity === vscode.DiagnosticSeverity.Hint, 'keda as hint');
+      await setSetting('wiMigrate.severity', { 'keda-pod-identity-provider': 'off' });
+      await waitForDiagnostics(uri, (ds) => keda(ds) === undefined, 'keda off');
+    } finally {
+      await setSetting('wiMigrate.severity', undefined);
+    }
+    await waitForDiagnostics(uri, (ds) => keda(ds)?.severity === vscode.DiagnosticSeverity.Error, 'keda back to error');
+  });
+
+  it('a malformed document gets one finding and the rest of the file is still checked', async () => {
+    const uri = workspaceUri('robustness', 'broken.yaml');
+    await vscode.workspace.openTextDocument(uri);
+    const ds = await waitForDiagnostics(uri, (d) => d.length >= 2);
+    assert.deepEqual(ds.map(codeOf).sort(), ['keda-pod-identity-provider', 'unparsable-document']);
+  });
+
+  it('a file over the size limit gets one information message and no analysis', async () => {
+    const uri = workspaceUri('robustness', 'big.yaml');
+    const unit = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  aadpodidbinding: "x"\n---\n';
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(unit.repeat(Math.ceil((3 * 1024 * 1024) / unit.length))));
+    await vscode.workspace.openTextDocument(uri);
+    const ds = await waitForDiagnostics(uri, (d) => d.length === 1);
+    assert.equal(ds[0].severity, vscode.DiagnosticSeverity.Information);
+    assert.match(ds[0].message, /over the wiMigrate\.maxFileSizeKB limit/);
+    // The extension still works on other files.
+    const keda = workspaceUri('editor', 'keda.yaml');
+    await vscode.workspace.openTextDocument(keda);
+    await waitForDiagnostics(keda, (d) => d.length > 0);
+  });
+
+  it('"Migrate workspace to workload identity" applies every fix as one workspace edit', async () => {
+    const before = await coreProject();
+    const fixable = before.paths.filter((p) => before.check(p).some((f) => f.fix));
+    assert.ok(fixable.length >= 5, `files with fixes: ${fixable.length}`);
+    const expected = before.fixAll();
+    const result = await vscode.commands.executeCommand<{ applied: boolean; files: string[] }>('wiMigrate.migrateWorkspace', { preview: false });
+    assert.equal(result.applied, true);
+    assert.deepEqual([...result.files].sort(), [...expected.keys()].sort());
+    for (const [path, text] of expected) {
+      const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(path));
+      assert.equal(document.getText(), text, path);
+    }
+    const after = await coreProject();
+    const left = after.paths.flatMap((p) => after.check(p).filter((f) => f.fix).map((f) => `${p}: ${f.ruleId}`));
+    assert.deepEqual(left, []);
+    await vscode.workspace.saveAll(false);
+  });
+});
