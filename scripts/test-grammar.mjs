@@ -38,11 +38,12 @@ function scopeAssertions() {
   return result.status === 0;
 }
 
-function injectionFromManifest() {
+/** The grammars package.json injects into source.yaml. */
+function injectionsFromManifest() {
   const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
-  const entry = (manifest.contributes?.grammars ?? []).find((g) => g.injectTo?.includes('source.yaml'));
-  if (!entry) throw new Error('package.json contributes no grammar injected into source.yaml');
-  return JSON.parse(readFileSync(join(repoRoot, entry.path), 'utf8'));
+  const entries = (manifest.contributes?.grammars ?? []).filter((g) => g.injectTo?.includes('source.yaml'));
+  if (entries.length === 0) throw new Error('package.json contributes no grammar injected into source.yaml');
+  return entries.map((e) => JSON.parse(readFileSync(join(repoRoot, e.path), 'utf8')));
 }
 
 function yamlFiles(dir) {
@@ -58,17 +59,17 @@ const onigLib = onig.loadWASM(readFileSync(join(dirname(fromRunner.resolve('vsco
   createOnigString: (s) => new onig.OnigString(s),
 }));
 
-async function loadYaml(injection) {
+async function loadYaml(injections) {
   const rawGrammars = new Map();
   for (const path of baseGrammars) {
     const raw = tm.parseRawGrammar(readFileSync(path, 'utf8'), path);
     rawGrammars.set(raw.scopeName, raw);
   }
-  if (injection) rawGrammars.set(injection.scopeName, tm.parseRawGrammar(JSON.stringify(injection), 'injection.json'));
+  for (const g of injections) rawGrammars.set(g.scopeName, tm.parseRawGrammar(JSON.stringify(g), `${g.scopeName}.json`));
   const registry = new tm.Registry({
     onigLib,
     loadGrammar: async (scopeName) => rawGrammars.get(scopeName) ?? null,
-    getInjections: (scopeName) => (injection && scopeName === 'source.yaml' ? [injection.scopeName] : []),
+    getInjections: (scopeName) => (scopeName === 'source.yaml' ? injections.map((g) => g.scopeName) : []),
   });
   return registry.loadGrammar('source.yaml');
 }
@@ -86,10 +87,9 @@ function scopesByCharacter(grammar, text) {
 }
 
 async function injectionOnlyAddsScopes() {
-  const injection = injectionFromManifest();
   const own = (scope) => scope.endsWith('.wi-migrate');
-  const plain = await loadYaml(undefined);
-  const injected = await loadYaml(injection);
+  const plain = await loadYaml([]);
+  const injected = await loadYaml(injectionsFromManifest());
   const files = [...yamlFiles(join(repoRoot, 'test', 'grammar')), ...yamlFiles(join(repoRoot, 'examples'))];
   let problems = 0;
   for (const file of files) {
