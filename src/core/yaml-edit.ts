@@ -237,8 +237,9 @@ export function insertAtPath(
 
 /**
  * Removes `pair` from the map `parent[key]` (an annotation from `annotations`, say). When it is
- * that map's only pair and nothing else (a comment) sits in the map, the whole `key:` goes, so
- * no empty map is left behind.
+ * that map's only pair and no comment sits inside the map (from after `key` to the map's end),
+ * the whole `key:` goes, so no empty map is left behind. A comment after a flow map's `}` goes
+ * with its line, as in `removePair`.
  */
 export function removeEntry(t: EditTarget, parent: YAMLMap, key: string, pair: AnyPair): TextEdit | undefined {
   const holder = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
@@ -247,8 +248,9 @@ export function removeEntry(t: EditTarget, parent: YAMLMap, key: string, pair: A
   const own = removePair(t, map, pair);
   if (!own || map.items.length > 1) return own;
   const whole = removePair(t, parent, holder as AnyPair);
-  if (!whole) return own;
-  const rest = t.file.text.slice(whole.start, own.start) + t.file.text.slice(own.end, whole.end);
+  const inside = [nodeRange(t.doc, holder.key)?.[1], nodeRange(t.doc, map)?.[1]];
+  if (!whole || inside[0] === undefined || inside[1] === undefined) return own;
+  const rest = t.file.text.slice(inside[0], own.start) + t.file.text.slice(own.end, inside[1]);
   return rest.includes('#') ? own : whole;
 }
 
