@@ -1,0 +1,261 @@
+#!/usr/bin/env node
+// Stands in for the VS Code executable that @vscode/test-electron would download: runs the
+// extension's tests in code-server (VS Code server + web workbench, Node 24 extension host)
+// driven by a headless Debian chromium, all on 127.0.0.1. See /work/shared/VSCODE-HOST.md.
+//
+//   launcher.sh --extensionDevelopmentPath=<dir> --extensionTestsPath=<module> [folder] [other flags]
+//
+// Other flags (--no-sandbox, --user-data-dir=…, …) are what test-electron passes to a desktop
+// VS Code; they are ignored: every run gets fresh user data and extension dirs in a temp dir.
+// Environment:
+//   WI_HOST_EXTENSION_ENV  JSON object of variables for the extension host
+//   WI_*                   passed to the extension host as they are
+//   WI_HOST_TIMEOUT_S      seconds before the run is abandoned with exit code 124 (default 300)
+//   WI_HOST_VERBOSE=1      also echo code-server's output and the workbench's own console
+// Exit code: the one VS Code reports for the test run; 124 on time-out (screenshot saved in
+// .vscode-test/), 1 when the host cannot start.
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { formatWithOptions } from 'node:util';
+import { chromium } from 'playwright-core';
+import { cacheRoot, chromiumBinary, codeServerEntry, nodeBinary } from './paths.mjs';
+
+const log = (line) => console.log(`[vscode-host] ${line}`);
+const verbose = process.env.WI_HOST_VERBOSE === '1';
+const timeoutSeconds = Number(process.env.WI_HOST_TIMEOUT_S ?? 300);
+
+function parseArgs(argv) {
+  const options = { extensionDevelopmentPath: undefined, extensionTestsPath: undefined, folder: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inlineValue] = arg.split(/=(.*)/s, 2);
+    const name = flag.replace(/^--/, '');
+    if (name === 'extensionDevelopmentPath' || name === 'extensionTestsPath') {
+      options[name] = resolve(inlineValue ?? argv[++i]);
+    } else if (!arg.startsWith('-')) {
+      options.folder = resolve(arg);
+    }
+  }
+  if (!options.extensionDevelopmentPath || !options.extensionTestsPath) {
+    throw new Error('usage: launcher.sh --extensionDevelopmentPath=<dir> --extensionTestsPath=<module> [folder]');
+  }
+  return options;
+}
+
+function extensionHostEnvironment() {
+  const env = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key.startsWith('WI_') && key !== 'WI_HOST_EXTENSION_ENV') env[key] = value;
+  }
+  if (process.env.WI_HOST_EXTENSION_ENV) Object.assign(env, JSON.parse(process.env.WI_HOST_EXTENSION_ENV));
+  return env;
+}
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function startCodeServer({ port, folder, stateDir }) {
+  const env = {
+    ...process.env,
+    EXTENSIONS_GALLERY: '{}', // else it looks up open-vsx.org
+    TMPDIR: join(stateDir, 'tmp'),
+    XDG_CONFIG_HOME: join(stateDir, 'config'),
+    XDG_DATA_HOME: join(stateDir, 'data'),
+    XDG_CACHE_HOME: join(stateDir, 'cache'),
+    XDG_STATE_HOME: join(stateDir, 'state'),
+    XDG_RUNTIME_DIR: join(stateDir, 'runtime'),
+  };
+  for (const dir of ['tmp', 'config', 'data', 'cache', 'state', 'runtime']) mkdirSync(join(stateDir, dir), { mode: 0o700 });
+  const args = [
+    codeServerEntry,
+    '--auth', 'none',
+    '--bind-addr', `127.0.0.1:${port}`,
+    '--user-data-dir', join(stateDir, 'user-data'),
+    '--extensions-dir', join(stateDir, 'extensions'),
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--ignore-last-opened',
+    // Without the smoke-test driver a built VS Code ignores the test payload.
+    '--vscode-option', 'enable-smoke-test-driver',
+    ...(folder ? [folder] : []),
+  ];
+  // Its own process group, so that one kill reaches the extension host and every helper.
+  const child = spawn(nodeBinary, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const serverLog = createWriteStream(join(stateDir, 'code-server.log'));
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.on('data', (chunk) => {
+      serverLog.write(chunk);
+      if (verbose) process.stdout.write(chunk);
+    });
+  }
+  return child;
+}
+
+async function waitForHealthz(port, server, deadline) {
+  const exited = new Promise((_, reject) => server.once('exit', (code, signal) => reject(
+    new Error(`code-server exited before it was ready (${signal ?? `exit ${code}`})`))));
+  exited.catch(() => {});
+  while (Date.now() < deadline) {
+    const ok = fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    if (await Promise.race([ok, exited])) return;
+    // Not listening yet: try again shortly (the server is usually up in under a second).
+    await Promise.race([new Promise((r) => setTimeout(r, 100)), exited]);
+  }
+  throw new Error('code-server did not answer /healthz in time');
+}
+
+function workbenchUrl({ port, folder, extensionDevelopmentPath, extensionTestsPath }) {
+  const remote = (path) => `vscode-remote://127.0.0.1:${port}${path}`;
+  const payload = [
+    ['extensionDevelopmentPath', remote(extensionDevelopmentPath)],
+    ['extensionTestsPath', remote(extensionTestsPath)],
+    ['extensionEnvironment', JSON.stringify(extensionHostEnvironment())],
+  ];
+  const url = new URL(`http://127.0.0.1:${port}/`);
+  if (folder) url.searchParams.set(folder.endsWith('.code-workspace') ? 'workspace' : 'folder', folder);
+  url.searchParams.set('payload', JSON.stringify(payload));
+  return url.href;
+}
+
+// The workbench logs what the extension host prints (the tests' console.log included) through
+// its own logger, as console.log('%c INFO', <css>, format, ...args), exactly like its own
+// messages. What tells them apart is the caller: MainThreadConsole.$logExtensionHostMessage, an
+// RPC method whose name survives minification. This init script reports those lines.
+function reportExtensionHostConsole() {
+  for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
+    const original = console[level];
+    console[level] = function (...args) {
+      if (new Error().stack?.includes('$logExtensionHostMessage')) {
+        try {
+          globalThis.wiExtensionHostLog?.(JSON.parse(JSON.stringify(args)));
+        } catch {
+          globalThis.wiExtensionHostLog?.(args.map(String));
+        }
+      }
+      return original.apply(this, args);
+    };
+  }
+}
+
+function extensionHostLine(args) {
+  const [first, ...rest] = args;
+  // Drop the workbench's '%c INFO' tag and its style; keep the caller's own format string.
+  const message = typeof first === 'string' && first.startsWith('%c') ? rest.slice(1) : args;
+  return formatWithOptions({ colors: false }, ...message);
+}
+
+async function runInBrowser({ url, deadline, serverExited }) {
+  const browser = await chromium.launch({
+    executablePath: chromiumBinary,
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // Offline by construction: only the local server is reachable.
+  await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1'
+    ? route.continue()
+    : route.abort('blockedbyclient')));
+  await context.exposeFunction('wiExtensionHostLog', (args) => console.log(extensionHostLine(args)));
+  await context.addInitScript(reportExtensionHostConsole);
+  const page = await context.newPage();
+  if (verbose) page.on('console', (message) => console.log(`[workbench] ${message.text()}`));
+
+  let reportExit;
+  let reportFailure;
+  const exitCode = new Promise((resolveExit, reject) => { reportExit = resolveExit; reportFailure = reject; });
+  exitCode.catch(() => {}); // observed by the race below; this only keeps a late failure quiet
+  // VS Code's smoke-test driver calls this with the test run's exit code.
+  await page.exposeFunction('codeAutomationExit', (code) => reportExit(Number(code)));
+  page.on('crash', () => reportFailure(new Error('the workbench page crashed')));
+  browser.on('disconnected', () => reportFailure(new Error('chromium went away')));
+
+  let timer;
+  const timedOut = new Promise((r) => { timer = setTimeout(() => r('timeout'), deadline - Date.now()); });
+  try {
+    await page.goto(url);
+    const outcome = await Promise.race([exitCode, timedOut, serverExited]);
+    if (outcome === 'timeout') {
+      const shot = join(cacheRoot, `host-timeout-${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
+      mkdirSync(cacheRoot, { recursive: true });
+      await page.screenshot({ path: shot }).then(() => log(`screenshot: ${shot}`), () => {});
+      log(`timed out after ${timeoutSeconds} s`);
+      return 124;
+    }
+    return outcome;
+  } finally {
+    clearTimeout(timer);
+    await browser.close().catch(() => {});
+  }
+}
+
+function killGroup(child) {
+  if (child?.pid === undefined) return;
+  try {
+    // An extension host waiting for its client survives SIGTERM.
+    process.kill(-child.pid, 'SIGKILL');
+  } catch (error) {
+    if (error.code !== 'ESRCH') throw error;
+  }
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  for (const file of [nodeBinary, codeServerEntry, chromiumBinary]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: run node scripts/vscode-host/install.mjs`);
+  }
+  const started = Date.now();
+  const deadline = started + timeoutSeconds * 1000;
+  const stateDir = mkdtempSync(join(tmpdir(), 'wi-vscode-host-'));
+  let server;
+  let exitCode = 1;
+  const cleanUp = () => {
+    killGroup(server);
+    if (exitCode === 0) rmSync(stateDir, { recursive: true, force: true });
+    else log(`kept user data and code-server.log in ${stateDir}`);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      log(`${signal}: stopping`);
+      cleanUp();
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    });
+  }
+  try {
+    const port = await freePort();
+    server = startCodeServer({ port, folder: options.folder, stateDir });
+    const serverExited = new Promise((_, reject) => server.once('exit', (code, signal) => reject(
+      new Error(`code-server exited during the run (${signal ?? `exit ${code}`})`))));
+    serverExited.catch(() => {});
+    await waitForHealthz(port, server, deadline);
+    log(`code-server up on 127.0.0.1:${port} after ${Date.now() - started} ms; opening the workbench`);
+    exitCode = await runInBrowser({ url: workbenchUrl({ port, ...options }), deadline, serverExited });
+    log(`exiting with code ${exitCode} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } catch (error) {
+    log(`error: ${error.message}`);
+    exitCode = 1;
+  } finally {
+    cleanUp();
+  }
+  process.exit(exitCode);
+}
+
+main().catch((error) => {
+  console.error(`[vscode-host] ${error.message}`);
+  process.exit(1);
+});
