@@ -89,7 +89,7 @@ export function fixFileText(index: WorkspaceIndex, path: string, text: string, o
   let current = text;
   try {
     for (let pass = 0; pass < maxPasses; pass++) {
-      const file = parseManifestFile(path, current);
+      const file = parseManifestFile(path, current, index.file(path));
       index.update(file);
       const groups = checkFile(file, index, options)
         .flatMap((f) => (f.fix && f.fix.edits.every((e) => e.file === path) ? [f.fix.edits] : []));
@@ -119,7 +119,7 @@ export class Project {
   }
 
   set(path: string, text: string): ManifestFile {
-    const file = parseManifestFile(path, text);
+    const file = parseManifestFile(path, text, this.parsed.get(path));
     this.parsed.set(path, file);
     this.index.update(file);
     return file;

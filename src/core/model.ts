@@ -72,31 +72,24 @@ function hasContent(source: string): boolean {
   });
 }
 
-const parseCache = new Map<string, Document.Parsed>();
-const PARSE_CACHE_LIMIT = 2000;
-
-/** Parses one document's source, reusing the result for text seen before (an edit elsewhere). */
 function parseSource(source: string): Document.Parsed {
-  const cached = parseCache.get(source);
-  if (cached) {
-    parseCache.delete(source);
-    parseCache.set(source, cached);
-    return cached;
-  }
-  const doc = parseDocument(source, { keepSourceTokens: true, prettyErrors: false, uniqueKeys: false, strict: false });
-  parseCache.set(source, doc);
-  if (parseCache.size > PARSE_CACHE_LIMIT) parseCache.delete(parseCache.keys().next().value as string);
-  return doc;
+  return parseDocument(source, { keepSourceTokens: true, prettyErrors: false, uniqueKeys: false, strict: false });
 }
 
-export function parseManifestFile(path: string, text: string): ManifestFile {
+/**
+ * Splits a file into documents and parses each on its own. With `previous` (the same file before
+ * an edit), a document whose text did not change reuses its parse: an edit re-parses only the
+ * documents it touched.
+ */
+export function parseManifestFile(path: string, text: string, previous?: ManifestFile): ManifestFile {
+  const reusable = new Map(previous?.docs.map((d) => [d.source, d.yaml]));
   const masked = maskTemplates(text);
   const starts = documentStarts(masked.text);
   const file: ManifestFile = { path, text, masked, eol: eolOf(text), docs: [] };
   starts.forEach((s, index) => {
     const end = starts[index + 1]?.offset ?? text.length;
     const source = masked.text.slice(s.offset, end);
-    const yaml = parseSource(source);
+    const yaml = reusable.get(source) ?? parseSource(source);
     const doc: ManifestDoc = {
       index,
       start: s.offset,

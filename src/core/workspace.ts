@@ -59,6 +59,13 @@ export interface PodFact extends Located {
   secretProviderClasses: string[];
 }
 
+interface Views extends FileFacts {
+  bindingsBySelector: Map<string, BindingFact[]>;
+  bindingsByIdentityName: Map<string, BindingFact[]>;
+  identitiesByName: Map<string, IdentityFact[]>;
+  podsByBindingLabel: Map<string, PodFact[]>;
+}
+
 export interface FileFacts {
   identities: IdentityFact[];
   bindings: BindingFact[];
@@ -73,17 +80,41 @@ export interface FileFacts {
 export class WorkspaceIndex {
   private readonly files = new Map<string, FileFacts>();
   private readonly parsed = new Map<string, ManifestFile>();
+  /** Facts of all files together, grouped for lookups; dropped on every update, made on demand. */
+  private views: Views | undefined;
 
   constructor(private readonly defaultNamespace = 'default') {}
 
   update(file: ManifestFile): void {
     this.files.set(file.path, factsOf(file, this.defaultNamespace));
     this.parsed.set(file.path, file);
+    this.views = undefined;
   }
 
   remove(path: string): void {
     this.files.delete(path);
     this.parsed.delete(path);
+    this.views = undefined;
+  }
+
+  private view(): Views {
+    if (this.views) return this.views;
+    const v: Views = { identities: [], bindings: [], serviceAccounts: [], pods: [], bindingsBySelector: new Map(), identitiesByName: new Map(), bindingsByIdentityName: new Map(), podsByBindingLabel: new Map() };
+    for (const facts of this.files.values()) {
+      v.identities.push(...facts.identities);
+      v.bindings.push(...facts.bindings);
+      v.serviceAccounts.push(...facts.serviceAccounts);
+      v.pods.push(...facts.pods);
+    }
+    const group = <T>(map: Map<string, T[]>, key: string | undefined, item: T) => {
+      if (key !== undefined) map.set(key, [...(map.get(key) ?? []), item]);
+    };
+    for (const b of v.bindings) group(v.bindingsBySelector, b.selector, b);
+    for (const b of v.bindings) group(v.bindingsByIdentityName, b.identityName, b);
+    for (const i of v.identities) group(v.identitiesByName, i.name, i);
+    for (const p of v.pods) group(v.podsByBindingLabel, p.bindingLabel, p);
+    this.views = v;
+    return v;
   }
 
   /** The parsed file behind the facts, for fixes that edit another file (a ServiceAccount, say). */
@@ -104,9 +135,7 @@ export class WorkspaceIndex {
   }
 
   private all<K extends keyof FileFacts>(key: K): FileFacts[K] {
-    const out: FileFacts[K][number][] = [];
-    for (const facts of this.files.values()) out.push(...facts[key]);
-    return out as FileFacts[K];
+    return this.view()[key];
   }
 
   /**
@@ -114,14 +143,14 @@ export class WorkspaceIndex {
    * in any namespace, so bindings of the pod's own namespace come first, then the others.
    */
   bindingsForSelector(selector: string, namespace: string): BindingFact[] {
-    const matches = this.all('bindings').filter((b) => b.selector === selector);
+    const matches = this.view().bindingsBySelector.get(selector) ?? [];
     return [...matches.filter((b) => b.namespace === namespace), ...matches.filter((b) => b.namespace !== namespace)];
   }
 
   /** The AzureIdentity a binding names: same namespace first, then any. */
   identityForBinding(binding: BindingFact): IdentityFact | undefined {
     if (!binding.identityName) return undefined;
-    const named = this.all('identities').filter((i) => i.name === binding.identityName);
+    const named = this.view().identitiesByName.get(binding.identityName) ?? [];
     return named.find((i) => i.namespace === binding.namespace) ?? named[0];
   }
 
@@ -140,11 +169,11 @@ export class WorkspaceIndex {
   }
 
   bindingsForIdentity(identity: IdentityFact): BindingFact[] {
-    return this.all('bindings').filter((b) => b.identityName === identity.name && this.identityForBinding(b) === identity);
+    return (this.view().bindingsByIdentityName.get(identity.name) ?? []).filter((b) => this.identityForBinding(b) === identity);
   }
 
   podsWithBindingLabel(selector: string): PodFact[] {
-    return this.all('pods').filter((p) => p.bindingLabel === selector);
+    return this.view().podsByBindingLabel.get(selector) ?? [];
   }
 
   serviceAccount(namespace: string, name: string): ServiceAccountFact | undefined {

@@ -78,8 +78,9 @@ export class Linter implements vscode.Disposable, TextSource {
       this.checked.fire(document.uri);
       return;
     }
-    const file = parseManifestFile(key, text);
-    const before = this.indexer.core.file(key)?.text;
+    const previous = this.indexer.core.file(key);
+    const before = previous?.text;
+    const file = parseManifestFile(key, text, previous);
     this.indexer.core.update(file);
     findings = checkFile(file, this.indexer.core, this.settings.options);
     this.results.set(key, { version: document.version, findings });
