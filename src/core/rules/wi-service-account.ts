@@ -1,11 +1,215 @@
-import type { Rule } from '../rule';
+import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
+import type { FileEdit, TextEdit } from '../edits';
+import {
+  GUID,
+  LABEL_POD_IDENTITY,
+  labelsOf,
+  mapAt,
+  metadataOf,
+  pairOf,
+  pairOfAny,
+  PLACEHOLDER_CLIENT_ID,
+  podSiteOf,
+  scalarString,
+  WI_CLIENT_ID,
+  WI_USE,
+  WORKLOAD_KINDS,
+  type PodSite,
+} from '../k8s';
+import { lookupIdentity, type IdentityLookup } from '../lookup';
+import { rangeOf, type K8sObject } from '../model';
+import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
+import type { ServiceAccountFact } from '../workspace';
+import { appendDocument, holdsTemplate, indentStep, insertAtPath, insertPair, replaceScalar, scalarText, templatedNode, type EditTarget } from '../yaml-edit';
 
-// Not written yet: registered so the registry has its final shape.
+/**
+ * A pod labelled `azure.workload.identity/use: "true"` gets its token for the client id its
+ * service account names in `azure.workload.identity/client-id`. Without a named service account,
+ * or with one that carries no client id, the webhook has nothing to federate: the pod starts but
+ * every token request fails.
+ */
 export const wiServiceAccount: Rule = {
   id: 'wi-service-account',
-  description: 'TODO',
+  description: 'A pod that uses workload identity has no named service account, or its ServiceAccount lacks the client-id annotation.',
   severity: 'warning',
-  kinds: [],
-  fixable: false,
-  check() {},
+  kinds: WORKLOAD_KINDS,
+  fixable: true,
+  check(ctx) {
+    const t: EditTarget = { file: ctx.file, doc: ctx.doc };
+    for (const obj of ctx.objects) {
+      const site = podSiteOf(obj);
+      const use = site?.metadata && labelsOf(site.metadata) ? pairOf(labelsOf(site.metadata)!, WI_USE) : undefined;
+      if (!site?.spec || !use || templatedNode(t, use.value) || scalarString(use.value) !== 'true') continue;
+      const namePair = pairOfAny(site.spec, ['serviceAccountName', 'serviceAccount']);
+      if (namePair && (templatedNode(t, namePair.value) || !isScalar(namePair.value))) continue;
+      const namespace = ctx.index.namespaceOf(obj);
+      const name = scalarString(namePair?.value) ?? 'default';
+      const sa = ctx.index.serviceAccount(namespace, name);
+      if (name === 'default' && !sa?.clientId) {
+        const [start] = rangeOf(ctx.doc, use.key);
+        const [, end] = rangeOf(ctx.doc, use.value ?? use.key);
+        reportNoServiceAccount(ctx, t, obj, site, { start, end, explicitDefault: namePair !== undefined });
+      } else if (!sa) {
+        ctx.report({
+          node: namePair!.value,
+          severity: 'info',
+          message:
+            `ServiceAccount ${namespace}/${name} was not found in the workspace. If another chart or kubectl creates it, ` +
+            `make sure it carries ${WI_CLIENT_ID} with the client id of the managed identity federated with it.`,
+        });
+      } else {
+        // A default ServiceAccount that carries a client id is a deliberate choice: only the env check applies.
+        if (namePair?.value) checkServiceAccount(ctx, obj, site, namePair.value, sa);
+        checkClientIdEnv(ctx, t, site, sa);
+      }
+    }
+  },
 };
+
+/** The client id to write: followed from the pod's `aadpodidbinding` label when it still has one. */
+function clientIdFor(ctx: RuleContext, site: PodSite, namespace: string): IdentityLookup {
+  const labels = labelsOf(site.metadata);
+  const binding = labels ? pairOf(labels, LABEL_POD_IDENTITY) : undefined;
+  if (!binding) return { ...lookupIdentity(ctx.index, undefined, namespace), problem: 'the pod has no aadpodidbinding label to follow to its identity' };
+  const t: EditTarget = { file: ctx.file, doc: ctx.doc };
+  return lookupIdentity(ctx.index, templatedNode(t, binding.value) ? undefined : scalarString(binding.value), namespace);
+}
+
+/** The annotation line's value: the client id found, or the quoted placeholder a human fills in. */
+function clientIdText(lookup: IdentityLookup): string {
+  return JSON.stringify(lookup.clientId ?? PLACEHOLDER_CLIENT_ID);
+}
+
+/** A fix of edits in `file`; a written placeholder (inside its quotes) is marked for a human to fill in. */
+function toFix(title: string, file: string, edits: Array<TextEdit | undefined>): Fix | undefined {
+  if (edits.some((e) => e === undefined)) return undefined;
+  const fileEdits = edits.map((e): FileEdit => {
+    const at = e!.text.indexOf(PLACEHOLDER_CLIENT_ID);
+    return { ...e!, file, ...(at >= 0 ? { placeholders: [{ offset: at, length: PLACEHOLDER_CLIENT_ID.length }] } : {}) };
+  });
+  return { title, edits: fileEdits, ...(fileEdits.some((e) => e.placeholders) ? { needsInput: true } : {}) };
+}
+
+function withLookup(lookup: IdentityLookup): string {
+  return lookup.clientId ? ` (client id ${lookup.clientId}, found through the pod's aadpodidbinding label)` : `; ${lookup.problem}, so the client id is left to fill in`;
+}
+
+/** A DNS-1123 name from the workload's name (lower case, `-` for anything else, at most 63). */
+function serviceAccountNameFor(name: string): string | undefined {
+  const dns = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 63).replace(/^-+|-+$/g, '');
+  return dns === '' ? undefined : dns;
+}
+
+function reportNoServiceAccount(
+  ctx: RuleContext,
+  t: EditTarget,
+  obj: K8sObject,
+  site: PodSite,
+  where: { start: number; end: number; explicitDefault: boolean },
+): void {
+  const namespace = ctx.index.namespaceOf(obj);
+  const metadata = metadataOf(obj);
+  const knownName = metadata && !templatedNode(t, metadata.get('name', true)) ? obj.name : undefined;
+  const knownNamespace = metadata && !templatedNode(t, metadata.get('namespace', true));
+  const name = knownName && knownNamespace ? serviceAccountNameFor(knownName) : undefined;
+  const lookup = clientIdFor(ctx, site, namespace);
+  const existing = name ? ctx.index.serviceAccount(namespace, name) : undefined;
+  let fix: Fix | undefined;
+  if (name && site.spec) {
+    const namePair = pairOfAny(site.spec, ['serviceAccountName', 'serviceAccount']);
+    const setName = namePair ? replaceScalar(t, namePair.value, name) : insertPair(t, site.spec, 'serviceAccountName', scalarText(name), 'first');
+    if (existing) {
+      fix = toFix(`Run under the existing ServiceAccount ${name}`, ctx.file.path, [setName]);
+    } else {
+      const step = ' '.repeat(indentStep(t));
+      const lines = [
+        'apiVersion: v1',
+        'kind: ServiceAccount',
+        'metadata:',
+        `${step}name: ${scalarText(name)}`,
+        ...(obj.namespace !== undefined ? [`${step}namespace: ${scalarText(obj.namespace)}`] : []),
+        `${step}annotations:`,
+        `${step}${step}${WI_CLIENT_ID}: ${clientIdText(lookup)}`,
+      ];
+      const last = ctx.file.docs[ctx.file.docs.length - 1];
+      const title = `Run under a new ServiceAccount ${name}` + (lookup.clientId ? ` with client id ${lookup.clientId}` : ' (client id to fill in)');
+      fix = toFix(title, ctx.file.path, [setName, appendDocument({ file: ctx.file, doc: last }, lines)]);
+    }
+  }
+  ctx.report({
+    start: where.start,
+    end: where.end,
+    message:
+      `This pod uses workload identity but runs under the default service account${where.explicitDefault ? '' : ' (it names none)'}. ` +
+      `The webhook takes the client id from the pod's ServiceAccount annotation ${WI_CLIENT_ID}: set serviceAccountName to a ServiceAccount ` +
+      `federated with the managed identity` +
+      (existing ? ` (ServiceAccount ${name} exists in the workspace).` : name ? `, e.g. a new ServiceAccount ${name}${withLookup(lookup)}.` : '.'),
+    related: [
+      ...(existing ? [related(existing, `ServiceAccount ${existing.namespace}/${existing.name}`)] : []),
+      ...lookup.related,
+    ],
+    fix,
+  });
+}
+
+function related(sa: ServiceAccountFact, message: string): RelatedLocation {
+  return { file: sa.file, start: sa.start, end: sa.end, message };
+}
+
+/** The ServiceAccount object behind an index fact, with what an edit in its file needs. */
+function locate(ctx: RuleContext, sa: ServiceAccountFact): { target: EditTarget; obj: K8sObject } | undefined {
+  const file = ctx.index.file(sa.file);
+  for (const doc of file?.docs ?? []) {
+    const obj = doc.objects.find((o) => o.kind === 'ServiceAccount' && rangeOf(doc, o.node)[0] === sa.start);
+    if (obj && file) return { target: { file, doc }, obj };
+  }
+  return undefined;
+}
+
+/** The named ServiceAccount exists but carries no client id: the webhook cannot inject one. */
+function checkServiceAccount(ctx: RuleContext, obj: K8sObject, site: PodSite, nameNode: Node, sa: ServiceAccountFact): void {
+  const found = locate(ctx, sa);
+  if (!found) return;
+  const { target, obj: saObj } = found;
+  const annotations = mapAt(saObj.node, ['metadata', 'annotations']);
+  // Present in any form (a wrong value is wi-annotation-values' finding), or possibly rendered by a template.
+  if ((annotations && pairOf(annotations, WI_CLIENT_ID)) || holdsTemplate(target, saObj.node, ['metadata', 'annotations'])) return;
+  const lookup = clientIdFor(ctx, site, ctx.index.namespaceOf(obj));
+  const edit = insertAtPath(target, saObj.node, ['metadata', 'annotations'], WI_CLIENT_ID, clientIdText(lookup));
+  const title = lookup.clientId ? `Annotate ServiceAccount ${sa.name} with client id ${lookup.clientId}` : `Annotate ServiceAccount ${sa.name} (client id to fill in)`;
+  ctx.report({
+    node: nameNode,
+    message:
+      `ServiceAccount ${sa.namespace}/${sa.name} has no ${WI_CLIENT_ID} annotation, so workload identity cannot give this pod a token. ` +
+      `Annotate it with the client id of the managed identity federated with it${withLookup(lookup)}.`,
+    related: [related(sa, `ServiceAccount ${sa.namespace}/${sa.name}`), ...lookup.related],
+    fix: toFix(title, sa.file, [edit]),
+  });
+}
+
+/** The webhook injects AZURE_CLIENT_ID only where a container does not set it: a literal one wins. */
+function checkClientIdEnv(ctx: RuleContext, t: EditTarget, site: PodSite, sa: ServiceAccountFact): void {
+  if (!sa.clientId || !GUID.test(sa.clientId)) return;
+  for (const key of ['initContainers', 'containers']) {
+    const containers = site.spec?.get(key, true);
+    if (!isSeq(containers)) continue;
+    for (const container of containers.items) {
+      const env = isMap(container) ? container.get('env', true) : undefined;
+      if (!isSeq(env)) continue;
+      for (const item of env.items) {
+        if (!isMap(item) || scalarString(item.get('name', true)) !== 'AZURE_CLIENT_ID') continue;
+        const value = item.get('value', true);
+        const text = scalarString(value);
+        if (text === undefined || templatedNode(t, value) || text.toLowerCase() === sa.clientId.toLowerCase()) continue;
+        ctx.report({
+          node: value as Node,
+          message:
+            `Container ${scalarString((container as YAMLMap).get('name', true)) ?? ''} sets AZURE_CLIENT_ID to "${text}", but its ServiceAccount ${sa.name} ` +
+            `carries client id ${sa.clientId}. The webhook does not override a variable the container sets, so the SDK asks for a token for the wrong identity: ` +
+            `remove the variable (the webhook injects it) or make the two agree.`,
+          related: [related(sa, `ServiceAccount ${sa.namespace}/${sa.name}`)],
+        });
+      }
+    }
+  }
+}
