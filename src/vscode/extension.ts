@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { AzureTesting } from './azure/testing';
 import { registerAzureCommands } from './azureCommands';
 import { CodeActions } from './codeActions';
 import { Indexer } from './indexer';
@@ -10,6 +11,8 @@ import { readSettings, SECTION } from './settings';
 export interface ExtensionApi {
   ready(): Promise<void>;
   onDidCheck: vscode.Event<vscode.Uri>;
+  /** Test hooks of the Azure commands: scripted answers instead of pickers, the last run's transcript. */
+  azureTesting: AzureTesting;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -50,9 +53,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand('wiMigrate.migrateWorkspace', (args?: MigrateArgs) => migrateWorkspace(indexer, linter, settings, args)),
   );
   const output = vscode.window.createOutputChannel('Workload Identity', { log: true });
-  context.subscriptions.push(output, ...registerAzureCommands({ output, index: () => indexer.core, text: (p) => linter.text(p) }));
+  const azureTesting = new AzureTesting();
+  context.subscriptions.push(output, ...registerAzureCommands({ output, index: () => indexer.core, text: (p) => linter.text(p), testing: azureTesting }));
 
-  return { ready: () => indexer.ready, onDidCheck: linter.onDidCheck };
+  return { ready: () => indexer.ready, onDidCheck: linter.onDidCheck, azureTesting };
 }
 
 export function deactivate(): void {}

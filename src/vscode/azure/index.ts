@@ -1,6 +1,16 @@
 // Entry of the Azure bundle (dist/azure.js). Loaded on the first Azure command only.
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { WorkspaceIndex } from '../../core/workspace';
+import { signInFor } from './auth';
+import { vscodeSessionTokens } from './auth-vscode';
+import { runFlow } from './commands';
+import type { FlowContext } from './context';
+import type { Log, Result } from './result';
+import { ScriptedUi } from './scriptedUi';
+import { azureSettings } from './settings';
+import type { AzureTesting } from './testing';
+import type { Ui } from './ui';
+import { applyFileEdits, VsCodeUi } from './ui-vscode';
 
 /** What the extension hands to the Azure commands. */
 export interface AzureCommandHost {
@@ -9,14 +19,60 @@ export interface AzureCommandHost {
   index(): WorkspaceIndex;
   /** Current text of a workspace file by its key (URI string): the open document first. */
   text(path: string): string | undefined;
+  /** Test hooks (scripted answers instead of pickers); absent in normal use. */
+  testing?: AzureTesting;
 }
 
 export interface AzureModule {
   runCommand(id: string, host: AzureCommandHost, ...args: unknown[]): Promise<unknown>;
 }
 
-export async function runCommand(id: string, host: AzureCommandHost, ...args: unknown[]): Promise<unknown> {
-  void host;
-  void args;
-  throw new Error(`Azure command ${id} is not available yet`);
+/** Runs an Azure command; resolves with its Result (executeCommand callers and tests read it). */
+export async function runCommand(id: string, host: AzureCommandHost, ...args: unknown[]): Promise<Result<unknown>> {
+  const config = vscode.workspace.getConfiguration('wiMigrate.azure');
+  const settings = azureSettings({
+    cloud: config.get<string>('cloud'),
+    authentication: config.get<string>('authentication'),
+    resourceManagerEndpoint: config.get<string>('resourceManagerEndpoint'),
+    tenant: config.get<string>('tenant'),
+    kedaOperatorServiceAccount: config.get<string>('kedaOperatorServiceAccount'),
+  });
+  const lines: string[] = [];
+  const log = recording(host.output, lines);
+  const script = host.testing?.takeUserInput();
+  const scripted = script ? new ScriptedUi(script, { applyEdits: (edits) => applyFileEdits(edits, host), copy: async (text) => vscode.env.clipboard.writeText(text) }) : undefined;
+  const ui: Ui = scripted ?? new VsCodeUi(host);
+  const context: FlowContext = {
+    ui,
+    log,
+    settings,
+    signIn: signInFor(settings, {
+      vscode: vscodeSessionTokens(settings.cloud),
+      showDeviceCode: (message) => {
+        log.info(message);
+        void vscode.window.showInformationMessage(message, { modal: false });
+      },
+    }),
+    workspace: { index: host.index, text: host.text, cursor: cursorOf(vscode.window.activeTextEditor) },
+  };
+  const result = await runFlow(id, context, args);
+  if (scripted && host.testing) host.testing.lastRun = { command: id, transcript: scripted.transcript, log: lines, unused: scripted.unused };
+  return result;
+}
+
+function cursorOf(editor: vscode.TextEditor | undefined): FlowContext['workspace']['cursor'] {
+  if (!editor) return undefined;
+  return { file: editor.document.uri.toString(), offset: editor.document.offsetAt(editor.selection.active) };
+}
+
+/** The output channel (a LogOutputChannel when the extension made one), lines kept for tests. */
+function recording(channel: vscode.OutputChannel, lines: string[]): Log {
+  const levelled = channel as Partial<vscode.LogOutputChannel>;
+  const write = (level: 'info' | 'warn' | 'error') => (message: string) => {
+    lines.push(`${level}: ${message}`);
+    const method = levelled[level];
+    if (typeof method === 'function') method.call(channel, message);
+    else channel.appendLine(`[${level}] ${message}`);
+  };
+  return { info: write('info'), warn: write('warn'), error: write('error') };
 }

@@ -1,0 +1,80 @@
+import { ContainerServiceClient } from '@azure/arm-containerservice';
+import { ManagedServiceIdentityClient } from '@azure/arm-msi';
+import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
+import type { TokenCredential } from '@azure/identity';
+import type { Cloud } from './clouds';
+
+/** Pipeline options that tests set (and a user never needs): TLS trust, retry pacing. */
+export interface Transport {
+  /** `PipelineOptions.tlsOptions`: trust this CA for the Resource Manager endpoint. */
+  tlsOptions?: { ca: string };
+  /** `PipelineOptions.retryOptions`: the SDK's own retry policy (429, network failures). */
+  retryOptions?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
+  /** How often long-running operations are polled when Azure sends no Retry-After. */
+  pollIntervalMs?: number;
+  /** Wait before retrying a write that got 409 (ms; default 2000, doubling). */
+  conflictRetryDelayMs?: number;
+}
+
+const USER_AGENT = 'aks-workload-identity-migrator';
+
+/**
+ * The SDK clients, made the same way for every call: the configured cloud's Resource Manager
+ * endpoint (or its override) and that cloud's token scope, passed explicitly (the clients would
+ * otherwise derive a scope from the endpoint or default to the public cloud's).
+ */
+export class ArmClients {
+  readonly endpoint: string;
+
+  constructor(
+    private readonly credential: TokenCredential,
+    private readonly cloud: Cloud,
+    endpointOverride: string | undefined,
+    private readonly transport: Transport = {},
+  ) {
+    this.endpoint = endpointOverride ?? cloud.resourceManagerEndpoint;
+  }
+
+  private pipeline() {
+    return {
+      endpoint: this.endpoint,
+      userAgentOptions: { userAgentPrefix: USER_AGENT },
+      ...(this.transport.tlsOptions ? { tlsOptions: this.transport.tlsOptions } : {}),
+      ...(this.transport.retryOptions ? { retryOptions: this.transport.retryOptions } : {}),
+    };
+  }
+
+  subscriptions(): SubscriptionClient {
+    return new SubscriptionClient(this.credential, { ...this.pipeline(), credentialScopes: [this.cloud.managementScope] });
+  }
+
+  msi(subscriptionId: string): ManagedServiceIdentityClient {
+    return new ManagedServiceIdentityClient(this.credential, subscriptionId, { ...this.pipeline(), credentialScopes: [this.cloud.managementScope] });
+  }
+
+  aks(subscriptionId: string): ContainerServiceClient {
+    return new ContainerServiceClient(this.credential, subscriptionId, { ...this.pipeline(), credentials: { scopes: [this.cloud.managementScope] } });
+  }
+}
+
+/** The parts of an ARM resource id. */
+export interface ResourceRef {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+}
+
+export function parseResourceId(id: string | undefined): ResourceRef | undefined {
+  const match = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/[^/]+\/[^/]+\/([^/]+)$/i.exec(id?.trim() ?? '');
+  return match ? { subscriptionId: match[1], resourceGroup: match[2], name: match[3] } : undefined;
+}
+
+/** All items of an SDK list (paged async iterable), stopping early when aborted. */
+export async function collect<T>(items: AsyncIterable<T>, signal?: AbortSignal): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) {
+    signal?.throwIfAborted();
+    all.push(item);
+  }
+  return all;
+}

@@ -1,0 +1,81 @@
+import type { ManagedCluster } from '@azure/arm-containerservice';
+import type { Connection } from './connect';
+import type { FlowContext } from './context';
+import { describeError, isAbortError } from './errors';
+import type { ClusterInfo } from './pickers';
+import { FlowError } from './result';
+import { retryOnConflict } from './retry';
+import type { Progress } from './ui';
+
+const WRITE_PERMISSION = 'Microsoft.ContainerService/managedClusters/write';
+
+/** Reads the cluster as it is now (the model a PUT sends back). */
+export async function readCluster(context: FlowContext, connection: Connection, cluster: ClusterInfo, signal: AbortSignal): Promise<ManagedCluster> {
+  try {
+    context.log.info(`GET ${cluster.id}`);
+    return await connection.clients.aks(connection.subscriptionId).managedClusters.get(cluster.resourceGroup, cluster.name, { abortSignal: signal });
+  } catch (error) {
+    throw new FlowError(describeError(error, { operation: `read cluster ${cluster.name}`, endpoint: connection.clients.endpoint }), isAbortError(error));
+  }
+}
+
+/**
+ * Updates a cluster as `az aks update` does: GET the model, change it, PUT it back, and follow the
+ * long-running operation (Azure-AsyncOperation) to its end, reporting its status. A 409 (another
+ * operation on the cluster) is retried after a wait. Cancelling stops the waiting only: Azure
+ * goes on with an operation it accepted, and the error says so.
+ */
+export async function updateCluster(
+  context: FlowContext,
+  connection: Connection,
+  cluster: ClusterInfo,
+  change: (model: ManagedCluster) => void,
+  what: string,
+  progress: Progress,
+): Promise<ManagedCluster> {
+  const { log } = context;
+  const aks = connection.clients.aks(connection.subscriptionId).managedClusters;
+  let accepted = false;
+  try {
+    const { result } = await retryOnConflict(
+      async () => {
+        const model = await readCluster(context, connection, cluster, progress.signal);
+        change(model);
+        progress.signal.throwIfAborted();
+        log.info(`PUT ${cluster.id} (${what})`);
+        progress.report(`Sending the update of ${cluster.name}`);
+        const poller = aks.createOrUpdate(cluster.resourceGroup, cluster.name, model, {
+          abortSignal: progress.signal,
+          ...(context.transport?.pollIntervalMs !== undefined ? { updateIntervalInMs: context.transport.pollIntervalMs } : {}),
+        });
+        poller.onProgress((state) => {
+          accepted = true;
+          log.info(`Operation on ${cluster.name}: ${state.status}`);
+          progress.report(`Azure is updating ${cluster.name} (${state.status}); this takes a few minutes`);
+        });
+        await poller.submitted();
+        accepted = true;
+        return poller.pollUntilDone({ abortSignal: progress.signal });
+      },
+      { signal: progress.signal, log, what: `cluster ${cluster.name}`, delayMs: context.transport?.conflictRetryDelayMs },
+    );
+    return result;
+  } catch (error) {
+    if (error instanceof FlowError) throw error;
+    if (isAbortError(error)) {
+      throw new FlowError(
+        accepted
+          ? `Stopped waiting for cluster ${cluster.name}: Azure had accepted the update (${what}) and carries on with it. Run the command again later to see the result.`
+          : `Cancelled: cluster ${cluster.name} was not changed.`,
+        true,
+      );
+    }
+    const message = describeError(error, {
+      operation: `update cluster ${cluster.name} (${what})`,
+      permission: WRITE_PERMISSION,
+      endpoint: connection.clients.endpoint,
+      retries: (error as { retries?: number }).retries,
+    });
+    throw new FlowError(accepted ? `${message} Azure reports the operation as not succeeded: check the cluster's provisioning state.` : message);
+  }
+}
