@@ -1,6 +1,7 @@
 import type { Rule } from '../rule';
 import { csiPodIdentity } from './csi-pod-identity';
 import { kedaPodIdentityProvider } from './keda-pod-identity-provider';
+import { podIdentityChartValues } from './pod-identity-chart-values';
 import { podIdentityLabel } from './pod-identity-label';
 import { podIdentityResource } from './pod-identity-resource';
 import { unparsableDocument } from './unparsable-document';
@@ -17,6 +18,7 @@ export const RULES: readonly Rule[] = [
   podIdentityLabel,
   podIdentityResource,
   kedaPodIdentityProvider,
+  podIdentityChartValues,
   csiPodIdentity,
   wiUseLabel,
   wiServiceAccount,

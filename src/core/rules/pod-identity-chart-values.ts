@@ -1,0 +1,168 @@
+import { isMap, isScalar, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import type { TextEdit } from '../edits';
+import { pairOf, PLACEHOLDER_CLIENT_ID, scalarString } from '../k8s';
+import { lookupIdentity } from '../lookup';
+import type { ManifestDoc } from '../model';
+import type { Fix, Rule, RuleContext } from '../rule';
+import { insertMapPair, insertPair, replacePair, replaceScalar, templatedNode, type EditTarget } from '../yaml-edit';
+
+/**
+ * Helm values that switch a chart to pod identity: the Application Gateway Ingress Controller's
+ * `armAuth.type: aadPodIdentity` and KEDA's `podIdentity.activeDirectory.identity`. Only documents
+ * without a `kind` are values; umbrella charts nest a subchart's values under its name, so the
+ * keys are looked for at any depth.
+ */
+export const podIdentityChartValues: Rule = {
+  id: 'pod-identity-chart-values',
+  description: 'Helm chart values (AGIC armAuth, KEDA podIdentity) that switch a chart to AAD Pod Identity.',
+  severity: 'warning',
+  kinds: ['*'],
+  fixable: true,
+  check(ctx) {
+    for (const map of valuesMaps(ctx.doc)) {
+      const armAuth = childMap(map, 'armAuth');
+      if (armAuth) checkAgic(ctx, armAuth);
+      const podIdentity = childMap(map, 'podIdentity');
+      if (podIdentity) checkKeda(ctx, podIdentity);
+    }
+  },
+};
+
+type AnyPair = Pair<Scalar, Node | null>;
+
+function childMap(map: YAMLMap, key: string): YAMLMap | undefined {
+  const value = pairOf(map, key)?.value;
+  return isMap(value) ? value : undefined;
+}
+
+/** Every map of a values document (a document without `kind`), the root first; none for a manifest. */
+function valuesMaps(doc: ManifestDoc): YAMLMap[] {
+  const root = doc.yaml.contents;
+  if (doc.errors.length > 0 || !isMap(root) || pairOf(root, 'kind')) return [];
+  const out: YAMLMap[] = [];
+  const walk = (map: YAMLMap) => {
+    out.push(map);
+    for (const pair of map.items) if (isMap(pair.value)) walk(pair.value);
+  };
+  walk(root);
+  return out;
+}
+
+const quoted = (value: string) => JSON.stringify(value);
+
+/** An empty, null or missing value: a field the chart treats as unset. */
+function isUnset(pair: AnyPair | undefined): boolean {
+  return !pair || pair.value === null || (isScalar(pair.value) && (pair.value.value === null || pair.value.value === ''));
+}
+
+/** Marks the client-id placeholder inside each edit's text for the editor to select. */
+function toFix(ctx: RuleContext, title: string, edits: Array<TextEdit | undefined>): Fix | undefined {
+  if (edits.some((e) => e === undefined)) return undefined;
+  let needsInput = false;
+  const fileEdits = (edits as TextEdit[]).map((e) => {
+    const offset = e.text.indexOf(PLACEHOLDER_CLIENT_ID);
+    if (offset < 0) return { ...e, file: ctx.file.path };
+    needsInput = true;
+    return { ...e, file: ctx.file.path, placeholders: [{ offset, length: PLACEHOLDER_CLIENT_ID.length }] };
+  });
+  return { title, edits: fileEdits, ...(needsInput ? { needsInput } : {}) };
+}
+
+/** Sets `key` to `valueText` when it is missing or empty; leaves a value already written. */
+function setIfUnset(t: EditTarget, map: YAMLMap, key: string, valueText: string): TextEdit | undefined | null {
+  const pair = pairOf(map, key);
+  if (!isUnset(pair)) return null;
+  return pair ? replacePair(t, pair, key, valueText) : insertPair(t, map, key, valueText);
+}
+
+function checkAgic(ctx: RuleContext, armAuth: YAMLMap): void {
+  const t: EditTarget = { file: ctx.file, doc: ctx.doc };
+  const type = pairOf(armAuth, 'type');
+  const clientPair = pairOf(armAuth, 'identityClientID');
+  const typeValue = scalarString(type?.value);
+  if (type && typeValue === 'aadPodIdentity' && !templatedNode(t, type.value)) {
+    const client = setIfUnset(t, armAuth, 'identityClientID', quoted(PLACEHOLDER_CLIENT_ID));
+    ctx.report({
+      node: type.value,
+      deprecated: true,
+      message:
+        'armAuth.type: aadPodIdentity makes the Application Gateway Ingress Controller reach ARM through AAD Pod Identity, which is deprecated. ' +
+        'Use armAuth.type: workloadIdentity with armAuth.identityClientID set to the managed identity\'s client id, and add a federated credential ' +
+        'on that identity for the ingress controller\'s service account.',
+      fix: toFix(ctx, 'Use AGIC workload identity (armAuth.type: workloadIdentity)', [
+        replaceScalar(t, type.value, 'workloadIdentity'),
+        ...(client === null ? [] : [client]),
+      ]),
+    });
+  }
+  if (typeValue === 'workloadIdentity') reportPlaceholder(ctx, clientPair, 'armAuth.identityClientID');
+}
+
+/**
+ * The KEDA chart's pod identity switches in a values document: `podIdentity.activeDirectory.identity`
+ * values, each the `aadpodidbinding` label the chart gives the KEDA operator (so a binding's user).
+ */
+export function kedaPodIdentitySelectors(doc: ManifestDoc): Scalar[] {
+  return valuesMaps(doc).flatMap((map) => {
+    const value = kedaIdentityPair(childMap(map, 'podIdentity'))?.value;
+    return isScalar(value) && scalarString(value) ? [value] : [];
+  });
+}
+
+function kedaIdentityPair(podIdentity: YAMLMap | undefined): AnyPair | undefined {
+  const activeDirectory = podIdentity ? childMap(podIdentity, 'activeDirectory') : undefined;
+  return activeDirectory ? pairOf(activeDirectory, 'identity') : undefined;
+}
+
+function checkKeda(ctx: RuleContext, podIdentity: YAMLMap): void {
+  const t: EditTarget = { file: ctx.file, doc: ctx.doc };
+  const identity = kedaIdentityPair(podIdentity);
+  const selector = scalarString(identity?.value);
+  const workload = pairOf(podIdentity, 'azureWorkload');
+  if (identity && selector && !templatedNode(t, identity.value)) {
+    // The chart labels the operator `aadpodidbinding: <identity>`: follow it to the identity's client id.
+    const lookup = lookupIdentity(ctx.index, selector, ctx.options.defaultNamespace);
+    const clientId = quoted(lookup.clientId ?? PLACEHOLDER_CLIENT_ID);
+    const tenantId = lookup.clientId && lookup.tenantId ? quoted(lookup.tenantId) : undefined;
+    const edits = [replaceScalar(t, identity.value, '', 'QUOTE_DOUBLE'), ...azureWorkloadEdits(t, podIdentity, workload, clientId, tenantId)];
+    ctx.report({
+      node: identity.value,
+      deprecated: true,
+      message:
+        `podIdentity.activeDirectory.identity: ${selector} makes the KEDA chart label its operator aadpodidbinding: ${selector} (AAD Pod Identity, deprecated). ` +
+        'Clear it and set podIdentity.azureWorkload.enabled: true with clientId (and tenantId) of the managed identity, federated with the ' +
+        'KEDA operator\'s service account (system:serviceaccount:<KEDA\'s namespace>:keda-operator)' +
+        (lookup.clientId ? ` (client id ${lookup.clientId} found through the binding with selector ${selector}).` : lookup.problem ? `; ${lookup.problem}.` : '.'),
+      related: lookup.related,
+      fix: toFix(ctx, lookup.clientId ? `Use KEDA workload identity with client id ${lookup.clientId}` : 'Use KEDA workload identity (client id to fill in)', edits),
+    });
+  }
+  const azureWorkload = childMap(podIdentity, 'azureWorkload');
+  if (azureWorkload && scalarString(pairOf(azureWorkload, 'enabled')?.value) === 'true') {
+    reportPlaceholder(ctx, pairOf(azureWorkload, 'clientId'), 'podIdentity.azureWorkload.clientId');
+  }
+}
+
+/** Edits that turn on `podIdentity.azureWorkload` with a client id; `[undefined]` when that cannot be done safely. */
+function azureWorkloadEdits(t: EditTarget, podIdentity: YAMLMap, workload: AnyPair | undefined, clientId: string, tenantId: string | undefined): Array<TextEdit | undefined> {
+  if (!workload) {
+    const entries: Array<[string, string]> = [['enabled', 'true'], ['clientId', clientId], ...(tenantId ? [['tenantId', tenantId] as [string, string]] : [])];
+    return [insertMapPair(t, podIdentity, 'azureWorkload', entries)];
+  }
+  if (!isMap(workload.value)) return [undefined];
+  const map = workload.value;
+  const enabled = pairOf(map, 'enabled');
+  const edits: Array<TextEdit | undefined | null> = [
+    // `true` must stay a plain boolean: replacePair writes it as given.
+    !enabled ? insertPair(t, map, 'enabled', 'true') : scalarString(enabled.value) === 'true' ? null : replacePair(t, enabled, 'enabled', 'true'),
+    setIfUnset(t, map, 'clientId', clientId),
+    tenantId ? setIfUnset(t, map, 'tenantId', tenantId) : null,
+  ];
+  return edits.filter((e): e is TextEdit | undefined => e !== null);
+}
+
+function reportPlaceholder(ctx: RuleContext, pair: AnyPair | undefined, key: string): void {
+  if (pair && scalarString(pair.value) === PLACEHOLDER_CLIENT_ID) {
+    ctx.report({ node: pair.value, message: `Replace the placeholder in ${key} with the client id of the managed identity the chart should use.` });
+  }
+}
