@@ -1,11 +1,159 @@
-import type { Rule } from '../rule';
+import { isMap, isScalar, isSeq, visit, type Node, type YAMLMap } from 'yaml';
+import type { FileEdit } from '../edits';
+import { isTemplated } from '../helm';
+import { mapAt, pairOf, POD_IDENTITY_GROUP, scalarString } from '../k8s';
+import type { K8sObject } from '../model';
+import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
+import { lineStartAt, nextLineStart } from '../text';
+import { specPair } from '../workspace';
+import { removeDocument, templatedNode, type EditTarget } from '../yaml-edit';
+import { label, rawName, rawText, usersOf } from './pod-identity-users';
 
-// Not written yet: registered so the registry has its final shape.
+const IDENTITY = 'AzureIdentity';
+const BINDING = 'AzureIdentityBinding';
+const EXCEPTION = 'AzurePodIdentityException';
+const ASSIGNED = 'AzureAssignedIdentity';
+
+/** How many users a finding lists in `related`; the message gives the full count. */
+const MAX_RELATED = 10;
+
+/**
+ * The pod identity objects themselves. Each is retired once nothing in the workspace uses it any
+ * more: a binding when no pod carries its selector, an identity when no binding names it, an
+ * exception when pod identity is gone altogether. Fix-all gets there in passes: pods move first
+ * (another rule), then their bindings go, then the identities.
+ */
 export const podIdentityResource: Rule = {
   id: 'pod-identity-resource',
-  description: 'TODO',
+  description: 'AAD Pod Identity object (AzureIdentity, AzureIdentityBinding, AzurePodIdentityException) to retire.',
   severity: 'warning',
-  kinds: [],
-  fixable: false,
-  check() {},
+  kinds: [IDENTITY, BINDING, EXCEPTION, ASSIGNED],
+  fixable: true,
+  check(ctx) {
+    const t: EditTarget = { file: ctx.file, doc: ctx.doc };
+    for (const obj of ctx.objects) {
+      if (!isPodIdentityGroup(t, obj)) continue;
+      const kindNode = pairOf(obj.node, 'kind')?.value;
+      const users = usersOf(ctx.index, ctx.file, obj);
+      const fix = users.length === 0 ? removal(ctx, obj) : undefined;
+      ctx.report({
+        node: kindNode,
+        deprecated: true,
+        severity: obj.kind === ASSIGNED ? 'info' : undefined,
+        message: `${replacement(ctx, obj)} ${usage(obj, users, fix !== undefined)}`,
+        related: users.slice(0, MAX_RELATED),
+        fix,
+      });
+    }
+  },
 };
+
+/** The group must be pod identity's when it is written out (other versions are tolerated). */
+function isPodIdentityGroup(t: EditTarget, obj: K8sObject): boolean {
+  const api = pairOf(obj.node, 'apiVersion')?.value;
+  if (!obj.apiVersion || templatedNode(t, api)) return true;
+  return obj.apiVersion.split('/')[0] === POD_IDENTITY_GROUP;
+}
+
+/** What workload identity puts in the object's place. */
+function replacement(ctx: RuleContext, obj: K8sObject): string {
+  const t: EditTarget = { file: ctx.file, doc: ctx.doc };
+  const name = label({ kind: obj.kind, name: rawName(t, obj), namespace: ctx.index.namespaceOf(obj) });
+  const spec = mapAt(obj.node, ['spec']);
+  // Values are shown as written, template actions included.
+  const field = (key: string) => {
+    const value = specPair(spec, key)?.value;
+    return isScalar(value) && templatedNode(t, value) ? rawText(t, value) : scalarString(value);
+  };
+  switch (obj.kind) {
+    case IDENTITY: {
+      // A missing type is 0 (pod identity's default); a templated one is taken as 0 too.
+      const type = /\{\{/.test(field('type') ?? '') ? '0' : (field('type') ?? '0');
+      const clientId = field('clientID') ?? '<its clientID>';
+      if (type !== '0') {
+        return `${name} is an AAD Pod Identity service principal (type ${type}), deprecated. With workload identity, ` +
+          `federate its app registration (client id ${clientId}) with the pods' service account and annotate that ServiceAccount with azure.workload.identity/client-id: ${clientId}.`;
+      }
+      const identity = field('resourceID')?.match(/\/userAssignedIdentities\/([^/]+)\/?$/i)?.[1];
+      return `${name} is AAD Pod Identity, deprecated. Workload identity replaces it with a ServiceAccount annotated with ` +
+        `azure.workload.identity/client-id: ${clientId} and a federated credential on identity ${identity ?? '<the user-assigned managed identity>'}.`;
+    }
+    case BINDING: {
+      const selector = field('selector') ?? '<its selector>';
+      return `${name} is AAD Pod Identity, deprecated: pods labelled aadpodidbinding: ${selector} get the azure.workload.identity/use label and a service account instead.`;
+    }
+    case EXCEPTION:
+      return `${name} is AAD Pod Identity, deprecated. The workload identity equivalent is simply not opting those pods in (no azure.workload.identity/use label).`;
+    default:
+      return `${name} is written by the AAD Pod Identity controller and never belongs in a manifest.`;
+  }
+}
+
+function usage(obj: K8sObject, users: RelatedLocation[], removable: boolean): string {
+  if (users.length > 0) {
+    const listed = users.length > MAX_RELATED ? `, the first ${MAX_RELATED} listed` : '';
+    const count = `${users.length} object${users.length === 1 ? '' : 's'}${listed}`;
+    if (obj.kind === IDENTITY) return `Still named by ${count}: it can go once no binding names it.`;
+    if (obj.kind === BINDING) return `Still used by ${count}: it can go once no pod carries its selector.`;
+    return `Pod identity is still in use in the workspace (${count}): it can go once pod identity is gone.`;
+  }
+  const how = removable ? 'remove it.' : 'remove it by hand (not removed automatically: Helm template actions or a layout that cannot be edited safely).';
+  return obj.kind === ASSIGNED ? `${how[0].toUpperCase()}${how.slice(1)}` : `Nothing in the workspace uses it any more: ${how}`;
+}
+
+/** Deletes the object: its whole document, or its item of a `kind: List`. */
+function removal(ctx: RuleContext, obj: K8sObject): Fix | undefined {
+  const { file, doc } = ctx;
+  // Deleting text between `{{ if }}` and `{{ end }}` (or inside a `range`) could break the template.
+  if (isTemplated(file.masked.actions, doc.start, doc.end)) return undefined;
+  const what = obj.name ? `${obj.kind} ${obj.name}` : obj.kind;
+  const title = `Remove ${what} (no longer used)`;
+  const t: EditTarget = { file, doc };
+  if (!obj.inList) return { title, edits: [{ ...removeDocument(t), file: file.path }] };
+  const items = doc.yaml.contents && isMap(doc.yaml.contents) ? doc.yaml.contents.get('items', true) : undefined;
+  if (!isSeq(items)) return undefined;
+  // When every item goes, the List goes too (an empty List is noise); each item's fix is then the same edit.
+  const others = doc.objects.filter((o) => o !== obj);
+  if (items.items.length === doc.objects.length && others.every((o) => removableItem(ctx, o))) {
+    return { title: `Remove ${what} and its List (no item is used any more)`, edits: [{ ...removeDocument(t), file: file.path }] };
+  }
+  const edit = removeItem(t, items.items as Node[], obj.node, items.flow === true);
+  return edit && { title, edits: [{ ...edit, file: file.path }] };
+}
+
+function removableItem(ctx: RuleContext, obj: K8sObject): boolean {
+  const t: EditTarget = { file: ctx.file, doc: ctx.doc };
+  return podIdentityResource.kinds.includes(obj.kind) && isPodIdentityGroup(t, obj) && usersOf(ctx.index, ctx.file, obj).length === 0;
+}
+
+function hasAnchor(node: Node): boolean {
+  let found = false;
+  visit(node, (_key, n) => {
+    if ((n as { anchor?: string }).anchor) found = true;
+  });
+  return found;
+}
+
+/**
+ * Removes one item of a sequence. Block style: the lines from its `- ` to its end (comments
+ * before the next item stay); flow style: the item and one neighbouring comma.
+ */
+function removeItem(t: EditTarget, items: Node[], item: YAMLMap, flow: boolean): Omit<FileEdit, 'file'> | undefined {
+  const text = t.file.text;
+  const i = items.indexOf(item);
+  const r = item.range;
+  if (i < 0 || !r || hasAnchor(item)) return undefined;
+  const [start, end] = [t.doc.start + r[0], t.doc.start + r[1]];
+  if (flow) {
+    const next = items[i + 1]?.range;
+    if (next) return { start, end: t.doc.start + next[0], text: '' };
+    const prev = items[i - 1]?.range;
+    return prev ? { start: t.doc.start + prev[1], end, text: '' } : undefined;
+  }
+  const lineStart = lineStartAt(text, start);
+  if (!/^[ ]*-[ ]+$/.test(text.slice(lineStart, start))) return undefined;
+  const after = end > 0 && text[end - 1] === '\n' ? end : nextLineStart(text, end);
+  const rest = text.slice(end, after).trim();
+  if (rest !== '' && !rest.startsWith('#')) return undefined;
+  return { start: lineStart, end: after, text: '' };
+}

@@ -1,0 +1,159 @@
+import { isScalar, type Scalar } from 'yaml';
+import { labelsOf, LABEL_POD_IDENTITY, mapAt, pairOf, podSiteOf } from '../k8s';
+import { rangeOf, type K8sObject, type ManifestFile } from '../model';
+import type { RelatedLocation } from '../rule';
+import { specPair, type BindingFact, type Located, type PodFact, type WorkspaceIndex } from '../workspace';
+import { templatedNode, type EditTarget } from '../yaml-edit';
+import { kedaPodIdentitySelectors } from './pod-identity-chart-values';
+
+/**
+ * Who in the workspace still depends on a pod identity object, for rule pod-identity-resource.
+ * The index knows literal labels and names; this adds what it records as unknown (template
+ * actions) and what it does not read (Helm values that label a chart's pods).
+ */
+
+export function label(obj: { kind: string; name?: string; namespace?: string }): string {
+  return `${obj.kind} ${obj.namespace ? `${obj.namespace}/` : ''}${obj.name ?? ''}`.trim();
+}
+
+/** The real text of a templated scalar (without its quotes). */
+export function rawText(t: EditTarget, node: Scalar): string {
+  const [start, end] = rangeOf(t.doc, node);
+  const raw = t.file.text.slice(start, end).trim();
+  return node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? raw.slice(1, -1) : raw;
+}
+
+/** The object's name as written: template actions shown as they are, not masked. */
+export function rawName(t: EditTarget, obj: K8sObject): string | undefined {
+  const meta = mapAt(obj.node, ['metadata']);
+  const node = meta ? pairOf(meta, 'name')?.value : undefined;
+  return isScalar(node) && templatedNode(t, node) ? rawText(t, node) : obj.name;
+}
+
+/** What a templated value can render to: each action stands for any text. */
+function templatePattern(t: EditTarget, node: Scalar): RegExp {
+  const parts = rawText(t, node).split(/\{\{[\s\S]*?\}\}/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${parts.join('.*')}$`, 's');
+}
+
+function at(where: Located, message: string): RelatedLocation {
+  return { file: where.file, start: where.start, end: where.end, message };
+}
+
+/** The name of the object behind an index fact as written (the index holds masked text for templated names). */
+function shownName(index: WorkspaceIndex, fact: Located, name: string | undefined): string | undefined {
+  const file = index.file(fact.file);
+  if (!file || file.masked.actions.length === 0) return name;
+  const doc = file.docs.find((d) => d.start <= fact.start && fact.start < d.end);
+  const obj = doc?.objects.find((o) => rangeOf(doc, o.node)[0] === fact.start);
+  return doc && obj ? rawName({ file, doc }, obj) : name;
+}
+
+function owner(index: WorkspaceIndex, p: PodFact): string {
+  return label({ kind: p.ownerKind, name: shownName(index, p, p.ownerName), namespace: p.namespace });
+}
+
+function bindingLabel(index: WorkspaceIndex, b: BindingFact): string {
+  return label({ kind: 'AzureIdentityBinding', name: shownName(index, b, b.name), namespace: b.namespace });
+}
+
+/** Users of a pod identity object; none for kinds nothing refers to. */
+export function usersOf(index: WorkspaceIndex, file: ManifestFile, obj: K8sObject): RelatedLocation[] {
+  const start = rangeOf(obj.doc, obj.node)[0];
+  const refs = referencesIn(index);
+  switch (obj.kind) {
+    case 'AzureIdentity': {
+      const self = index.identities.find((i) => i.file === file.path && i.start === start);
+      if (!self) return [];
+      return [
+        ...index.bindingsForIdentity(self).map((b) => at(b, `still used by ${bindingLabel(index, b)} in ${b.file}`)),
+        ...refs.identityNames.filter((r) => r.pattern.test(self.name)).map((r) => at(r, `${r.shown} in ${r.file} ${r.how}`)),
+      ];
+    }
+    case 'AzureIdentityBinding': {
+      const t: EditTarget = { file, doc: obj.doc };
+      const selectorNode = specPair(mapAt(obj.node, ['spec']), 'selector')?.value;
+      if (isScalar(selectorNode) && templatedNode(t, selectorNode)) {
+        // A templated selector may select any labelled pod that fits it.
+        const pattern = templatePattern(t, selectorNode);
+        return [
+          ...index.pods.filter((p) => p.bindingLabel !== undefined && pattern.test(p.bindingLabel)).map((p) => at(p, `${owner(index, p)} in ${p.file} may be selected by it`)),
+          ...refs.podLabels.map((r) => at(r, `${r.shown} in ${r.file} ${r.how}`)),
+        ];
+      }
+      // A binding without a selector selects no pod.
+      const selector = index.bindings.find((b) => b.file === file.path && b.start === start)?.selector;
+      if (selector === undefined) return [];
+      return [
+        ...index.podsWithBindingLabel(selector).map((p) => at(p, `still used by ${owner(index, p)} in ${p.file}`)),
+        ...refs.podLabels.filter((r) => r.pattern.test(selector)).map((r) => at(r, `${r.shown} in ${r.file} ${r.how}`)),
+      ];
+    }
+    case 'AzurePodIdentityException':
+      return [
+        ...index.pods.filter((p) => p.bindingLabel !== undefined).map((p) => at(p, `pod identity still used by ${owner(index, p)} in ${p.file}`)),
+        ...refs.podLabels.map((r) => at(r, `pod identity still used: ${r.shown} in ${r.file} ${r.how}`)),
+        ...index.bindings.map((b) => at(b, `pod identity still used: ${bindingLabel(index, b)} in ${b.file}`)),
+      ];
+    default:
+      return [];
+  }
+}
+
+/** A reference the index does not resolve: a templated label or name, or a chart's values. */
+interface Reference extends Located {
+  shown: string;
+  /** Why it counts, after "<shown> in <file>". */
+  how: string;
+  /** The values it can take. */
+  pattern: RegExp;
+}
+
+interface References {
+  /** Pod labels `aadpodidbinding` the index does not know: templated, or set through chart values. */
+  podLabels: Reference[];
+  /** Templated `azureIdentity` names of bindings. */
+  identityNames: Reference[];
+}
+
+const cache = new WeakMap<ManifestFile, References>();
+
+function referencesIn(index: WorkspaceIndex): References {
+  const all: References = { podLabels: [], identityNames: [] };
+  for (const path of index.paths) {
+    const file = index.file(path);
+    if (!file) continue;
+    let refs = cache.get(file);
+    if (!refs) cache.set(file, (refs = referencesOf(file, index)));
+    all.podLabels.push(...refs.podLabels);
+    all.identityNames.push(...refs.identityNames);
+  }
+  return all;
+}
+
+function referencesOf(file: ManifestFile, index: WorkspaceIndex): References {
+  const refs: References = { podLabels: [], identityNames: [] };
+  for (const doc of file.docs) {
+    const t: EditTarget = { file, doc };
+    for (const node of kedaPodIdentitySelectors(doc)) {
+      const [start, end] = rangeOf(doc, node);
+      const selector = String(node.value);
+      const pattern = templatedNode(t, node) ? templatePattern(t, node) : new RegExp(`^${selector.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+      refs.podLabels.push({ file: file.path, start, end, shown: 'KEDA chart values', how: `label the KEDA operator aadpodidbinding: ${selector}`, pattern });
+    }
+    if (file.masked.actions.length === 0) continue;
+    for (const obj of doc.objects) {
+      const [start, end] = rangeOf(doc, obj.node);
+      const shown = label({ kind: obj.kind, name: rawName(t, obj), namespace: index.namespaceOf(obj) });
+      const add = (list: Reference[], node: unknown, how: string) => {
+        if (isScalar(node) && templatedNode(t, node)) list.push({ file: file.path, start, end, shown, how, pattern: templatePattern(t, node) });
+      };
+      if (obj.kind === 'AzureIdentityBinding') {
+        add(refs.identityNames, specPair(mapAt(obj.node, ['spec']), 'azureIdentity')?.value, 'names a templated identity that may be this one');
+      }
+      const labels = labelsOf(podSiteOf(obj)?.metadata);
+      add(refs.podLabels, labels ? pairOf(labels, LABEL_POD_IDENTITY)?.value : undefined, 'has a templated aadpodidbinding label that may select it');
+    }
+  }
+  return refs;
+}
