@@ -1,11 +1,77 @@
-import type { Rule } from '../rule';
+import { isScalar, type YAMLMap } from 'yaml';
+import { mapAt, pairOf, scalarString } from '../k8s';
+import type { K8sObject } from '../model';
+import type { Rule, RuleContext } from '../rule';
+import { removePair, replaceScalar, templatedNode, type EditTarget } from '../yaml-edit';
 
-// Not written yet: registered so the registry has its final shape.
+/** Where a TriggerAuthentication may hold a `podIdentity` block. */
+const POD_IDENTITY_PATHS: readonly string[][] = [
+  ['spec', 'podIdentity'],
+  ['spec', 'azureKeyVault', 'podIdentity'],
+  ['spec', 'awsSecretManager', 'podIdentity'],
+  ['spec', 'gcpSecretManager', 'podIdentity'],
+];
+
+const KEDA_2 = 'keda.sh';
+const KEDA_1 = 'keda.k8s.io';
+
+const OPERATOR_NOTE =
+  'With azure-workload, the KEDA operator, not your app, requests the token: federate the managed identity with the KEDA operator\'s ' +
+  'service account (AKS add-on: system:serviceaccount:kube-system:keda-operator; Helm install: the keda-operator service account of the namespace KEDA runs in), ' +
+  'and give that service account the azure.workload.identity/client-id annotation (Helm: podIdentity.azureWorkload.enabled, clientId, tenantId).';
+
+/**
+ * KEDA's `azure` pod-identity provider was deprecated in KEDA 2.13 and removed in 2.15, which
+ * rejects it; `azure-workload` (KEDA 2.8+) replaces it. KEDA 2.12+ also rejects an empty
+ * `identityId` when the key is present.
+ */
 export const kedaPodIdentityProvider: Rule = {
   id: 'keda-pod-identity-provider',
-  description: 'TODO',
-  severity: 'warning',
-  kinds: [],
-  fixable: false,
-  check() {},
+  description: 'KEDA TriggerAuthentication uses the removed `azure` pod identity provider.',
+  severity: 'error',
+  kinds: ['TriggerAuthentication', 'ClusterTriggerAuthentication'],
+  fixable: true,
+  check(ctx) {
+    for (const obj of ctx.objects) {
+      const group = obj.apiVersion?.split('/')[0];
+      if (group !== undefined && group !== KEDA_2 && group !== KEDA_1) continue;
+      for (const path of POD_IDENTITY_PATHS) {
+        const block = mapAt(obj.node, path);
+        if (block) checkBlock(ctx, obj, block, path.join('.'), group === KEDA_1);
+      }
+    }
+  },
 };
+
+function checkBlock(ctx: RuleContext, obj: K8sObject, block: YAMLMap, where: string, keda1: boolean): void {
+  const t: EditTarget = { file: ctx.file, doc: ctx.doc };
+  const provider = pairOf(block, 'provider');
+  const identity = pairOf(block, 'identityId');
+  const name = `${obj.kind} ${obj.name ?? ''}`.trim();
+  if (provider && scalarString(provider.value)?.toLowerCase() === 'azure' && !templatedNode(t, provider.value)) {
+    const identityId = scalarString(identity?.value);
+    const edit = keda1 ? undefined : replaceScalar(t, provider.value, 'azure-workload');
+    ctx.report({
+      node: provider.value,
+      deprecated: true,
+      message:
+        `${name} uses the pod identity provider "azure" in ${where}: KEDA deprecated it in 2.13 and 2.15 rejects it. ` +
+        (keda1
+          ? 'This is KEDA 1.x (keda.k8s.io/v1alpha1), which has no azure-workload: move to KEDA 2.8+ (apiVersion keda.sh/v1alpha1) and use provider: azure-workload. '
+          : 'Use provider: azure-workload (KEDA 2.8+)' + (identityId ? `; identityId ${identityId} stays as the identity's client id. ` : '. ')) +
+        OPERATOR_NOTE,
+      fix: edit && { title: 'Use provider azure-workload', edits: [{ ...edit, file: ctx.file.path }] },
+    });
+  }
+  if (identity && isScalar(identity.value) && identity.value.value === '' && !templatedNode(t, identity.value)) {
+    // An anchor on the value may be used elsewhere: then the key cannot simply go.
+    const edit = identity.value.anchor ? undefined : removePair(t, block, identity);
+    ctx.report({
+      node: identity.value,
+      message:
+        `${name} has an empty identityId in ${where}: KEDA 2.12+ rejects an empty identityId when the key is present. ` +
+        'Remove the key to use the identity of the KEDA operator\'s service account, or set the managed identity\'s client id.',
+      fix: edit && { title: 'Remove the empty identityId', edits: [{ ...edit, file: ctx.file.path }] },
+    });
+  }
+}
