@@ -181,6 +181,24 @@ ruleTester(podIdentityResource, {
       output: '# shared settings\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n',
     },
     {
+      name: 'the comments above the first --- line and the byte order mark stay',
+      code: `\uFEFF# Licensed under MIT.\n---\n${binding()}---\n${configMap('a')}`,
+      errors: [{ line: 4 }],
+      output: `\uFEFF# Licensed under MIT.\n---\n${configMap('a')}`,
+    },
+    {
+      name: 'the only document goes: the header comment is what is left',
+      code: `# Licensed under MIT.\n---\n${binding()}`,
+      errors: [{ line: 4 }],
+      output: '# Licensed under MIT.\n',
+    },
+    {
+      name: 'a byte order mark stays when the first document goes',
+      code: `\uFEFF${binding()}---\n${configMap('a')}`,
+      errors: [{ line: 2 }],
+      output: `\uFEFF---\n${configMap('a')}`,
+    },
+    {
       name: 'AzureAssignedIdentity is informational and removed',
       code: `${binding()}---\napiVersion: aadpodidentity.k8s.io/v1\nkind: AzureAssignedIdentity\nmetadata:\n  name: api-shop-api-identity\n`,
       files: { 'deploy.yaml': deployment('api-id') },
