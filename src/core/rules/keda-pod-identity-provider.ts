@@ -33,7 +33,9 @@ export const kedaPodIdentityProvider: Rule = {
   fixable: true,
   check(ctx) {
     for (const obj of ctx.objects) {
-      const group = obj.apiVersion?.split('/')[0];
+      // A templated apiVersion is taken as KEDA's: the kind names are KEDA's own.
+      const api = pairOf(obj.node, 'apiVersion')?.value;
+      const group = templatedNode({ file: ctx.file, doc: ctx.doc }, api) ? KEDA_2 : obj.apiVersion?.split('/')[0];
       if (group !== undefined && group !== KEDA_2 && group !== KEDA_1) continue;
       for (const path of POD_IDENTITY_PATHS) {
         const block = mapAt(obj.node, path);

@@ -74,6 +74,12 @@ ruleTester(kedaPodIdentityProvider, {
       output: auth('  podIdentity:\n    provider: azure-workload\n    identityId: {{ .Values.identityId | quote }}\n').replace('name: queue-auth', 'name: {{ .Release.Name }}-auth'),
     },
     {
+      name: 'Helm template with a templated apiVersion',
+      code: auth('  podIdentity:\n    provider: azure\n', 'TriggerAuthentication', '{{ .Values.keda.apiVersion }}'),
+      errors: [{ line: 8 }],
+      output: auth('  podIdentity:\n    provider: azure-workload\n', 'TriggerAuthentication', '{{ .Values.keda.apiVersion }}'),
+    },
+    {
       name: 'an empty identityId whose anchor is used elsewhere: no fix',
       code: auth('  podIdentity:\n    provider: azure-workload\n    identityId: &none ""\n  azureKeyVault:\n    podIdentity:\n      provider: azure-workload\n      identityId: *none\n'),
       errors: [{ line: 9, text: '""' }],
