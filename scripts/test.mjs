@@ -1,37 +1,46 @@
-// The one test command (`npm test`): type-checks and compiles, runs the unit suite with node's
-// test runner, then the integration suite in a real VS Code host, and ends with one summary line.
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// The one test command (`npm test`): builds, type-checks and compiles, runs the unit suite with
+// node's test runner, then the integration suite in a real VS Code host, and ends with one
+// summary line `N passed, N failed` over both.
+import { spawn } from 'node:child_process';
 
-const run = (cmd, args, opts = {}) => spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', ...opts });
-const echo = (r) => process.stdout.write(r.stdout ?? '');
+/** Runs a command, streaming its output, and resolves with its exit code and stdout. */
+function run(cmd, args) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      process.stdout.write(chunk);
+    });
+    child.on('error', (e) => resolve({ code: 1, out: `${out}\n${e.message}` }));
+    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+  });
+}
 
 let passed = 0;
 let failed = 0;
 
-const build = run('npm', ['run', '--silent', 'build']);
-echo(build);
-const tsc = run('npx', ['tsc', '-p', '.']);
-echo(tsc);
-if (build.status !== 0 || tsc.status !== 0) {
-  console.log('build failed');
+const build = await run('npm', ['run', '--silent', 'build']);
+const tsc = build.code === 0 ? await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.']) : build;
+if (build.code !== 0 || tsc.code !== 0) {
+  console.log('build or type-check failed');
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
 
-const unit = run(process.execPath, ['--test', '--test-reporter=spec', 'out/test/unit/']);
-echo(unit);
-passed += Number(unit.stdout.match(/^ℹ pass (\d+)/m)?.[1] ?? 0);
-failed += Number(unit.stdout.match(/^ℹ fail (\d+)/m)?.[1] ?? 0);
-if (unit.status !== 0 && failed === 0) failed += 1;
+const unit = await run(process.execPath, ['--test', '--test-reporter=spec', 'out/test/unit/']);
+const unitPassed = Number(unit.out.match(/^ℹ pass (\d+)/m)?.[1] ?? 0);
+const unitFailed = Number(unit.out.match(/^ℹ fail (\d+)/m)?.[1] ?? 0);
+passed += unitPassed;
+failed += unitFailed + (unit.code !== 0 && unitFailed === 0 ? 1 : 0);
 
-if (existsSync('scripts/test-host.mjs') && process.env.WI_SKIP_HOST_TESTS !== '1') {
-  const host = run(process.execPath, ['scripts/test-host.mjs']);
-  echo(host);
-  const summary = [...(host.stdout ?? '').matchAll(/^(\d+) passed, (\d+) failed$/gm)].pop();
+if (process.env.WI_SKIP_HOST_TESTS === '1') {
+  console.log('integration tests skipped: WI_SKIP_HOST_TESTS=1');
+} else {
+  const host = await run(process.execPath, ['scripts/test-host.mjs']);
+  const summary = [...host.out.matchAll(/^(\d+) passed, (\d+) failed$/gm)].pop();
   passed += Number(summary?.[1] ?? 0);
-  failed += Number(summary?.[2] ?? 0);
-  if (host.status !== 0 && !Number(summary?.[2])) failed += 1;
+  failed += Number(summary?.[2] ?? 0) + (host.code !== 0 && !Number(summary?.[2]) ? 1 : 0);
 }
 
 console.log(`${passed} passed, ${failed} failed`);
