@@ -53,6 +53,11 @@ ruleTester(wiAnnotationValues, {
     { name: 'the use label is wi-use-label\'s concern', code: sa('    azure.workload.identity/use: true\n') },
     { name: 'other annotations are not looked at', code: sa('    prometheus.io/port: 8080\n') },
     { name: 'hostNetwork without the sidecar', code: deploy(wiLabels, '      hostNetwork: true\n') },
+    {
+      name: 'the sidecar on a pod off the host network',
+      code: deploy(`${wiLabels}      annotations:\n        azure.workload.identity/inject-proxy-sidecar: "true"\n`, '      hostNetwork: false\n'),
+    },
+    { name: 'the shortest token lifetime', code: sa('    azure.workload.identity/service-account-token-expiration: "3600"\n') },
   ],
   invalid: [
     {
@@ -74,6 +79,12 @@ ruleTester(wiAnnotationValues, {
       name: 'token expiration out of range, or not a number: no fix',
       code: sa('    azure.workload.identity/service-account-token-expiration: 600\n') + '---\n' + sa('    azure.workload.identity/service-account-token-expiration: "1h"\n'),
       errors: [{ line: 6, message: /is "600".*3600 to 86400/ }, { line: 13, message: /is "1h"/ }],
+      output: null,
+    },
+    {
+      name: 'token expiration one second over the maximum',
+      code: sa('    azure.workload.identity/service-account-token-expiration: "86401"\n'),
+      errors: [{ line: 6, text: '"86401"' }],
       output: null,
     },
     {
@@ -145,6 +156,12 @@ spec:
       code: deploy('      {labels: {app: api, azure.workload.identity/skip-containers: envoy}, annotations: {azure.workload.identity/skip-containers: envoy}}\n').replace('    metadata:\n      {', '    metadata: {'),
       errors: [{ line: 9, message: /already there/ }],
       output: deploy('      {labels: {app: api}, annotations: {azure.workload.identity/skip-containers: envoy}}\n').replace('    metadata:\n      {', '    metadata: {'),
+    },
+    {
+      name: 'Helm: a sidecar label beside annotations a template renders into is reported without a fix',
+      code: deploy(`${wiLabels}        azure.workload.identity/proxy-sidecar-port: "9000"\n      annotations:\n        team: a\n        {{- toYaml .Values.podAnnotations | nindent 8 }}\n`),
+      errors: [{ line: 13 }],
+      output: null,
     },
     {
       name: 'Helm: a sidecar label with a templated value is reported without a fix',

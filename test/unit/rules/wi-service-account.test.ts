@@ -6,6 +6,7 @@ import { wiServiceAccount } from '../../../src/core/rules/wi-service-account';
 import { ruleTester } from '../../support/rule-tester';
 
 const ID = '11111111-2222-3333-4444-555555555555';
+const LETTERS_ID = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 
 /** A Deployment in namespace shop that uses workload identity; `spec` is its pod spec's lines before `containers`. */
 const deploy = (spec: string, labels = '        azure.workload.identity/use: "true"\n', name = 'api') => `apiVersion: apps/v1
@@ -62,11 +63,11 @@ ruleTester(wiServiceAccount, {
     { name: 'the default ServiceAccount, annotated on purpose', code: deploy(''), files: { 'sa.yaml': sa('default') } },
     {
       name: 'AZURE_CLIENT_ID that agrees (case aside), or comes from elsewhere',
-      code: deploy(`      serviceAccountName: api\n      initContainers:\n        - name: init\n          env:\n            - {name: AZURE_CLIENT_ID, value: "${ID.toUpperCase()}"}\n            - name: OTHER\n              value: x\n`).replace(
+      code: deploy(`      serviceAccountName: api\n      initContainers:\n        - name: init\n          env:\n            - {name: AZURE_CLIENT_ID, value: "${LETTERS_ID.toUpperCase()}"}\n            - name: OTHER\n              value: x\n`).replace(
         '          image: api:1\n',
         '          image: api:1\n          env:\n            - name: AZURE_CLIENT_ID\n              valueFrom: {configMapKeyRef: {name: ids, key: api}}\n',
       ),
-      files: { 'sa.yaml': sa('api') },
+      files: { 'sa.yaml': sa('api', `  annotations:\n    azure.workload.identity/client-id: ${LETTERS_ID}\n`) },
     },
     { name: 'a ServiceAccount alone is not looked at', code: sa('api', '') },
   ],

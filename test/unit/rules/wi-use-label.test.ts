@@ -89,6 +89,12 @@ ruleTester(wiUseLabel, {
       output: deploy('      labels:\n        azure.workload.identity/use: "true"\n') + '---\n' + deploy('      labels:\n        azure.workload.identity/use: "false"\n'),
     },
     {
+      name: 'ON, which YAML 1.2 reads as a string, is a boolean to Kubernetes',
+      code: deploy('      labels:\n        azure.workload.identity/use: ON\n'),
+      errors: [{ line: 12, text: 'ON', message: /boolean/ }],
+      output: deploy('      labels:\n        azure.workload.identity/use: "true"\n'),
+    },
+    {
       name: 'a truthy spelling is corrected, keeping its quotes',
       code: deploy("      labels:\n        azure.workload.identity/use: 'True'\n"),
       errors: [{ line: 12, message: /is "True".*exactly "true"/ }],
@@ -138,8 +144,8 @@ ruleTester(wiUseLabel, {
     },
     {
       name: 'Helm: annotation beside templated labels is reported without a fix',
-      code: deploy('      labels:\n        {{- include "api.labels" . | nindent 8 }}\n      annotations:\n        azure.workload.identity/use: "true"\n'),
-      errors: [{ line: 14 }],
+      code: deploy('      labels:\n        app: api\n        {{- include "api.labels" . | nindent 8 }}\n      annotations:\n        azure.workload.identity/use: "true"\n'),
+      errors: [{ line: 15 }],
       output: null,
     },
     {
