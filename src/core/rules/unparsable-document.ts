@@ -24,7 +24,8 @@ export const unparsableDocument: Rule = {
     if (tab !== undefined) {
       notes.push(`Line ${lineIndexOf(file).position(tab).line + 1} is indented with a tab: YAML allows only spaces for indentation.`);
     }
-    if (file.masked.actions.length > 0) {
+    // `${{ }}` is a GitHub Actions expression, not a Helm action.
+    if (file.masked.actions.some(([start]) => file.text[start - 1] !== '$')) {
       notes.push('The file is a Helm template: its {{ }} actions were masked, and the analysis could only partly read it.');
     }
     ctx.report({ start, end, message: notes.join(' ') });

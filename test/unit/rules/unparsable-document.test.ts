@@ -62,6 +62,12 @@ ruleTester(unparsableDocument, {
       output: null,
     },
     {
+      name: 'a broken GitHub workflow is not called a Helm template',
+      code: 'on: [push]\njobs:\n  build:\n    steps:\n      - run: echo ${{ secrets.TOKEN }}\n     - run: ls\n',
+      errors: [{ line: 6, message: /^(?!.*Helm).*could not be parsed/ }],
+      output: null,
+    },
+    {
       name: 'an unclosed flow map',
       code: 'apiVersion: v1\nkind: ConfigMap\ndata: {currency: EUR\n',
       errors: [{ line: 3, text: 'data: {currency: EUR' }],
