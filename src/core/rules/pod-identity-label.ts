@@ -20,7 +20,7 @@ import {
 import { lookupIdentity, type IdentityLookup } from '../lookup';
 import { rangeOf, type K8sObject } from '../model';
 import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
-import type { ServiceAccountFact } from '../workspace';
+import type { PodFact, ServiceAccountFact } from '../workspace';
 import {
   appendDocument,
   indentStep,
@@ -180,7 +180,7 @@ function planMigration(
       edits.push(...annotated.edits);
       placeholder = annotated.placeholder;
     } else {
-      edits.push(appendServiceAccount(ctx, t, account.name, obj.namespace !== undefined ? namespace : undefined, lookup));
+      edits.push(appendServiceAccount(ctx, t, account.name, namespace, obj.namespace !== undefined, lookup));
       placeholder = !lookup.clientId;
     }
   } else if (account.templated) {
@@ -275,17 +275,35 @@ function annotateServiceAccount(ctx: RuleContext, fact: ServiceAccountFact, look
   return { edits: [at(insertMapPair(t, meta, 'annotations', entries))], placeholder };
 }
 
-/** A new ServiceAccount document at the end of the workload's file, in its indentation and EOL. */
-function appendServiceAccount(ctx: RuleContext, t: EditTarget, name: string, namespace: string | undefined, lookup: IdentityLookup): FileEdit {
-  const step = ' '.repeat(indentStep(t));
+/**
+ * A new ServiceAccount document at the end of the file of the first workload (by path, then
+ * offset) that needs this account: every fix creating it then inserts at that one offset, so
+ * fix-all applies one per pass and the next pass finds the account (no copy in another file).
+ */
+function appendServiceAccount(ctx: RuleContext, t: EditTarget, name: string, namespace: string, writeNamespace: boolean, lookup: IdentityLookup): FileEdit {
+  const home = accountHome(ctx, t, namespace, name);
+  const step = ' '.repeat(indentStep(home));
   const lines = ['apiVersion: v1', 'kind: ServiceAccount', 'metadata:', `${step}name: ${scalarText(name)}`];
-  if (namespace !== undefined) lines.push(`${step}namespace: ${scalarText(namespace)}`);
+  if (writeNamespace) lines.push(`${step}namespace: ${scalarText(namespace)}`);
   lines.push(`${step}annotations:`, `${step}${step}${WI_CLIENT_ID}: ${JSON.stringify(lookup.clientId ?? PLACEHOLDER_CLIENT_ID)}`);
   if (lookup.clientId && lookup.tenantId) lines.push(`${step}${step}${WI_TENANT_ID}: ${JSON.stringify(lookup.tenantId)}`);
-  // Always after the file's last document: two workloads creating one account insert at the same
-  // offset, so fix-all applies one per pass and the next pass finds the account.
-  const last = ctx.file.docs[ctx.file.docs.length - 1];
-  return { ...appendDocument({ file: ctx.file, doc: last }, lines), file: ctx.file.path };
+  const last = home.file.docs[home.file.docs.length - 1];
+  return { ...appendDocument({ file: home.file, doc: last }, lines), file: home.file.path };
+}
+/** Where a new account goes: the document of the first plain-YAML workload that needs it, else `t`. */
+function accountHome(ctx: RuleContext, t: EditTarget, namespace: string, name: string): EditTarget {
+  const needs = ctx.index.pods.filter(
+    (p) => p.namespace === namespace && p.bindingLabel !== undefined && accountNameOf(p) === name && ctx.index.file(p.file)?.masked.actions.length === 0,
+  );
+  const first = needs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start))[0];
+  const file = first && first.file !== t.file.path ? ctx.index.file(first.file) : undefined;
+  const doc = file?.docs.find((d) => d.start <= first.start && first.start < d.end);
+  return file && doc ? { file, doc } : t;
+}
+
+/** The account a pod still on pod identity will run under once migrated (see planServiceAccountName). */
+function accountNameOf(pod: PodFact): string {
+  return pod.serviceAccountName && pod.serviceAccountName !== 'default' ? pod.serviceAccountName : dns1123(pod.bindingLabel ?? '');
 }
 
 /** A fix from planned edits: none when an edit failed, touches template text, or nothing is left to do. */

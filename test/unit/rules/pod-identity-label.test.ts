@@ -312,6 +312,14 @@ ruleTester(podIdentityLabel, {
         `---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: api-sa, namespace: shop, annotations: {azure.workload.identity/client-id: "${CLIENT}"}}\n`,
     },
     {
+      name: 'a new account needed by workloads in several files goes to the first of those files',
+      code: deployment('        aadpodidbinding: api-id\n', containers),
+      files: { ...identityFiles, 'a.yaml': cronJob('            aadpodidbinding: api-id\n', '') },
+      errors: [{ line: 13 }],
+      output: deployment('        azure.workload.identity/use: "true"\n', withSa('api-id') + containers),
+      otherOutputs: { 'a.yaml': cronJob('            aadpodidbinding: api-id\n', '') + shopAccount() },
+    },
+    {
       name: 'serviceAccountName: default is replaced, quoting kept',
       code: deployment('        aadpodidbinding: api-id\n', "      serviceAccountName: 'default'\n" + containers),
       files: identityFiles,
@@ -592,4 +600,14 @@ test('pod-identity-label: dns1123 names', () => {
   assert.equal(dns1123('--x--'), 'x');
   assert.equal(dns1123('a'.repeat(70)), 'a'.repeat(63));
   assert.equal(dns1123('!!!'), '');
+});
+
+test('pod-identity-label: workloads in two files sharing an account get one copy of it through fix-all', () => {
+  const project = new Project();
+  project.set('identity.yaml', identity());
+  project.set('b.yaml', deployment('        aadpodidbinding: api-id\n', containers));
+  project.set('a.yaml', cronJob('            aadpodidbinding: api-id\n', ''));
+  project.fixAll();
+  assert.equal(project.text('a.yaml'), cronJob('            azure.workload.identity/use: "true"\n', '          serviceAccountName: api-id\n') + shopAccount());
+  assert.equal(project.text('b.yaml'), deployment('        azure.workload.identity/use: "true"\n', withSa('api-id') + containers));
 });
