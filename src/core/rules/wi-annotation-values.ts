@@ -135,7 +135,9 @@ function checkValues(ctx: RuleContext, t: EditTarget, map: YAMLMap, checks: Reco
     } else if (readsAsNonString(pair.value)) {
       ctx.report({
         node: pair.value,
-        message: `${key}: ${text} is not a string (YAML reads it as a ${typeof pair.value.value === 'number' ? 'number' : 'boolean'}), and Kubernetes rejects annotation values that are not strings. Quote it: "${text}".`,
+        message:
+          `${key}: ${text} is not a string (YAML reads it as a ${typeof pair.value.value === 'number' ? 'number' : 'boolean'}), ` +
+          `and Kubernetes rejects annotation values that are not strings. Quote it: "${text}".`,
         fix: fixOf(ctx, 'Quote the annotation value', [replaceScalar(t, pair.value, text, 'QUOTE_DOUBLE')]),
       });
     }
