@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { makeServerCertificate } from './certificate';
+import { ADMIN_PREFIX, adminReply } from './admin';
 import { ArmError, defaultFaultError } from './errors';
 import { federatedCredentialRoutes } from './federatedCredentials';
 import { FaultRegistry, type Fault } from './faults';
@@ -43,6 +45,8 @@ export interface ArmServer {
   readonly settings: ArmServerSettings;
   /** Every request received, in order of arrival. */
   readonly requests: LoggedRequest[];
+  /** Emits `request` (a LoggedRequest, status still 0) as each request arrives, before it is answered. */
+  readonly events: EventEmitter;
   /** While set, every cluster operation started ends `Failed` with this error and changes nothing. */
   clusterOperationFailure: ClusterOperationFailure | undefined;
   close(): Promise<void>;
@@ -74,6 +78,7 @@ export async function startArmServer(options: ArmServerOptions = {}): Promise<Ar
     faults,
     settings,
     requests,
+    events: new EventEmitter(),
     clusterOperationFailure: undefined,
     close: () => closeServer(server),
   };
@@ -97,9 +102,15 @@ export async function startArmServer(options: ArmServerOptions = {}): Promise<Ar
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const method = (request.method ?? 'GET').toUpperCase();
     const url = new URL(request.url ?? '/', baseUrl);
+    if (url.pathname.startsWith(ADMIN_PREFIX)) {
+      const body = parseJson(await readBody(request));
+      send(response, adminReply(armServer, options.seed, method, url.pathname, body));
+      return;
+    }
     const logged: LoggedRequest = { method, path: url.pathname, query: url.search.slice(1), status: 0 };
     requests.push(logged);
     const text = await readBody(request);
+    armServer.events.emit('request', logged);
 
     const fault = faults.take(method, url.pathname);
     if (fault && 'drop' in fault.spec) {
