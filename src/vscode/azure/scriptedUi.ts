@@ -61,6 +61,14 @@ export class ScriptedUi implements Ui {
   }
 
   private readonly cancelTrigger: CancelTrigger | undefined;
+  private active: AbortController | undefined;
+
+  /** Presses Cancel on the progress running now (for a test that picks the moment itself). */
+  cancelProgress(why = 'cancelled by the test'): void {
+    if (!this.active || this.active.signal.aborted) return;
+    this.transcript.push({ kind: 'cancel', text: why });
+    this.active.abort();
+  }
 
   /** Answers not used by the run (a test usually expects none). */
   get unused(): ScriptedAnswer[] {
@@ -132,19 +140,24 @@ export class ScriptedUi implements Ui {
   async progress<T>(title: string, task: (progress: Progress) => Promise<T>): Promise<T> {
     this.transcript.push({ kind: 'progress', text: title });
     const controller = new AbortController();
+    this.active = controller;
     const cancel = (why: string) => {
       if (controller.signal.aborted) return;
       this.transcript.push({ kind: 'cancel', text: why });
       controller.abort();
     };
     if (this.cancelTrigger?.progress !== undefined && title.includes(this.cancelTrigger.progress)) cancel(title);
-    return task({
-      signal: controller.signal,
-      report: (message) => {
-        this.transcript.push({ kind: 'report', text: message });
-        if (this.cancelTrigger?.report !== undefined && message.includes(this.cancelTrigger.report)) cancel(message);
-      },
-    });
+    try {
+      return await task({
+        signal: controller.signal,
+        report: (message) => {
+          this.transcript.push({ kind: 'report', text: message });
+          if (this.cancelTrigger?.report !== undefined && message.includes(this.cancelTrigger.report)) cancel(message);
+        },
+      });
+    } finally {
+      if (this.active === controller) this.active = undefined;
+    }
   }
 
   async copy(text: string): Promise<void> {

@@ -128,9 +128,10 @@ async function chooseName(
 }
 
 /**
- * PUTs the credential, one write per identity at a time, retrying 409. When the PUT went out
- * and then failed (network, cancel, error), reads the credential back, so that a credential
- * Azure made anyway is reported rather than left behind unknown.
+ * PUTs the credential, one write per identity at a time, retrying 409. Cancelling stops the flow
+ * until the PUT is sent; a PUT on its way is not abandoned (a credential Azure makes anyway would
+ * go unreported), and the user is told it was created. When the PUT went out and failed (network,
+ * error), the credential is read back, so that one Azure made anyway is reported.
  */
 async function writeCredential(
   context: FlowContext,
@@ -152,34 +153,40 @@ async function writeCredential(
           sent = true;
           progress.report(`PUT ${name}`);
           log.info(`PUT ${path} (issuer ${wanted.issuer}, subject ${wanted.subject}, audience ${wanted.audiences[0]})`);
-          return credentials.createOrUpdate(identity.resourceGroup, identity.name, name, wanted, { abortSignal: progress.signal });
+          return credentials.createOrUpdate(identity.resourceGroup, identity.name, name, wanted);
         },
         { signal: progress.signal, log, what: `federated credential ${name}`, delayMs: context.transport?.conflictRetryDelayMs },
       ),
     );
   } catch (error) {
+    if (isAbortError(error)) throw new FlowError(`Cancelled: nothing was written${sent ? ' (the cancel came between retries)' : ''}.`, true);
     const problem = describeError(error, {
       operation: `create federated credential ${name} on identity ${identity.name}`,
       permission: WRITE_PERMISSION,
       endpoint,
       retries: (error as { retries?: number }).retries,
     });
-    if (!sent) throw new FlowError(isAbortError(error) ? 'Cancelled: nothing was written.' : `${problem} Nothing was written.`, isAbortError(error));
+    if (!sent) throw new FlowError(`${problem} Nothing was written.`);
     log.warn(`${problem} Checking whether ${name} exists anyway.`);
     const after = await readBack(context, credentials, identity, name, wanted);
-    if (after.state === 'ours') {
-      log.warn(`Federated credential ${name} exists with the wanted issuer and subject despite the failure.`);
-      if (isAbortError(error)) throw new FlowError(`Cancelled, but federated credential ${name} had already been created on identity ${identity.name}: it is in place.`, true);
-      return;
+    switch (after.state) {
+      case 'ours':
+        log.warn(`Federated credential ${name} exists with the wanted issuer and subject despite the failure.`);
+        return;
+      case 'absent':
+        throw new FlowError(`${problem} Checked afterwards: there is no federated credential ${name}.`);
+      case 'unchanged':
+        throw new FlowError(`${problem} Checked afterwards: federated credential ${name} was left as it was.`);
+      case 'unknown':
+        throw new FlowError(
+          `${problem} Could not check whether federated credential ${name} was created (${after.why}): ` +
+            `look with az identity federated-credential show --name ${name} --identity-name ${identity.name} --resource-group ${identity.resourceGroup}.`,
+        );
     }
-    const cleanup = isAbortError(error) ? 'Cancelled' : problem;
-    if (after.state === 'absent') throw new FlowError(`${cleanup}${cleanup.endsWith('.') ? '' : '.'} Checked afterwards: no federated credential ${name} was created.`, isAbortError(error));
-    if (after.state === 'unchanged') throw new FlowError(`${cleanup}${cleanup.endsWith('.') ? '' : '.'} Checked afterwards: federated credential ${name} was left as it was.`, isAbortError(error));
-    throw new FlowError(
-      `${cleanup}${cleanup.endsWith('.') ? '' : '.'} Could not check whether federated credential ${name} was created (${after.why}): ` +
-        `look with az identity federated-credential show --name ${name} --identity-name ${identity.name} --resource-group ${identity.resourceGroup}.`,
-      isAbortError(error),
-    );
+  }
+  if (progress.signal.aborted) {
+    log.info(`Cancel requested after the PUT of ${name} was sent: the credential was created.`);
+    context.ui.notify('info', `The cancel came after the request was sent: federated credential ${name} was created on identity ${identity.name}.`);
   }
 }
 
