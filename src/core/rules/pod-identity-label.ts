@@ -96,7 +96,7 @@ function checkWorkload(ctx: RuleContext, obj: K8sObject, site: PodSite): void {
           ? ' The fix keeps it while the selector uses aadpodidbinding.'
           : ownTemplated
             ? ' Its value is templated, so no fix removes it: remove it in the chart.'
-            : podPair
+            : migrationFix
               ? ' The migration fix of the pod template removes it.'
               : ' Remove it.'),
       fix: own ? (migrationFix ?? removal) : undefined,

@@ -478,6 +478,13 @@ ruleTester(podIdentityLabel, {
       output: null,
     },
     {
+      name: 'pod template not fixable (anchor): the label on the workload is still removed on its own',
+      code: labelled('    aadpodidbinding: api-id\n', '        aadpodidbinding: api-id\n', '').replace('      labels:\n        app: api', '      labels: &labels\n        app: api'),
+      files: identityFiles,
+      errors: [{ line: 7, message: /does nothing.*Remove it\./ }, { line: 16, message: /No fix: .*anchor/ }],
+      output: labelled('', '        aadpodidbinding: api-id\n', '').replace('      labels:\n        app: api', '      labels: &labels\n        app: api'),
+    },
+    {
       name: 'an empty label value cannot name an account',
       code: deployment('        aadpodidbinding:\n', containers),
       errors: [{ line: 13, message: /No fix: the label value cannot name a service account/ }],
