@@ -25,7 +25,12 @@ export const csiPodIdentity: Rule = {
         const clientId = lookup.clientId ?? PLACEHOLDER_CLIENT_ID;
         // Parameters are a map of strings: the new value is always quoted.
         const edits = [replaceScalar(t, use.value, 'false', 'QUOTE_DOUBLE')];
-        if (!clientPair) edits.push(insertPair(t, params, 'clientID', JSON.stringify(clientId)));
+        if (!clientPair) {
+          const insert = insertPair(t, params, 'clientID', JSON.stringify(clientId));
+          // The placeholder (quotes excluded) is for a human to fill in: a tab stop in the editor.
+          if (insert && !lookup.clientId) insert.placeholders = [{ offset: insert.text.indexOf(PLACEHOLDER_CLIENT_ID), length: PLACEHOLDER_CLIENT_ID.length }];
+          edits.push(insert);
+        }
         const fixable = edits.every((e) => e !== undefined);
         ctx.report({
           node: use.value,
