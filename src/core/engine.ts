@@ -168,7 +168,6 @@ export class Project {
       const after = this.text(path);
       if (after !== undefined && after !== before) out.set(path, after);
     }
-    for (const path of this.paths) if (!original.has(path)) out.set(path, this.text(path) ?? '');
     return out;
   }
 

@@ -100,7 +100,7 @@ export function parseManifestFile(path: string, text: string, previous?: Manifes
       errors: yaml.errors.map((e) => ({ message: e.message, offset: s.offset + e.pos[0] })),
       objects: [],
     };
-    if (doc.errors.length === 0) doc.objects = objectsOf(doc);
+    if (doc.errors.length === 0) doc.objects = objectsOf(doc, text.slice(s.offset, end));
     file.docs.push(doc);
   });
   return file;
@@ -116,30 +116,31 @@ export function rangeOf(doc: ManifestDoc, node: Node): [number, number] {
   return [doc.start + r[0], doc.start + r[1]];
 }
 
-function objectsOf(doc: ManifestDoc): K8sObject[] {
+/** `original` is the document's real text: names written by template actions are read from it. */
+function objectsOf(doc: ManifestDoc, original: string): K8sObject[] {
   const root = doc.yaml.contents;
   if (!isMap(root)) return [];
-  const top = toObject(doc, root, false);
+  const top = toObject(doc, original, root, false);
   if (!top) return [];
   const items = root.get('items', true);
   if (/List$/.test(top.kind) && isSeq(items)) {
     return items.items.flatMap((item) => {
-      const o = isMap(item) ? toObject(doc, item, true) : undefined;
+      const o = isMap(item) ? toObject(doc, original, item, true) : undefined;
       return o ? [o] : [];
     });
   }
   return [top];
 }
 
-function toObject(doc: ManifestDoc, node: YAMLMap, inList: boolean): K8sObject | undefined {
+function toObject(doc: ManifestDoc, original: string, node: YAMLMap, inList: boolean): K8sObject | undefined {
   const kind = stringAt(node, 'kind');
   if (!kind) return undefined;
   const meta = node.get('metadata', true);
   return {
     kind,
     apiVersion: stringAt(node, 'apiVersion'),
-    name: isMap(meta) ? stringAt(meta, 'name') : undefined,
-    namespace: isMap(meta) ? stringAt(meta, 'namespace') : undefined,
+    name: isMap(meta) ? nameAt(meta, 'name', doc, original) : undefined,
+    namespace: isMap(meta) ? nameAt(meta, 'namespace', doc, original) : undefined,
     node,
     doc,
     inList,
@@ -151,4 +152,17 @@ export function stringAt(map: YAMLMap, key: string): string | undefined {
   const v = map.get(key, true);
   if (!isScalar(v) || v.value === null || v.value === undefined) return undefined;
   return String(v.value);
+}
+
+/**
+ * A name or namespace. When template actions wrote it, the masked value would be underscores:
+ * the real text (`{{ .Release.Name }}-web`) is returned instead, which reads well in messages and
+ * never equals a literal name.
+ */
+function nameAt(map: YAMLMap, key: string, doc: ManifestDoc, original: string): string | undefined {
+  const v = map.get(key, true);
+  const value = stringAt(map, key);
+  if (value === undefined || !isScalar(v) || !v.range || !original.includes('{{')) return value;
+  const real = original.slice(v.range[0], v.range[1]);
+  return real === doc.source.slice(v.range[0], v.range[1]) ? value : real.replace(/^(["'])(.*)\1$/s, '$2');
 }
