@@ -51,7 +51,7 @@ export async function updateCluster(
         poller.onProgress((state) => {
           accepted = true;
           log.info(`Operation on ${cluster.name}: ${state.status}`);
-          progress.report(`Azure is updating ${cluster.name} (${state.status}); this takes a few minutes`);
+          progress.report(state.status === 'running' ? `Azure is updating ${cluster.name}; this takes a few minutes` : `Azure reports the update of ${cluster.name} ${state.status}`);
         });
         await poller.submitted();
         accepted = true;
