@@ -4,9 +4,9 @@
 import { spawn } from 'node:child_process';
 
 /** Runs a command, streaming its output, and resolves with its exit code and stdout. */
-function run(cmd, args) {
+function run(cmd, args, env = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
@@ -37,7 +37,8 @@ failed += unitFailed + (unit.code !== 0 && unitFailed === 0 ? 1 : 0);
 if (process.env.WI_SKIP_HOST_TESTS === '1') {
   console.log('integration tests skipped: WI_SKIP_HOST_TESTS=1');
 } else {
-  const host = await run(process.execPath, ['scripts/test-host.mjs']);
+  // Built and compiled above already: the host run skips those steps.
+  const host = await run(process.execPath, ['scripts/test-host.mjs'], { WI_HOST_BUILT: '1' });
   const summary = [...host.out.matchAll(/^(\d+) passed, (\d+) failed$/gm)].pop();
   passed += Number(summary?.[1] ?? 0);
   failed += Number(summary?.[2] ?? 0) + (host.code !== 0 && !Number(summary?.[2]) ? 1 : 0);

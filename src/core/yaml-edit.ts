@@ -174,9 +174,18 @@ export function replacePair(t: EditTarget, pair: AnyPair, key: string, valueText
   return { start: k[0], end, text: `${key}: ${valueText}` };
 }
 
-/** Deletes a whole document, its `---` line included. */
+/**
+ * Deletes a whole document, its `---` line included, but keeps what belongs to the file rather
+ * than the document: the byte order mark, and comments above the file's first `---` line.
+ */
 export function removeDocument(t: EditTarget): TextEdit {
-  return { start: t.doc.start, end: t.doc.end, text: '' };
+  const { text } = t.file;
+  let start = t.doc.start === 0 && text.startsWith('\uFEFF') ? 1 : t.doc.start;
+  if (t.doc.index === 0 && t.doc.hasMarker) {
+    const marker = /^---(?=[ \t\r\n]|$)/m.exec(text.slice(start, t.doc.end));
+    if (marker) start += marker.index;
+  }
+  return { start, end: t.doc.end, text: '' };
 }
 
 /** Appends a new document after `t.doc`, with its own `---` line. `lines` are unindented. */

@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, visit, type Node, type YAMLMap } from 'yaml';
-import type { FileEdit, TextEdit } from '../edits';
+import type { FileEdit } from '../edits';
 import { isTemplated } from '../helm';
 import { mapAt, pairOf, POD_IDENTITY_GROUP, scalarString } from '../k8s';
 import type { K8sObject } from '../model';
@@ -109,31 +109,16 @@ function removal(ctx: RuleContext, obj: K8sObject): Fix | undefined {
   const what = obj.name ? `${obj.kind} ${obj.name}` : obj.kind;
   const title = `Remove ${what} (no longer used)`;
   const t: EditTarget = { file, doc };
-  if (!obj.inList) return { title, edits: [{ ...removeWholeDocument(t), file: file.path }] };
+  if (!obj.inList) return { title, edits: [{ ...removeDocument(t), file: file.path }] };
   const items = doc.yaml.contents && isMap(doc.yaml.contents) ? doc.yaml.contents.get('items', true) : undefined;
   if (!isSeq(items)) return undefined;
   // When every item goes, the List goes too (an empty List is noise); each item's fix is then the same edit.
   const others = doc.objects.filter((o) => o !== obj);
   if (items.items.length === doc.objects.length && others.every((o) => removableItem(ctx, o))) {
-    return { title: `Remove ${what} and its List (no item is used any more)`, edits: [{ ...removeWholeDocument(t), file: file.path }] };
+    return { title: `Remove ${what} and its List (no item is used any more)`, edits: [{ ...removeDocument(t), file: file.path }] };
   }
   const edit = removeItem(t, items.items as Node[], obj.node, items.flow === true);
   return edit && { title, edits: [{ ...edit, file: file.path }] };
-}
-
-/**
- * `removeDocument`, keeping what belongs to the file rather than the document: the byte order
- * mark, and the comments above the file's first `---` line (a licence header, say).
- */
-function removeWholeDocument(t: EditTarget): TextEdit {
-  const edit = removeDocument(t);
-  const text = t.file.text;
-  let start = edit.start === 0 && text.startsWith('\uFEFF') ? 1 : edit.start;
-  if (t.doc.index === 0 && t.doc.hasMarker) {
-    const marker = /^---(?=[ \t\r\n]|$)/m.exec(text.slice(start, edit.end));
-    if (marker) start += marker.index;
-  }
-  return { ...edit, start };
 }
 
 function removableItem(ctx: RuleContext, obj: K8sObject): boolean {
