@@ -14,14 +14,13 @@
 //   WI_HOST_VERBOSE=1      also echo code-server's output and the workbench's own console
 // Exit code: the one VS Code reports for the test run; 124 on time-out (screenshot saved in
 // .vscode-test/), 1 when the host cannot start.
-import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { formatWithOptions } from 'node:util';
 import { chromium } from 'playwright-core';
 import { cacheRoot, chromiumBinary, codeServerEntry, nodeBinary } from './paths.mjs';
+import { freePort, killGroup, startCodeServer } from './server.mjs';
 
 const log = (line) => console.log(`[vscode-host] ${line}`);
 const verbose = process.env.WI_HOST_VERBOSE === '1';
@@ -52,81 +51,6 @@ function extensionHostEnvironment() {
   }
   if (process.env.WI_HOST_EXTENSION_ENV) Object.assign(env, JSON.parse(process.env.WI_HOST_EXTENSION_ENV));
   return env;
-}
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-function startCodeServer({ port, folder, stateDir }) {
-  const env = {
-    ...process.env,
-    EXTENSIONS_GALLERY: '{}', // else it looks up open-vsx.org
-    TMPDIR: join(stateDir, 'tmp'),
-    XDG_CONFIG_HOME: join(stateDir, 'config'),
-    XDG_DATA_HOME: join(stateDir, 'data'),
-    XDG_CACHE_HOME: join(stateDir, 'cache'),
-    XDG_STATE_HOME: join(stateDir, 'state'),
-    XDG_RUNTIME_DIR: join(stateDir, 'runtime'),
-  };
-  for (const dir of ['tmp', 'config', 'data', 'cache', 'state', 'runtime']) mkdirSync(join(stateDir, dir), { mode: 0o700 });
-  const args = [
-    codeServerEntry,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--user-data-dir', join(stateDir, 'user-data'),
-    '--extensions-dir', join(stateDir, 'extensions'),
-    '--disable-telemetry',
-    '--disable-update-check',
-    '--disable-workspace-trust',
-    '--ignore-last-opened',
-    // Without the smoke-test driver a built VS Code ignores the test payload.
-    '--vscode-option', 'enable-smoke-test-driver',
-    ...(folder ? [folder] : []),
-  ];
-  // Its own process group, so that one kill reaches the extension host and every helper.
-  const child = spawn(nodeBinary, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const serverLog = createWriteStream(join(stateDir, 'code-server.log'));
-  for (const stream of [child.stdout, child.stderr]) {
-    stream.on('data', (chunk) => {
-      serverLog.write(chunk);
-      if (verbose) process.stdout.write(chunk);
-    });
-  }
-  return child;
-}
-
-async function waitForHealthz(port, server, deadline) {
-  const exited = new Promise((_, reject) => server.once('exit', (code, signal) => reject(
-    new Error(`code-server exited before it was ready (${signal ?? `exit ${code}`})`))));
-  exited.catch(() => {});
-  while (Date.now() < deadline) {
-    const ok = fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
-    if (await Promise.race([ok, exited])) return;
-    // Not listening yet: try again shortly (the server is usually up in under a second).
-    await Promise.race([new Promise((r) => setTimeout(r, 100)), exited]);
-  }
-  throw new Error('code-server did not answer /healthz in time');
-}
-
-function workbenchUrl({ port, folder, extensionDevelopmentPath, extensionTestsPath }) {
-  const remote = (path) => `vscode-remote://127.0.0.1:${port}${path}`;
-  const payload = [
-    ['extensionDevelopmentPath', remote(extensionDevelopmentPath)],
-    ['extensionTestsPath', remote(extensionTestsPath)],
-    ['extensionEnvironment', JSON.stringify(extensionHostEnvironment())],
-  ];
-  const url = new URL(`http://127.0.0.1:${port}/`);
-  if (folder) url.searchParams.set(folder.endsWith('.code-workspace') ? 'workspace' : 'folder', folder);
-  url.searchParams.set('payload', JSON.stringify(payload));
-  return url.href;
 }
 
 // The workbench logs what the extension host prints (the tests' console.log included) through
@@ -204,16 +128,6 @@ async function runInBrowser({ url, deadline, serverExited }) {
   }
 }
 
-function killGroup(child) {
-  if (child?.pid === undefined) return;
-  try {
-    // An extension host waiting for its client survives SIGTERM.
-    process.kill(-child.pid, 'SIGKILL');
-  } catch (error) {
-    if (error.code !== 'ESRCH') throw error;
-  }
-}
-
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   for (const file of [nodeBinary, codeServerEntry, chromiumBinary]) {
@@ -238,13 +152,21 @@ async function main() {
   }
   try {
     const port = await freePort();
-    server = startCodeServer({ port, folder: options.folder, stateDir });
+    const host = startCodeServer({
+      port,
+      ...options,
+      extensionEnvironment: extensionHostEnvironment(),
+      stateDir,
+      echoOutput: verbose,
+      deadline,
+    });
+    server = host.child;
     const serverExited = new Promise((_, reject) => server.once('exit', (code, signal) => reject(
       new Error(`code-server exited during the run (${signal ?? `exit ${code}`})`))));
     serverExited.catch(() => {});
-    await waitForHealthz(port, server, deadline);
+    await host.ready;
     log(`code-server up on 127.0.0.1:${port} after ${Date.now() - started} ms; opening the workbench`);
-    exitCode = await runInBrowser({ url: workbenchUrl({ port, ...options }), deadline, serverExited });
+    exitCode = await runInBrowser({ url: host.url, deadline, serverExited });
     log(`exiting with code ${exitCode} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (error) {
     log(`error: ${error.message}`);
