@@ -4,7 +4,10 @@
 // very last step records the pinned versions and a hash of this folder's manifest, so a complete,
 // matching install is skipped in milliseconds and a half-finished or outdated one is redone.
 //
-//   node scripts/vscode-host/install.mjs [--force]
+//   node scripts/vscode-host/install.mjs [--force] [--no-chromium]
+//
+// --no-chromium: do not require Debian's chromium (only the tests drive it; `npm start` serves
+// the workbench to the user's own browser).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -57,12 +60,13 @@ function isCachedInstallComplete() {
 // Debian's krb5 headers: the `kerberos` native module of VS Code includes both.
 const krb5Headers = ['/usr/include/krb5.h', '/usr/include/gssapi/gssapi.h'];
 
-async function ensureDebianPackages({ forBuild }) {
+async function ensureDebianPackages({ forBuild, chromium }) {
   const missing = [];
-  if (!existsSync(chromiumBinary)) missing.push('chromium');
+  if (chromium && !existsSync(chromiumBinary)) missing.push('chromium');
   if (forBuild && !krb5Headers.every(existsSync)) missing.push('libkrb5-dev');
   if (missing.length === 0) {
-    log(`Debian packages present (${chromiumBinary}${forBuild ? ', krb5 headers' : ''})`);
+    const present = [...(chromium ? [chromiumBinary] : []), ...(forBuild ? ['krb5 headers'] : [])];
+    if (present.length > 0) log(`Debian packages present (${present.join(', ')})`);
     return;
   }
   log(`Debian packages missing: ${missing.join(', ')}`);
@@ -144,12 +148,13 @@ const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 async function main() {
   const started = Date.now();
   const force = process.argv.includes('--force');
+  const chromium = !process.argv.includes('--no-chromium');
   if (!force && isCachedInstallComplete()) {
-    await ensureDebianPackages({ forBuild: false });
+    await ensureDebianPackages({ forBuild: false, chromium });
     log(`cached install is complete: code-server ${pinned.codeServer}, node ${pinned.node} in ${hostDir}`);
     return;
   }
-  await ensureDebianPackages({ forBuild: true });
+  await ensureDebianPackages({ forBuild: true, chromium });
   const releaseLock = takeLock();
   try {
     await installHost();
