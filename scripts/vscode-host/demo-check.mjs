@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+// Manual check of `npm start` (not part of npm test): runs `npm start -- --web` the way a user
+// would, opens the URL it prints in a headless Debian chromium (offline: only 127.0.0.1 is
+// reachable), opens examples/manifests/orders/deployment.yaml through Quick Open, waits for the
+// extension's findings, and saves two screenshots:
+//   /tmp/npm-start.png            the file with its squiggles and the Problems panel
+//   /tmp/npm-start-lightbulb.png  the quick-fix menu (Ctrl+.) on the pod template's aadpodidbinding
+// No fix is applied. Stops npm start with SIGINT at the end (which stops code-server).
+//
+//   node scripts/vscode-host/demo-check.mjs [--out-dir DIR]
+// Exit code 0 when every step worked.
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { chromiumBinary, repoRoot } from './paths.mjs';
+
+const log = (line) => console.log(`[demo-check] ${line}`);
+const outDirIndex = process.argv.indexOf('--out-dir');
+const outDir = outDirIndex > 0 ? process.argv[outDirIndex + 1] : '/tmp';
+mkdirSync(outDir, { recursive: true });
+const shots = { problems: join(outDir, 'npm-start.png'), lightbulb: join(outDir, 'npm-start-lightbulb.png') };
+const started = Date.now();
+const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+
+function startNpmStart() {
+  // Its own process group: SIGINT reaches npm and scripts/start.mjs, which stops code-server.
+  const child = spawn('npm', ['start', '--', '--web'], { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
+  let output = '';
+  const url = new Promise((resolveUrl, reject) => {
+    const onData = (chunk) => {
+      output += chunk;
+      for (const line of chunk.toString().split('\n')) {
+        if (line.trim()) console.log(`  [npm start] ${line.length > 160 ? `${line.slice(0, 157)}...` : line}`);
+      }
+      const match = /^\s*(http:\/\/127\.0\.0\.1:\d+\/\?folder=\S+)\s*$/m.exec(output);
+      if (match) resolveUrl(match[1]);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    exited.then(({ code, signal }) => reject(new Error(`npm start ended before printing a URL (${signal ?? `exit ${code}`})`)));
+    setTimeout(() => reject(new Error('npm start printed no URL within 10 minutes')), 600_000).unref();
+  });
+  return { child, url, exited };
+}
+
+async function stopNpmStart({ child, exited }) {
+  try {
+    process.kill(-child.pid, 'SIGINT');
+  } catch (error) {
+    if (error.code !== 'ESRCH') throw error;
+  }
+  const outcome = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 15_000))]);
+  if (!outcome) {
+    log('npm start did not stop within 15 s of SIGINT: SIGKILL');
+    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+  return outcome;
+}
+
+async function problemCounts(page) {
+  // The status bar's problems item: "<errors> <warnings> <infos>" next to their icons.
+  const text = await page.locator('[id="status.problems"]').innerText().catch(() => '');
+  const numbers = (text.match(/\d+/g) ?? []).map(Number);
+  return { text: text.replace(/\s+/g, ' ').trim(), total: numbers.reduce((a, b) => a + b, 0) };
+}
+
+async function waitFor(description, predicate, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await predicate();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function check(page, url) {
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: 60_000 });
+  log(`workbench up at ${seconds()}`);
+  const title = await page.title();
+  log(`window title: ${title}`);
+
+  // Quick Open, the way a user would.
+  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => {});
+  await page.keyboard.press('Control+P');
+  const quickInput = page.locator('.quick-input-widget input');
+  await quickInput.waitFor({ timeout: 15_000 });
+  await quickInput.fill('orders/deployment.yaml');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'deployment.yaml' }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: 'deployment.yaml' }).waitFor({ timeout: 30_000 });
+  await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 30_000 });
+  log(`orders/deployment.yaml open at ${seconds()}`);
+
+  const counts = await waitFor('the problems count to become non-zero', async () => {
+    const c = await problemCounts(page);
+    return c.total > 0 ? c : undefined;
+  }, 120_000);
+  const squiggles = await waitFor('squiggles in the editor', async () => {
+    const n = await page.locator('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning, .monaco-editor .squiggly-info').count();
+    return n > 0 ? n : undefined;
+  }, 60_000);
+  log(`status bar problems: "${counts.text}" (total ${counts.total}); ${squiggles} squiggle decoration(s) in the editor at ${seconds()}`);
+
+  // The Problems panel, for the first screenshot. The first findings can come before the
+  // extension has indexed the whole workspace; once it has, the pod template's finding names the
+  // AzureIdentity that binding.yaml and azureidentity.yaml (other files) lead to.
+  await page.keyboard.press('Control+Shift+M');
+  const markers = page.locator('.markers-panel .monaco-list-row');
+  await markers.first().waitFor({ timeout: 30_000 });
+  await waitFor('the finding to name the AzureIdentity of another file', async () => (
+    (await markers.allInnerTexts()).some((row) => row.includes('maps to AzureIdentity orders/orders-identity'))
+  ), 60_000);
+  await page.waitForTimeout(1000);
+  const rows = await markers.allInnerTexts();
+  log(`Problems panel rows (${rows.length}):`);
+  for (const row of rows) console.log(`    ${row.replace(/\s+/g, ' ').trim().slice(0, 150)}`);
+  await page.screenshot({ path: shots.problems });
+  log(`screenshot: ${shots.problems}`);
+
+  // The quick fixes on line 19 (aadpodidbinding in the pod template), from the editor.
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+G');
+  await quickInput.waitFor({ timeout: 15_000 });
+  await quickInput.fill(':19:10');
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(500);
+  await page.keyboard.press('Control+.');
+  const menu = page.locator('.action-widget:not(.action-list-submenu-panel)').first();
+  await menu.waitFor({ state: 'visible', timeout: 30_000 });
+  await menu.locator('.monaco-list-row').first().waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(500);
+  const actions = await menu.locator('.monaco-list-row').allInnerTexts();
+  log(`quick-fix menu (${actions.length} rows):`);
+  for (const action of actions) console.log(`    ${action.replace(/\s+/g, ' ').trim()}`);
+  await page.screenshot({ path: shots.lightbulb });
+  log(`screenshot: ${shots.lightbulb}`);
+  await page.keyboard.press('Escape');
+
+  if (!actions.some((a) => /workload identity|aadpodidbinding|azure\.workload\.identity/i.test(a))) {
+    throw new Error('the quick-fix menu has no workload identity fix');
+  }
+}
+
+async function main() {
+  log('starting npm start -- --web');
+  const npmStart = startNpmStart();
+  let browser;
+  let exitCode = 1;
+  try {
+    const url = await npmStart.url;
+    log(`URL printed at ${seconds()}: ${url}`);
+    browser = await chromium.launch({
+      executablePath: chromiumBinary,
+      headless: true,
+      args: [
+        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
+    });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    // Offline by construction: only the local server is reachable.
+    let blocked = 0;
+    await context.route('**/*', (route) => {
+      if (new URL(route.request().url()).hostname === '127.0.0.1') return route.continue();
+      blocked++;
+      return route.abort('blockedbyclient');
+    });
+    const page = await context.newPage();
+    try {
+      await check(page, url);
+      exitCode = 0;
+    } catch (error) {
+      const shot = join(outDir, 'npm-start-failure.png');
+      await page.screenshot({ path: shot }).then(() => log(`failure screenshot: ${shot}`), () => {});
+      throw error;
+    } finally {
+      log(`requests to hosts other than 127.0.0.1 blocked: ${blocked}`);
+    }
+  } catch (error) {
+    log(`FAILED: ${error.message}`);
+  } finally {
+    await browser?.close().catch(() => {});
+    const outcome = await stopNpmStart(npmStart);
+    log(`npm start stopped (${outcome ? (outcome.signal ?? `exit ${outcome.code}`) : 'killed'})`);
+  }
+  log(`${exitCode === 0 ? 'OK' : 'FAILED'} after ${seconds()}`);
+  process.exit(exitCode);
+}
+
+await main();
