@@ -76,11 +76,41 @@ export function toWorkspaceEdit(edits: readonly FileEdit[], document: vscode.Tex
     if (text === undefined) return undefined;
     const uri = here ? document.uri : vscode.Uri.parse(file);
     const range = (e: FileEdit) => (here ? rangeIn(document, e.start, e.end) : rangeInText(text, e.start, e.end));
-    if (here && snippets && fileEdits.some((e) => e.placeholders?.length)) {
-      edit.set(uri, fileEdits.map((e) => (e.placeholders?.length ? new vscode.SnippetTextEdit(range(e), snippetOf(e)) : new vscode.TextEdit(range(e), e.text))));
+    const compensated = here && snippets && fileEdits.some((e) => e.placeholders?.length) ? withoutSnippetIndent(text, fileEdits) : undefined;
+    if (compensated) {
+      edit.set(uri, compensated.map((e) => new vscode.SnippetTextEdit(range(e), snippetOf(e))));
     } else {
       edit.set(uri, fileEdits.map((e) => new vscode.TextEdit(range(e), e.text)));
     }
   }
   return edit;
+}
+
+/**
+ * VS Code applies every edit of a document that gets a snippet edit as a snippet, and a snippet
+ * engine indents each line after the first by the indentation of the line it is inserted on.
+ * This takes that indentation out beforehand so the text written is exactly the core's. Where
+ * a line does not start with it, undefined: the caller falls back to plain edits (no tab stops).
+ */
+function withoutSnippetIndent(text: string, edits: readonly FileEdit[]): FileEdit[] | undefined {
+  const out: FileEdit[] = [];
+  for (const e of edits) {
+    const lineStart = text.lastIndexOf('\n', e.start - 1) + 1;
+    const indent = /^[ \t]*/.exec(text.slice(lineStart, e.start + 1))![0].slice(0, Math.max(0, e.start - lineStart));
+    const lines = e.text.split('\n');
+    if (lines.slice(1).some((l) => !l.startsWith(indent))) return undefined;
+    let removed = 0;
+    const placeholders = (e.placeholders ?? []).map((p) => ({ ...p }));
+    const rebuilt = lines
+      .map((line, i) => {
+        if (i === 0 || indent === '') return line;
+        const at = lines.slice(0, i).join('\n').length + 1 - removed;
+        for (const p of placeholders) if (p.offset >= at) p.offset -= indent.length;
+        removed += indent.length;
+        return line.slice(indent.length);
+      })
+      .join('\n');
+    out.push({ ...e, text: rebuilt, placeholders });
+  }
+  return out;
 }

@@ -38,8 +38,11 @@ export class Linter implements vscode.Disposable, TextSource {
     this.settings = settings;
   }
 
+  /** Findings for the document's current version: checked now if the last check is stale. */
   findings(document: vscode.TextDocument): Finding[] | undefined {
-    const r = this.results.get(document.uri.toString());
+    const key = document.uri.toString();
+    if (this.results.get(key)?.version !== document.version) this.check(document);
+    const r = this.results.get(key);
     return r && r.version === document.version ? r.findings : undefined;
   }
 

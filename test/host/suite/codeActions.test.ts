@@ -73,6 +73,19 @@ describe('code actions', () => {
     assert.ok(checked >= 5, `quick fixes checked: ${checked}`);
   });
 
+  it('a client id the fix could not find is a snippet tab stop, selected for typing', async () => {
+    const { document, diagnostics } = await openWithDiagnostics('editor', 'placeholder.yaml');
+    const d = diagnostics.find((x) => codeOf(x) === 'wi-service-account')!;
+    const fix = (await quickFixes(document, d.range)).find((a) => a.kind?.value === 'quickfix' && a.edit && !a.title.startsWith('Disable') && !a.title.startsWith('Fix all'));
+    assert.ok(fix?.edit, 'fix offered');
+    assert.notEqual(fix.isPreferred, true, 'a fix that needs input is not preferred');
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    const editor = vscode.window.activeTextEditor!;
+    assert.equal(editor.document.getText(editor.selection), '<managed-identity-client-id>');
+    assert.match(document.getText(), /\n    spec:\n      serviceAccountName: lonely\n      containers:\n/);
+    assert.match(document.getText(), /\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: lonely\n  namespace: editor\n  annotations:\n    azure.workload.identity\/client-id: "<managed-identity-client-id>"\n$/);
+  });
+
   it('offers "disable for this line", and the suppression comment silences the rule', async () => {
     const { uri, document, diagnostics } = await openWithDiagnostics('editor', 'keyvault.yaml');
     const d = diagnostics.find((x) => codeOf(x) === 'csi-pod-identity')!;
