@@ -7,8 +7,10 @@
 //   node out/test/arm/standalone.js -- <command> [args] # runs it with the variables below; exits with its code
 //
 // Variables given to the command: WI_ARM_URL (the server), WI_ARM_CA (path of the CA PEM),
-// NODE_EXTRA_CA_CERTS (the same path: Node processes started with it trust the server), and
-// PATH with the fake `az` first. Tests reach the admin routes (/__admin/…) at WI_ARM_URL.
+// NODE_EXTRA_CA_CERTS (the same path: Node processes started with it trust the server), PATH
+// with the fake `az` first, and WI_FAKE_AZ_DIR (its folder: VS Code's server gives the extension
+// host the login shell's PATH, so the host tests put it first themselves). Tests reach the admin
+// routes (/__admin/…) at WI_ARM_URL.
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,6 +69,7 @@ export async function startStandaloneArmServer(dir = mkdtempSync(join(tmpdir(), 
       WI_ARM_URL: server.url,
       WI_ARM_CA: caPath,
       NODE_EXTRA_CA_CERTS: caPath,
+      WI_FAKE_AZ_DIR: binDir,
       PATH: `${binDir}${delimiter}${process.env.PATH ?? ''}`,
     },
     close: async () => {

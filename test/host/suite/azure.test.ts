@@ -1,0 +1,188 @@
+// The Azure commands in the real extension host: each run through executeCommand with its pickers
+// answered by the test (the extension's scripted-input hook), the real @azure/identity
+// AzureCliCredential (a fake `az` on PATH) and the real SDK clients, against the test ARM server
+// that the runner started (test/arm/standalone.ts), checked through the server's admin routes.
+//
+// Needs WI_ARM_URL, WI_ARM_CA and WI_FAKE_AZ_DIR in the extension host (the launcher passes WI_*),
+// and NODE_EXTRA_CA_CERTS=<WI_ARM_CA> in the environment of the process that starts it (Node
+// reads it at start-up only); skipped, saying so, without them.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { delimiter } from 'node:path';
+import { request } from 'node:https';
+import * as vscode from 'vscode';
+import type { ExtensionApi } from '../../../src/vscode/extension';
+import type { CreateCredentialResult } from '../../../src/vscode/azure/createFederatedCredential';
+import type { EnableResult } from '../../../src/vscode/azure/enableWorkloadIdentity';
+import type { RemoveResult } from '../../../src/vscode/azure/removeManagedPodIdentity';
+import type { ScriptResult } from '../../../src/vscode/azure/copyAzScript';
+import type { Result } from '../../../src/vscode/azure/result';
+import type { ScriptedAnswer } from '../../../src/vscode/azure/scriptedUi';
+import { extensionApi, waitForText, workspaceUri } from './helpers';
+
+const ARM_URL = process.env.WI_ARM_URL;
+const ARM_CA = process.env.WI_ARM_CA;
+const SUBSCRIPTION_ID = '6f1a2b3c-0d4e-4f50-8a61-7b2c3d4e5f60';
+const APP_CLIENT_ID = '3b4f5e6d-7c8b-4a9f-8e1d-2c3b4a5f6e7d';
+const APP_IDENTITY_ID = `/subscriptions/${SUBSCRIPTION_ID}/resourcegroups/rg-apps/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app-identity`;
+const SIGN_IN: ScriptedAnswer[] = [{ pick: 'Contoso', expect: 'tenant' }, { pick: 'Contoso Production', expect: 'subscription' }];
+const FOLDER = 'azure';
+
+interface ServerState {
+  federatedCredentials: Record<string, Array<{ name: string; issuer: string; subject: string; audiences: string[] }>>;
+  clusters: Array<{ name: string; properties: Record<string, any> }>;
+}
+
+/** Calls the test server's admin routes over HTTPS, trusting its CA explicitly. */
+function admin<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  const url = new URL(path, ARM_URL);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, ca: readFileSync(ARM_CA!, 'utf8'), headers: payload ? { 'Content-Type': 'application/json' } : {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if ((res.statusCode ?? 500) >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
+        else resolve((text ? JSON.parse(text) : undefined) as T);
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+async function run<T>(api: ExtensionApi, command: string, answers: ScriptedAnswer[]): Promise<T> {
+  api.azureTesting.setUserInput({ answers });
+  const result = await vscode.commands.executeCommand<Result<T>>(command);
+  const last = api.azureTesting.lastRun;
+  assert.ok(last, 'the command ran with the scripted answers');
+  assert.ok(result.succeeded, `${command} failed: ${result.succeeded ? '' : result.error}\n${last.log.join('\n')}`);
+  assert.deepEqual(last.unused, [], 'every scripted answer was used');
+  for (const line of last.log) assert.ok(!/fake-az-cli-token|bearer/i.test(line), `a log line shows the token: ${line}`);
+  return result.result;
+}
+
+async function openAndIndex(api: ExtensionApi, name: string): Promise<vscode.TextDocument> {
+  const uri = workspaceUri(FOLDER, name);
+  const checked = new Promise<void>((resolve) => {
+    const sub = api.onDidCheck((u) => {
+      if (u.toString() === uri.toString()) {
+        sub.dispose();
+        resolve();
+      }
+    });
+  });
+  const document = await vscode.workspace.openTextDocument(uri);
+  await checked;
+  return document;
+}
+
+describe('Azure commands against the test ARM server', function () {
+  let api: ExtensionApi;
+  const config = () => vscode.workspace.getConfiguration('wiMigrate.azure');
+
+  before(async function () {
+    if (!ARM_URL || !ARM_CA) {
+      console.log('Azure host tests skipped: WI_ARM_URL and WI_ARM_CA are not set (run the host through node out/test/arm/standalone.js -- …).');
+      this.skip();
+    }
+    api = await extensionApi();
+    // The extension host gets the login shell's PATH, not the runner's: put the fake az first here.
+    const fakeAz = process.env.WI_FAKE_AZ_DIR;
+    if (fakeAz && !(process.env.PATH ?? '').split(delimiter).includes(fakeAz)) process.env.PATH = `${fakeAz}${delimiter}${process.env.PATH ?? ''}`;
+    await admin('POST', '/__admin/reset');
+    // Application-scoped settings (a workspace must not redirect the user's token): user settings.
+    await config().update('authentication', 'azureCli', vscode.ConfigurationTarget.Global);
+    await config().update('resourceManagerEndpoint', ARM_URL, vscode.ConfigurationTarget.Global);
+    await openAndIndex(api, 'identity.yaml');
+  });
+
+  after(async () => {
+    if (!ARM_URL) return;
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await config().update('authentication', undefined, vscode.ConfigurationTarget.Global);
+    await config().update('resourceManagerEndpoint', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it('creates the federated credential for the ServiceAccount under the cursor, then applies the annotation edit', async () => {
+    const document = await openAndIndex(api, 'shop.yaml');
+    const editor = await vscode.window.showTextDocument(document);
+    const at = document.positionAt(document.getText().indexOf('kind: ServiceAccount'));
+    editor.selection = new vscode.Selection(at, at);
+
+    const result = await run<CreateCredentialResult>(api, 'wiMigrate.createFederatedCredential', [
+      ...SIGN_IN,
+      { pick: 'app-identity', expect: 'identity' },
+      { pick: 'aks-modern', expect: 'cluster' },
+      { input: null, expect: 'Name' },
+      { choose: 'Apply', expect: 'ServiceAccount shop/web' },
+    ]);
+    assert.equal(result.status, 'created');
+    assert.equal(result.name, 'shop-web');
+
+    const state = await admin<ServerState>('GET', '/__admin/state');
+    assert.deepEqual(state.federatedCredentials[APP_IDENTITY_ID.toLowerCase()], [
+      { name: 'shop-web', issuer: result.issuer, subject: 'system:serviceaccount:shop:web', audiences: ['api://AzureADTokenExchange'] },
+    ]);
+    assert.ok(result.issuer.endsWith('/'));
+    const text = await waitForText(document, (t) => t.includes('azure.workload.identity/client-id'));
+    // The runner's workspace is a scratch copy: the edit is saved so that disk and index agree for the later suites.
+    assert.ok(await document.save());
+    assert.ok(text.startsWith(`# The Azure host tests (azure.test.ts) federate this ServiceAccount and annotate it.\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n  namespace: shop\n  annotations:\n    azure.workload.identity/client-id: "${APP_CLIENT_ID}"\n    azure.workload.identity/tenant-id: "`), text);
+    assert.ok(api.azureTesting.lastRun!.log.some((l) => l.includes(`PUT ${APP_IDENTITY_ID}/federatedIdentityCredentials/shop-web`)));
+  });
+
+  it('running it again reports the existing credential and writes nothing', async () => {
+    const document = await openAndIndex(api, 'shop.yaml');
+    const editor = await vscode.window.showTextDocument(document);
+    const at = document.positionAt(document.getText().indexOf('name: web'));
+    editor.selection = new vscode.Selection(at, at);
+    const before = (await admin<Array<{ method: string }>>('GET', '/__admin/requests')).filter((r) => r.method === 'PUT').length;
+    const result = await run<CreateCredentialResult>(api, 'wiMigrate.createFederatedCredential', [...SIGN_IN, { pick: 'app-identity' }, { pick: 'aks-modern' }]);
+    assert.equal(result.status, 'exists');
+    assert.equal(result.annotations, 'current', 'the edit of the first run is in place');
+    const after = (await admin<Array<{ method: string }>>('GET', '/__admin/requests')).filter((r) => r.method === 'PUT').length;
+    assert.equal(after, before);
+  });
+
+  it('a 403 on the write is reported with the missing permission, and nothing is written', async () => {
+    await admin('POST', '/__admin/faults', { method: 'PUT', pathPattern: 'federatedIdentityCredentials/shop-worker$', status: 403 });
+    api.azureTesting.setUserInput({ answers: [...SIGN_IN, { pick: 'app-identity' }, { pick: 'aks-modern' }, { input: 'shop-worker' }] });
+    const result = await vscode.commands.executeCommand<Result<unknown>>('wiMigrate.createFederatedCredential', { namespace: 'shop', name: 'worker' });
+    assert.equal(result.succeeded, false);
+    assert.match(result.succeeded ? '' : result.error, /lacks the permission Microsoft\.ManagedIdentity\/userAssignedIdentities\/federatedIdentityCredentials\/write/);
+    const state = await admin<ServerState>('GET', '/__admin/state');
+    assert.deepEqual(state.federatedCredentials[APP_IDENTITY_ID.toLowerCase()].map((c) => c.name), ['shop-web']);
+  });
+
+  it('enables the OIDC issuer and workload identity on a cluster as a long-running operation', async () => {
+    const result = await run<EnableResult>(api, 'wiMigrate.enableWorkloadIdentity', [...SIGN_IN, { pick: 'aks-legacy' }, { choose: 'Enable' }]);
+    assert.equal(result.status, 'enabled');
+    const cluster = (await admin<ServerState>('GET', '/__admin/state')).clusters.find((c) => c.name === 'aks-legacy')!;
+    assert.equal(cluster.properties.oidcIssuerProfile.enabled, true);
+    assert.equal(cluster.properties.securityProfile.workloadIdentity.enabled, true);
+    assert.equal(result.issuerUrl, cluster.properties.oidcIssuerProfile.issuerURL);
+  });
+
+  it('removes a pod identity exception the user picks, keeping the identity the workspace uses', async () => {
+    const result = await run<RemoveResult>(api, 'wiMigrate.removeManagedPodIdentity', [
+      ...SIGN_IN,
+      { pick: 'aks-legacy' },
+      { pickMany: ['Exception shop/probe-exception'] },
+      { choose: 'Remove' },
+    ]);
+    assert.deepEqual(result.removedExceptions, ['shop/probe-exception']);
+    const pick = api.azureTesting.lastRun!.transcript.find((e) => e.kind === 'pickMany')!;
+    assert.equal(pick.value, 'Exception shop/probe-exception', 'the pod identity the workspace uses is not preselected');
+    const profile = (await admin<ServerState>('GET', '/__admin/state')).clusters.find((c) => c.name === 'aks-legacy')!.properties.podIdentityProfile;
+    assert.deepEqual(profile.userAssignedIdentityExceptions, []);
+    assert.deepEqual(profile.userAssignedIdentities.map((i: { name: string }) => i.name), ['app-pod-identity']);
+  });
+
+  it('copies the equivalent az script', async () => {
+    const result = await run<ScriptResult>(api, 'wiMigrate.copyAzScript', [...SIGN_IN, { pick: 'aks-legacy' }, { pickMany: ['shop/web'] }]);
+    assert.match(result.script, /^az identity federated-credential create --name 'shop-web' --identity-name 'app-identity' --resource-group 'rg-apps' --issuer "\$AKS_OIDC_ISSUER" --subject 'system:serviceaccount:shop:web' --audiences 'api:\/\/AzureADTokenExchange'$/m);
+    assert.equal(api.azureTesting.lastRun!.transcript.filter((e) => e.kind === 'copy').length, 1);
+  });
+});
