@@ -35,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     }),
     indexer.onDidChange(() => linter.recheckOthers()),
     vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('files.exclude')) void indexer.rebuild(settings).then(checkOpen);
       if (!e.affectsConfiguration(SECTION)) return;
       const previous = settings;
       settings = readSettings();

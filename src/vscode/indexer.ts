@@ -44,7 +44,11 @@ export class Indexer implements vscode.Disposable {
 
   private async build(generation: number): Promise<void> {
     const include = [MANIFEST_GLOB, ...this.settings.include];
-    const exclude = this.settings.exclude.length ? `{${this.settings.exclude.join(',')}}` : undefined;
+    // An explicit exclude replaces files.exclude in findFiles: merge them so both apply.
+    const filesExclude = Object.entries(vscode.workspace.getConfiguration('files').get<Record<string, boolean>>('exclude') ?? {})
+      .filter(([, on]) => on === true)
+      .map(([glob]) => glob);
+    const exclude = this.settings.exclude.length ? `{${[...filesExclude, ...this.settings.exclude].join(',')}}` : undefined;
     this.excludes = exclude;
     const found = await Promise.all(include.map((glob) => vscode.workspace.findFiles(glob, exclude)));
     const uris = [...new Map(found.flat().map((u) => [u.toString(), u])).values()];

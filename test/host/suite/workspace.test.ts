@@ -52,6 +52,27 @@ describe('workspace', () => {
     await waitForDiagnostics(uri, (ds) => keda(ds)?.severity === vscode.DiagnosticSeverity.Error, 'keda back to error');
   });
 
+  it('an exclude glob takes files out of the index, and removing it brings them back', async () => {
+    const uri = workspaceUri('editor', 'keyvault.yaml');
+    await vscode.workspace.openTextDocument(uri);
+    const csi = (ds: vscode.Diagnostic[]) => ds.find((d) => codeOf(d) === 'csi-pod-identity')?.message ?? '';
+    await waitForDiagnostics(uri, (ds) => /aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee/.test(csi(ds)), 'client id from identity.yaml');
+    try {
+      await setSetting('wiMigrate.exclude', ['**/editor/identity.yaml']);
+      await waitForDiagnostics(uri, (ds) => /no AzureIdentityBinding with selector "editor-id"/.test(csi(ds)), 'identity.yaml excluded');
+      await setSetting('wiMigrate.exclude', undefined);
+      await waitForDiagnostics(uri, (ds) => /aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee/.test(csi(ds)), 'identity.yaml back');
+      // files.exclude applies too, also together with an exclude setting of the extension's own.
+      await setSetting('files.exclude', { '**/editor/identity.yaml': true });
+      await setSetting('wiMigrate.exclude', ['**/nothing-here/**']);
+      await waitForDiagnostics(uri, (ds) => /no AzureIdentityBinding with selector "editor-id"/.test(csi(ds)), 'identity.yaml in files.exclude');
+    } finally {
+      await setSetting('wiMigrate.exclude', undefined);
+      await setSetting('files.exclude', undefined);
+    }
+    await waitForDiagnostics(uri, (ds) => /aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee/.test(csi(ds)), 'identity.yaml indexed again');
+  });
+
   it('a malformed document gets one finding and the rest of the file is still checked', async () => {
     const uri = workspaceUri('robustness', 'broken.yaml');
     await vscode.workspace.openTextDocument(uri);
