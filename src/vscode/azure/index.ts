@@ -5,7 +5,7 @@ import { signInFor } from './auth';
 import { vscodeSessionTokens } from './auth-vscode';
 import { runFlow } from './commands';
 import type { FlowContext } from './context';
-import type { Log, Result } from './result';
+import { failed, type Log, type Result } from './result';
 import { ScriptedUi } from './scriptedUi';
 import { azureSettings } from './settings';
 import type { AzureTesting } from './testing';
@@ -29,6 +29,14 @@ export interface AzureModule {
 
 /** Runs an Azure command; resolves with its Result (executeCommand callers and tests read it). */
 export async function runCommand(id: string, host: AzureCommandHost, ...args: unknown[]): Promise<Result<unknown>> {
+  // The palette hides the commands there (package.json enablement); executeCommand does not.
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (!vscode.workspace.isTrusted) return failed('The Azure commands are disabled in an untrusted workspace.');
+  if (folders.length > 0 && folders.every((f) => f.uri.scheme !== 'file')) {
+    const message = 'The Azure commands need the workspace on a real file system; this is a virtual workspace.';
+    void vscode.window.showWarningMessage(message);
+    return failed(message);
+  }
   const config = vscode.workspace.getConfiguration('wiMigrate.azure');
   const settings = azureSettings({
     cloud: config.get<string>('cloud'),
