@@ -1,7 +1,7 @@
 import { applyEdits, pickCompatible, type FileEdit } from './edits';
 import { parseManifestFile, rangeOf, type ManifestDoc, type ManifestFile } from './model';
 import { RULES } from './rules';
-import type { Finding, Options, Report, Rule, RuleContext, Severity } from './rule';
+import type { Finding, Fix, Options, Report, Rule, RuleContext, Severity } from './rule';
 import { DEFAULT_OPTIONS } from './rule';
 import { WorkspaceIndex } from './workspace';
 
@@ -91,8 +91,8 @@ export function fixFileText(index: WorkspaceIndex, path: string, text: string, o
     for (let pass = 0; pass < maxPasses; pass++) {
       const file = parseManifestFile(path, current, index.file(path));
       index.update(file);
-      const groups = checkFile(file, index, options)
-        .flatMap((f) => (f.fix && f.fix.edits.every((e) => e.file === path) ? [f.fix.edits] : []));
+      const fixes = checkFile(file, index, options).flatMap((f) => (f.fix && f.fix.edits.every((e) => e.file === path) ? [f.fix] : []));
+      const groups = oneCreatorEach(fixes).map((f) => f.edits);
       const picked = pickCompatible(groups);
       if (picked.length === 0) break;
       current = applyEdits(current, picked.flatMap((i) => groups[i]));
@@ -160,7 +160,7 @@ export class Project {
     const original = new Map(paths.map((p) => [p, this.text(p) ?? '']));
     for (let pass = 0; pass < maxPasses; pass++) {
       const fixes = paths.flatMap((p) => this.check(p)).flatMap((f) => (f.fix ? [f.fix] : []));
-      const changed = this.applyFixes(fixes.map((f) => f.edits));
+      const changed = this.applyFixes(oneCreatorEach(fixes).map((f) => f.edits));
       if (changed === 0) break;
     }
     const out = new Map<string, string>();
@@ -179,6 +179,16 @@ export class Project {
     for (const [path, edits] of byFile) this.set(path, applyEdits(this.text(path) ?? '', edits));
     return picked.length;
   }
+}
+
+/** Drops the fixes that would create an object an earlier fix of the list creates already. */
+function oneCreatorEach(fixes: readonly Fix[]): Fix[] {
+  const created = new Set<string>();
+  return fixes.filter((f) => {
+    if (f.creates?.some((k) => created.has(k))) return false;
+    f.creates?.forEach((k) => created.add(k));
+    return true;
+  });
 }
 
 /** Like `pickCompatible`, but edits only clash with edits of the same file. */

@@ -19,6 +19,11 @@ export interface Fix {
   edits: FileEdit[];
   /** True when the fix leaves a placeholder a human must fill in (never "preferred"). */
   needsInput?: boolean;
+  /**
+   * Keys of the objects the fix creates (`ServiceAccount/<ns>/<name>`). Fix-all applies one fix
+   * per key in a pass; the next pass sees the object and the other fixes reuse it.
+   */
+  creates?: string[];
 }
 
 export interface Finding {

@@ -17,13 +17,12 @@ import {
   WORKLOAD_KINDS,
   type PodSite,
 } from '../k8s';
+import { appendServiceAccount, serviceAccountKey } from '../service-account';
 import { lookupIdentity, type IdentityLookup } from '../lookup';
 import { rangeOf, type K8sObject } from '../model';
 import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
-import type { PodFact, ServiceAccountFact } from '../workspace';
+import type { ServiceAccountFact } from '../workspace';
 import {
-  appendDocument,
-  indentStep,
   insertMapPair,
   insertPair,
   removePair,
@@ -172,6 +171,7 @@ function planMigration(
   // 4-5. The account carries the client id: annotated where it is, or created in this file.
   const related = [...lookup.related];
   let placeholder = false;
+  const creates: string[] = [];
   if (account.name && !account.templated && !blocker) {
     const fact = ctx.index.serviceAccount(namespace, account.name);
     if (fact) {
@@ -180,7 +180,8 @@ function planMigration(
       edits.push(...annotated.edits);
       placeholder = annotated.placeholder;
     } else {
-      edits.push(appendServiceAccount(ctx, t, account.name, namespace, obj.namespace !== undefined, lookup));
+      edits.push(appendServiceAccount(t, { name: account.name, namespace, writeNamespace: obj.namespace !== undefined, clientId: lookup.clientId, tenantId: lookup.tenantId }));
+      creates.push(serviceAccountKey(namespace, account.name));
       placeholder = !lookup.clientId;
     }
   } else if (account.templated) {
@@ -192,7 +193,7 @@ function planMigration(
     : `; ${lookup.problem}.`;
   const fix = blocker
     ? undefined
-    : safeFix(ctx, `Migrate ${obj.kind} ${displayName(t, obj)} to workload identity`, edits, placeholder);
+    : safeFix(ctx, `Migrate ${obj.kind} ${displayName(t, obj)} to workload identity`, edits, placeholder, creates);
   if (placeholder && fix) notes.push(`The client id could not be found, so the fix writes the placeholder ${PLACEHOLDER_CLIENT_ID} to fill in.`);
   const envNote = hardCodedClientId(site.spec, lookup.clientId);
   if (envNote) notes.push(envNote);
@@ -275,46 +276,15 @@ function annotateServiceAccount(ctx: RuleContext, fact: ServiceAccountFact, look
   return { edits: [at(insertMapPair(t, meta, 'annotations', entries))], placeholder };
 }
 
-/**
- * A new ServiceAccount document at the end of the file of the first workload (by path, then
- * offset) that needs this account: every fix creating it then inserts at that one offset, so
- * fix-all applies one per pass and the next pass finds the account (no copy in another file).
- */
-function appendServiceAccount(ctx: RuleContext, t: EditTarget, name: string, namespace: string, writeNamespace: boolean, lookup: IdentityLookup): FileEdit {
-  const home = accountHome(ctx, t, namespace, name);
-  const step = ' '.repeat(indentStep(home));
-  const lines = ['apiVersion: v1', 'kind: ServiceAccount', 'metadata:', `${step}name: ${scalarText(name)}`];
-  if (writeNamespace) lines.push(`${step}namespace: ${scalarText(namespace)}`);
-  lines.push(`${step}annotations:`, `${step}${step}${WI_CLIENT_ID}: ${JSON.stringify(lookup.clientId ?? PLACEHOLDER_CLIENT_ID)}`);
-  if (lookup.clientId && lookup.tenantId) lines.push(`${step}${step}${WI_TENANT_ID}: ${JSON.stringify(lookup.tenantId)}`);
-  const last = home.file.docs[home.file.docs.length - 1];
-  return { ...appendDocument({ file: home.file, doc: last }, lines), file: home.file.path };
-}
-/** Where a new account goes: the document of the first plain-YAML workload that needs it, else `t`. */
-function accountHome(ctx: RuleContext, t: EditTarget, namespace: string, name: string): EditTarget {
-  const needs = ctx.index.pods.filter(
-    (p) => p.namespace === namespace && p.bindingLabel !== undefined && accountNameOf(p) === name && ctx.index.file(p.file)?.masked.actions.length === 0,
-  );
-  const first = needs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start - b.start))[0];
-  const file = first && first.file !== t.file.path ? ctx.index.file(first.file) : undefined;
-  const doc = file?.docs.find((d) => d.start <= first.start && first.start < d.end);
-  return file && doc ? { file, doc } : t;
-}
-
-/** The account a pod still on pod identity will run under once migrated (see planServiceAccountName). */
-function accountNameOf(pod: PodFact): string {
-  return pod.serviceAccountName && pod.serviceAccountName !== 'default' ? pod.serviceAccountName : dns1123(pod.bindingLabel ?? '');
-}
-
 /** A fix from planned edits: none when an edit failed, touches template text, or nothing is left to do. */
-function safeFix(ctx: RuleContext, title: string, planned: Planned, needsInput = false): Fix | undefined {
+function safeFix(ctx: RuleContext, title: string, planned: Planned, needsInput = false, creates: string[] = []): Fix | undefined {
   if (planned.length === 0 || planned.some((e) => e === undefined)) return undefined;
   const edits = planned as FileEdit[];
   for (const e of edits) {
     const file = e.file === ctx.file.path ? ctx.file : ctx.index.file(e.file);
     if (!file || isTemplated(file.masked.actions, e.start, e.end)) return undefined;
   }
-  return { title, edits: edits.map(markPlaceholder), ...(needsInput ? { needsInput } : {}) };
+  return { title, edits: edits.map(markPlaceholder), ...(needsInput ? { needsInput } : {}), ...(creates.length ? { creates } : {}) };
 }
 
 /** Marks the placeholder client id (inside its quotes) as a span a human must fill in. */

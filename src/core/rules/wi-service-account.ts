@@ -20,7 +20,8 @@ import { lookupIdentity, type IdentityLookup } from '../lookup';
 import { rangeOf, type K8sObject } from '../model';
 import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
 import type { ServiceAccountFact } from '../workspace';
-import { appendDocument, holdsTemplate, indentStep, insertAtPath, insertPair, replaceScalar, scalarText, templatedNode, type EditTarget } from '../yaml-edit';
+import { holdsTemplate, insertAtPath, insertPair, replaceScalar, scalarText, templatedNode, type EditTarget } from '../yaml-edit';
+import { appendServiceAccount, serviceAccountKey } from '../service-account';
 
 /**
  * A pod labelled `azure.workload.identity/use: "true"` gets its token for the client id its
@@ -121,19 +122,11 @@ function reportNoServiceAccount(
     if (existing) {
       fix = toFix(`Run under the existing ServiceAccount ${name}`, ctx.file.path, [setName]);
     } else {
-      const step = ' '.repeat(indentStep(t));
-      const lines = [
-        'apiVersion: v1',
-        'kind: ServiceAccount',
-        'metadata:',
-        `${step}name: ${scalarText(name)}`,
-        ...(obj.namespace !== undefined ? [`${step}namespace: ${scalarText(obj.namespace)}`] : []),
-        `${step}annotations:`,
-        `${step}${step}${WI_CLIENT_ID}: ${clientIdText(lookup)}`,
-      ];
-      const last = ctx.file.docs[ctx.file.docs.length - 1];
+      const namespace = ctx.index.namespaceOf(obj);
+      const account = appendServiceAccount(t, { name, namespace, writeNamespace: obj.namespace !== undefined, clientId: lookup.clientId, tenantId: lookup.tenantId });
       const title = `Run under a new ServiceAccount ${name}` + (lookup.clientId ? ` with client id ${lookup.clientId}` : ' (client id to fill in)');
-      fix = toFix(title, ctx.file.path, [setName, appendDocument({ file: ctx.file, doc: last }, lines)]);
+      fix = toFix(title, ctx.file.path, [setName, account]);
+      if (fix) fix.creates = [serviceAccountKey(namespace, name)];
     }
   }
   ctx.report({

@@ -312,12 +312,12 @@ ruleTester(podIdentityLabel, {
         `---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: api-sa, namespace: shop, annotations: {azure.workload.identity/client-id: "${CLIENT}"}}\n`,
     },
     {
-      name: 'a new account needed by workloads in several files goes to the first of those files',
+      name: 'a new account goes beside the workload, even when workloads in other files need it too',
       code: deployment('        aadpodidbinding: api-id\n', containers),
       files: { ...identityFiles, 'a.yaml': cronJob('            aadpodidbinding: api-id\n', '') },
       errors: [{ line: 13 }],
-      output: deployment('        azure.workload.identity/use: "true"\n', withSa('api-id') + containers),
-      otherOutputs: { 'a.yaml': cronJob('            aadpodidbinding: api-id\n', '') + shopAccount() },
+      output: deployment('        azure.workload.identity/use: "true"\n', withSa('api-id') + containers) + shopAccount(),
+      otherOutputs: { 'a.yaml': cronJob('            aadpodidbinding: api-id\n', '') },
     },
     {
       name: 'serviceAccountName: default is replaced, quoting kept',
@@ -615,6 +615,7 @@ test('pod-identity-label: workloads in two files sharing an account get one copy
   project.set('b.yaml', deployment('        aadpodidbinding: api-id\n', containers));
   project.set('a.yaml', cronJob('            aadpodidbinding: api-id\n', ''));
   project.fixAll();
-  assert.equal(project.text('a.yaml'), cronJob('            azure.workload.identity/use: "true"\n', '          serviceAccountName: api-id\n') + shopAccount());
-  assert.equal(project.text('b.yaml'), deployment('        azure.workload.identity/use: "true"\n', withSa('api-id') + containers));
+  // The first file's fix creates the account beside its workload; the other reuses it.
+  assert.equal(project.text('b.yaml'), deployment('        azure.workload.identity/use: "true"\n', withSa('api-id') + containers) + shopAccount());
+  assert.equal(project.text('a.yaml'), cronJob('            azure.workload.identity/use: "true"\n', '          serviceAccountName: api-id\n'));
 });
