@@ -49,7 +49,7 @@ export async function runCommand(id: string, host: AzureCommandHost, ...args: un
   const log = recording(host.output, lines);
   const script = host.testing?.takeUserInput();
   const scripted = script ? new ScriptedUi(script, { applyEdits: (edits) => applyFileEdits(edits, host), copy: async (text) => vscode.env.clipboard.writeText(text) }) : undefined;
-  const ui: Ui = scripted ?? new VsCodeUi(host);
+  const ui: Ui = scripted ?? new VsCodeUi(host, host.testing);
   const context: FlowContext = {
     ui,
     log,

@@ -16,8 +16,30 @@ export interface ScriptedRun {
  * Microsoft's Azure extensions drive their pickers in tests by swapping in a test user-input
  * implementation; this does the same: the next Azure command answers from the script.
  */
+/** A QuickPick of the real UI whose items have loaded. */
+export interface PickShown {
+  title: string;
+  labels: string[];
+  /** Labels preselected (multi-select). */
+  picked: string[];
+  /** True when the picker showed its busy state while the items loaded. */
+  wasBusy: boolean;
+}
+
 export class AzureTesting {
   private pending: ScriptedInput | undefined;
+  private readonly pickListeners = new Set<(pick: PickShown) => void>();
+
+  /** Called with each real QuickPick once its items are in (tests then drive it with workbench commands). */
+  onPickShown(listener: (pick: PickShown) => void): { dispose(): void } {
+    this.pickListeners.add(listener);
+    return { dispose: () => this.pickListeners.delete(listener) };
+  }
+
+  /** The real UI reports a loaded QuickPick. */
+  pickShown(pick: PickShown): void {
+    for (const listener of this.pickListeners) listener(pick);
+  }
   /** The last scripted run, once it has finished. */
   lastRun: ScriptedRun | undefined;
 

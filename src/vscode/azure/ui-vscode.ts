@@ -2,13 +2,17 @@ import * as vscode from 'vscode';
 import type { FileEdit } from '../../core/edits';
 import { toWorkspaceEdit, type TextSource } from '../convert';
 import { CancelledError, FlowError } from './result';
+import type { AzureTesting } from './testing';
 import type { AskOptions, InputOptions, Items, NoticeLevel, PickItem, PickOptions, Progress, Ui } from './ui';
 
 type QuickItem<T> = vscode.QuickPickItem & { value?: T };
 
 /** The `Ui` of the real editor: QuickPicks (busy while loading), input boxes, notifications. */
 export class VsCodeUi implements Ui {
-  constructor(private readonly texts: TextSource) {}
+  constructor(
+    private readonly texts: TextSource,
+    private readonly testing?: AzureTesting,
+  ) {}
 
   pick<T>(items: Items<T>, options: PickOptions): Promise<T> {
     return this.quickPick(items, options, false).then((chosen) => chosen[0]);
@@ -36,12 +40,14 @@ export class VsCodeUi implements Ui {
       };
       picker.onDidAccept(() => {
         if (empty) return done(() => reject(new FlowError(options.emptyMessage)));
-        const chosen = many ? picker.selectedItems : picker.activeItems.slice(0, 1);
+        // Single-select: VS Code selects the active item on accept.
+        const chosen = many ? picker.selectedItems : picker.selectedItems.length ? picker.selectedItems.slice(0, 1) : picker.activeItems.slice(0, 1);
         if (!many && chosen.length === 0) return;
         done(() => resolve(chosen.flatMap((i) => ('value' in i ? [i.value as T] : []))));
       });
       picker.onDidHide(() => done(() => reject(empty ? new FlowError(options.emptyMessage) : new CancelledError())));
-      picker.busy = typeof items === 'function';
+      const wasBusy = typeof items === 'function';
+      picker.busy = wasBusy;
       picker.show();
       const load = typeof items === 'function' ? items(loading.signal) : Promise.resolve(items);
       load.then(
@@ -55,6 +61,18 @@ export class VsCodeUi implements Ui {
             return;
           }
           const quickItems = list.map((i): QuickItem<T> => ({ label: i.label, description: i.description, detail: i.detail, value: i.value, picked: i.picked }));
+          if (this.testing) {
+            // Reported once the workbench has shown the items (an item made active, or the
+            // preselection checked): the picker can then be driven with workbench commands.
+            const shown = { title: options.title, labels: list.map((i) => i.label), picked: list.filter((i) => i.picked).map((i) => i.label), wasBusy };
+            const report = () => {
+              active.dispose();
+              selection.dispose();
+              this.testing?.pickShown(shown);
+            };
+            const active = picker.onDidChangeActive((items) => items.length > 0 && report());
+            const selection = picker.onDidChangeSelection(() => many && report());
+          }
           picker.items = quickItems;
           if (many) picker.selectedItems = quickItems.filter((i) => i.picked);
         },

@@ -180,6 +180,37 @@ describe('Azure commands against the test ARM server', function () {
     assert.deepEqual(profile.userAssignedIdentities.map((i: { name: string }) => i.name), ['app-pod-identity']);
   });
 
+  it('the real QuickPicks: busy while loading, then driven through the workbench to the script', async () => {
+    const shown: Array<{ title: string; labels: string[]; picked: string[]; wasBusy: boolean }> = [];
+    const subscription = api.azureTesting.onPickShown((pick) => {
+      shown.push(pick);
+      console.log(`QuickPick "${pick.title}" loaded: ${pick.labels.join(', ')}`);
+      // Enter: the first item (the tenant, subscription and cluster lists), or the preselected ones.
+      void vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    });
+    try {
+      const result = await vscode.commands.executeCommand<Result<ScriptResult>>('wiMigrate.copyAzScript');
+      assert.ok(result.succeeded, result.succeeded ? '' : result.error);
+      assert.match(result.result.script, /--identity-name 'app-identity'/);
+    } finally {
+      subscription.dispose();
+    }
+    assert.deepEqual(
+      shown.slice(0, 3).map((p) => [p.title, p.labels[0], p.wasBusy]),
+      [
+        ['Microsoft Entra tenant', 'Contoso', false],
+        ['Azure subscription', 'Contoso Production', true],
+        ['AKS cluster of the script', 'aks-legacy', true],
+      ],
+    );
+    const accounts = shown[3];
+    assert.equal(accounts.title, 'Service accounts to federate');
+    assert.ok(accounts.picked.includes('shop/web'), `preselected: ${accounts.picked.join(', ')}`);
+    // Other preselected accounts (other suites' fixtures) name no identity of the server: each got the identity picker.
+    assert.ok(shown.slice(4).every((p) => p.title === 'User-assigned managed identity' && p.wasBusy));
+    assert.equal(shown.length, 4 + accounts.picked.length - 1);
+  });
+
   it('copies the equivalent az script', async () => {
     const result = await run<ScriptResult>(api, 'wiMigrate.copyAzScript', [...SIGN_IN, { pick: 'aks-legacy' }, { pickMany: ['shop/web'] }]);
     assert.match(result.script, /^az identity federated-credential create --name 'shop-web' --identity-name 'app-identity' --resource-group 'rg-apps' --issuer "\$AKS_OIDC_ISSUER" --subject 'system:serviceaccount:shop:web' --audiences 'api:\/\/AzureADTokenExchange'$/m);
