@@ -4,7 +4,7 @@ import { createFederatedCredential } from './createFederatedCredential';
 import { enableWorkloadIdentity } from './enableWorkloadIdentity';
 import { describeError } from './errors';
 import { removeManagedPodIdentity } from './removeManagedPodIdentity';
-import { CancelledError, FlowError, failed, succeeded, type Result } from './result';
+import { CancelledError, FlowError, cancelled, failed, succeeded, type Result } from './result';
 
 interface Command {
   title: string;
@@ -34,7 +34,7 @@ export async function runFlow(id: string, context: FlowContext, args: unknown[])
       context.log.info(error.message);
       // A dismissed picker needs no message; a cancelled operation says what state it left.
       if (!(error instanceof CancelledError)) context.ui.notify('info', error.message);
-      return { succeeded: false, error: error.message, cancelled: true };
+      return cancelled(error.message);
     }
     const message = describeError(error, { operation: command.title });
     context.log.error(message);
