@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TestRunFailedError, runTests } from '@vscode/test-electron';
+import { startStandaloneArmServer } from '../arm/standalone';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
@@ -25,6 +26,11 @@ function freshWorkspace(): string {
 async function main(): Promise<void> {
   const useDownloadedVsCode = process.env.WI_USE_DOWNLOADED_VSCODE === '1';
   const workspace = freshWorkspace();
+  // The Azure commands' tests talk to a local HTTPS ARM server. NODE_EXTRA_CA_CERTS in this
+  // process's environment reaches code-server and the extension host it starts (Node reads it at
+  // start-up only); the WI_* variables reach the extension host through the payload.
+  const arm = await startStandaloneArmServer();
+  process.env.NODE_EXTRA_CA_CERTS = arm.caPath;
   try {
     await runTests({
       ...(useDownloadedVsCode
@@ -34,8 +40,9 @@ async function main(): Promise<void> {
       extensionTestsPath: path.join(repoRoot, 'out', 'test', 'host', 'suite', 'index.js'),
       launchArgs: [workspace],
       // Variables named WI_* reach the extension host in both hosts; tests can tell them apart.
-      extensionTestsEnv: { WI_TEST_HOST: useDownloadedVsCode ? 'vscode' : 'code-server' },
+      extensionTestsEnv: { ...arm.env, WI_TEST_HOST: useDownloadedVsCode ? 'vscode' : 'code-server' },
     });
+    await arm.close();
     fs.rmSync(path.dirname(workspace), { recursive: true, force: true });
   } catch (error) {
     // Keep the host's exit code (124: the run timed out) and the workspace as the tests left it.

@@ -5,7 +5,7 @@
 //
 // Needs WI_ARM_URL, WI_ARM_CA and WI_FAKE_AZ_DIR in the extension host (the launcher passes WI_*),
 // and NODE_EXTRA_CA_CERTS=<WI_ARM_CA> in the environment of the process that starts it (Node
-// reads it at start-up only); skipped, saying so, without them.
+// reads it at start-up only); test/host/runTests.ts provides them.
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { delimiter } from 'node:path';
@@ -83,10 +83,8 @@ describe('Azure commands against the test ARM server', function () {
   const config = () => vscode.workspace.getConfiguration('wiMigrate.azure');
 
   before(async function () {
-    if (!ARM_URL || !ARM_CA) {
-      console.log('Azure host tests skipped: WI_ARM_URL and WI_ARM_CA are not set (run the host through node out/test/arm/standalone.js -- …).');
-      this.skip();
-    }
+    // The runner (test/host/runTests.ts) always starts the server: its absence is a failure, not a skip.
+    assert.ok(ARM_URL && ARM_CA, 'WI_ARM_URL and WI_ARM_CA are set by the runner (test/arm/standalone.ts)');
     api = await extensionApi();
     // The extension host gets the login shell's PATH, not the runner's: put the fake az first here.
     const fakeAz = process.env.WI_FAKE_AZ_DIR;
