@@ -84,7 +84,7 @@ export function dropSuppressed(text: string, findings: Finding[]): Finding[] {
  * Fix-all for one file: applies, in passes, every fix whose edits all stay in this file, against
  * the workspace `index` (which is left as it was). Returns the new text.
  */
-export function fixFileText(index: WorkspaceIndex, path: string, text: string, options?: Partial<Options>, maxPasses = 5): string {
+export function fixFileText(index: WorkspaceIndex, path: string, text: string, options?: Partial<Options>, maxPasses = 50): string {
   const original = index.file(path);
   let current = text;
   try {
@@ -153,10 +153,11 @@ export class Project {
 
   /**
    * Applies every fix it can, in passes, until nothing fixable is left (a pass may make new fixes
-   * possible: a binding is retired once its pods have moved). Each pass re-reads the index.
+   * possible: a binding is retired once its pods have moved; two new documents appended at one
+   * spot go one per pass). Each pass re-reads the index; it stops when a pass changes nothing.
    * Returns the files that changed with their new text.
    */
-  fixAll(paths: readonly string[] = this.paths, maxPasses = 5): Map<string, string> {
+  fixAll(paths: readonly string[] = this.paths, maxPasses = 50): Map<string, string> {
     const original = new Map(paths.map((p) => [p, this.text(p) ?? '']));
     for (let pass = 0; pass < maxPasses; pass++) {
       const fixes = paths.flatMap((p) => this.check(p)).flatMap((f) => (f.fix ? [f.fix] : []));
