@@ -159,6 +159,7 @@ export class Project {
    */
   fixAll(paths: readonly string[] = this.paths, maxPasses = 50): Map<string, string> {
     const original = new Map(paths.map((p) => [p, this.text(p) ?? '']));
+    const existed = new Set(this.paths);
     for (let pass = 0; pass < maxPasses; pass++) {
       const fixes = paths.flatMap((p) => this.check(p)).flatMap((f) => (f.fix ? [f.fix] : []));
       const changed = this.applyFixes(oneCreatorEach(fixes).map((f) => f.edits));
@@ -169,6 +170,8 @@ export class Project {
       const after = this.text(path);
       if (after !== undefined && after !== before) out.set(path, after);
     }
+    // Files that fixes created (a ServiceAccount beside a Helm template).
+    for (const path of this.paths) if (!existed.has(path)) out.set(path, this.text(path) ?? '');
     return out;
   }
 

@@ -73,8 +73,14 @@ export function toWorkspaceEdit(edits: readonly FileEdit[], document: vscode.Tex
   for (const [file, fileEdits] of byFile) {
     const here = document && file === document.uri.toString();
     const text = here ? document.getText() : source.text(file);
-    if (text === undefined) return undefined;
     const uri = here ? document.uri : vscode.Uri.parse(file);
+    if (text === undefined) {
+      // A file the fix creates (a ServiceAccount beside a Helm template).
+      if (!fileEdits.every((e) => e.start === 0 && e.end === 0)) return undefined;
+      edit.createFile(uri, { ignoreIfExists: true });
+      edit.insert(uri, new vscode.Position(0, 0), fileEdits.map((e) => e.text).join(''));
+      continue;
+    }
     const range = (e: FileEdit) => (here ? rangeIn(document, e.start, e.end) : rangeInText(text, e.start, e.end));
     const compensated = here && snippets && fileEdits.some((e) => e.placeholders?.length) ? withoutSnippetIndent(text, fileEdits) : undefined;
     if (compensated) {

@@ -37,10 +37,15 @@ export async function migrateWorkspace(indexer: Indexer, linter: Linter, setting
     needsConfirmation: args.preview !== false,
   };
   for (const [path, after] of changed) {
-    const before = linter.text(path) ?? '';
+    const uri = vscode.Uri.parse(path);
+    const before = linter.text(path);
+    if (before === undefined) {
+      // A file the fixes create (a ServiceAccount beside a Helm template).
+      edit.createFile(uri, { ignoreIfExists: true, contents: new TextEncoder().encode(after) }, metadata);
+      continue;
+    }
     const change = diffEdit(before, after);
     if (!change) continue;
-    const uri = vscode.Uri.parse(path);
     const document = await vscode.workspace.openTextDocument(uri);
     edit.replace(uri, new vscode.Range(document.positionAt(change.start), document.positionAt(change.end)), change.text, metadata);
   }

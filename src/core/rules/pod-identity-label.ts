@@ -180,7 +180,7 @@ function planMigration(
       edits.push(...annotated.edits);
       placeholder = annotated.placeholder;
     } else {
-      edits.push(appendServiceAccount(t, { name: account.name, namespace, writeNamespace: obj.namespace !== undefined, clientId: lookup.clientId, tenantId: lookup.tenantId }));
+      edits.push(appendServiceAccount(t, { name: account.name, namespace, writeNamespace: obj.namespace !== undefined, clientId: lookup.clientId, tenantId: lookup.tenantId }, ctx.index));
       creates.push(serviceAccountKey(namespace, account.name));
       placeholder = !lookup.clientId;
     }
@@ -282,7 +282,8 @@ function safeFix(ctx: RuleContext, title: string, planned: Planned, needsInput =
   const edits = planned as FileEdit[];
   for (const e of edits) {
     const file = e.file === ctx.file.path ? ctx.file : ctx.index.file(e.file);
-    if (!file || isTemplated(file.masked.actions, e.start, e.end)) return undefined;
+    const createsFile = !file && e.start === 0 && e.end === 0;
+    if (!createsFile && (!file || isTemplated(file.masked.actions, e.start, e.end))) return undefined;
   }
   return { title, edits: edits.map(markPlaceholder), ...(needsInput ? { needsInput } : {}), ...(creates.length ? { creates } : {}) };
 }

@@ -86,7 +86,7 @@ function toFix(title: string, file: string, edits: Array<TextEdit | undefined>):
   if (edits.some((e) => e === undefined)) return undefined;
   const fileEdits = edits.map((e): FileEdit => {
     const at = e!.text.indexOf(PLACEHOLDER_CLIENT_ID);
-    return { ...e!, file, ...(at >= 0 ? { placeholders: [{ offset: at, length: PLACEHOLDER_CLIENT_ID.length }] } : {}) };
+    return { ...e!, file: (e as Partial<FileEdit>).file ?? file, ...(at >= 0 ? { placeholders: [{ offset: at, length: PLACEHOLDER_CLIENT_ID.length }] } : {}) };
   });
   return { title, edits: fileEdits, ...(fileEdits.some((e) => e.placeholders) ? { needsInput: true } : {}) };
 }
@@ -123,7 +123,7 @@ function reportNoServiceAccount(
       fix = toFix(`Run under the existing ServiceAccount ${name}`, ctx.file.path, [setName]);
     } else {
       const namespace = ctx.index.namespaceOf(obj);
-      const account = appendServiceAccount(t, { name, namespace, writeNamespace: obj.namespace !== undefined, clientId: lookup.clientId, tenantId: lookup.tenantId });
+      const account = appendServiceAccount(t, { name, namespace, writeNamespace: obj.namespace !== undefined, clientId: lookup.clientId, tenantId: lookup.tenantId }, ctx.index);
       const title = `Run under a new ServiceAccount ${name}` + (lookup.clientId ? ` with client id ${lookup.clientId}` : ' (client id to fill in)');
       fix = toFix(title, ctx.file.path, [setName, account]);
       if (fix) fix.creates = [serviceAccountKey(namespace, name)];

@@ -86,6 +86,25 @@ describe('code actions', () => {
     assert.match(document.getText(), /\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: lonely\n  namespace: editor\n  annotations:\n    azure.workload.identity\/client-id: "<managed-identity-client-id>"\n$/);
   });
 
+  it('in a Helm template, the quick fix creates the ServiceAccount in a new template file beside it', async () => {
+    const { document, diagnostics } = await openWithDiagnostics('chart', 'templates', 'worker.yaml');
+    const d = diagnostics.find((x) => codeOf(x) === 'pod-identity-label')!;
+    const fix = (await quickFixes(document, d.range)).find((a) => a.isPreferred);
+    assert.ok(fix?.edit, 'preferred fix offered');
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    const created = await vscode.workspace.openTextDocument(workspaceUri('chart', 'templates', 'editor-id-serviceaccount.yaml'));
+    assert.equal(
+      created.getText(),
+      'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: editor-id\n  namespace: editor\n  annotations:\n    azure.workload.identity/client-id: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"\n',
+    );
+    assert.doesNotMatch(document.getText(), /aadpodidbinding/);
+    assert.match(document.getText(), /serviceAccountName: editor-id\n      containers:/);
+    assert.ok(document.getText().endsWith('          image: "{{ .Values.image }}"\n{{- end }}\n'));
+    await vscode.window.showTextDocument(created);
+    await vscode.commands.executeCommand('workbench.action.files.save');
+    await vscode.workspace.fs.delete(created.uri);
+  });
+
   it('offers "disable for this line", and the suppression comment silences the rule', async () => {
     const { uri, document, diagnostics } = await openWithDiagnostics('editor', 'keyvault.yaml');
     const d = diagnostics.find((x) => codeOf(x) === 'csi-pod-identity')!;

@@ -619,3 +619,40 @@ test('pod-identity-label: workloads in two files sharing an account get one copy
   assert.equal(project.text('b.yaml'), deployment('        azure.workload.identity/use: "true"\n', withSa('api-id') + containers) + shopAccount());
   assert.equal(project.text('a.yaml'), cronJob('            azure.workload.identity/use: "true"\n', '          serviceAccountName: api-id\n'));
 });
+
+test('pod-identity-label: in a Helm template the new ServiceAccount gets a template file of its own beside it', () => {
+  const project = new Project();
+  project.set('identity.yaml', identity());
+  const template = [
+    '{{- if .Values.enabled }}',
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    '  name: {{ .Release.Name }}-api',
+    '  namespace: shop',
+    'spec:',
+    '  template:',
+    '    metadata:',
+    '      labels:',
+    '        aadpodidbinding: api-id',
+    '    spec:',
+    '      containers:',
+    '        - name: api',
+    '          image: "{{ .Values.image }}"',
+    '{{- end }}',
+    '',
+  ].join('\n');
+  project.set('chart/templates/deployment.yaml', template);
+  const [finding] = project.check('chart/templates/deployment.yaml').filter((f) => f.ruleId === 'pod-identity-label');
+  assert.ok(finding?.fix, 'fix offered');
+  const created = finding.fix.edits.find((e) => e.file === 'chart/templates/api-id-serviceaccount.yaml');
+  assert.ok(created, 'the account goes to a new file beside the template');
+  const changed = project.fixAll();
+  assert.equal(
+    changed.get('chart/templates/api-id-serviceaccount.yaml'),
+    `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api-id\n  namespace: shop\n  annotations:\n    azure.workload.identity/client-id: "${CLIENT}"\n`,
+  );
+  const fixed = project.text('chart/templates/deployment.yaml')!;
+  assert.ok(fixed.endsWith('          image: "{{ .Values.image }}"\n{{- end }}\n'), 'nothing appended after the template block');
+  assert.match(fixed, /azure\.workload\.identity\/use: "true"\n    spec:\n      serviceAccountName: api-id\n/);
+});
