@@ -1,6 +1,7 @@
 // The one test command (`npm test`): builds, type-checks and compiles, runs the unit suite with
-// node's test runner, then the integration suite in a real VS Code host, and ends with one
-// summary line `N passed, N failed` over both.
+// node's test runner, then the integration suites in a real VS Code host (a trusted run and a
+// restricted-mode run, each printing its own `N passed, N failed`), and ends with one summary
+// line `N passed, N failed` over all of them.
 import { spawn } from 'node:child_process';
 
 /** Runs a command, streaming its output, and resolves with its exit code and stdout. */
@@ -39,9 +40,15 @@ if (process.env.WI_SKIP_HOST_TESTS === '1') {
 } else {
   // Built and compiled above already: the host run skips those steps.
   const host = await run(process.execPath, ['scripts/test-host.mjs'], { WI_HOST_BUILT: '1' });
-  const summary = [...host.out.matchAll(/^(\d+) passed, (\d+) failed$/gm)].pop();
-  passed += Number(summary?.[1] ?? 0);
-  failed += Number(summary?.[2] ?? 0) + (host.code !== 0 && !Number(summary?.[2]) ? 1 : 0);
+  // One summary line per host run (the main suite, then the restricted-mode suite): add them up.
+  let hostPassed = 0;
+  let hostFailed = 0;
+  for (const [, p, f] of host.out.matchAll(/^(\d+) passed, (\d+) failed$/gm)) {
+    hostPassed += Number(p);
+    hostFailed += Number(f);
+  }
+  passed += hostPassed;
+  failed += hostFailed + (host.code !== 0 && hostFailed === 0 ? 1 : 0);
 }
 
 console.log(`${passed} passed, ${failed} failed`);

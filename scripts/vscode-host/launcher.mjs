@@ -12,6 +12,10 @@
 //   WI_*                   passed to the extension host as they are
 //   WI_HOST_TIMEOUT_S      seconds before the run is abandoned with exit code 124 (default 300)
 //   WI_HOST_VERBOSE=1      also echo code-server's output and the workbench's own console
+//   WI_HOST_WORKSPACE_TRUST=1  keep workspace trust enabled (no --disable-workspace-trust): the
+//                          folder, never trusted in the fresh user data, opens in restricted
+//                          mode, with the start-up trust prompt turned off so that no modal
+//                          dialog waits for a click. By default trust is disabled (all trusted).
 // Exit code: the one VS Code reports for the test run; 124 on time-out (screenshot saved in
 // .vscode-test/), 1 when the host cannot start.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +29,16 @@ import { freePort, killGroup, startCodeServer } from './server.mjs';
 const log = (line) => console.log(`[vscode-host] ${line}`);
 const verbose = process.env.WI_HOST_VERBOSE === '1';
 const timeoutSeconds = Number(process.env.WI_HOST_TIMEOUT_S ?? 300);
+const workspaceTrust = process.env.WI_HOST_WORKSPACE_TRUST === '1';
+
+// User settings of a run with workspace trust enabled: restricted mode without any modal dialog.
+const restrictedModeSettings = {
+  'security.workspace.trust.enabled': true,
+  // The "Do you trust the authors…" dialog at start-up would wait for a click.
+  'security.workspace.trust.startupPrompt': 'never',
+  // Opening a file from outside the folder would ask the same question in a dialog.
+  'security.workspace.trust.untrustedFiles': 'open',
+};
 
 function parseArgs(argv) {
   const options = { extensionDevelopmentPath: undefined, extensionTestsPath: undefined, folder: undefined };
@@ -157,6 +171,8 @@ async function main() {
       ...options,
       extensionEnvironment: extensionHostEnvironment(),
       stateDir,
+      workspaceTrust,
+      ...(workspaceTrust ? { userSettings: restrictedModeSettings } : {}),
       echoOutput: verbose,
       deadline,
     });
@@ -165,7 +181,7 @@ async function main() {
       new Error(`code-server exited during the run (${signal ?? `exit ${code}`})`))));
     serverExited.catch(() => {});
     await host.ready;
-    log(`code-server up on 127.0.0.1:${port} after ${Date.now() - started} ms; opening the workbench`);
+    log(`code-server up on 127.0.0.1:${port} after ${Date.now() - started} ms${workspaceTrust ? ' (workspace trust enabled: restricted mode)' : ''}; opening the workbench`);
     exitCode = await runInBrowser({ url: host.url, deadline, serverExited });
     log(`exiting with code ${exitCode} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (error) {

@@ -53,7 +53,10 @@ export function workbenchUrl({ port, folder, extensionDevelopmentPath, extension
 /**
  * Spawns code-server in its own process group, with user data, extensions, XDG dirs and TMPDIR
  * in `stateDir` (which must exist) and its output in `stateDir`/code-server.log. `userSettings`,
- * if given, is written as the user's settings.json.
+ * if given, is written as the user's settings.json. Workspace trust is off
+ * (`--disable-workspace-trust`: every folder is trusted) unless `workspaceTrust` is true; then the
+ * folder, never trusted in this fresh user-data dir, opens in restricted mode (unless the settings
+ * say otherwise).
  *
  * Returns at once with
  *   child    the code-server process (leader of its process group: stop it with stop())
@@ -64,7 +67,7 @@ export function workbenchUrl({ port, folder, extensionDevelopmentPath, extension
  */
 export function startCodeServer({
   port, folder, extensionDevelopmentPath, extensionTestsPath, extensionEnvironment, stateDir,
-  userSettings, echoOutput = false, deadline = Date.now() + 60_000,
+  userSettings, workspaceTrust = false, echoOutput = false, deadline = Date.now() + 60_000,
 }) {
   const env = {
     ...process.env,
@@ -89,7 +92,7 @@ export function startCodeServer({
     '--extensions-dir', join(stateDir, 'extensions'),
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--ignore-last-opened',
     // Without the smoke-test driver a built VS Code ignores the URL payload, the extension
     // development path included (not only the tests path).

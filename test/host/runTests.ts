@@ -6,6 +6,13 @@
 // The workspace the tests see is a fresh copy of test/host/workspace with the repository's
 // examples/ added as examples/: tests edit, save and create files there (fixes, the workspace
 // migration), and neither the checked-in files nor the next run may see those changes.
+//
+// A second, small run follows in restricted mode: the suite in out/test/host/untrusted on a fresh
+// copy of test/host/untrusted-workspace, with workspace trust enabled in the launcher
+// (WI_HOST_WORKSPACE_TRUST=1) so that the folder, never trusted, is untrusted. Both runs print
+// their own "N passed, N failed" line; scripts/test.mjs adds them up. Both always run; the exit
+// code is the first failing run's. With WI_USE_DOWNLOADED_VSCODE=1 the restricted run is skipped:
+// test-electron always passes --disable-workspace-trust to a desktop VS Code.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TestRunFailedError, runTests } from '@vscode/test-electron';
@@ -13,43 +20,67 @@ import { startStandaloneArmServer } from '../arm/standalone';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
-function freshWorkspace(): string {
+function freshWorkspace(source = 'workspace', withExamples = true): string {
   const scratchRoot = path.join(repoRoot, '.vscode-test');
   fs.mkdirSync(scratchRoot, { recursive: true });
   const workspace = path.join(fs.mkdtempSync(path.join(scratchRoot, 'run-')), 'workspace');
-  fs.cpSync(path.join(repoRoot, 'test', 'host', 'workspace'), workspace, { recursive: true });
+  fs.cpSync(path.join(repoRoot, 'test', 'host', source), workspace, { recursive: true });
   const examples = path.join(workspace, 'examples');
-  if (!fs.existsSync(examples)) fs.cpSync(path.join(repoRoot, 'examples'), examples, { recursive: true });
+  if (withExamples && !fs.existsSync(examples)) fs.cpSync(path.join(repoRoot, 'examples'), examples, { recursive: true });
   return workspace;
+}
+
+/** Runs one tests module in the host; resolves with 0 or the run's exit code (124: timed out). */
+async function hostRun(
+  title: string,
+  options: { tests: string; workspace: string; env: Record<string, string>; useDownloadedVsCode: boolean },
+): Promise<number> {
+  try {
+    await runTests({
+      ...(options.useDownloadedVsCode
+        ? {}
+        : { vscodeExecutablePath: path.join(repoRoot, 'scripts', 'vscode-host', 'launcher.sh') }),
+      extensionDevelopmentPath: repoRoot,
+      extensionTestsPath: path.join(repoRoot, 'out', 'test', 'host', options.tests, 'index.js'),
+      launchArgs: [options.workspace],
+      // Variables named WI_* reach the extension host in both hosts; tests can tell them apart.
+      extensionTestsEnv: { ...options.env, WI_TEST_HOST: options.useDownloadedVsCode ? 'vscode' : 'code-server' },
+    });
+    fs.rmSync(path.dirname(options.workspace), { recursive: true, force: true });
+    return 0;
+  } catch (error) {
+    // Keep the host's exit code and the workspace as the tests left it.
+    console.error(`${title} failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`The test workspace is kept in ${options.workspace}`);
+    return error instanceof TestRunFailedError && error.code ? error.code : 1;
+  }
 }
 
 async function main(): Promise<void> {
   const useDownloadedVsCode = process.env.WI_USE_DOWNLOADED_VSCODE === '1';
-  const workspace = freshWorkspace();
   // The Azure commands' tests talk to a local HTTPS ARM server. NODE_EXTRA_CA_CERTS in this
   // process's environment reaches code-server and the extension host it starts (Node reads it at
   // start-up only); the WI_* variables reach the extension host through the payload.
   const arm = await startStandaloneArmServer();
   process.env.NODE_EXTRA_CA_CERTS = arm.caPath;
-  try {
-    await runTests({
-      ...(useDownloadedVsCode
-        ? {}
-        : { vscodeExecutablePath: path.join(repoRoot, 'scripts', 'vscode-host', 'launcher.sh') }),
-      extensionDevelopmentPath: repoRoot,
-      extensionTestsPath: path.join(repoRoot, 'out', 'test', 'host', 'suite', 'index.js'),
-      launchArgs: [workspace],
-      // Variables named WI_* reach the extension host in both hosts; tests can tell them apart.
-      extensionTestsEnv: { ...arm.env, WI_TEST_HOST: useDownloadedVsCode ? 'vscode' : 'code-server' },
+  const mainRun = await hostRun('Integration tests', {
+    tests: 'suite', workspace: freshWorkspace(), env: arm.env, useDownloadedVsCode,
+  });
+  // The restricted-mode run gets the ARM server too: its tests check that no request reached it.
+  let restricted = 0;
+  if (useDownloadedVsCode) {
+    console.log('restricted-mode tests skipped: test-electron disables workspace trust in a downloaded VS Code');
+  } else {
+    restricted = await hostRun('Restricted-mode integration tests', {
+      tests: 'untrusted',
+      workspace: freshWorkspace('untrusted-workspace', false),
+      env: { ...arm.env, WI_HOST_WORKSPACE_TRUST: '1' },
+      useDownloadedVsCode,
     });
-    await arm.close();
-    fs.rmSync(path.dirname(workspace), { recursive: true, force: true });
-  } catch (error) {
-    // Keep the host's exit code (124: the run timed out) and the workspace as the tests left it.
-    console.error(`Integration tests failed: ${error instanceof Error ? error.message : String(error)}`);
-    console.error(`The test workspace is kept in ${workspace}`);
-    process.exit(error instanceof TestRunFailedError && error.code ? error.code : 1);
   }
+  await arm.close();
+  const code = mainRun || restricted;
+  if (code !== 0) process.exit(code);
 }
 
 void main();
