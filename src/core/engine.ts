@@ -3,6 +3,7 @@ import { parseManifestFile, rangeOf, type ManifestDoc, type ManifestFile } from 
 import { RULES } from './rules';
 import type { Finding, Fix, Options, Report, Rule, RuleContext, Severity } from './rule';
 import { DEFAULT_OPTIONS } from './rule';
+import { LineIndex } from './text';
 import { WorkspaceIndex } from './workspace';
 
 /** `# wi-migrate-disable-line [rule…]` at a line's end, or `# wi-migrate-disable-next-line [rule…]` above it. */
@@ -61,11 +62,8 @@ function toFinding(rule: Rule, severity: Severity, path: string, doc: ManifestDo
 /** Drops findings on lines that a suppression comment names (all rules when it names none). */
 export function dropSuppressed(text: string, findings: Finding[]): Finding[] {
   if (!text.includes('wi-migrate-disable')) return findings;
-  const lineOf = (offset: number) => {
-    let n = 0;
-    for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) n++;
-    return n;
-  };
+  const lines = new LineIndex(text);
+  const lineOf = (offset: number) => lines.position(offset).line;
   const suppressed = new Map<number, Set<string> | 'all'>();
   for (const m of text.matchAll(SUPPRESSION)) {
     const line = lineOf(m.index ?? 0) + (m[1] === SUPPRESS_NEXT_LINE ? 1 : 0);
