@@ -1,5 +1,6 @@
 import { csiPodIdentity } from '../../../src/core/rules/csi-pod-identity';
 import { ruleTester } from '../../support/rule-tester';
+import { identityWithBinding } from '../../support/manifests';
 
 const spc = (params: string) => `apiVersion: secrets-store.csi.x-k8s.io/v1
 kind: SecretProviderClass
@@ -31,20 +32,7 @@ spec:
               secretProviderClass: kv
 `;
 
-const identity = `apiVersion: aadpodidentity.k8s.io/v1
-kind: AzureIdentity
-metadata: {name: api-identity, namespace: shop}
-spec:
-  type: 0
-  clientID: 11111111-2222-3333-4444-555555555555
----
-apiVersion: aadpodidentity.k8s.io/v1
-kind: AzureIdentityBinding
-metadata: {name: api-binding, namespace: shop}
-spec:
-  azureIdentity: api-identity
-  selector: api-id
-`;
+const identity = identityWithBinding({ namespace: 'shop', identity: 'api-identity', binding: 'api-binding', selector: 'api-id', clientID: '11111111-2222-3333-4444-555555555555' });
 
 ruleTester(csiPodIdentity, {
   valid: [

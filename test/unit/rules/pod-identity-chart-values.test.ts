@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { Project } from '../../../src/core/engine';
 import { podIdentityChartValues } from '../../../src/core/rules/pod-identity-chart-values';
 import { ruleTester } from '../../support/rule-tester';
+import { identityWithBinding } from '../../support/manifests';
 
 const agic = (armAuth: string) => `# AGIC values
 appgw:
@@ -13,21 +14,14 @@ ${armAuth}`;
 const PLACEHOLDER = '"<managed-identity-client-id>"';
 
 const identityFiles = {
-  'identity.yaml': `apiVersion: aadpodidentity.k8s.io/v1
-kind: AzureIdentity
-metadata: {name: keda-mi, namespace: keda}
-spec:
-  type: 0
-  clientID: 11111111-2222-3333-4444-555555555555
-  tenantID: 99999999-8888-7777-6666-555555555555
----
-apiVersion: aadpodidentity.k8s.io/v1
-kind: AzureIdentityBinding
-metadata: {name: keda-binding, namespace: keda}
-spec:
-  azureIdentity: keda-mi
-  selector: keda-identity
-`,
+  'identity.yaml': identityWithBinding({
+    namespace: 'keda',
+    identity: 'keda-mi',
+    binding: 'keda-binding',
+    selector: 'keda-identity',
+    clientID: '11111111-2222-3333-4444-555555555555',
+    tenantID: '99999999-8888-7777-6666-555555555555',
+  }),
 };
 
 ruleTester(podIdentityChartValues, {

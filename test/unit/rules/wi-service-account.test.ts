@@ -4,6 +4,7 @@ import { Project } from '../../../src/core/engine';
 import { PLACEHOLDER_CLIENT_ID } from '../../../src/core/k8s';
 import { wiServiceAccount } from '../../../src/core/rules/wi-service-account';
 import { ruleTester } from '../../support/rule-tester';
+import { identityWithBinding } from '../../support/manifests';
 
 const ID = '11111111-2222-3333-4444-555555555555';
 const LETTERS_ID = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
@@ -33,20 +34,7 @@ const sa = (name: string, meta = `  annotations:\n    azure.workload.identity/cl
 const newSa = (clientId: string, indent = '  ', eol = '\n') =>
   ['---', 'apiVersion: v1', 'kind: ServiceAccount', 'metadata:', `${indent}name: api`, `${indent}namespace: shop`, `${indent}annotations:`, `${indent}${indent}azure.workload.identity/client-id: "${clientId}"`, ''].join(eol);
 
-const identity = `apiVersion: aadpodidentity.k8s.io/v1
-kind: AzureIdentity
-metadata: {name: api-identity, namespace: shop}
-spec:
-  type: 0
-  clientID: ${ID}
----
-apiVersion: aadpodidentity.k8s.io/v1
-kind: AzureIdentityBinding
-metadata: {name: api-binding, namespace: shop}
-spec:
-  azureIdentity: api-identity
-  selector: api-pods
-`;
+const identity = identityWithBinding({ namespace: 'shop', identity: 'api-identity', binding: 'api-binding', selector: 'api-pods', clientID: ID });
 
 ruleTester(wiServiceAccount, {
   valid: [
