@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { diffEdit } from '../core/edits';
 import { fixFileText, SUPPRESS_NEXT_LINE } from '../core/engine';
+import { rangeOf } from '../core/model';
 import type { Finding } from '../core/rule';
 import { DIAGNOSTIC_SOURCE, rangeIn, toWorkspaceEdit } from './convert';
 import type { Indexer } from './indexer';
@@ -8,17 +9,19 @@ import type { Linter } from './linter';
 import type { Settings } from './settings';
 
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('wiMigrate');
+export const AZURE_KIND = vscode.CodeActionKind.Refactor.append('wiMigrate').append('azure');
+const CREDENTIAL_KINDS = new Set(['ServiceAccount', 'TriggerAuthentication', 'ClusterTriggerAuthentication']);
 const FIX_ALL_TITLE = 'Fix all workload identity problems in this file';
 
 /** Quick fixes per finding, "disable for this line", and fix-all (also as `source.fixAll.wiMigrate`). */
 export class CodeActions implements vscode.CodeActionProvider {
   static readonly metadata: vscode.CodeActionProviderMetadata = {
-    providedCodeActionKinds: [vscode.CodeActionKind.QuickFix, FIX_ALL_KIND],
+    providedCodeActionKinds: [vscode.CodeActionKind.QuickFix, FIX_ALL_KIND, AZURE_KIND],
   };
 
   constructor(private readonly linter: Linter, private readonly indexer: Indexer, private readonly settings: () => Settings) {}
 
-  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(document: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
     // Findings for another version of the document are stale: offer nothing rather than a wrong edit.
     const findings = this.linter.findings(document);
     if (!findings) return [];
@@ -47,7 +50,25 @@ export class CodeActions implements vscode.CodeActionProvider {
       const fixAll = this.fixAll(document, findings, vscode.CodeActionKind.QuickFix);
       if (fixAll) actions.push(fixAll);
     }
+    const credential = this.createCredential(document, range, context);
+    if (credential) actions.push(credential);
     return actions;
+  }
+
+  /** On a ServiceAccount or KEDA TriggerAuthentication: create its federated credential in Azure. */
+  private createCredential(document: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction | undefined {
+    if (!vscode.workspace.isTrusted || (context.only && !context.only.contains(AZURE_KIND) && !AZURE_KIND.contains(context.only))) return undefined;
+    const key = document.uri.toString();
+    const offset = document.offsetAt(range.start);
+    const obj = this.indexer.core
+      .file(key)
+      ?.docs.flatMap((d) => d.objects.map((o) => ({ o, r: rangeOf(d, o.node) })))
+      .find(({ o, r }) => CREDENTIAL_KINDS.has(o.kind) && r[0] <= offset && offset <= r[1])?.o;
+    if (!obj) return undefined;
+    const who = obj.kind === 'ServiceAccount' ? `ServiceAccount ${obj.name ?? ''}` : `the KEDA operator (${obj.kind} ${obj.name ?? ''})`;
+    const action = new vscode.CodeAction(`Create federated credential in Azure for ${who}…`, AZURE_KIND);
+    action.command = { title: action.title, command: 'wiMigrate.createFederatedCredential', arguments: [{ file: key, offset }] };
+    return action;
   }
 
   private fixAll(document: vscode.TextDocument, findings: readonly Finding[], kind: vscode.CodeActionKind): vscode.CodeAction | undefined {

@@ -105,6 +105,19 @@ describe('code actions', () => {
     await vscode.workspace.fs.delete(created.uri);
   });
 
+  it('on a ServiceAccount, offers to create its federated credential in Azure (and not on a Deployment)', async () => {
+    const { document } = await openWithDiagnostics('editor', 'payments.yaml');
+    const at = (needle: string) => document.positionAt(document.getText().indexOf(needle));
+    const onAccount = await quickFixes(document, new vscode.Range(at('kind: ServiceAccount'), at('kind: ServiceAccount')));
+    const create = onAccount.find((a) => a.command?.command === 'wiMigrate.createFederatedCredential');
+    assert.ok(create, onAccount.map((a) => a.title).join(' | '));
+    assert.equal(create.title, 'Create federated credential in Azure for ServiceAccount pay…');
+    assert.equal(create.kind?.value, 'refactor.wiMigrate.azure');
+    assert.deepEqual(create.command!.arguments, [{ file: document.uri.toString(), offset: document.offsetAt(at('kind: ServiceAccount')) }]);
+    const onDeployment = await quickFixes(document, new vscode.Range(at('kind: Deployment'), at('kind: Deployment')));
+    assert.equal(onDeployment.find((a) => a.command?.command === 'wiMigrate.createFederatedCredential'), undefined);
+  });
+
   it('offers "disable for this line", and the suppression comment silences the rule', async () => {
     const { uri, document, diagnostics } = await openWithDiagnostics('editor', 'keyvault.yaml');
     const d = diagnostics.find((x) => codeOf(x) === 'csi-pod-identity')!;
