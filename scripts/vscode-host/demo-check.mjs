@@ -12,8 +12,8 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { chromiumBinary, repoRoot } from './paths.mjs';
+import { offlineBrowser } from './browser.mjs';
+import { repoRoot } from './paths.mjs';
 
 const log = (line) => console.log(`[demo-check] ${line}`);
 const outDirIndex = process.argv.indexOf('--out-dir');
@@ -154,23 +154,9 @@ async function main() {
   try {
     const url = await npmStart.url;
     log(`URL printed at ${seconds()}: ${url}`);
-    browser = await chromium.launch({
-      executablePath: chromiumBinary,
-      headless: true,
-      args: [
-        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        '--disable-dev-shm-usage',
-      ],
-    });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    // Offline by construction: only the local server is reachable.
-    let blocked = 0;
-    await context.route('**/*', (route) => {
-      if (new URL(route.request().url()).hostname === '127.0.0.1') return route.continue();
-      blocked++;
-      return route.abort('blockedbyclient');
-    });
+    const offline = await offlineBrowser({ width: 1400, height: 900 });
+    browser = offline.browser;
+    const { context, blocked } = offline;
     const page = await context.newPage();
     try {
       await check(page, url);
@@ -180,7 +166,7 @@ async function main() {
       await page.screenshot({ path: shot }).then(() => log(`failure screenshot: ${shot}`), () => {});
       throw error;
     } finally {
-      log(`requests to hosts other than 127.0.0.1 blocked: ${blocked}`);
+      log(`requests to hosts other than 127.0.0.1 blocked: ${blocked()}`);
     }
   } catch (error) {
     log(`FAILED: ${error.message}`);

@@ -22,8 +22,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { formatWithOptions } from 'node:util';
-import { chromium } from 'playwright-core';
 import { cacheRoot, chromiumBinary, codeServerEntry, nodeBinary } from './paths.mjs';
+import { offlineBrowser } from './browser.mjs';
 import { freePort, killGroup, startCodeServer } from './server.mjs';
 
 const log = (line) => console.log(`[vscode-host] ${line}`);
@@ -95,20 +95,7 @@ function extensionHostLine(args) {
 }
 
 async function runInBrowser({ url, deadline, serverExited }) {
-  const browser = await chromium.launch({
-    executablePath: chromiumBinary,
-    headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--disable-dev-shm-usage',
-    ],
-  });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  // Offline by construction: only the local server is reachable.
-  await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1'
-    ? route.continue()
-    : route.abort('blockedbyclient')));
+  const { browser, context } = await offlineBrowser({ width: 1280, height: 800 });
   await context.exposeFunction('wiExtensionHostLog', (args) => console.log(extensionHostLine(args)));
   await context.addInitScript(reportExtensionHostConsole);
   const page = await context.newPage();
