@@ -28,6 +28,7 @@ export const ADMIN_PREFIX = '/__admin/';
  *   PATCH  /__admin/settings           part of ArmServerSettings
  *   PUT    /__admin/cluster-failure    {code,message} or null
  *   POST   /__admin/reset              state back to the seed, faults and log cleared
+ *   DELETE /__admin/clusters           every managed cluster gone (empty pickers)
  */
 export function adminReply(target: AdminTarget, seed: ArmSeed | undefined, method: string, path: string, body: unknown): Reply {
   const route = `${method} ${path.slice(ADMIN_PREFIX.length - 1)}`;
@@ -55,6 +56,9 @@ export function adminReply(target: AdminTarget, seed: ArmSeed | undefined, metho
       target.faults.clear();
       target.requests.length = 0;
       target.clusterOperationFailure = undefined;
+      return { status: 204 };
+    case 'DELETE /clusters':
+      target.state.clusters.clear();
       return { status: 204 };
     default:
       return { status: 404, body: { error: { code: 'NoAdminRoute', message: `No admin route ${route}.` } } };

@@ -24,6 +24,8 @@ export interface PickShown {
   picked: string[];
   /** True when the picker showed its busy state while the items loaded. */
   wasBusy: boolean;
+  /** The message shown when the list came back empty. */
+  empty?: string;
 }
 
 export class AzureTesting {

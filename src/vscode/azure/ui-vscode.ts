@@ -58,6 +58,7 @@ export class VsCodeUi implements Ui {
             empty = true;
             picker.placeholder = options.emptyMessage;
             picker.items = [{ label: `$(info) ${options.emptyMessage}`, alwaysShow: true }];
+            this.testing?.pickShown({ title: options.title, labels: [], picked: [], wasBusy, empty: options.emptyMessage });
             return;
           }
           const quickItems = list.map((i): QuickItem<T> => ({ label: i.label, description: i.description, detail: i.detail, value: i.value, picked: i.picked }));

@@ -209,6 +209,25 @@ describe('Azure commands against the test ARM server', function () {
     assert.equal(shown.length, 4 + accounts.picked.length - 1);
   });
 
+  it('the real QuickPick says so when a list is empty, and the command stops with that message', async () => {
+    await admin('DELETE', '/__admin/clusters');
+    const shown: Array<{ title: string; empty?: string; wasBusy: boolean }> = [];
+    const subscription = api.azureTesting.onPickShown((pick) => {
+      shown.push(pick);
+      void vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    });
+    try {
+      const result = await vscode.commands.executeCommand<Result<ScriptResult>>('wiMigrate.copyAzScript');
+      assert.equal(result.succeeded, false);
+      assert.match(result.succeeded ? '' : result.error, /No AKS cluster in subscription Contoso Production\./);
+    } finally {
+      subscription.dispose();
+      await admin('POST', '/__admin/reset');
+    }
+    const last = shown[shown.length - 1];
+    assert.deepEqual([last.title, last.empty, last.wasBusy], ['AKS cluster of the script', 'No AKS cluster in subscription Contoso Production.', true]);
+  });
+
   it('copies the equivalent az script', async () => {
     const result = await run<ScriptResult>(api, 'wiMigrate.copyAzScript', [...SIGN_IN, { pick: 'aks-legacy' }, { pickMany: ['shop/web'] }]);
     assert.match(result.script, /^az identity federated-credential create --name 'shop-web' --identity-name 'app-identity' --resource-group 'rg-apps' --issuer "\$AKS_OIDC_ISSUER" --subject 'system:serviceaccount:shop:web' --audiences 'api:\/\/AzureADTokenExchange'$/m);
