@@ -94,6 +94,23 @@ describe('workspace', () => {
     await waitForDiagnostics(keda, (d) => d.length > 0);
   });
 
+  it('"Migrate workspace to workload identity" shows the refactor preview first: discarding it writes nothing', async () => {
+    const before = await coreProject();
+    const migration = Promise.resolve(vscode.commands.executeCommand<{ applied: boolean; files: string[] }>('wiMigrate.migrateWorkspace'));
+    let settled = false;
+    void migration.finally(() => (settled = true));
+    // The preview opens once the edit is computed; discard it as soon as the command exists there.
+    for (let attempt = 0; !settled && attempt < 5000; attempt++) {
+      await vscode.commands.executeCommand('refactorPreview.discard').then(undefined, () => undefined);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const result = await migration;
+    assert.equal(result.applied, false, 'nothing applied without confirmation');
+    assert.ok(result.files.length >= 5);
+    const after = await coreProject();
+    for (const p of before.paths) assert.equal(after.text(p), before.text(p), `${p} unchanged`);
+  });
+
   it('"Migrate workspace to workload identity" applies every fix as one workspace edit', async () => {
     const before = await coreProject();
     const fixable = before.paths.filter((p) => before.check(p).some((f) => f.fix));
