@@ -159,7 +159,9 @@ export class Project {
     const original = new Map(paths.map((p) => [p, this.text(p) ?? '']));
     const existed = new Set(this.paths);
     for (let pass = 0; pass < maxPasses; pass++) {
-      const fixes = paths.flatMap((p) => this.check(p)).flatMap((f) => (f.fix ? [f.fix] : []));
+      // In path order, whatever order the files were added in: which of several workloads
+      // creates a shared ServiceAccount must not depend on how the workspace was read.
+      const fixes = [...paths].sort().flatMap((p) => this.check(p)).flatMap((f) => (f.fix ? [f.fix] : []));
       const changed = this.applyFixes(oneCreatorEach(fixes).map((f) => f.edits));
       if (changed === 0) break;
     }

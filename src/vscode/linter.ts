@@ -38,10 +38,14 @@ export class Linter implements vscode.Disposable, TextSource {
     this.settings = settings;
   }
 
-  /** Findings for the document's current version: checked now if the last check is stale. */
+  /**
+   * Findings for the document's current version: checked now if the last check is stale, after
+   * the checks still waiting for their debounce (other open files feed the index it reads).
+   */
   findings(document: vscode.TextDocument): Finding[] | undefined {
+    const flushed = this.flushPending();
     const key = document.uri.toString();
-    if (this.results.get(key)?.version !== document.version) this.check(document);
+    if (flushed || this.results.get(key)?.version !== document.version) this.check(document);
     const r = this.results.get(key);
     return r && r.version === document.version ? r.findings : undefined;
   }
@@ -59,6 +63,18 @@ export class Linter implements vscode.Disposable, TextSource {
       this.timers.delete(key);
       this.check(document);
     }, delay));
+  }
+
+  /** Runs the checks that are waiting for their debounce now; true if there were any. */
+  private flushPending(): boolean {
+    const keys = [...this.timers.keys()];
+    for (const key of keys) {
+      clearTimeout(this.timers.get(key));
+      this.timers.delete(key);
+      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+      if (document) this.check(document);
+    }
+    return keys.length > 0;
   }
 
   /** Checks one open document now and publishes its diagnostics. */

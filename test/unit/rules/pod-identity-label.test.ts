@@ -615,9 +615,10 @@ test('pod-identity-label: workloads in two files sharing an account get one copy
   project.set('b.yaml', deployment('        aadpodidbinding: api-id\n', containers));
   project.set('a.yaml', cronJob('            aadpodidbinding: api-id\n', ''));
   project.fixAll();
-  // The first file's fix creates the account beside its workload; the other reuses it.
-  assert.equal(project.text('b.yaml'), deployment('        azure.workload.identity/use: "true"\n', withSa('api-id') + containers) + shopAccount());
-  assert.equal(project.text('a.yaml'), cronJob('            azure.workload.identity/use: "true"\n', '          serviceAccountName: api-id\n'));
+  // The first file by path (not by the order the files were added) creates the account beside its
+  // workload; the other reuses it.
+  assert.equal(project.text('a.yaml'), cronJob('            azure.workload.identity/use: "true"\n', '          serviceAccountName: api-id\n') + shopAccount());
+  assert.equal(project.text('b.yaml'), deployment('        azure.workload.identity/use: "true"\n', withSa('api-id') + containers));
 });
 
 test('pod-identity-label: in a Helm template the new ServiceAccount gets a template file of its own beside it', () => {
