@@ -58,8 +58,10 @@ describe('code actions', () => {
         const uri = vscode.Uri.parse(path);
         const document = await vscode.workspace.openTextDocument(uri);
         await vscode.window.showTextDocument(document);
-        const diagnostics = await waitForDiagnostics(uri, (d) => d.some((x) => codeOf(x) === finding.ruleId));
-        const d = diagnostics.find((x) => codeOf(x) === finding.ruleId && x.message === finding.message)!;
+        const same = (x: vscode.Diagnostic) => codeOf(x) === finding.ruleId && x.message === finding.message;
+        // The previous fix was reverted: wait until the diagnostics reflect the original text again.
+        const diagnostics = await waitForDiagnostics(uri, (d) => d.some(same), `${finding.ruleId}: ${finding.message}`);
+        const d = diagnostics.find(same)!;
         const action = (await quickFixes(document, d.range)).find((a) => a.title === finding.fix!.title);
         assert.ok(action?.edit, `${finding.ruleId}: "${finding.fix!.title}" offered`);
         const before = document.getText();
