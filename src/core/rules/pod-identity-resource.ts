@@ -7,7 +7,7 @@ import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
 import { lineStartAt, nextLineStart } from '../text';
 import { specPair } from '../workspace';
 import { removeDocument, templatedNode, type EditTarget } from '../yaml-edit';
-import { label, rawName, rawText, usersOf } from './pod-identity-users';
+import { label, rawText, usersOf } from './pod-identity-users';
 
 const IDENTITY = 'AzureIdentity';
 const BINDING = 'AzureIdentityBinding';
@@ -58,7 +58,7 @@ function isPodIdentityGroup(t: EditTarget, obj: K8sObject): boolean {
 /** What workload identity puts in the object's place. */
 function replacement(ctx: RuleContext, obj: K8sObject): string {
   const t: EditTarget = { file: ctx.file, doc: ctx.doc };
-  const name = label({ kind: obj.kind, name: rawName(t, obj), namespace: ctx.index.namespaceOf(obj) });
+  const name = label({ kind: obj.kind, name: obj.name, namespace: ctx.index.namespaceOf(obj) });
   const spec = mapAt(obj.node, ['spec']);
   // Values are shown as written, template actions included.
   const field = (key: string) => {

@@ -9,7 +9,8 @@ import { kedaPodIdentitySelectors } from './pod-identity-chart-values';
 /**
  * Who in the workspace still depends on a pod identity object, for rule pod-identity-resource.
  * The index knows literal labels and names; this adds what it records as unknown (template
- * actions) and what it does not read (Helm values that label a chart's pods).
+ * actions) and what it does not read (Helm values that label a chart's pods). Names written by
+ * template actions already read as their real text (see the model).
  */
 
 export function label(obj: { kind: string; name?: string; namespace?: string }): string {
@@ -23,13 +24,6 @@ export function rawText(t: EditTarget, node: Scalar): string {
   return node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? raw.slice(1, -1) : raw;
 }
 
-/** The object's name as written: template actions shown as they are, not masked. */
-export function rawName(t: EditTarget, obj: K8sObject): string | undefined {
-  const meta = mapAt(obj.node, ['metadata']);
-  const node = meta ? pairOf(meta, 'name')?.value : undefined;
-  return isScalar(node) && templatedNode(t, node) ? rawText(t, node) : obj.name;
-}
-
 /** What a templated value can render to: each action stands for any text. */
 function templatePattern(t: EditTarget, node: Scalar): RegExp {
   const parts = rawText(t, node).split(/\{\{[\s\S]*?\}\}/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
@@ -40,21 +34,12 @@ function at(where: Located, message: string): RelatedLocation {
   return { file: where.file, start: where.start, end: where.end, message };
 }
 
-/** The name of the object behind an index fact as written (the index holds masked text for templated names). */
-function shownName(index: WorkspaceIndex, fact: Located, name: string | undefined): string | undefined {
-  const file = index.file(fact.file);
-  if (!file || file.masked.actions.length === 0) return name;
-  const doc = file.docs.find((d) => d.start <= fact.start && fact.start < d.end);
-  const obj = doc?.objects.find((o) => rangeOf(doc, o.node)[0] === fact.start);
-  return doc && obj ? rawName({ file, doc }, obj) : name;
+function owner(p: PodFact): string {
+  return label({ kind: p.ownerKind, name: p.ownerName, namespace: p.namespace });
 }
 
-function owner(index: WorkspaceIndex, p: PodFact): string {
-  return label({ kind: p.ownerKind, name: shownName(index, p, p.ownerName), namespace: p.namespace });
-}
-
-function bindingLabel(index: WorkspaceIndex, b: BindingFact): string {
-  return label({ kind: 'AzureIdentityBinding', name: shownName(index, b, b.name), namespace: b.namespace });
+function bindingLabel(b: BindingFact): string {
+  return label({ kind: 'AzureIdentityBinding', name: b.name, namespace: b.namespace });
 }
 
 /** Users of a pod identity object; none for kinds nothing refers to. */
@@ -66,7 +51,7 @@ export function usersOf(index: WorkspaceIndex, file: ManifestFile, obj: K8sObjec
       const self = index.identities.find((i) => i.file === file.path && i.start === start);
       if (!self) return [];
       return [
-        ...index.bindingsForIdentity(self).map((b) => at(b, `still used by ${bindingLabel(index, b)} in ${b.file}`)),
+        ...index.bindingsForIdentity(self).map((b) => at(b, `still used by ${bindingLabel(b)} in ${b.file}`)),
         ...refs.identityNames.filter((r) => r.pattern.test(self.name)).map((r) => at(r, `${r.shown} in ${r.file} ${r.how}`)),
       ];
     }
@@ -77,7 +62,7 @@ export function usersOf(index: WorkspaceIndex, file: ManifestFile, obj: K8sObjec
         // A templated selector may select any labelled pod that fits it.
         const pattern = templatePattern(t, selectorNode);
         return [
-          ...index.pods.filter((p) => p.bindingLabel !== undefined && pattern.test(p.bindingLabel)).map((p) => at(p, `${owner(index, p)} in ${p.file} may be selected by it`)),
+          ...index.pods.filter((p) => p.bindingLabel !== undefined && pattern.test(p.bindingLabel)).map((p) => at(p, `${owner(p)} in ${p.file} may be selected by it`)),
           ...refs.podLabels.map((r) => at(r, `${r.shown} in ${r.file} ${r.how}`)),
         ];
       }
@@ -85,15 +70,15 @@ export function usersOf(index: WorkspaceIndex, file: ManifestFile, obj: K8sObjec
       const selector = index.bindings.find((b) => b.file === file.path && b.start === start)?.selector;
       if (selector === undefined) return [];
       return [
-        ...index.podsWithBindingLabel(selector).map((p) => at(p, `still used by ${owner(index, p)} in ${p.file}`)),
+        ...index.podsWithBindingLabel(selector).map((p) => at(p, `still used by ${owner(p)} in ${p.file}`)),
         ...refs.podLabels.filter((r) => r.pattern.test(selector)).map((r) => at(r, `${r.shown} in ${r.file} ${r.how}`)),
       ];
     }
     case 'AzurePodIdentityException':
       return [
-        ...index.pods.filter((p) => p.bindingLabel !== undefined).map((p) => at(p, `pod identity still used by ${owner(index, p)} in ${p.file}`)),
+        ...index.pods.filter((p) => p.bindingLabel !== undefined).map((p) => at(p, `pod identity still used by ${owner(p)} in ${p.file}`)),
         ...refs.podLabels.map((r) => at(r, `pod identity still used: ${r.shown} in ${r.file} ${r.how}`)),
-        ...index.bindings.map((b) => at(b, `pod identity still used: ${bindingLabel(index, b)} in ${b.file}`)),
+        ...index.bindings.map((b) => at(b, `pod identity still used: ${bindingLabel(b)} in ${b.file}`)),
       ];
     default:
       return [];
@@ -144,7 +129,7 @@ function referencesOf(file: ManifestFile, index: WorkspaceIndex): References {
     if (file.masked.actions.length === 0) continue;
     for (const obj of doc.objects) {
       const [start, end] = rangeOf(doc, obj.node);
-      const shown = label({ kind: obj.kind, name: rawName(t, obj), namespace: index.namespaceOf(obj) });
+      const shown = label({ kind: obj.kind, name: obj.name, namespace: index.namespaceOf(obj) });
       const add = (list: Reference[], node: unknown, how: string) => {
         if (isScalar(node) && templatedNode(t, node)) list.push({ file: file.path, start, end, shown, how, pattern: templatePattern(t, node) });
       };
