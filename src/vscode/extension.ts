@@ -3,7 +3,7 @@ import { AzureTesting } from './azure/testing';
 import { registerAzureCommands } from './azureCommands';
 import { CodeActions } from './codeActions';
 import { Indexer } from './indexer';
-import { Linter } from './linter';
+import { Linter, manifestSelector, type CheckCounts } from './linter';
 import { migrateWorkspace, type MigrateArgs } from './migrate';
 import { readSettings, SECTION } from './settings';
 
@@ -11,6 +11,8 @@ import { readSettings, SECTION } from './settings';
 export interface ExtensionApi {
   ready(): Promise<void>;
   onDidCheck: vscode.Event<vscode.Uri>;
+  /** How many checks of a document were started and published (tests observe the linter's work). */
+  checkCounts(uri: vscode.Uri): CheckCounts;
   /** Test hooks of the Azure commands: scripted answers instead of pickers, the last run's transcript. */
   azureTesting: AzureTesting;
 }
@@ -47,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       else checkOpen();
     }),
     vscode.languages.registerCodeActionsProvider(
-      [{ language: 'yaml' }, { language: 'helm' }, { pattern: '**/templates/*.tpl' }],
+      manifestSelector(),
       new CodeActions(linter, indexer, () => settings),
       CodeActions.metadata,
     ),
@@ -57,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const azureTesting = new AzureTesting();
   context.subscriptions.push(output, ...registerAzureCommands({ output, index: () => indexer.core, text: (p) => linter.text(p), testing: azureTesting }));
 
-  return { ready: () => indexer.ready, onDidCheck: linter.onDidCheck, azureTesting };
+  return { ready: () => indexer.ready, onDidCheck: linter.onDidCheck, checkCounts: (uri) => linter.checkCounts(uri), azureTesting };
 }
 
 export function deactivate(): void {}

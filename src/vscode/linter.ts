@@ -8,11 +8,39 @@ import type { Settings } from './settings';
 
 const DEBOUNCE_MS = 200;
 
-/** Documents the extension checks: YAML and Helm, and `.tpl` files of a chart's templates/. */
+/**
+ * URI schemes of documents a user edits: files on disk (`file`, also what a remote window's
+ * workspace extension sees), new unsaved files (`untitled`), files of a remote window seen from
+ * the UI side (`vscode-remote`) and of a virtual workspace such as Remote Repositories
+ * (`vscode-vfs`). An allow-list: previews (`vscode-bulkeditpreview-editor`), diffs against
+ * git (`git`), output channels and other virtual documents are read-only views of a file and are
+ * never checked.
+ */
+const EDITABLE_SCHEMES = ['file', 'untitled', 'vscode-remote', 'vscode-vfs'];
+
+/** The editable schemes, plus those of the workspace folders (a virtual workspace's file system). */
+export function editableSchemes(): string[] {
+  return [...new Set([...EDITABLE_SCHEMES, ...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.scheme)])];
+}
+
+/** The documents the extension checks and fixes, as a selector for language features. */
+export function manifestSelector(): vscode.DocumentFilter[] {
+  return editableSchemes().flatMap((scheme) => [{ scheme, language: 'yaml' }, { scheme, language: 'helm' }, { scheme, pattern: '**/templates/*.tpl' }]);
+}
+
+/** Documents the extension checks: YAML and Helm, and `.tpl` files of a chart's templates/, that a user edits. */
 export function isManifestDocument(document: vscode.TextDocument): boolean {
-  if (document.uri.scheme === 'output' || document.uri.scheme === 'vscode-scm' || document.uri.scheme === 'git') return false;
+  if (!editableSchemes().includes(document.uri.scheme)) return false;
   if (document.languageId === 'yaml' || document.languageId === 'helm') return true;
   return /[\\/]templates[\\/][^\\/]*\.tpl$/i.test(document.uri.path);
+}
+
+/** What the linter did for one document (the integration tests read these). */
+export interface CheckCounts {
+  /** Checks begun. */
+  started: number;
+  /** Checks whose diagnostics were published. */
+  published: number;
 }
 
 interface Result {
@@ -28,11 +56,23 @@ export class Linter implements vscode.Disposable, TextSource {
   private readonly results = new Map<string, Result>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
+  private readonly counts = new Map<string, CheckCounts>();
   private readonly checked = new vscode.EventEmitter<vscode.Uri>();
   /** Fires after a document's diagnostics were set (tests wait on it, not on time). */
   readonly onDidCheck = this.checked.event;
 
   constructor(private readonly indexer: Indexer, private settings: Settings) {}
+
+  /** Counts of the checks of a document since activation. */
+  checkCounts(uri: vscode.Uri): CheckCounts {
+    return { ...this.countsOf(uri.toString()) };
+  }
+
+  private countsOf(key: string): CheckCounts {
+    let c = this.counts.get(key);
+    if (!c) this.counts.set(key, (c = { started: 0, published: 0 }));
+    return c;
+  }
 
   useSettings(settings: Settings): void {
     this.settings = settings;
@@ -81,6 +121,8 @@ export class Linter implements vscode.Disposable, TextSource {
   check(document: vscode.TextDocument): void {
     if (document.isClosed || !isManifestDocument(document)) return;
     const key = document.uri.toString();
+    const counts = this.countsOf(key);
+    counts.started++;
     const text = document.getText();
     let findings: Finding[];
     if (text.length > this.settings.maxFileSize) {
@@ -94,6 +136,7 @@ export class Linter implements vscode.Disposable, TextSource {
       d.source = DIAGNOSTIC_SOURCE;
       this.results.set(key, { version: document.version, findings });
       this.collection.set(document.uri, [d]);
+      counts.published++;
       this.checked.fire(document.uri);
       return;
     }
@@ -104,6 +147,7 @@ export class Linter implements vscode.Disposable, TextSource {
     findings = checkFile(file, this.indexer.core, this.settings.options);
     this.results.set(key, { version: document.version, findings });
     this.collection.set(document.uri, findings.map((f) => toDiagnostic(document, f, this)));
+    counts.published++;
     this.checked.fire(document.uri);
     // Other open files may depend on what this one defines (an identity, a service account).
     if (before !== text) this.recheckOthers(key);
