@@ -3,6 +3,7 @@ import { parseManifestFile, rangeOf, type ManifestDoc, type ManifestFile } from 
 import { RULES } from './rules';
 import type { Finding, Fix, Options, Report, Rule, RuleContext, Severity } from './rule';
 import { DEFAULT_OPTIONS } from './rule';
+import { runSteps, type Steps } from './steps';
 import { LineIndex } from './text';
 import { WorkspaceIndex } from './workspace';
 
@@ -17,13 +18,22 @@ export function resolveOptions(options?: Partial<Options>): Options {
 
 /** Runs every rule on every document of a parsed file. */
 export function checkFile(file: ManifestFile, index: WorkspaceIndex, options?: Partial<Options>, rules: readonly Rule[] = RULES): Finding[] {
+  return runSteps(checkFileSteps(file, index, options, rules));
+}
+
+/**
+ * `checkFile` as steps: every rule on one document, then a yield. The findings are sorted at the
+ * end, so they come out as `checkFile`'s whatever order the work was done in.
+ */
+export function* checkFileSteps(file: ManifestFile, index: WorkspaceIndex, options?: Partial<Options>, rules: readonly Rule[] = RULES): Steps<Finding[]> {
   const opts = resolveOptions(options);
   const findings: Finding[] = [];
-  for (const rule of rules) {
+  const active = rules.flatMap((rule) => {
     const setting = opts.severities[rule.id];
-    if (setting === 'off') continue;
-    const severity: Severity = setting ?? rule.severity;
-    for (const doc of file.docs) {
+    return setting === 'off' ? [] : [{ rule, setting, severity: (setting ?? rule.severity) as Severity }];
+  });
+  for (const doc of file.docs) {
+    for (const { rule, setting, severity } of active) {
       const objects = doc.objects.filter((o) => rule.kinds.includes('*') || rule.kinds.includes(o.kind));
       if (objects.length === 0 && !rule.kinds.includes('*')) continue;
       const ctx: RuleContext = {
@@ -38,6 +48,7 @@ export function checkFile(file: ManifestFile, index: WorkspaceIndex, options?: P
       };
       rule.check(ctx);
     }
+    yield;
   }
   return dropSuppressed(file.text, findings).sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
 }

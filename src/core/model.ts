@@ -1,5 +1,6 @@
 import { Document, isMap, isScalar, isSeq, parseDocument, YAMLMap, type Node } from 'yaml';
 import { maskTemplates, type MaskResult } from './helm';
+import { runSteps, type Steps } from './steps';
 import { eolOf } from './text';
 
 /**
@@ -43,19 +44,14 @@ export interface K8sObject {
   inList: boolean;
 }
 
-const DOC_MARKER = /^(?:\uFEFF)?---(?=[ \t\r\n]|$)/;
+/** A `---` marker at a line's start: at offset 0 or after a line feed (a BOM may come first). */
+const MARKER_LINE = /(^|\n)\uFEFF?---(?=[ \t\r\n]|$)/g;
 
 /** Offsets where documents start: 0 and every `---` line (a marker is only ever at column 0). */
 export function documentStarts(text: string): Array<{ offset: number; marker: boolean }> {
   const starts: Array<{ offset: number; marker: boolean }> = [];
-  let lineStart = 0;
-  while (lineStart <= text.length) {
-    const nl = text.indexOf('\n', lineStart);
-    const line = text.slice(lineStart, nl === -1 ? text.length : nl);
-    if (DOC_MARKER.test(line)) starts.push({ offset: lineStart, marker: true });
-    if (nl === -1) break;
-    lineStart = nl + 1;
-  }
+  // One scan of the whole text (not a slice per line): a file of many documents is split in a few ms.
+  for (const m of text.matchAll(MARKER_LINE)) starts.push({ offset: (m.index ?? 0) + m[1].length, marker: true });
   if (starts.length === 0 || starts[0].offset !== 0) {
     // Text before the first marker is a document of its own only if it holds more than comments.
     const head = text.slice(0, starts[0]?.offset ?? text.length);
@@ -82,11 +78,17 @@ function parseSource(source: string): Document.Parsed {
  * documents it touched.
  */
 export function parseManifestFile(path: string, text: string, previous?: ManifestFile): ManifestFile {
+  return runSteps(parseManifestFileSteps(path, text, previous));
+}
+
+/** `parseManifestFile` as steps: yields after each document. */
+export function* parseManifestFileSteps(path: string, text: string, previous?: ManifestFile): Steps<ManifestFile> {
   const reusable = new Map(previous?.docs.map((d) => [d.source, d.yaml]));
   const masked = maskTemplates(text);
   const starts = documentStarts(masked.text);
   const file: ManifestFile = { path, text, masked, eol: eolOf(text), docs: [] };
-  starts.forEach((s, index) => {
+  for (let index = 0; index < starts.length; index++) {
+    const s = starts[index];
     const end = starts[index + 1]?.offset ?? text.length;
     const source = masked.text.slice(s.offset, end);
     const yaml = reusable.get(source) ?? parseSource(source);
@@ -102,7 +104,8 @@ export function parseManifestFile(path: string, text: string, previous?: Manifes
     };
     if (doc.errors.length === 0) doc.objects = objectsOf(doc, text.slice(s.offset, end));
     file.docs.push(doc);
-  });
+    yield;
+  }
   return file;
 }
 

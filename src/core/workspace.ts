@@ -14,7 +14,8 @@ import {
   WI_TENANT_ID,
   WI_USE,
 } from './k8s';
-import { rangeOf, type K8sObject, type ManifestFile } from './model';
+import { rangeOf, type K8sObject, type ManifestDoc, type ManifestFile } from './model';
+import { runSteps, type Steps } from './steps';
 
 /** A place in the workspace: file and offsets of the object (or the field) the fact comes from. */
 export interface Located {
@@ -86,7 +87,17 @@ export class WorkspaceIndex {
   constructor(private readonly defaultNamespace = 'default') {}
 
   update(file: ManifestFile): void {
-    this.files.set(file.path, factsOf(file, this.defaultNamespace));
+    runSteps(this.updateSteps(file));
+  }
+
+  /** `update` as steps: reads the facts of one document per step, and changes the index at the end. */
+  *updateSteps(file: ManifestFile): Steps<void> {
+    const facts: FileFacts = { identities: [], bindings: [], serviceAccounts: [], pods: [] };
+    for (const doc of file.docs) {
+      addFactsOf(file, doc, this.defaultNamespace, facts);
+      yield;
+    }
+    this.files.set(file.path, facts);
     this.parsed.set(file.path, file);
     this.views = undefined;
   }
@@ -211,76 +222,73 @@ export function specPair(spec: YAMLMap | undefined, name: string) {
   return pairOfAny(spec, [name, name[0].toUpperCase() + name.slice(1)]);
 }
 
-function factsOf(file: ManifestFile, defaultNamespace: string): FileFacts {
-  const facts: FileFacts = { identities: [], bindings: [], serviceAccounts: [], pods: [] };
-  for (const doc of file.docs) {
-    for (const obj of doc.objects) {
-      const [start, end] = rangeOf(doc, obj.node);
-      const namespace = obj.namespace ?? defaultNamespace;
-      const name = obj.name ?? '';
-      const where = { file: file.path, start, end };
-      const spec = mapAt(obj.node, ['spec']);
-      // A value written by a template action is unknown: it must not match anything.
-      const known = (node: unknown): string | undefined => {
-        const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
-        if (range && isTemplated(file.masked.actions, doc.start + range[0], doc.start + range[1])) return undefined;
-        return scalarString(node);
-      };
-      const specField = (name: string) => known(specPair(spec, name)?.value);
-      switch (obj.kind) {
-        case 'AzureIdentity': {
-          const type = Number(specField('type'));
-          facts.identities.push({
-            ...where,
-            namespace,
-            name,
-            type: Number.isFinite(type) ? type : undefined,
-            clientID: specField('clientID'),
-            resourceID: specField('resourceID'),
-            tenantID: specField('tenantID'),
-          });
-          break;
-        }
-        case 'AzureIdentityBinding':
-          facts.bindings.push({
-            ...where,
-            namespace,
-            name,
-            identityName: specField('azureIdentity'),
-            selector: specField('selector'),
-          });
-          break;
-        case 'ServiceAccount': {
-          const annotations = annotationsOf(metadataOf(obj));
-          facts.serviceAccounts.push({
-            ...where,
-            namespace,
-            name,
-            clientId: annotations ? known(annotations.get(WI_CLIENT_ID, true)) : undefined,
-            tenantId: annotations ? known(annotations.get(WI_TENANT_ID, true)) : undefined,
-          });
-          break;
-        }
-        default: {
-          const site = podSiteOf(obj);
-          if (!site) break;
-          const labels = labelsOf(site.metadata);
-          const labelPair = labels ? pairOf(labels, LABEL_POD_IDENTITY) : undefined;
-          facts.pods.push({
-            ...where,
-            namespace,
-            ownerKind: obj.kind,
-            ownerName: obj.name,
-            bindingLabel: known(labelPair?.value),
-            serviceAccountName: site.spec ? known(pairOfAny(site.spec, ['serviceAccountName', 'serviceAccount'])?.value) : undefined,
-            usesWorkloadIdentity: labels !== undefined && isMap(labels) && scalarString(labels.get(WI_USE, true)) === 'true',
-            secretProviderClasses: csiClassesOf(site.spec),
-          });
-        }
+/** Adds the facts of one document of `file` to `facts`. */
+function addFactsOf(file: ManifestFile, doc: ManifestDoc, defaultNamespace: string, facts: FileFacts): void {
+  for (const obj of doc.objects) {
+    const [start, end] = rangeOf(doc, obj.node);
+    const namespace = obj.namespace ?? defaultNamespace;
+    const name = obj.name ?? '';
+    const where = { file: file.path, start, end };
+    const spec = mapAt(obj.node, ['spec']);
+    // A value written by a template action is unknown: it must not match anything.
+    const known = (node: unknown): string | undefined => {
+      const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+      if (range && isTemplated(file.masked.actions, doc.start + range[0], doc.start + range[1])) return undefined;
+      return scalarString(node);
+    };
+    const specField = (name: string) => known(specPair(spec, name)?.value);
+    switch (obj.kind) {
+      case 'AzureIdentity': {
+        const type = Number(specField('type'));
+        facts.identities.push({
+          ...where,
+          namespace,
+          name,
+          type: Number.isFinite(type) ? type : undefined,
+          clientID: specField('clientID'),
+          resourceID: specField('resourceID'),
+          tenantID: specField('tenantID'),
+        });
+        break;
+      }
+      case 'AzureIdentityBinding':
+        facts.bindings.push({
+          ...where,
+          namespace,
+          name,
+          identityName: specField('azureIdentity'),
+          selector: specField('selector'),
+        });
+        break;
+      case 'ServiceAccount': {
+        const annotations = annotationsOf(metadataOf(obj));
+        facts.serviceAccounts.push({
+          ...where,
+          namespace,
+          name,
+          clientId: annotations ? known(annotations.get(WI_CLIENT_ID, true)) : undefined,
+          tenantId: annotations ? known(annotations.get(WI_TENANT_ID, true)) : undefined,
+        });
+        break;
+      }
+      default: {
+        const site = podSiteOf(obj);
+        if (!site) break;
+        const labels = labelsOf(site.metadata);
+        const labelPair = labels ? pairOf(labels, LABEL_POD_IDENTITY) : undefined;
+        facts.pods.push({
+          ...where,
+          namespace,
+          ownerKind: obj.kind,
+          ownerName: obj.name,
+          bindingLabel: known(labelPair?.value),
+          serviceAccountName: site.spec ? known(pairOfAny(site.spec, ['serviceAccountName', 'serviceAccount'])?.value) : undefined,
+          usesWorkloadIdentity: labels !== undefined && isMap(labels) && scalarString(labels.get(WI_USE, true)) === 'true',
+          secretProviderClasses: csiClassesOf(site.spec),
+        });
       }
     }
   }
-  return facts;
 }
 
 function csiClassesOf(spec: YAMLMap | undefined): string[] {

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
 import { diffEdit } from '../core/edits';
-import { fixFileText, SUPPRESS_NEXT_LINE } from '../core/engine';
+import { SUPPRESS_NEXT_LINE } from '../core/engine';
 import { rangeOf } from '../core/model';
 import type { Finding } from '../core/rule';
-import { DIAGNOSTIC_SOURCE, rangeIn, toWorkspaceEdit } from './convert';
+import { DIAGNOSTIC_SOURCE, diagnosticKey, rangeIn, toWorkspaceEdit } from './convert';
+import type { FixAllWorker } from './fixAll';
 import type { Indexer } from './indexer';
-import type { Linter } from './linter';
+import type { Linter, Published } from './linter';
 import type { Settings } from './settings';
 
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('wiMigrate');
@@ -13,26 +14,43 @@ export const AZURE_KIND = vscode.CodeActionKind.Refactor.append('wiMigrate').app
 const CREDENTIAL_KINDS = new Set(['ServiceAccount', 'TriggerAuthentication', 'ClusterTriggerAuthentication']);
 const FIX_ALL_TITLE = 'Fix all workload identity problems in this file';
 
-/** Quick fixes per finding, "disable for this line", and fix-all (also as `source.fixAll.wiMigrate`). */
-export class CodeActions implements vscode.CodeActionProvider {
+/** "Fix all … in this file" for one version of a document; its edit is computed when resolved. */
+class FixAllAction extends vscode.CodeAction {
+  constructor(readonly document: vscode.TextDocument, readonly version: number, kind: vscode.CodeActionKind) {
+    super(FIX_ALL_TITLE, kind);
+  }
+}
+
+/**
+ * Quick fixes per finding, "disable for this line", and fix-all (also as `source.fixAll.wiMigrate`).
+ * Actions are offered from what the linter published for the document's current version (the
+ * check under way is awaited, never run again here); fix-all, which may take long on a big file,
+ * is computed only when VS Code resolves it (the user picks it, or it runs on save).
+ */
+export class CodeActions implements vscode.CodeActionProvider<vscode.CodeAction> {
   static readonly metadata: vscode.CodeActionProviderMetadata = {
     providedCodeActionKinds: [vscode.CodeActionKind.QuickFix, FIX_ALL_KIND, AZURE_KIND],
   };
 
-  constructor(private readonly linter: Linter, private readonly indexer: Indexer, private readonly settings: () => Settings) {}
+  constructor(
+    private readonly linter: Linter,
+    private readonly indexer: Indexer,
+    private readonly settings: () => Settings,
+    private readonly fixer: FixAllWorker,
+  ) {}
 
-  provideCodeActions(document: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  async provideCodeActions(document: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): Promise<vscode.CodeAction[]> {
     // Findings for another version of the document are stale: offer nothing rather than a wrong edit.
-    const findings = this.linter.findings(document);
-    if (!findings) return [];
+    const published = await this.linter.current(document);
+    if (!published) return [];
     if (context.only?.contains(FIX_ALL_KIND)) {
-      const fixAll = this.fixAll(document, findings, FIX_ALL_KIND);
+      const fixAll = this.fixAll(document, published, FIX_ALL_KIND);
       return fixAll ? [fixAll] : [];
     }
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of context.diagnostics) {
       if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
-      const finding = findingOf(document, findings, diagnostic);
+      const finding = published.byDiagnostic.get(diagnosticKey(diagnostic));
       if (!finding) continue;
       if (finding.fix) {
         const edit = toWorkspaceEdit(finding.fix.edits, document, this.linter, true);
@@ -47,7 +65,7 @@ export class CodeActions implements vscode.CodeActionProvider {
       actions.push(this.disableForLine(document, finding, diagnostic));
     }
     if (actions.some((a) => a.edit && !a.title.startsWith('Disable'))) {
-      const fixAll = this.fixAll(document, findings, vscode.CodeActionKind.QuickFix);
+      const fixAll = this.fixAll(document, published, vscode.CodeActionKind.QuickFix);
       if (fixAll) actions.push(fixAll);
     }
     const credential = this.createCredential(document, range, context);
@@ -71,15 +89,23 @@ export class CodeActions implements vscode.CodeActionProvider {
     return action;
   }
 
-  private fixAll(document: vscode.TextDocument, findings: readonly Finding[], kind: vscode.CodeActionKind): vscode.CodeAction | undefined {
-    if (!findings.some((f) => f.fix)) return undefined;
-    const key = document.uri.toString();
+  /** Fix-all, unresolved: offered when a finding of the file has a fix. */
+  private fixAll(document: vscode.TextDocument, published: Published, kind: vscode.CodeActionKind): vscode.CodeAction | undefined {
+    return published.findings.some((f) => f.fix) ? new FixAllAction(document, published.version, kind) : undefined;
+  }
+
+  /** Computes fix-all's edit (core `fixFileText`, off the extension host's thread). */
+  async resolveCodeAction(action: vscode.CodeAction, token: vscode.CancellationToken): Promise<vscode.CodeAction> {
+    if (!(action instanceof FixAllAction)) return action;
+    const { document, version } = action;
+    // The document changed since the action was offered: an edit for the old text would be wrong.
+    if (document.isClosed || document.version !== version) return action;
     const text = document.getText();
-    const change = diffEdit(text, fixFileText(this.indexer.core, key, text, this.settings().options));
-    if (!change) return undefined;
-    const action = new vscode.CodeAction(FIX_ALL_TITLE, kind);
+    const fixed = await this.fixer.fixFileText(this.indexer.core, document.uri.toString(), text, this.settings().options, token);
+    if (fixed === undefined || token.isCancellationRequested || document.version !== version) return action;
+    const change = diffEdit(text, fixed);
     action.edit = new vscode.WorkspaceEdit();
-    action.edit.replace(document.uri, rangeIn(document, change.start, change.end), change.text);
+    if (change) action.edit.replace(document.uri, rangeIn(document, change.start, change.end), change.text);
     return action;
   }
 
@@ -93,12 +119,4 @@ export class CodeActions implements vscode.CodeActionProvider {
     action.diagnostics = [diagnostic];
     return action;
   }
-}
-
-/** The finding a diagnostic was made from: same rule, same range, same message. */
-function findingOf(document: vscode.TextDocument, findings: readonly Finding[], d: vscode.Diagnostic): Finding | undefined {
-  const rule = typeof d.code === 'object' ? String(d.code.value) : String(d.code);
-  const start = document.offsetAt(d.range.start);
-  const end = document.offsetAt(d.range.end);
-  return findings.find((f) => f.ruleId === rule && f.start === start && f.end === end && f.message === d.message);
 }

@@ -23,17 +23,39 @@ export function rangeIn(document: vscode.TextDocument, start: number, end: numbe
   return new vscode.Range(document.positionAt(start), document.positionAt(end));
 }
 
+/** The line index of the text last asked for: related locations of one check mostly share a file. */
+let lastLines: LineIndex | undefined;
+
 function rangeInText(text: string, start: number, end: number): vscode.Range {
-  const lines = new LineIndex(text);
+  if (lastLines?.text !== text) lastLines = new LineIndex(text);
+  const lines = lastLines;
   const s = lines.position(start);
   const e = lines.position(end);
   return new vscode.Range(s.line, s.character, e.line, e.character);
 }
 
+/**
+ * What identifies a diagnostic when VS Code hands it back (code actions get copies, not the
+ * objects published): rule, range and message.
+ */
+export function diagnosticKey(d: vscode.Diagnostic): string {
+  const code = typeof d.code === 'object' ? String(d.code.value) : String(d.code);
+  const r = d.range;
+  return `${code} ${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character} ${d.message}`;
+}
+
+const docsUris = new Map<string, vscode.Uri>();
+
+function docsUri(ruleId: string): vscode.Uri {
+  let uri = docsUris.get(ruleId);
+  if (!uri) docsUris.set(ruleId, (uri = vscode.Uri.parse(docsUrl(ruleId))));
+  return uri;
+}
+
 export function toDiagnostic(document: vscode.TextDocument, finding: Finding, source: TextSource): vscode.Diagnostic {
   const d = new vscode.Diagnostic(rangeIn(document, finding.start, finding.end), finding.message, SEVERITY[finding.severity]);
   d.source = DIAGNOSTIC_SOURCE;
-  d.code = { value: finding.ruleId, target: vscode.Uri.parse(docsUrl(finding.ruleId)) };
+  d.code = { value: finding.ruleId, target: docsUri(finding.ruleId) };
   if (finding.deprecated) d.tags = [vscode.DiagnosticTag.Deprecated];
   if (finding.related?.length) {
     d.relatedInformation = finding.related.flatMap((r) => {

@@ -1,7 +1,9 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { AzureTesting } from './azure/testing';
 import { registerAzureCommands } from './azureCommands';
 import { CodeActions } from './codeActions';
+import { FixAllWorker } from './fixAll';
 import { Indexer } from './indexer';
 import { Linter, manifestSelector, type CheckCounts } from './linter';
 import { migrateWorkspace, type MigrateArgs } from './migrate';
@@ -11,8 +13,11 @@ import { readSettings, SECTION } from './settings';
 export interface ExtensionApi {
   ready(): Promise<void>;
   onDidCheck: vscode.Event<vscode.Uri>;
-  /** How many checks of a document were started and published (tests observe the linter's work). */
+  onDidStartCheck: vscode.Event<vscode.Uri>;
+  /** How many checks of a document were started, published, dropped, sliced (tests observe the linter's work). */
   checkCounts(uri: vscode.Uri): CheckCounts;
+  /** Longest the extension host's event loop was blocked since activation or the last reset, in ms. */
+  hostStall: { maxMs(): number; reset(): void };
   /** Test hooks of the Azure commands: scripted answers instead of pickers, the last run's transcript. */
   azureTesting: AzureTesting;
 }
@@ -22,14 +27,17 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const isOpen = (key: string) => vscode.workspace.textDocuments.some((d) => d.uri.toString() === key);
   const indexer = new Indexer(settings, isOpen);
   const linter = new Linter(indexer, settings);
-  context.subscriptions.push(indexer, linter);
+  const fixer = new FixAllWorker();
+  const stall = monitorEventLoopDelay({ resolution: 10 });
+  stall.enable();
+  context.subscriptions.push(indexer, linter, fixer, { dispose: () => stall.disable() });
 
-  const checkOpen = () => vscode.workspace.textDocuments.forEach((d) => linter.check(d));
+  const checkOpen = () => vscode.workspace.textDocuments.forEach((d) => linter.schedule(d, 0));
   checkOpen();
   void indexer.rebuild(settings);
 
   context.subscriptions.push(
-    vscode.workspace.onDidOpenTextDocument((d) => linter.check(d)),
+    vscode.workspace.onDidOpenTextDocument((d) => linter.schedule(d, 0)),
     vscode.workspace.onDidChangeTextDocument((e) => linter.schedule(e.document)),
     vscode.workspace.onDidCloseTextDocument((d) => {
       linter.forget(d);
@@ -50,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     }),
     vscode.languages.registerCodeActionsProvider(
       manifestSelector(),
-      new CodeActions(linter, indexer, () => settings),
+      new CodeActions(linter, indexer, () => settings, fixer),
       CodeActions.metadata,
     ),
     vscode.commands.registerCommand('wiMigrate.migrateWorkspace', (args?: MigrateArgs) => migrateWorkspace(indexer, linter, settings, args)),
@@ -59,7 +67,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const azureTesting = new AzureTesting();
   context.subscriptions.push(output, ...registerAzureCommands({ output, index: () => indexer.core, text: (p) => linter.text(p), testing: azureTesting }));
 
-  return { ready: () => indexer.ready, onDidCheck: linter.onDidCheck, checkCounts: (uri) => linter.checkCounts(uri), azureTesting };
+  return {
+    ready: () => indexer.ready,
+    onDidCheck: linter.onDidCheck,
+    onDidStartCheck: linter.onDidStartCheck,
+    checkCounts: (uri) => linter.checkCounts(uri),
+    hostStall: { maxMs: () => stall.max / 1e6, reset: () => stall.reset() },
+    azureTesting,
+  };
 }
 
 export function deactivate(): void {}

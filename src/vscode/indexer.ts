@@ -1,14 +1,16 @@
 import * as vscode from 'vscode';
-import { parseManifestFile } from '../core/model';
+import { parseManifestFileSteps } from '../core/model';
 import { WorkspaceIndex } from '../core/workspace';
 import type { Settings } from './settings';
+import { runSliced } from './slices';
 
 export const MANIFEST_GLOB = '**/*.{yaml,yml,tpl}';
 const CHUNK = 25;
 
 /**
  * The workspace index of the editor: every YAML file of the workspace, read in the background in
- * chunks (so the extension host never blocks for long), kept current by a file watcher. Open
+ * chunks and parsed in time slices (a document per step, so the extension host never blocks for
+ * long, however big a file), kept current by a file watcher. Open
  * documents are authoritative: the linter puts their text in, and the watcher leaves them alone.
  */
 export class Indexer implements vscode.Disposable {
@@ -19,6 +21,8 @@ export class Indexer implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private readonly status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 0);
   private generation = 0;
+  /** The latest read or removal of each file: an older read still under way is outdated. */
+  private readonly latest = new Map<string, object>();
   private excludes: string | undefined;
   /** Resolves when the current build is done. */
   ready: Promise<void> = Promise.resolve();
@@ -59,8 +63,6 @@ export class Indexer implements vscode.Disposable {
         if (generation !== this.generation) return;
         await Promise.all(uris.slice(i, i + CHUNK).map((uri) => this.read(uri)));
         this.status.text = `$(sync~spin) Workload identity: indexed ${Math.min(i + CHUNK, uris.length)}/${uris.length}`;
-        // Let the extension host serve other work between chunks.
-        await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
       if (generation === this.generation) this.status.hide();
@@ -71,18 +73,25 @@ export class Indexer implements vscode.Disposable {
   private async read(uri: vscode.Uri): Promise<boolean> {
     const key = uri.toString();
     if (this.isOpen(key)) return false;
+    const core = this.core;
+    const token = {};
+    this.latest.set(key, token);
+    // Once the document is opened its text is the linter's; after a rebuild this index is gone;
+    // after a newer read or a deletion of the file this read's text is old.
+    const outdated = () => this.isOpen(key) || core !== this.core || this.latest.get(key) !== token;
     try {
       const stat = await vscode.workspace.fs.stat(uri);
       if (stat.size > this.settings.maxFileSize) {
-        this.core.remove(key);
+        core.remove(key);
         return true;
       }
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-      this.core.update(parseManifestFile(key, text));
-      return true;
+      if (outdated()) return false;
+      const parsed = await runSliced(parseManifestFileSteps(key, text, core.file(key)), outdated);
+      return parsed !== undefined && (await runSliced(core.updateSteps(parsed.value), outdated)) !== undefined;
     } catch {
       // Unreadable (deleted meanwhile, permissions): leave it out of the index.
-      this.core.remove(key);
+      if (!outdated()) core.remove(key);
       return true;
     }
   }
@@ -93,9 +102,15 @@ export class Indexer implements vscode.Disposable {
     if (await this.read(uri)) this.changed.fire(uri.toString());
   }
 
+  /** A file or folder was deleted: its files leave the index, and reads of them under way are dropped. */
   private forget(uri: vscode.Uri): void {
-    this.core.remove(uri.toString());
-    this.changed.fire(uri.toString());
+    const key = uri.toString();
+    const folder = key.endsWith('/') ? key : `${key}/`;
+    for (const path of new Set([key, ...this.core.paths.filter((p) => p.startsWith(folder)), ...[...this.latest.keys()].filter((p) => p.startsWith(folder))])) {
+      this.latest.set(path, {});
+      this.core.remove(path);
+    }
+    this.changed.fire(key);
   }
 
   /** Reads a file again from disk (an open document was closed: its unsaved text is gone). */

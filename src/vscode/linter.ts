@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
-import { checkFile } from '../core/engine';
-import { parseManifestFile } from '../core/model';
+import { checkFileSteps } from '../core/engine';
+import { parseManifestFileSteps } from '../core/model';
 import type { Finding } from '../core/rule';
-import { toDiagnostic, DIAGNOSTIC_SOURCE, type TextSource } from './convert';
+import type { Steps } from '../core/steps';
+import { diagnosticKey, toDiagnostic, DIAGNOSTIC_SOURCE, type TextSource } from './convert';
 import type { Indexer } from './indexer';
 import type { Settings } from './settings';
+import { runSliced } from './slices';
 
 const DEBOUNCE_MS = 200;
 
@@ -41,25 +43,57 @@ export interface CheckCounts {
   started: number;
   /** Checks whose diagnostics were published. */
   published: number;
+  /** Checks dropped before publishing: a newer version arrived, or the document closed. */
+  dropped: number;
+  /** Times a check gave the event loop back before it was done. */
+  slices: number;
+  /** The document version whose diagnostics are published. */
+  publishedVersion?: number;
 }
 
-interface Result {
+/** The diagnostics published for one version of a document, with the finding behind each. */
+export interface Published {
   version: number;
   findings: Finding[];
+  /** The finding behind each published diagnostic, by `diagnosticKey` (code actions look it up). */
+  byDiagnostic: Map<string, Finding>;
+}
+
+interface Run {
+  version: number;
+  /** Set when a newer check supersedes this one. */
+  cancelled: boolean;
+  done: Promise<void>;
+}
+
+/** The findings as diagnostics, a few dozen per step. */
+function* diagnosticsSteps(document: vscode.TextDocument, findings: readonly Finding[], source: TextSource): Steps<vscode.Diagnostic[]> {
+  const diagnostics: vscode.Diagnostic[] = [];
+  for (const f of findings) {
+    diagnostics.push(toDiagnostic(document, f, source));
+    if (diagnostics.length % 50 === 0) yield;
+  }
+  return diagnostics;
 }
 
 /**
- * Diagnostics for the open manifests. Each check's findings are kept with the document version
- * they were computed for; code actions read them and ignore a stale version.
+ * Diagnostics for the open manifests. A check runs in time slices (a document of the file per
+ * step), is debounced while the user types, and is dropped as soon as the document changes or
+ * closes: only the current version's findings are ever published. What was published is kept per
+ * document version; code actions read it and ignore a stale version.
  */
 export class Linter implements vscode.Disposable, TextSource {
-  private readonly results = new Map<string, Result>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly published = new Map<string, Published>();
+  private readonly runs = new Map<string, Run>();
+  private readonly timers = new Map<string, { timer: NodeJS.Timeout; document: vscode.TextDocument }>();
   private readonly collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
   private readonly counts = new Map<string, CheckCounts>();
   private readonly checked = new vscode.EventEmitter<vscode.Uri>();
+  private readonly starting = new vscode.EventEmitter<vscode.Uri>();
   /** Fires after a document's diagnostics were set (tests wait on it, not on time). */
   readonly onDidCheck = this.checked.event;
+  /** Fires when a check of a document begins. */
+  readonly onDidStartCheck = this.starting.event;
 
   constructor(private readonly indexer: Indexer, private settings: Settings) {}
 
@@ -70,7 +104,7 @@ export class Linter implements vscode.Disposable, TextSource {
 
   private countsOf(key: string): CheckCounts {
     let c = this.counts.get(key);
-    if (!c) this.counts.set(key, (c = { started: 0, published: 0 }));
+    if (!c) this.counts.set(key, (c = { started: 0, published: 0, dropped: 0, slices: 0 }));
     return c;
   }
 
@@ -79,15 +113,32 @@ export class Linter implements vscode.Disposable, TextSource {
   }
 
   /**
-   * Findings for the document's current version: checked now if the last check is stale, after
-   * the checks still waiting for their debounce (other open files feed the index it reads).
+   * What is published for the document's current version: after the checks still waiting for
+   * their debounce (other open files feed the index it reads) and the check under way, which is
+   * awaited, not run again. Undefined when the document changed meanwhile.
    */
-  findings(document: vscode.TextDocument): Finding[] | undefined {
-    const flushed = this.flushPending();
+  async current(document: vscode.TextDocument): Promise<Published | undefined> {
+    if (!isManifestDocument(document)) return undefined;
     const key = document.uri.toString();
-    if (flushed || this.results.get(key)?.version !== document.version) this.check(document);
-    const r = this.results.get(key);
-    return r && r.version === document.version ? r.findings : undefined;
+    const version = document.version;
+    // Checks of other open files, waiting or under way, feed the index this one reads: they go first.
+    let othersChecked = false;
+    for (let i = 0; i < 5; i++) {
+      const flushed = this.flushPending();
+      const waits = [...flushed, ...[...this.runs].filter(([k]) => !flushed.has(k)).map(([k, r]): [string, Promise<void>] => [k, r.done])];
+      if (waits.length === 0) break;
+      othersChecked ||= waits.some(([k]) => k !== key);
+      await Promise.all(waits.map(([, done]) => done));
+    }
+    // They may have changed what this one's findings say: check it again.
+    if (othersChecked && document.version === version) await this.start(document);
+    // A check of this version that is under way is awaited; a dropped one is started again.
+    for (let i = 0; i < 5 && document.version === version && this.published.get(key)?.version !== version; i++) {
+      const run = this.runs.get(key);
+      await (run && !run.cancelled && run.version === version ? run.done : this.start(document));
+    }
+    const now = this.published.get(key);
+    return now?.version === document.version ? now : undefined;
   }
 
   text(path: string): string | undefined {
@@ -95,62 +146,103 @@ export class Linter implements vscode.Disposable, TextSource {
     return open?.getText() ?? this.indexer.core.file(path)?.text;
   }
 
+  /** Checks the document after `delay` ms without a newer change; a check under way is dropped. */
   schedule(document: vscode.TextDocument, delay = DEBOUNCE_MS): void {
     if (!isManifestDocument(document)) return;
     const key = document.uri.toString();
-    clearTimeout(this.timers.get(key));
-    this.timers.set(key, setTimeout(() => {
-      this.timers.delete(key);
-      this.check(document);
-    }, delay));
+    this.cancel(key);
+    this.timers.set(key, {
+      document,
+      timer: setTimeout(() => {
+        this.timers.delete(key);
+        void this.start(document);
+      }, delay),
+    });
   }
 
-  /** Runs the checks that are waiting for their debounce now; true if there were any. */
-  private flushPending(): boolean {
-    const keys = [...this.timers.keys()];
-    for (const key of keys) {
-      clearTimeout(this.timers.get(key));
+  /** Starts the checks that are waiting for their debounce now; returns them by document. */
+  private flushPending(): Map<string, Promise<void>> {
+    const started = new Map<string, Promise<void>>();
+    for (const [key, { timer, document }] of [...this.timers]) {
+      clearTimeout(timer);
       this.timers.delete(key);
-      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
-      if (document) this.check(document);
+      if (!document.isClosed) started.set(key, this.start(document));
     }
-    return keys.length > 0;
+    return started;
   }
 
-  /** Checks one open document now and publishes its diagnostics. */
-  check(document: vscode.TextDocument): void {
+  private cancel(key: string): void {
+    const pending = this.timers.get(key);
+    if (pending) clearTimeout(pending.timer);
+    this.timers.delete(key);
+    const run = this.runs.get(key);
+    if (run) run.cancelled = true;
+  }
+
+  /** Starts a check of the document's current version (dropping one under way). */
+  private start(document: vscode.TextDocument): Promise<void> {
+    const key = document.uri.toString();
+    this.cancel(key);
+    const run: Run = { version: document.version, cancelled: false, done: Promise.resolve() };
+    run.done = this.run(document, run).finally(() => {
+      if (this.runs.get(key) === run) this.runs.delete(key);
+    });
+    this.runs.set(key, run);
+    return run.done;
+  }
+
+  private async run(document: vscode.TextDocument, run: Run): Promise<void> {
     if (document.isClosed || !isManifestDocument(document)) return;
     const key = document.uri.toString();
     const counts = this.countsOf(key);
     counts.started++;
+    this.starting.fire(document.uri);
+    const index = this.indexer.core;
+    const outdated = () => run.cancelled || document.isClosed || document.version !== run.version || index !== this.indexer.core;
+    const onSlice = () => counts.slices++;
     const text = document.getText();
-    let findings: Finding[];
     if (text.length > this.settings.maxFileSize) {
-      this.indexer.core.remove(key);
-      findings = [];
+      index.remove(key);
       const d = new vscode.Diagnostic(
         new vscode.Range(0, 0, 0, 0),
         `File not checked for pod identity: ${Math.round(text.length / 1024)} KB is over the wiMigrate.maxFileSizeKB limit of ${Math.round(this.settings.maxFileSize / 1024)} KB.`,
         vscode.DiagnosticSeverity.Information,
       );
       d.source = DIAGNOSTIC_SOURCE;
-      this.results.set(key, { version: document.version, findings });
-      this.collection.set(document.uri, [d]);
-      counts.published++;
-      this.checked.fire(document.uri);
+      this.publish(document, run.version, [], [d]);
       return;
     }
-    const previous = this.indexer.core.file(key);
-    const before = previous?.text;
-    const file = parseManifestFile(key, text, previous);
-    this.indexer.core.update(file);
-    findings = checkFile(file, this.indexer.core, this.settings.options);
-    this.results.set(key, { version: document.version, findings });
-    this.collection.set(document.uri, findings.map((f) => toDiagnostic(document, f, this)));
-    counts.published++;
-    this.checked.fire(document.uri);
+    const previous = index.file(key);
+    const parsed = await runSliced(parseManifestFileSteps(key, text, previous), outdated, onSlice);
+    const indexed = parsed && (await runSliced(index.updateSteps(parsed.value), outdated, onSlice));
+    const checked = parsed && indexed && (await runSliced(checkFileSteps(parsed.value, index, this.settings.options), outdated, onSlice));
+    if (!checked || outdated()) {
+      counts.dropped++;
+      return;
+    }
+    const findings = checked.value;
+    const diagnostics = await runSliced(diagnosticsSteps(document, findings, this), outdated, onSlice);
+    if (!diagnostics) {
+      counts.dropped++;
+      return;
+    }
+    this.publish(document, run.version, findings, diagnostics.value);
     // Other open files may depend on what this one defines (an identity, a service account).
-    if (before !== text) this.recheckOthers(key);
+    if (previous?.text !== text) this.recheckOthers(key);
+  }
+
+  private publish(document: vscode.TextDocument, version: number, findings: Finding[], diagnostics: vscode.Diagnostic[]): void {
+    const key = document.uri.toString();
+    const byDiagnostic = new Map<string, Finding>();
+    diagnostics.forEach((d, i) => {
+      if (findings[i]) byDiagnostic.set(diagnosticKey(d), findings[i]);
+    });
+    this.published.set(key, { version, findings, byDiagnostic });
+    this.collection.set(document.uri, diagnostics);
+    const counts = this.countsOf(key);
+    counts.published++;
+    counts.publishedVersion = version;
+    this.checked.fire(document.uri);
   }
 
   /** Re-checks the open documents other than `except` (after a file they may depend on changed). */
@@ -162,15 +254,16 @@ export class Linter implements vscode.Disposable, TextSource {
 
   forget(document: vscode.TextDocument): void {
     const key = document.uri.toString();
-    clearTimeout(this.timers.get(key));
-    this.timers.delete(key);
-    this.results.delete(key);
+    this.cancel(key);
+    this.published.delete(key);
     this.collection.delete(document.uri);
   }
 
   dispose(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
+    for (const run of this.runs.values()) run.cancelled = true;
     this.collection.dispose();
     this.checked.dispose();
+    this.starting.dispose();
   }
 }

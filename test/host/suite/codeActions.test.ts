@@ -2,6 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { applyEdits } from '../../../src/core/edits';
+import { fixFileText } from '../../../src/core/engine';
 import { codeOf, coreProject, extensionApi, quickFixes, setSetting, waitForDiagnostics, waitForText, workspaceUri } from './helpers';
 
 const FIX_ALL = vscode.CodeActionKind.SourceFixAll.append('wiMigrate');
@@ -69,6 +70,8 @@ describe('code actions', () => {
         // Placeholders become tab stops in the editor; the text written is the same.
         assert.equal(document.getText(), applyEdits(before, finding.fix!.edits), `${finding.ruleId} on ${uri.path}`);
         await vscode.commands.executeCommand('workbench.action.files.revert');
+        // The next action must be asked for on the reverted text, not on the fixed one.
+        await waitForText(document, (t) => t === before);
         checked++;
       }
     }
@@ -130,13 +133,18 @@ describe('code actions', () => {
     await waitForDiagnostics(uri, (ds) => !ds.some((x) => codeOf(x) === 'csi-pod-identity'), 'csi finding suppressed');
   });
 
-  it('fix-all (source.fixAll.wiMigrate) fixes the whole file in one edit', async () => {
+  it('fix-all (source.fixAll.wiMigrate) fixes the whole file in one edit, computed when resolved', async () => {
     const { document } = await openWithDiagnostics('editor', 'payments.yaml');
-    const actions = await quickFixes(document, new vscode.Range(0, 0, 0, 0), FIX_ALL);
-    assert.equal(actions.length, 1, actions.map((a) => a.title).join(' | '));
+    const offered = await quickFixes(document, new vscode.Range(0, 0, 0, 0), FIX_ALL);
+    assert.equal(offered.length, 1, offered.map((a) => a.title).join(' | '));
+    assert.equal(offered[0].edit, undefined, 'fix-all is not computed until resolved');
+    const actions = await quickFixes(document, new vscode.Range(0, 0, 0, 0), FIX_ALL, 1);
     assert.equal(actions[0].title, 'Fix all workload identity problems in this file');
-    assert.ok(await vscode.workspace.applyEdit(actions[0].edit!));
     const project = await coreProject();
+    const expected = fixFileText(project.index, document.uri.toString(), document.getText());
+    assert.ok(await vscode.workspace.applyEdit(actions[0].edit!));
+    assert.equal(document.getText(), expected, 'the text of core fixFileText');
+    project.set(document.uri.toString(), document.getText());
     const left = project.check(document.uri.toString()).filter((f) => f.fix && f.fix.edits.every((e) => e.file === document.uri.toString()));
     assert.deepEqual(left.map((f) => f.ruleId), [], 'nothing fixable in this file is left');
   });

@@ -75,8 +75,9 @@ export async function coreProject(): Promise<Project> {
   return project;
 }
 
-export async function quickFixes(document: vscode.TextDocument, range: vscode.Range, kind?: vscode.CodeActionKind): Promise<vscode.CodeAction[]> {
-  return (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, range, kind?.value)) ?? [];
+/** The code actions VS Code gets for a range; the first `resolve` of them resolved (as when picked). */
+export async function quickFixes(document: vscode.TextDocument, range: vscode.Range, kind?: vscode.CodeActionKind, resolve = 0): Promise<vscode.CodeAction[]> {
+  return (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, range, kind?.value, resolve)) ?? [];
 }
 
 export async function setSetting(section: string, value: unknown, language?: string): Promise<void> {

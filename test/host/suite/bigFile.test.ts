@@ -1,0 +1,152 @@
+// A 4 000-document manifest (1.26 MB) open in the editor: its check runs in time slices and
+// leaves the extension host free in between, typing drops the checks of outdated versions, and
+// the lightbulb answers without computing fix-all (that happens when the action is resolved).
+// Nothing here asserts a time: the structure is asserted, and the host's longest stall is printed.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { fixFileText } from '../../../src/core/engine';
+import { LineIndex } from '../../../src/core/text';
+import type { ExtensionApi } from '../../../src/vscode/extension';
+import { bigManifest } from '../../support/big-manifest';
+import { codeOf, coreProject, extensionApi, quickFixes, workspaceUri } from './helpers';
+
+const FIX_ALL_TITLE = 'Fix all workload identity problems in this file';
+
+/** Resolves when `accept` holds for the document's check counts (checked on every publish). */
+function waitForCounts(api: ExtensionApi, uri: vscode.Uri, accept: (c: ReturnType<ExtensionApi['checkCounts']>) => boolean, what: string): Promise<void> {
+  if (accept(api.checkCounts(uri))) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`timed out waiting for ${what}; counts: ${JSON.stringify(api.checkCounts(uri))}`));
+    }, 180_000);
+    const sub = api.onDidCheck((u) => {
+      if (u.toString() !== uri.toString() || !accept(api.checkCounts(uri))) return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve();
+    });
+  });
+}
+
+function nextStart(api: ExtensionApi, uri: vscode.Uri): Promise<void> {
+  return new Promise((resolve) => {
+    const sub = api.onDidStartCheck((u) => {
+      if (u.toString() !== uri.toString()) return;
+      sub.dispose();
+      resolve();
+    });
+  });
+}
+
+describe('a big file (4 000 documents)', function () {
+  this.timeout(300_000);
+  let api: ExtensionApi;
+  let uri: vscode.Uri;
+  let document: vscode.TextDocument;
+
+  before(async () => {
+    api = await extensionApi();
+    uri = workspaceUri('bulk', 'big-manifest.yaml');
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(bigManifest()));
+  });
+
+  after(async () => {
+    // The document may stay open in the extension host for minutes after its editor closes, and
+    // an open document is in the index: empty it first, so the other suites do not see its objects.
+    if (document && !document.isClosed) {
+      const editor = await vscode.window.showTextDocument(document);
+      await editor.edit((b) => b.delete(new vscode.Range(0, 0, document.lineCount, 0)));
+      await document.save();
+      await waitForCounts(api, uri, (c) => c.publishedVersion === document.version, 'the emptied file\'s check');
+    }
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.workspace.fs.delete(uri);
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(uri, '..'), { recursive: true });
+  });
+
+  it('typing while it is checked drops the outdated check, publishes only the final version, and the host serves other work meanwhile', async () => {
+    const before = api.checkCounts(uri);
+    api.hostStall.reset();
+    // A probe on the event loop: each time it runs, it notes whether a check of the big file is under way.
+    let probesDuringCheck = 0;
+    let probing = true;
+    const probe = () => {
+      const c = api.checkCounts(uri);
+      if (c.started > c.published + c.dropped) probesDuringCheck++;
+      if (probing) setTimeout(probe, 1);
+    };
+    setTimeout(probe, 1);
+    // Each publication, with the document's version at that moment.
+    const publications: Array<{ published: number | undefined; current: number }> = [];
+    const watch = api.onDidCheck((u) => {
+      if (u.toString() === uri.toString()) publications.push({ published: api.checkCounts(uri).publishedVersion, current: document.version });
+    });
+
+    const firstCheck = nextStart(api, uri);
+    document = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(document);
+    await firstCheck;
+    // Keystrokes in quick succession while the first check of the file is under way.
+    const at = document.positionAt(document.getText().indexOf('name: bulk-app-500\n') + 'name: bulk-app-500'.length);
+    const typed = '-v2';
+    for (let i = 0; i < typed.length; i++) assert.ok(await editor.edit((b) => b.insert(at.translate(0, i), typed[i])));
+    assert.match(document.getText(), /name: bulk-app-500-v2\n/);
+    const finalVersion = document.version;
+    await waitForCounts(api, uri, (c) => c.publishedVersion === finalVersion, 'the final version\'s diagnostics');
+    probing = false;
+    watch.dispose();
+    const after = api.checkCounts(uri);
+    console.log(`host-stall ${api.hostStall.maxMs().toFixed(0)} ms (longest block of the extension host while the big file was opened, typed in and checked)`);
+    console.log(`big file checks: ${JSON.stringify({ started: after.started - before.started, published: after.published - before.published, dropped: after.dropped - before.dropped, slices: after.slices - before.slices })}`);
+
+    // A check that finished before the next keystroke arrived is published (its version was current
+    // then); a check whose version became outdated while it ran is dropped, never published.
+    assert.deepEqual(publications.filter((p) => p.published !== p.current), [], 'no outdated version was published');
+    assert.equal(publications.at(-1)?.published, finalVersion);
+    console.log(`published versions: ${publications.map((p) => p.published).join(', ')}`);
+    assert.ok(after.dropped - before.dropped >= 1, 'the check of the outdated version was dropped');
+    assert.equal(after.started - before.started, after.published - before.published + (after.dropped - before.dropped), 'every check was published or dropped');
+    assert.ok(after.slices - before.slices > 1, 'the checks gave the event loop back before they were done');
+    assert.ok(probesDuringCheck > 0, 'the extension host ran other work while a check of the big file was under way');
+
+    // The diagnostics are those of a from-scratch core check of the final text.
+    const project = await coreProject();
+    const expected = project.check(uri.toString());
+    const lines = new LineIndex(document.getText());
+    const want = expected.map((f) => {
+      const s = lines.position(f.start);
+      const e = lines.position(f.end);
+      return `${f.ruleId} ${s.line}:${s.character}-${e.line}:${e.character} ${f.message}`;
+    });
+    const have = vscode.languages
+      .getDiagnostics(uri)
+      .map((d) => `${codeOf(d)} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.message}`);
+    assert.equal(have.length, want.length);
+    assert.deepEqual(have.sort(), want.sort());
+  });
+
+  it('the lightbulb on a flagged line answers without computing fix-all; resolving it gives the core\'s fix-all text', async () => {
+    const line = document.positionAt(document.getText().indexOf('aadpodidbinding: bulk-id-', document.getText().length / 2)).line;
+    const diagnostic = vscode.languages.getDiagnostics(uri).find((d) => d.range.start.line >= line && codeOf(d) === 'keda-pod-identity-provider');
+    assert.ok(diagnostic, 'the flagged line has its diagnostic');
+    api.hostStall.reset();
+    const offered = await quickFixes(document, diagnostic.range);
+    console.log(`host-stall ${api.hostStall.maxMs().toFixed(0)} ms (longest block of the extension host while the lightbulb was asked for)`);
+    const fixAll = offered.find((a) => a.title === FIX_ALL_TITLE);
+    assert.ok(fixAll, offered.map((a) => a.title).join(' | '));
+    assert.equal(fixAll.edit, undefined, 'fix-all is not computed for the lightbulb');
+    assert.ok(offered.some((a) => a.isPreferred && a.edit), 'the finding\'s own quick fix comes with its edit');
+
+    const version = document.version;
+    const resolving = quickFixes(document, diagnostic.range, vscode.CodeActionKind.SourceFixAll.append('wiMigrate'), 1);
+    const project = await coreProject();
+    const expected = fixFileText(project.index, uri.toString(), document.getText());
+    const [resolved] = await resolving;
+    assert.equal(resolved?.title, FIX_ALL_TITLE);
+    assert.ok(resolved.edit, 'resolved, fix-all has its edit');
+    assert.equal(document.version, version);
+    assert.ok(await vscode.workspace.applyEdit(resolved.edit));
+    assert.equal(document.getText(), expected, 'the text of core fixFileText');
+  });
+});

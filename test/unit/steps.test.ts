@@ -1,0 +1,46 @@
+// The steps the editor runs in time slices: one per document, and the same result as the
+// functions the CLI calls, whichever way the work is cut.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkFile, checkFileSteps } from '../../src/core/engine';
+import { parseManifestFile, parseManifestFileSteps } from '../../src/core/model';
+import type { Steps } from '../../src/core/steps';
+import { WorkspaceIndex } from '../../src/core/workspace';
+import { bigManifest } from '../support/big-manifest';
+
+function drive<T>(steps: Steps<T>): { value: T; yields: number } {
+  let yields = 0;
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return { value: r.value, yields };
+    yields++;
+  }
+}
+
+test('parsing, indexing and checking a file yield once per document and give the unsliced result', () => {
+  const text = bigManifest(80);
+  const parsed = drive(parseManifestFileSteps('big.yaml', text));
+  assert.equal(parsed.yields, 80);
+  assert.equal(parsed.value.docs.length, 80);
+  assert.deepEqual(parsed.value.docs.map((d) => [d.start, d.end, d.objects.map((o) => o.kind)]), parseManifestFile('big.yaml', text).docs.map((d) => [d.start, d.end, d.objects.map((o) => o.kind)]));
+
+  const sliced = new WorkspaceIndex();
+  assert.equal(drive(sliced.updateSteps(parsed.value)).yields, 80);
+  const whole = new WorkspaceIndex();
+  whole.update(parseManifestFile('big.yaml', text));
+  assert.deepEqual(sliced.pods.map((p) => [p.ownerName, p.bindingLabel]), whole.pods.map((p) => [p.ownerName, p.bindingLabel]));
+  assert.equal(sliced.bindings.length, 10);
+
+  const checked = drive(checkFileSteps(parsed.value, sliced));
+  assert.equal(checked.yields, 80);
+  const expected = checkFile(whole.file('big.yaml')!, whole);
+  assert.ok(expected.length >= 60, `findings: ${expected.length}`);
+  assert.deepEqual(checked.value.map((f) => [f.ruleId, f.start, f.end, f.message]), expected.map((f) => [f.ruleId, f.start, f.end, f.message]));
+});
+
+test('the big manifest is 4 000 documents of about 1.26 MB, the same on every call', () => {
+  const text = bigManifest();
+  assert.equal(text, bigManifest());
+  assert.equal(parseManifestFile('big.yaml', text).docs.length, 4000);
+  assert.ok(Math.abs(text.length - 1_260_000) < 20_000, `${text.length} characters`);
+});
