@@ -6,6 +6,7 @@ import type { Steps } from '../core/steps';
 import { diagnosticKey, toDiagnostic, DIAGNOSTIC_SOURCE, type TextSource } from './convert';
 import type { Indexer } from './indexer';
 import type { Settings } from './settings';
+import { cappedNotice, shownFindings } from './shown';
 import { runSliced } from './slices';
 
 const DEBOUNCE_MS = 200;
@@ -209,7 +210,7 @@ export class Linter implements vscode.Disposable, TextSource {
         vscode.DiagnosticSeverity.Information,
       );
       d.source = DIAGNOSTIC_SOURCE;
-      this.publish(document, run.version, [], [d]);
+      this.publish(document, run.version, [], [], [d]);
       return;
     }
     const previous = index.file(key);
@@ -221,22 +222,29 @@ export class Linter implements vscode.Disposable, TextSource {
       return;
     }
     const findings = checked.value;
-    const diagnostics = await runSliced(diagnosticsSteps(document, findings, this), outdated, onSlice);
+    // VS Code shows 1 000 diagnostics per file: over that, a chosen part and a notice saying so.
+    const { shown, capped } = shownFindings(findings);
+    const diagnostics = await runSliced(diagnosticsSteps(document, shown, this), outdated, onSlice);
     if (!diagnostics) {
       counts.dropped++;
       return;
     }
-    this.publish(document, run.version, findings, diagnostics.value);
+    if (capped) {
+      const notice = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), cappedNotice(findings.length, shown.length), vscode.DiagnosticSeverity.Information);
+      notice.source = DIAGNOSTIC_SOURCE;
+      diagnostics.value.unshift(notice);
+    }
+    this.publish(document, run.version, findings, shown, diagnostics.value);
     // Other open files may depend on what this one defines (an identity, a service account).
     if (previous?.text !== text) this.recheckOthers(key);
   }
 
-  private publish(document: vscode.TextDocument, version: number, findings: Finding[], diagnostics: vscode.Diagnostic[]): void {
+  /** Sets the diagnostics; `diagnostics` ends with those of `shown`, in order (a notice may come first). */
+  private publish(document: vscode.TextDocument, version: number, findings: Finding[], shown: Finding[], diagnostics: vscode.Diagnostic[]): void {
     const key = document.uri.toString();
     const byDiagnostic = new Map<string, Finding>();
-    diagnostics.forEach((d, i) => {
-      if (findings[i]) byDiagnostic.set(diagnosticKey(d), findings[i]);
-    });
+    const offset = diagnostics.length - shown.length;
+    shown.forEach((f, i) => byDiagnostic.set(diagnosticKey(diagnostics[offset + i]), f));
     this.published.set(key, { version, findings, byDiagnostic });
     this.collection.set(document.uri, diagnostics);
     const counts = this.countsOf(key);
