@@ -67,7 +67,7 @@ describe('a big file (4 000 documents)', function () {
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(uri, '..'), { recursive: true });
   });
 
-  it('typing while it is checked drops the outdated check, publishes only the final version, and the host serves other work meanwhile', async () => {
+  it('typing while it is checked: outdated checks are dropped, never published, the final version is published, and the host serves other work meanwhile', async () => {
     const before = api.checkCounts(uri);
     api.hostStall.reset();
     // A probe on the event loop: each time it runs, it notes whether a check of the big file is under way.
