@@ -1,3 +1,4 @@
+import type { Node, Pair, Scalar, YAMLMap } from 'yaml';
 import { GUID, mapAt, pairOf, PLACEHOLDER_CLIENT_ID, scalarString } from '../k8s';
 import { lookupIdentity, type IdentityLookup } from '../lookup';
 import type { Rule, RuleContext } from '../rule';
@@ -18,9 +19,9 @@ export const csiPodIdentity: Rule = {
       const params = mapAt(obj.node, ['spec', 'parameters']);
       if (!params) continue;
       const t: EditTarget = { file: ctx.file, doc: ctx.doc };
-      const use = pairOf(params, 'usePodIdentity');
+      const use = usePodIdentity(t, params);
       const clientPair = pairOf(params, 'clientID');
-      if (use && scalarString(use.value)?.toLowerCase() === 'true' && !templatedNode(t, use.value)) {
+      if (use) {
         const lookup = lookupForClass(ctx, obj.name, ctx.index.namespaceOf(obj));
         const clientId = lookup.clientId ?? PLACEHOLDER_CLIENT_ID;
         // Parameters are a map of strings: the new value is always quoted.
@@ -61,6 +62,12 @@ export const csiPodIdentity: Rule = {
     }
   },
 };
+
+/** The pair `usePodIdentity: "true"` (any case, quoted or not) of a class's parameters, unless templated. */
+export function usePodIdentity(t: EditTarget, params: YAMLMap): Pair<Scalar, Node | null> | undefined {
+  const use = pairOf(params, 'usePodIdentity');
+  return use && scalarString(use.value)?.toLowerCase() === 'true' && !templatedNode(t, use.value) ? use : undefined;
+}
 
 /** The identity of the pods that mount this class, when they agree on one. */
 function lookupForClass(ctx: RuleContext, name: string | undefined, namespace: string): IdentityLookup {

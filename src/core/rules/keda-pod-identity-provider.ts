@@ -1,4 +1,4 @@
-import { isScalar, type YAMLMap } from 'yaml';
+import { isScalar, type Node, type YAMLMap } from 'yaml';
 import { mapAt, pairOf, scalarString } from '../k8s';
 import type { K8sObject } from '../model';
 import type { Rule, RuleContext } from '../rule';
@@ -33,28 +33,39 @@ export const kedaPodIdentityProvider: Rule = {
   fixable: true,
   check(ctx) {
     for (const obj of ctx.objects) {
-      // A templated apiVersion is taken as KEDA's: the kind names are KEDA's own.
-      const api = pairOf(obj.node, 'apiVersion')?.value;
-      const group = templatedNode({ file: ctx.file, doc: ctx.doc }, api) ? KEDA_2 : obj.apiVersion?.split('/')[0];
-      if (group !== undefined && group !== KEDA_2 && group !== KEDA_1) continue;
-      for (const path of POD_IDENTITY_PATHS) {
-        const block = mapAt(obj.node, path);
-        if (block) checkBlock(ctx, obj, block, path.join('.'), group === KEDA_1);
-      }
+      for (const { block, where, keda1 } of podIdentityBlocks({ file: ctx.file, doc: ctx.doc }, obj)) checkBlock(ctx, obj, block, where, keda1);
     }
   },
 };
 
+/** The `podIdentity` blocks of a KEDA (Cluster)TriggerAuthentication; none for another API group. */
+export function podIdentityBlocks(t: EditTarget, obj: K8sObject): Array<{ block: YAMLMap; where: string; keda1: boolean }> {
+  // A templated apiVersion is taken as KEDA's: the kind names are KEDA's own.
+  const api = pairOf(obj.node, 'apiVersion')?.value;
+  const group = templatedNode(t, api) ? KEDA_2 : obj.apiVersion?.split('/')[0];
+  if (group !== undefined && group !== KEDA_2 && group !== KEDA_1) return [];
+  return POD_IDENTITY_PATHS.flatMap((path) => {
+    const block = mapAt(obj.node, path);
+    return block ? [{ block, where: path.join('.'), keda1: group === KEDA_1 }] : [];
+  });
+}
+
+/** The `provider` value of a podIdentity block when it is the removed `azure` provider (any case). */
+export function azureProvider(t: EditTarget, block: YAMLMap): Node | undefined {
+  const value = pairOf(block, 'provider')?.value;
+  return value && scalarString(value)?.toLowerCase() === 'azure' && !templatedNode(t, value) ? value : undefined;
+}
+
 function checkBlock(ctx: RuleContext, obj: K8sObject, block: YAMLMap, where: string, keda1: boolean): void {
   const t: EditTarget = { file: ctx.file, doc: ctx.doc };
-  const provider = pairOf(block, 'provider');
+  const provider = azureProvider(t, block);
   const identity = pairOf(block, 'identityId');
   const name = `${obj.kind} ${obj.name ?? ''}`.trim();
-  if (provider && scalarString(provider.value)?.toLowerCase() === 'azure' && !templatedNode(t, provider.value)) {
+  if (provider) {
     const identityId = scalarString(identity?.value);
-    const edit = keda1 ? undefined : replaceScalar(t, provider.value, 'azure-workload');
+    const edit = keda1 ? undefined : replaceScalar(t, provider, 'azure-workload');
     ctx.report({
-      node: provider.value,
+      node: provider,
       deprecated: true,
       message:
         `${name} uses the pod identity provider "azure" in ${where}: KEDA deprecated it in 2.13 and 2.15 rejects it. ` +

@@ -35,7 +35,7 @@ import {
 
 /** Kinds that select pods by label without having pods of their own. */
 const SELECTOR_KINDS = ['Service', 'NetworkPolicy', 'PodDisruptionBudget'];
-const SELECTOR_KEYS = new Set(['selector', 'labelSelector', 'podSelector']);
+export const SELECTOR_KEYS = new Set(['selector', 'labelSelector', 'podSelector']);
 const USE_TRUE = '"true"';
 
 type LabelPair = Pair<Scalar, Node | null>;

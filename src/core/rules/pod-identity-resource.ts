@@ -49,7 +49,7 @@ export const podIdentityResource: Rule = {
 };
 
 /** The group must be pod identity's when it is written out (other versions are tolerated). */
-function isPodIdentityGroup(t: EditTarget, obj: K8sObject): boolean {
+export function isPodIdentityGroup(t: EditTarget, obj: K8sObject): boolean {
   const api = pairOf(obj.node, 'apiVersion')?.value;
   if (!obj.apiVersion || templatedNode(t, api)) return true;
   return obj.apiVersion.split('/')[0] === POD_IDENTITY_GROUP;
