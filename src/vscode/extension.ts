@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { AzureTesting } from './azure/testing';
 import { registerAzureCommands } from './azureCommands';
 import { CodeActions } from './codeActions';
+import { HIGHLIGHT_LEGEND, Highlighter } from './highlighter';
 import { Indexer } from './indexer';
 import { Linter } from './linter';
 import { migrateWorkspace, type MigrateArgs } from './migrate';
@@ -15,12 +16,16 @@ export interface ExtensionApi {
   azureTesting: AzureTesting;
 }
 
+/** The documents the providers answer for; each narrows them further with `isManifestDocument`. */
+const MANIFEST_SELECTOR: vscode.DocumentSelector = [{ language: 'yaml' }, { language: 'helm' }, { pattern: '**/templates/*.tpl' }];
+
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   let settings = readSettings();
   const isOpen = (key: string) => vscode.workspace.textDocuments.some((d) => d.uri.toString() === key);
   const indexer = new Indexer(settings, isOpen);
   const linter = new Linter(indexer, settings);
-  context.subscriptions.push(indexer, linter);
+  const highlighter = new Highlighter(indexer, settings);
+  context.subscriptions.push(indexer, linter, highlighter);
 
   const checkOpen = () => vscode.workspace.textDocuments.forEach((d) => linter.check(d));
   checkOpen();
@@ -40,17 +45,15 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       const previous = settings;
       settings = readSettings();
       linter.useSettings(settings);
+      highlighter.useSettings(settings);
       const reindex =
         previous.options.defaultNamespace !== settings.options.defaultNamespace ||
         JSON.stringify([previous.include, previous.exclude, previous.maxFileSize]) !== JSON.stringify([settings.include, settings.exclude, settings.maxFileSize]);
       if (reindex) void indexer.rebuild(settings).then(checkOpen);
       else checkOpen();
     }),
-    vscode.languages.registerCodeActionsProvider(
-      [{ language: 'yaml' }, { language: 'helm' }, { pattern: '**/templates/*.tpl' }],
-      new CodeActions(linter, indexer, () => settings),
-      CodeActions.metadata,
-    ),
+    vscode.languages.registerCodeActionsProvider(MANIFEST_SELECTOR, new CodeActions(linter, indexer, () => settings), CodeActions.metadata),
+    vscode.languages.registerDocumentSemanticTokensProvider(MANIFEST_SELECTOR, highlighter, HIGHLIGHT_LEGEND),
     vscode.commands.registerCommand('wiMigrate.migrateWorkspace', (args?: MigrateArgs) => migrateWorkspace(indexer, linter, settings, args)),
   );
   const output = vscode.window.createOutputChannel('Workload Identity', { log: true });

@@ -4,9 +4,13 @@
 // look-alike key, a value, a comment, a block scalar, a string, a document that is not a
 // Kubernetes object) is a case that must stay uncoloured.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { highlightsOf, type HighlightKind } from '../../src/core/highlights';
+import { HIGHLIGHT_KINDS, highlightsOf, type HighlightKind } from '../../src/core/highlights';
 import { parseManifestFile } from '../../src/core/model';
+
+const ROOT = join(__dirname, '..', '..', '..');
 
 const CODES: Record<string, HighlightKind> = {
   label: 'podIdentityLabel',
@@ -536,3 +540,32 @@ describe('highlightsOf: offsets', () => {
   });
 });
 
+
+describe('semantic token contributions', () => {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    contributes: {
+      grammars?: unknown[];
+      semanticTokenTypes?: Array<{ id: string; description: string }>;
+      semanticTokenScopes?: Array<{ language?: string; scopes: Record<string, string[]> }>;
+    };
+  };
+
+  test('package.json declares one token type per highlight kind, each mapped to the scope the former grammar gave it', () => {
+    assert.deepEqual(manifest.contributes.semanticTokenTypes?.map((t) => t.id), [...HIGHLIGHT_KINDS]);
+    for (const t of manifest.contributes.semanticTokenTypes ?? []) assert.match(t.description, /\.$/, `${t.id} description ends with a full stop`);
+    const scopes = Object.assign({}, ...(manifest.contributes.semanticTokenScopes ?? []).map((s) => s.scopes)) as Record<string, string[]>;
+    assert.deepEqual(scopes, {
+      podIdentityLabel: ['invalid.deprecated.pod-identity.label.wi-migrate'],
+      podIdentityAnnotation: ['invalid.deprecated.pod-identity.annotation.wi-migrate'],
+      podIdentityApiVersion: ['invalid.deprecated.pod-identity.api-version.wi-migrate'],
+      podIdentityKind: ['invalid.deprecated.pod-identity.kind.wi-migrate'],
+      podIdentityCsi: ['invalid.deprecated.pod-identity.csi.wi-migrate'],
+      podIdentityKedaProvider: ['invalid.deprecated.pod-identity.keda-provider.wi-migrate'],
+      workloadIdentityKey: ['entity.name.tag.workload-identity.wi-migrate'],
+    });
+  });
+
+  test('no TextMate grammar is contributed: it would colour files the checks do not read', () => {
+    assert.equal(manifest.contributes.grammars, undefined);
+  });
+});
