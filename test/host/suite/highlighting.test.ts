@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { HIGHLIGHT_KINDS, highlightsOf } from '../../../src/core/highlights';
 import { parseManifestFile } from '../../../src/core/model';
 import type { ExtensionApi } from '../../../src/vscode/extension';
-import { EXTENSION_ID, extensionApi, workspaceUri } from './helpers';
+import { EXTENSION_ID, extensionApi, setSetting, workspaceUri } from './helpers';
 
 const TIMEOUT_MS = 20_000;
 
@@ -143,6 +143,31 @@ describe('highlighting', () => {
       'podIdentityCsi 19:21 true',
       'podIdentityKedaProvider 25:14 azure',
     ]);
+  });
+
+  it('colours nothing in a file over the size limit, like the checks, and colours it again when the limit is raised', async () => {
+    const document = await vscode.workspace.openTextDocument(workspaceUri('examples', 'manifests', 'orders', 'deployment.yaml'));
+    const before = await tokensOf(document);
+    assert.ok(before.length > 0 && document.getText().length > 1024);
+    // A settings change re-checks the open documents: the check after it says the new limit is in force.
+    const setLimit = async (kb: number | undefined) => {
+      const checked = new Promise<void>((resolve) => {
+        const sub = api.onDidCheck((u) => {
+          if (u.toString() !== document.uri.toString()) return;
+          sub.dispose();
+          resolve();
+        });
+      });
+      await setSetting('wiMigrate.maxFileSizeKB', kb);
+      await checked;
+    };
+    await setLimit(1);
+    try {
+      assert.deepEqual(await tokensOf(document), []);
+    } finally {
+      await setLimit(undefined);
+    }
+    assert.deepEqual(await tokensOf(document), before);
   });
 
   it('colours nothing and reports nothing in a GitHub workflow that mentions aadpodidbinding', async () => {
