@@ -8,6 +8,12 @@ export interface TextEdit {
   text: string;
   /** Spans inside `text` that a human must fill in (snippet tab stops in the editor). */
   placeholders?: Placeholder[];
+  /**
+   * The edit appends whole documents, ending in a line break, at the end of a file that ends in
+   * one. Such appends from different fixes may share an offset in one pass of fix-all: they go in
+   * fix order, one after another, which is what one append per pass would give.
+   */
+  appendsDocuments?: boolean;
 }
 
 export interface Placeholder {
@@ -66,16 +72,47 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
  * in the order given, and returns their indices. Fix-all applies a fix completely or not at all.
  */
 export function pickCompatible(groups: readonly (readonly TextEdit[])[]): number[] {
+  // Taken edits sorted by start; an edit can only clash with those that start at most the
+  // longest taken span before it, so each check looks at a few neighbours, not at all of them.
   const taken: TextEdit[] = [];
+  let longest = 0;
+  const clashes = (e: TextEdit): boolean => {
+    for (let i = upperBound(taken, e.end) - 1; i >= 0 && taken[i].start >= e.start - longest; i--) {
+      if (overlaps(taken[i], e) || insertClash(taken[i], e)) return true;
+    }
+    return false;
+  };
   const picked: number[] = [];
   groups.forEach((group, i) => {
-    // Two inserts at one offset from different fixes have no defined order: a clash too.
-    const clash = group.some((e) => taken.some((t) => overlaps(t, e) || (e.start === e.end && t.start === e.start)));
-    if (clash) return;
-    taken.push(...group);
+    if (group.some(clashes)) return;
+    for (const e of group) {
+      taken.splice(upperBound(taken, e.start), 0, e);
+      longest = Math.max(longest, e.end - e.start);
+    }
     picked.push(i);
   });
   return picked;
+}
+
+/** Index of the first edit of `sorted` (by start) that starts after `offset`. */
+function upperBound(sorted: readonly TextEdit[], offset: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid].start <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Two inserts at one offset from different fixes have no defined order, so they clash, unless
+ * both append documents: those go in fix order (`applyEdits` keeps the order given).
+ */
+function insertClash(taken: TextEdit, e: TextEdit): boolean {
+  if (e.start !== e.end || taken.start !== e.start) return false;
+  return !(e.appendsDocuments && taken.appendsDocuments && taken.start === taken.end);
 }
 
 /** One edit that turns `before` into `after`: the span between their common prefix and suffix. */

@@ -79,21 +79,46 @@ export function dropSuppressed(text: string, findings: Finding[]): Finding[] {
 }
 
 /**
- * Fix-all for one file: applies, in passes, every fix whose edits all stay in this file, against
- * the workspace `index` (which is left as it was). Returns the new text.
+ * Fix-all gives up after this many passes. Passes do not grow with the size of the workspace:
+ * each pass applies every fix that does not clash with another (appended documents included), so
+ * the count is the length of the longest chain of fixes that wait for one another (pods move, then
+ * their bindings go, then the identities), a handful. Reaching it means a bug, and says so.
  */
-export function fixFileText(index: WorkspaceIndex, path: string, text: string, options?: Partial<Options>, maxPasses = 50): string {
+export const MAX_FIX_PASSES = 100;
+
+/**
+ * Fix-all stopped at `MAX_FIX_PASSES` with fixes still to apply. What it did is whole fixes, so
+ * `changed` (path to new text, as fix-all returns it) is sound, but not everything was fixed.
+ */
+export class FixAllIncompleteError extends Error {
+  constructor(
+    readonly passes: number,
+    readonly changed: Map<string, string>,
+  ) {
+    super(`Fix-all stopped after ${passes} passes with fixes still to apply; run it again to apply the rest.`);
+    this.name = 'FixAllIncompleteError';
+  }
+}
+
+/**
+ * Fix-all for one file: applies, in passes, every fix whose edits all stay in this file, against
+ * the workspace `index` (which is left as it was). Returns the new text; throws
+ * `FixAllIncompleteError` (with the text so far) if `maxPasses` passes leave fixes to apply.
+ */
+export function fixFileText(index: WorkspaceIndex, path: string, text: string, options?: Partial<Options>, maxPasses = MAX_FIX_PASSES): string {
   const original = index.file(path);
   let current = text;
   try {
-    for (let pass = 0; pass < maxPasses; pass++) {
+    for (let pass = 0; ; pass++) {
       const file = parseManifestFile(path, current, index.file(path));
       index.update(file);
       const fixes = checkFile(file, index, options).flatMap((f) => (f.fix && f.fix.edits.every((e) => e.file === path) ? [f.fix] : []));
       const groups = oneCreatorEach(fixes).map((f) => f.edits);
       const picked = pickCompatible(groups);
-      if (picked.length === 0) break;
-      current = applyEdits(current, picked.flatMap((i) => groups[i]));
+      const next = picked.length === 0 ? current : applyEdits(current, picked.flatMap((i) => groups[i]));
+      if (next === current) break;
+      if (pass === maxPasses) throw new FixAllIncompleteError(pass, new Map([[path, current]]));
+      current = next;
     }
   } finally {
     if (original) index.update(original);
@@ -151,37 +176,63 @@ export class Project {
 
   /**
    * Applies every fix it can, in passes, until nothing fixable is left (a pass may make new fixes
-   * possible: a binding is retired once its pods have moved; two new documents appended at one
-   * spot go one per pass). Each pass re-reads the index; it stops when a pass changes nothing.
-   * Returns the files that changed with their new text.
+   * possible: a binding is retired once its pods have moved). Each pass re-reads the index; it
+   * stops when a pass changes nothing. Returns the files that changed with their new text. Throws
+   * `FixAllIncompleteError` (with what changed so far) if `maxPasses` passes leave fixes to apply.
    */
-  fixAll(paths: readonly string[] = this.paths, maxPasses = 50): Map<string, string> {
+  fixAll(paths: readonly string[] = this.paths, maxPasses = MAX_FIX_PASSES): Map<string, string> {
     const original = new Map(paths.map((p) => [p, this.text(p) ?? '']));
     const existed = new Set(this.paths);
-    for (let pass = 0; pass < maxPasses; pass++) {
+    const changed = (): Map<string, string> => {
+      const out = new Map<string, string>();
+      for (const [path, before] of original) {
+        const after = this.text(path);
+        if (after !== undefined && after !== before) out.set(path, after);
+      }
+      // Files that fixes created (a ServiceAccount beside a Helm template).
+      for (const path of this.paths) if (!existed.has(path)) out.set(path, this.text(path) ?? '');
+      return out;
+    };
+    for (let pass = 0; ; pass++) {
       // In path order, whatever order the files were added in: which of several workloads
       // creates a shared ServiceAccount must not depend on how the workspace was read.
       const fixes = [...paths].sort().flatMap((p) => this.check(p)).flatMap((f) => (f.fix ? [f.fix] : []));
-      const changed = this.applyFixes(oneCreatorEach(fixes).map((f) => f.edits));
-      if (changed === 0) break;
+      const byFile = this.planFixes(oneCreatorEach(fixes).map((f) => f.edits));
+      if (byFile.size === 0) break;
+      if (pass === maxPasses) throw new FixAllIncompleteError(pass, changed());
+      for (const [path, text] of byFile) this.set(path, text);
     }
-    const out = new Map<string, string>();
-    for (const [path, before] of original) {
-      const after = this.text(path);
-      if (after !== undefined && after !== before) out.set(path, after);
-    }
-    // Files that fixes created (a ServiceAccount beside a Helm template).
-    for (const path of this.paths) if (!existed.has(path)) out.set(path, this.text(path) ?? '');
-    return out;
+    return changed();
   }
 
   /** Applies whole fixes that do not overlap, per file; returns how many were applied. */
   applyFixes(groups: readonly (readonly FileEdit[])[]): number {
     const picked = pickCompatibleAcrossFiles(groups);
-    const byFile = new Map<string, FileEdit[]>();
-    for (const group of picked) for (const e of group) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
-    for (const [path, edits] of byFile) this.set(path, applyEdits(this.text(path) ?? '', edits));
+    for (const [path, text] of this.textsAfter(picked)) this.set(path, text);
     return picked.length;
+  }
+
+  /** The new text of each file that the whole, non-overlapping fixes among `groups` change. */
+  private planFixes(groups: readonly (readonly FileEdit[])[]): Map<string, string> {
+    return this.textsAfter(pickCompatibleAcrossFiles(groups));
+  }
+
+  private textsAfter(picked: readonly (readonly FileEdit[])[]): Map<string, string> {
+    const byFile = new Map<string, FileEdit[]>();
+    for (const group of picked) {
+      for (const e of group) {
+        const list = byFile.get(e.file);
+        if (list) list.push(e);
+        else byFile.set(e.file, [e]);
+      }
+    }
+    const out = new Map<string, string>();
+    for (const [path, edits] of byFile) {
+      const before = this.text(path);
+      const after = applyEdits(before ?? '', edits);
+      if (after !== before) out.set(path, after);
+    }
+    return out;
   }
 }
 
