@@ -1,4 +1,4 @@
-import { applyEdits, pickCompatible, type FileEdit } from './edits';
+import { applyEdits, EditComposer, pickCompatible, type FileEdit, type LabelledEdit } from './edits';
 import { parseManifestFile, rangeOf, type ManifestDoc, type ManifestFile } from './model';
 import { RULES } from './rules';
 import type { Finding, Fix, Options, Report, Rule, RuleContext, Severity } from './rule';
@@ -181,6 +181,37 @@ export class Project {
    * `FixAllIncompleteError` (with what changed so far) if `maxPasses` passes leave fixes to apply.
    */
   fixAll(paths: readonly string[] = this.paths, maxPasses = MAX_FIX_PASSES): Map<string, string> {
+    return this.runFixAll(paths, maxPasses);
+  }
+
+  /**
+   * Runs the same fix-all as `fixAll` (and leaves the project in the same state), and tells how
+   * each changed file got there: one `FixAllChange` per changed or created file, in path order,
+   * whose `edits` are the fixes' own edits in the coordinates of the text before, each with the
+   * label of what it does, so that a preview can show them grouped and let whole groups be left
+   * out.
+   */
+  fixAllChanges(paths: readonly string[] = this.paths, maxPasses = MAX_FIX_PASSES): FixAllChange[] {
+    const composers = new Map<string, EditComposer>();
+    const existed = new Set(this.paths);
+    const changed = this.runFixAll(paths, maxPasses, (byFile) => {
+      for (const [path, edits] of byFile) {
+        let composer = composers.get(path);
+        if (!composer) composers.set(path, (composer = new EditComposer(this.text(path) ?? '')));
+        composer.apply(edits);
+      }
+    });
+    return [...changed.keys()].sort().map((path) => {
+      const composer = composers.get(path)!;
+      const after = changed.get(path)!;
+      // The composition is the preview's truth: it must give what fix-all wrote.
+      if (composer.text !== after) throw new Error(`Fix-all edits of ${path} do not compose to its fixed text.`);
+      return { path, before: existed.has(path) ? composer.original : undefined, after, edits: composer.edits() };
+    });
+  }
+
+  /** The passes of fix-all; `onPass` sees each pass's edits per file, before they are applied. */
+  private runFixAll(paths: readonly string[], maxPasses: number, onPass?: (byFile: Map<string, LabelledEdit[]>) => void): Map<string, string> {
     const original = new Map(paths.map((p) => [p, this.text(p) ?? '']));
     const existed = new Set(this.paths);
     const changed = (): Map<string, string> => {
@@ -197,43 +228,52 @@ export class Project {
       // In path order, whatever order the files were added in: which of several workloads
       // creates a shared ServiceAccount must not depend on how the workspace was read.
       const fixes = [...paths].sort().flatMap((p) => this.check(p)).flatMap((f) => (f.fix ? [f.fix] : []));
-      const byFile = this.planFixes(oneCreatorEach(fixes).map((f) => f.edits));
+      const byFile = editsByFile(pickCompatibleAcrossFiles(oneCreatorEach(fixes)));
+      const texts = new Map([...byFile].map(([path, edits]) => [path, applyEdits(this.text(path) ?? '', edits)] as const));
+      for (const [path, text] of texts) if (text === this.text(path)) byFile.delete(path);
       if (byFile.size === 0) break;
       if (pass === maxPasses) throw new FixAllIncompleteError(pass, changed());
-      for (const [path, text] of byFile) this.set(path, text);
+      onPass?.(byFile);
+      for (const path of byFile.keys()) this.set(path, texts.get(path)!);
     }
     return changed();
   }
 
   /** Applies whole fixes that do not overlap, per file; returns how many were applied. */
   applyFixes(groups: readonly (readonly FileEdit[])[]): number {
-    const picked = pickCompatibleAcrossFiles(groups);
-    for (const [path, text] of this.textsAfter(picked)) this.set(path, text);
+    const picked = pickCompatibleAcrossFiles(groups.map((edits) => ({ edits, label: '' })));
+    for (const [path, edits] of editsByFile(picked)) this.set(path, applyEdits(this.text(path) ?? '', edits));
     return picked.length;
   }
+}
 
-  /** The new text of each file that the whole, non-overlapping fixes among `groups` change. */
-  private planFixes(groups: readonly (readonly FileEdit[])[]): Map<string, string> {
-    return this.textsAfter(pickCompatibleAcrossFiles(groups));
-  }
+/** What fix-all did to one file, as edits of the text before it. */
+export interface FixAllChange {
+  path: string;
+  /** The text before fix-all; undefined for a file that fix-all created. */
+  before: string | undefined;
+  /** The text after: `applyEdits(before ?? '', edits)`. */
+  after: string;
+  /**
+   * Edits of `before` (of the empty text for a created file), in order, without overlap. Each is
+   * one edit a fix made, widened by the later edits that touched the text it wrote; inserts at
+   * one spot stay separate. Leaving out every edit of some labels gives a partial migration.
+   */
+  edits: LabelledEdit[];
+}
 
-  private textsAfter(picked: readonly (readonly FileEdit[])[]): Map<string, string> {
-    const byFile = new Map<string, FileEdit[]>();
-    for (const group of picked) {
-      for (const e of group) {
-        const list = byFile.get(e.file);
-        if (list) list.push(e);
-        else byFile.set(e.file, [e]);
-      }
+/** Each picked fix's edits, per file, each with its label (the edit's own, else the fix's). */
+function editsByFile(picked: readonly { edits: readonly FileEdit[]; label: string }[]): Map<string, LabelledEdit[]> {
+  const byFile = new Map<string, LabelledEdit[]>();
+  for (const fix of picked) {
+    for (const e of fix.edits) {
+      const labelled: LabelledEdit = { start: e.start, end: e.end, text: e.text, label: e.label ?? fix.label };
+      const list = byFile.get(e.file);
+      if (list) list.push(labelled);
+      else byFile.set(e.file, [labelled]);
     }
-    const out = new Map<string, string>();
-    for (const [path, edits] of byFile) {
-      const before = this.text(path);
-      const after = applyEdits(before ?? '', edits);
-      if (after !== before) out.set(path, after);
-    }
-    return out;
   }
+  return byFile;
 }
 
 /** Drops the fixes that would create an object an earlier fix of the list creates already. */
@@ -246,11 +286,11 @@ function oneCreatorEach(fixes: readonly Fix[]): Fix[] {
   });
 }
 
-/** Like `pickCompatible`, but edits only clash with edits of the same file. */
-function pickCompatibleAcrossFiles(groups: readonly (readonly FileEdit[])[]): FileEdit[][] {
-  const files = [...new Set(groups.flat().map((e) => e.file))];
+/** Like `pickCompatible` over the fixes' edits, but edits only clash with edits of the same file. */
+function pickCompatibleAcrossFiles<F extends { edits: readonly FileEdit[] }>(fixes: readonly F[]): F[] {
+  const files = [...new Set(fixes.flatMap((f) => f.edits.map((e) => e.file)))];
   // Each file gets its own band of offsets, so one-dimensional overlap means same-file overlap.
   const band = new Map(files.map((f, i) => [f, i * 2 ** 40]));
-  const shifted = groups.map((g) => g.map((e) => ({ ...e, start: e.start + band.get(e.file)!, end: e.end + band.get(e.file)! })));
-  return pickCompatible(shifted).map((i) => [...groups[i]]);
+  const shifted = fixes.map((f) => f.edits.map((e) => ({ ...e, start: e.start + band.get(e.file)!, end: e.end + band.get(e.file)! })));
+  return pickCompatible(shifted).map((i) => fixes[i]);
 }
