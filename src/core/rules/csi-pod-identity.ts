@@ -1,5 +1,6 @@
 import type { Node, Pair, Scalar, YAMLMap } from 'yaml';
 import { GUID, mapAt, pairOf, PLACEHOLDER_CLIENT_ID, scalarString } from '../k8s';
+import { fixLabel } from '../labels';
 import { lookupIdentity, type IdentityLookup } from '../lookup';
 import type { Rule, RuleContext } from '../rule';
 import { insertPair, replaceScalar, templatedNode, type EditTarget } from '../yaml-edit';
@@ -44,6 +45,7 @@ export const csiPodIdentity: Rule = {
           fix: fixable
             ? {
                 title: lookup.clientId ? `Use workload identity with client id ${lookup.clientId}` : 'Use workload identity (client id to fill in)',
+                label: fixLabel('Migrate', ctx.index, obj),
                 edits: edits.map((e) => ({ ...e!, file: ctx.file.path })),
                 needsInput: !lookup.clientId,
               }

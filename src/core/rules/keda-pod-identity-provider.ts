@@ -1,5 +1,6 @@
 import { isScalar, type Node, type YAMLMap } from 'yaml';
 import { mapAt, pairOf, scalarString } from '../k8s';
+import { fixLabel } from '../labels';
 import type { K8sObject } from '../model';
 import type { Rule, RuleContext } from '../rule';
 import { removePair, replaceScalar, templatedNode, type EditTarget } from '../yaml-edit';
@@ -61,6 +62,8 @@ function checkBlock(ctx: RuleContext, obj: K8sObject, block: YAMLMap, where: str
   const provider = azureProvider(t, block);
   const identity = pairOf(block, 'identityId');
   const name = `${obj.kind} ${obj.name ?? ''}`.trim();
+  // Both fixes are part of one move to azure-workload.
+  const label = fixLabel('Migrate', ctx.index, obj, 'to azure-workload');
   if (provider) {
     const identityId = scalarString(identity?.value);
     const edit = keda1 ? undefined : replaceScalar(t, provider, 'azure-workload');
@@ -73,7 +76,7 @@ function checkBlock(ctx: RuleContext, obj: K8sObject, block: YAMLMap, where: str
           ? 'This is KEDA 1.x (keda.k8s.io/v1alpha1), which has no azure-workload: move to KEDA 2.8+ (apiVersion keda.sh/v1alpha1) and use provider: azure-workload. '
           : 'Use provider: azure-workload (KEDA 2.8+)' + (identityId ? `; identityId ${identityId} stays as the identity's client id. ` : '. ')) +
         OPERATOR_NOTE,
-      fix: edit && { title: 'Use provider azure-workload', edits: [{ ...edit, file: ctx.file.path }] },
+      fix: edit && { title: 'Use provider azure-workload', label, edits: [{ ...edit, file: ctx.file.path }] },
     });
   }
   if (identity && isScalar(identity.value) && identity.value.value === '' && !templatedNode(t, identity.value)) {
@@ -84,7 +87,7 @@ function checkBlock(ctx: RuleContext, obj: K8sObject, block: YAMLMap, where: str
       message:
         `${name} has an empty identityId in ${where}: KEDA 2.12+ rejects an empty identityId when the key is present. ` +
         'Remove the key to use the identity of the KEDA operator\'s service account, or set the managed identity\'s client id.',
-      fix: edit && { title: 'Remove the empty identityId', edits: [{ ...edit, file: ctx.file.path }] },
+      fix: edit && { title: 'Remove the empty identityId', label, edits: [{ ...edit, file: ctx.file.path }] },
     });
   }
 }
