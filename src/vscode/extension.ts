@@ -5,7 +5,7 @@ import { CodeActions } from './codeActions';
 import { HIGHLIGHT_LEGEND, Highlighter } from './highlighter';
 import { Indexer } from './indexer';
 import { Linter } from './linter';
-import { migrateWorkspace, type MigrateArgs } from './migrate';
+import { migrateWorkspace } from './migrate';
 import { readSettings, SECTION } from './settings';
 
 /** What `activate` returns: used by the integration tests to wait for the index. */
@@ -54,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     }),
     vscode.languages.registerCodeActionsProvider(MANIFEST_SELECTOR, new CodeActions(linter, indexer, () => settings), CodeActions.metadata),
     vscode.languages.registerDocumentSemanticTokensProvider(MANIFEST_SELECTOR, highlighter, HIGHLIGHT_LEGEND),
-    vscode.commands.registerCommand('wiMigrate.migrateWorkspace', (args?: MigrateArgs) => migrateWorkspace(indexer, linter, settings, args)),
+    vscode.commands.registerCommand('wiMigrate.migrateWorkspace', () => migrateWorkspace(indexer, linter, settings)),
   );
   const output = vscode.window.createOutputChannel('Workload Identity', { log: true });
   const azureTesting = new AzureTesting();
