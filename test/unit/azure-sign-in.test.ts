@@ -1,0 +1,94 @@
+// Sign-in that gives a sign of life: the first token of each credential runs under a progress
+// with Cancel and a time-out (signingIn.ts), through the flows and the real SDK clients.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { AccessToken, TokenCredential } from '@azure/identity';
+import { SIGN_IN_TITLE } from '../../src/vscode/azure/signingIn';
+import { azureSettings } from '../../src/vscode/azure/settings';
+import { StaticTokenCredential } from '../arm/credentials';
+import { SIGN_IN, WORKSPACE, seed } from './azure-fixtures';
+import { TOKEN, azureHarness, requestsOf } from './azure-harness';
+
+const COMMAND = 'wiMigrate.copyAzScript';
+
+/** A credential whose first token never comes (a browser sign-in nobody completes). */
+function neverSignsIn(): TokenCredential & { asked: number } {
+  return {
+    asked: 0,
+    getToken() {
+      this.asked++;
+      return new Promise<AccessToken>(() => undefined);
+    },
+  };
+}
+
+test('a sign-in that never completes shows a progress and stops at the time-out with a message', async (t) => {
+  const h = await azureHarness(t, WORKSPACE, { seed: seed() });
+  const credential = neverSignsIn();
+  const run = await h.run(COMMAND, [], { credential: () => credential, settings: { resourceManagerEndpoint: h.server.url, signInTimeoutSeconds: 1 } });
+  assert.equal(run.result.succeeded, false);
+  const error = run.result.succeeded ? '' : run.result.error;
+  assert.equal(error, 'Sign-in to Microsoft did not complete within 1 s (wiMigrate.azure.signInTimeoutSeconds). Try again, or set wiMigrate.azure.authentication to azureCli or deviceCode.');
+  assert.ok(!('cancelled' in run.result));
+  assert.deepEqual(
+    run.ui.transcript.map((e) => [e.kind, e.text]),
+    [
+      ['progress', SIGN_IN_TITLE],
+      ['notify', error],
+    ],
+  );
+  assert.equal(credential.asked, 1);
+  assert.deepEqual(requestsOf(h.server), [], 'no request went out without a token');
+});
+
+test('the Azure CLI time-out says to check az, not to switch the sign-in method', async (t) => {
+  const h = await azureHarness(t, WORKSPACE, { seed: seed() });
+  const run = await h.run(COMMAND, [], { credential: neverSignsIn, settings: { resourceManagerEndpoint: h.server.url, authentication: 'azureCli', signInTimeoutSeconds: 1 } });
+  assert.match(run.result.succeeded ? '' : run.result.error, /^The Azure CLI did not return a token within 1 s \(wiMigrate\.azure\.signInTimeoutSeconds\)\. Check that az account get-access-token works in a terminal/);
+});
+
+test('Cancel on the sign-in progress ends the command as cancelled, without an error', async (t) => {
+  const h = await azureHarness(t, WORKSPACE, { seed: seed() });
+  const run = await h.run(COMMAND, [], { credential: neverSignsIn, cancel: { progress: SIGN_IN_TITLE } });
+  assert.deepEqual(run.result, { succeeded: false, error: 'Sign-in cancelled.', cancelled: true });
+  assert.ok(!run.ui.transcript.some((e) => e.kind === 'notify'), 'no error notification');
+  assert.ok(run.log.includes('info: Sign-in cancelled.'), run.log.join('\n'));
+});
+
+test('a sign-in that fails on the network is reported as a network failure', async (t) => {
+  const h = await azureHarness(t, WORKSPACE, { seed: seed() });
+  const offline: TokenCredential = {
+    getToken: async () => {
+      throw new Error('network_error: Network request failed');
+    },
+  };
+  const run = await h.run(COMMAND, [], { credential: () => offline });
+  const error = run.result.succeeded ? '' : run.result.error;
+  assert.match(error, /^Could not list your tenants: the Microsoft sign-in could not be reached \(network_error\)\. Check the network connection and, behind a proxy, the setting http\.proxy\./);
+  assert.doesNotMatch(error, /wiMigrate\.azure\.authentication/);
+});
+
+test('each tenant signs in once under a progress; later tokens are asked for directly', async (t) => {
+  const h = await azureHarness(t, WORKSPACE, { seed: seed() });
+  const byTenant = new Map<string, StaticTokenCredential>();
+  const run = await h.run(COMMAND, [...SIGN_IN, { pick: 'aks-legacy' }, { pickMany: ['shop/web'] }], {
+    credential: (tenantId) => {
+      const key = tenantId ?? 'home';
+      if (!byTenant.has(key)) byTenant.set(key, new StaticTokenCredential(TOKEN));
+      return byTenant.get(key)!;
+    },
+  });
+  assert.ok(run.result.succeeded, run.result.succeeded ? '' : run.result.error);
+  const signIns = run.ui.transcript.filter((e) => e.kind === 'progress' && e.text === SIGN_IN_TITLE);
+  assert.equal(signIns.length, byTenant.size, 'one sign-in progress per tenant');
+  assert.equal(byTenant.size, 2, 'the home tenant lists tenants, the picked one the rest');
+  const picked = [...byTenant.values()][1];
+  assert.ok(picked.requestedScopes.length > 1, 'the picked tenant was asked for more tokens after its sign-in');
+});
+
+test('the time-out setting defaults to 60 s; nonsense falls back to it', () => {
+  assert.equal(azureSettings({}).signInTimeoutSeconds, 60);
+  assert.equal(azureSettings({ signInTimeoutSeconds: 5 }).signInTimeoutSeconds, 5);
+  assert.equal(azureSettings({ signInTimeoutSeconds: 0 }).signInTimeoutSeconds, 60);
+  assert.equal(azureSettings({ signInTimeoutSeconds: Number.NaN }).signInTimeoutSeconds, 60);
+});
