@@ -3,9 +3,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AccessToken, TokenCredential } from '@azure/identity';
+import { signInFor } from '../../src/vscode/azure/auth';
 import { SIGN_IN_TITLE } from '../../src/vscode/azure/signingIn';
 import { azureSettings } from '../../src/vscode/azure/settings';
 import { StaticTokenCredential } from '../arm/credentials';
+import { startStandaloneArmServer } from '../arm/standalone';
 import { SIGN_IN, WORKSPACE, seed } from './azure-fixtures';
 import { TOKEN, azureHarness, requestsOf } from './azure-harness';
 
@@ -66,6 +68,28 @@ test('a sign-in that fails on the network is reported as a network failure', asy
   const error = run.result.succeeded ? '' : run.result.error;
   assert.match(error, /^Could not list your tenants: the Microsoft sign-in could not be reached \(network_error\)\. Check the network connection and, behind a proxy, the setting http\.proxy\./);
   assert.doesNotMatch(error, /wiMigrate\.azure\.authentication/);
+});
+
+test('the real AzureCliCredential: an az that cannot resolve the sign-in host is a network failure, not a sign-in method problem', async (t) => {
+  const standalone = await startStandaloneArmServer();
+  t.after(() => standalone.close());
+  const saved = process.env.PATH;
+  process.env.PATH = standalone.env.PATH;
+  process.env.WI_FAKE_AZ_MODE = 'offline';
+  t.after(() => {
+    process.env.PATH = saved;
+    delete process.env.WI_FAKE_AZ_MODE;
+  });
+  const h = await azureHarness(t, WORKSPACE, { seed: seed() });
+  const settings = { resourceManagerEndpoint: h.server.url, authentication: 'azureCli' };
+  const cli = signInFor(azureSettings(settings), {});
+  const run = await h.run(COMMAND, [], { credential: (tenantId) => cli.credential(tenantId), settings });
+  const error = run.result.succeeded ? '' : run.result.error;
+  assert.match(error, /^Could not list your tenants: the Microsoft sign-in could not be reached \(NameResolutionError\)\. The host name could not be resolved/);
+  assert.match(error, /HTTPS_PROXY environment variable, not from http\.proxy\./);
+  assert.match(error, /wiMigrate\.azure\.cloud/);
+  assert.doesNotMatch(error, /wiMigrate\.azure\.authentication/);
+  assert.deepEqual(run.ui.transcript.map((e) => [e.kind, e.text]), [['progress', SIGN_IN_TITLE], ['notify', error]]);
 });
 
 test('each tenant signs in once under a progress; later tokens are asked for directly', async (t) => {
