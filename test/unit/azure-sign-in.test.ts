@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import { signInFor } from '../../src/vscode/azure/auth';
-import { SIGN_IN_TITLE } from '../../src/vscode/azure/signingIn';
+import { CancelledError, FlowError } from '../../src/vscode/azure/result';
+import { ScriptedUi } from '../../src/vscode/azure/scriptedUi';
+import { SIGN_IN_TITLE, watchedSignIn } from '../../src/vscode/azure/signingIn';
 import { azureSettings } from '../../src/vscode/azure/settings';
 import { StaticTokenCredential } from '../arm/credentials';
 import { startStandaloneArmServer } from '../arm/standalone';
@@ -108,6 +110,62 @@ test('each tenant signs in once under a progress; later tokens are asked for dir
   assert.equal(byTenant.size, 2, 'the home tenant lists tenants, the picked one the rest');
   const picked = [...byTenant.values()][1];
   assert.ok(picked.requestedScopes.length > 1, 'the picked tenant was asked for more tokens after its sign-in');
+});
+
+/** Lets pending promise callbacks run (setImmediate is not among the mocked timers). */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+test('the time-out counts from the sign-in\'s start (mocked clock); a device code sign-in has none, and Cancel still ends it', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const outcome = (promise: Promise<unknown>) => {
+    const seen: { error?: unknown; done: boolean } = { done: false };
+    promise.then(
+      () => (seen.done = true),
+      (error: unknown) => Object.assign(seen, { done: true, error }),
+    );
+    return seen;
+  };
+
+  const browser = outcome(watchedSignIn(neverSignsIn(), new ScriptedUi([]), { authentication: 'vscode', signInTimeoutSeconds: 30 }).getToken('scope'));
+  t.mock.timers.tick(29_999);
+  await settle();
+  assert.equal(browser.done, false);
+  t.mock.timers.tick(1);
+  await settle();
+  assert.ok(browser.error instanceof FlowError && !browser.error.isCancel);
+  assert.match((browser.error as Error).message, /^Sign-in to Microsoft did not complete within 30 s/);
+
+  const ui = new ScriptedUi([]);
+  const deviceCode = outcome(watchedSignIn(neverSignsIn(), ui, { authentication: 'deviceCode', signInTimeoutSeconds: 30 }).getToken('scope'));
+  t.mock.timers.tick(15 * 60_000);
+  await settle();
+  assert.equal(deviceCode.done, false, 'still waiting for the code to be entered');
+  ui.cancelProgress();
+  await settle();
+  assert.ok(deviceCode.error instanceof CancelledError);
+});
+
+test('a second token request during the sign-in waits for it under the same progress', async () => {
+  let release: (token: AccessToken) => void = () => undefined;
+  const asked: string[] = [];
+  const slow: TokenCredential = {
+    getToken: (scopes) => {
+      asked.push(String(scopes));
+      return asked.length === 1 ? new Promise<AccessToken>((resolve) => (release = resolve)) : Promise.resolve({ token: 'later', expiresOnTimestamp: Date.now() + 60_000 });
+    },
+  };
+  const ui = new ScriptedUi([]);
+  const credential = watchedSignIn(slow, ui, { authentication: 'vscode', signInTimeoutSeconds: 60 });
+  const first = credential.getToken('a');
+  const second = credential.getToken('b');
+  await settle();
+  assert.deepEqual(asked, ['a'], 'the second waits for the sign-in');
+  release({ token: 'first', expiresOnTimestamp: Date.now() + 60_000 });
+  assert.equal((await first)?.token, 'first');
+  assert.equal((await second)?.token, 'later');
+  assert.equal((await credential.getToken('c'))?.token, 'later');
+  assert.deepEqual(asked, ['a', 'b', 'c']);
+  assert.deepEqual(ui.transcript.map((e) => [e.kind, e.text]), [['progress', SIGN_IN_TITLE]], 'one progress for the sign-in, none after');
 });
 
 test('the time-out setting defaults to 60 s; nonsense falls back to it', () => {
