@@ -5,7 +5,11 @@
 // extension's findings, and saves two screenshots:
 //   /tmp/npm-start.png            the file with its squiggles and the Problems panel
 //   /tmp/npm-start-lightbulb.png  the quick-fix menu (Ctrl+.) on the pod template's aadpodidbinding
-// No fix is applied. Stops npm start with SIGINT at the end (which stops code-server).
+//   /tmp/npm-start-migration.png  "Migrate workspace to workload identity": the Refactor Preview,
+//                                 grouped by type, every change checked
+//   /tmp/npm-start-migration-unchecked.png  the same with one Deployment's changes unchecked
+// No fix is applied: the preview is discarded, and the Problems count must not grow while it is
+// open (its documents are not checked). Stops npm start with SIGINT at the end (which stops code-server).
 //
 //   node scripts/vscode-host/demo-check.mjs [--out-dir DIR]
 // Exit code 0 when every step worked.
@@ -19,7 +23,12 @@ const log = (line) => console.log(`[demo-check] ${line}`);
 const outDirIndex = process.argv.indexOf('--out-dir');
 const outDir = outDirIndex > 0 ? process.argv[outDirIndex + 1] : '/tmp';
 mkdirSync(outDir, { recursive: true });
-const shots = { problems: join(outDir, 'npm-start.png'), lightbulb: join(outDir, 'npm-start-lightbulb.png') };
+const shots = {
+  problems: join(outDir, 'npm-start.png'),
+  lightbulb: join(outDir, 'npm-start-lightbulb.png'),
+  migration: join(outDir, 'npm-start-migration.png'),
+  unchecked: join(outDir, 'npm-start-migration-unchecked.png'),
+};
 const started = Date.now();
 const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 
@@ -144,6 +153,45 @@ async function check(page, url) {
   if (!actions.some((a) => /workload identity|aadpodidbinding|azure\.workload\.identity/i.test(a))) {
     throw new Error('the quick-fix menu has no workload identity fix');
   }
+  await migrationPreview(page, quickInput);
+}
+
+/** The workspace migration from the Command Palette, up to its Refactor Preview; then Discard. */
+async function migrationPreview(page, quickInput) {
+  const before = await problemCounts(page);
+  await page.keyboard.press('F1');
+  await quickInput.waitFor({ timeout: 15_000 });
+  await quickInput.fill('>Migrate workspace to workload identity');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Migrate workspace' }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+  const rows = page.locator('.bulk-edit-panel .monaco-list-row');
+  await rows.first().waitFor({ timeout: 60_000 });
+  const group = page.locator('.action-label[aria-label="Group Changes By Type"]');
+  if (await group.count()) await group.first().click();
+  await waitFor('the preview grouped by type', async () => (await rows.allInnerTexts()).some((r) => r.startsWith('Migrate ')), 30_000);
+  await page.waitForTimeout(1000);
+  const texts = await rows.allInnerTexts();
+  log(`Refactor Preview rows (${texts.length} shown):`);
+  for (const row of texts) console.log(`    ${row.replace(/\s+/g, ' ').trim().slice(0, 150)}`);
+  const unchecked = await page.locator('.bulk-edit-panel .monaco-list-row .edit-checkbox[aria-checked="false"]').count();
+  log(`unchecked rows: ${unchecked}`);
+  if (unchecked > 0) throw new Error('the preview opened with unchecked changes');
+  const during = await problemCounts(page);
+  log(`status bar problems before the preview: "${before.text}"; with the preview open: "${during.text}"`);
+  if (during.total > before.total) throw new Error('the preview\'s documents were checked: the Problems count grew');
+  await page.screenshot({ path: shots.migration });
+  log(`screenshot: ${shots.migration}`);
+  // Uncheck the first Deployment, as a reviewer would.
+  const deployment = rows.filter({ hasText: /^Migrate Deployment / }).first();
+  await deployment.locator('.edit-checkbox').click();
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: shots.unchecked });
+  log(`screenshot: ${shots.unchecked}`);
+  await page.keyboard.press('F1');
+  await quickInput.fill('>Discard Refactoring');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Discard' }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await rows.first().waitFor({ state: 'detached', timeout: 30_000 }).catch(() => {});
 }
 
 async function main() {

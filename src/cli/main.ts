@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Project } from '../core/engine';
+import { FixAllIncompleteError, Project } from '../core/engine';
 import { collectFiles, UsageError } from './files';
 import { formatJson, formatSarif, formatText, toCliFindings, type CliFinding } from './format';
 
@@ -77,8 +77,17 @@ export function runCli(argv: readonly string[], cwd = process.cwd()): CliResult 
   }
 
   let log = '';
+  let warning = '';
   if (values.fix) {
-    const changed = project.fixAll();
+    let changed: Map<string, string>;
+    try {
+      changed = project.fixAll();
+    } catch (e) {
+      if (!(e instanceof FixAllIncompleteError)) throw e;
+      // Whole fixes only, so what was done is sound: write it, and say that it is not all.
+      changed = e.changed;
+      warning = `wi-migrate: ${e.message}\n`;
+    }
     for (const [path, text] of changed) {
       writeFileSync(onDisk(path), text);
       log += `fixed ${display(path)}\n`;
@@ -90,8 +99,8 @@ export function runCli(argv: readonly string[], cwd = process.cwd()): CliResult 
   const body = format === 'json' ? formatJson(findings) : format === 'sarif' ? formatSarif(findings, VERSION) : formatText(findings);
   // Machine-readable output stays alone on stdout; what --fix wrote goes to stderr then.
   return format === 'text'
-    ? { code: findings.length ? 1 : 0, stdout: log + body, stderr: '' }
-    : { code: findings.length ? 1 : 0, stdout: body, stderr: log };
+    ? { code: findings.length ? 1 : 0, stdout: log + body, stderr: warning }
+    : { code: findings.length ? 1 : 0, stdout: body, stderr: log + warning };
 }
 
 if (require.main === module) {

@@ -1,4 +1,4 @@
-import { applyEdits, pickCompatible, type FileEdit } from './edits';
+import { applyEdits, EditComposer, pickCompatible, type FileEdit, type LabelledEdit } from './edits';
 import { parseManifestFile, rangeOf, type ManifestDoc, type ManifestFile } from './model';
 import { RULES } from './rules';
 import type { Finding, Fix, Options, Report, Rule, RuleContext, Severity } from './rule';
@@ -90,21 +90,46 @@ export function dropSuppressed(text: string, findings: Finding[]): Finding[] {
 }
 
 /**
- * Fix-all for one file: applies, in passes, every fix whose edits all stay in this file, against
- * the workspace `index` (which is left as it was). Returns the new text.
+ * Fix-all gives up after this many passes. Passes do not grow with the size of the workspace:
+ * each pass applies every fix that does not clash with another (appended documents included), so
+ * the count is the length of the longest chain of fixes that wait for one another (pods move, then
+ * their bindings go, then the identities), a handful. Reaching it means a bug, and says so.
  */
-export function fixFileText(index: WorkspaceIndex, path: string, text: string, options?: Partial<Options>, maxPasses = 50): string {
+export const MAX_FIX_PASSES = 100;
+
+/**
+ * Fix-all stopped at `MAX_FIX_PASSES` with fixes still to apply. What it did is whole fixes, so
+ * `changed` (path to new text, as fix-all returns it) is sound, but not everything was fixed.
+ */
+export class FixAllIncompleteError extends Error {
+  constructor(
+    readonly passes: number,
+    readonly changed: Map<string, string>,
+  ) {
+    super(`Fix-all stopped after ${passes} passes with fixes still to apply; run it again to apply the rest.`);
+    this.name = 'FixAllIncompleteError';
+  }
+}
+
+/**
+ * Fix-all for one file: applies, in passes, every fix whose edits all stay in this file, against
+ * the workspace `index` (which is left as it was). Returns the new text; throws
+ * `FixAllIncompleteError` (with the text so far) if `maxPasses` passes leave fixes to apply.
+ */
+export function fixFileText(index: WorkspaceIndex, path: string, text: string, options?: Partial<Options>, maxPasses = MAX_FIX_PASSES): string {
   const original = index.file(path);
   let current = text;
   try {
-    for (let pass = 0; pass < maxPasses; pass++) {
+    for (let pass = 0; ; pass++) {
       const file = parseManifestFile(path, current, index.file(path));
       index.update(file);
       const fixes = checkFile(file, index, options).flatMap((f) => (f.fix && f.fix.edits.every((e) => e.file === path) ? [f.fix] : []));
       const groups = oneCreatorEach(fixes).map((f) => f.edits);
       const picked = pickCompatible(groups);
-      if (picked.length === 0) break;
-      current = applyEdits(current, picked.flatMap((i) => groups[i]));
+      const next = picked.length === 0 ? current : applyEdits(current, picked.flatMap((i) => groups[i]));
+      if (next === current) break;
+      if (pass === maxPasses) throw new FixAllIncompleteError(pass, new Map([[path, current]]));
+      current = next;
     }
   } finally {
     if (original) index.update(original);
@@ -162,38 +187,104 @@ export class Project {
 
   /**
    * Applies every fix it can, in passes, until nothing fixable is left (a pass may make new fixes
-   * possible: a binding is retired once its pods have moved; two new documents appended at one
-   * spot go one per pass). Each pass re-reads the index; it stops when a pass changes nothing.
-   * Returns the files that changed with their new text.
+   * possible: a binding is retired once its pods have moved). Each pass re-reads the index; it
+   * stops when a pass changes nothing. Returns the files that changed with their new text. Throws
+   * `FixAllIncompleteError` (with what changed so far) if `maxPasses` passes leave fixes to apply.
    */
-  fixAll(paths: readonly string[] = this.paths, maxPasses = 50): Map<string, string> {
+  fixAll(paths: readonly string[] = this.paths, maxPasses = MAX_FIX_PASSES): Map<string, string> {
+    return this.runFixAll(paths, maxPasses);
+  }
+
+  /**
+   * Runs the same fix-all as `fixAll` (and leaves the project in the same state), and tells how
+   * each changed file got there: one `FixAllChange` per changed or created file, in path order,
+   * whose `edits` are the fixes' own edits in the coordinates of the text before, each with the
+   * label of what it does, so that a preview can show them grouped and let whole groups be left
+   * out.
+   */
+  fixAllChanges(paths: readonly string[] = this.paths, maxPasses = MAX_FIX_PASSES): FixAllChange[] {
+    const composers = new Map<string, EditComposer>();
+    const existed = new Set(this.paths);
+    const changed = this.runFixAll(paths, maxPasses, (byFile) => {
+      for (const [path, edits] of byFile) {
+        let composer = composers.get(path);
+        if (!composer) composers.set(path, (composer = new EditComposer(this.text(path) ?? '')));
+        composer.apply(edits);
+      }
+    });
+    return [...changed.keys()].sort().map((path) => {
+      const composer = composers.get(path)!;
+      const after = changed.get(path)!;
+      // The composition is the preview's truth: it must give what fix-all wrote.
+      if (composer.text !== after) throw new Error(`Fix-all edits of ${path} do not compose to its fixed text.`);
+      return { path, before: existed.has(path) ? composer.original : undefined, after, edits: composer.edits() };
+    });
+  }
+
+  /** The passes of fix-all; `onPass` sees each pass's edits per file, before they are applied. */
+  private runFixAll(paths: readonly string[], maxPasses: number, onPass?: (byFile: Map<string, LabelledEdit[]>) => void): Map<string, string> {
     const original = new Map(paths.map((p) => [p, this.text(p) ?? '']));
     const existed = new Set(this.paths);
-    for (let pass = 0; pass < maxPasses; pass++) {
+    const changed = (): Map<string, string> => {
+      const out = new Map<string, string>();
+      for (const [path, before] of original) {
+        const after = this.text(path);
+        if (after !== undefined && after !== before) out.set(path, after);
+      }
+      // Files that fixes created (a ServiceAccount beside a Helm template).
+      for (const path of this.paths) if (!existed.has(path)) out.set(path, this.text(path) ?? '');
+      return out;
+    };
+    for (let pass = 0; ; pass++) {
       // In path order, whatever order the files were added in: which of several workloads
       // creates a shared ServiceAccount must not depend on how the workspace was read.
       const fixes = [...paths].sort().flatMap((p) => this.check(p)).flatMap((f) => (f.fix ? [f.fix] : []));
-      const changed = this.applyFixes(oneCreatorEach(fixes).map((f) => f.edits));
-      if (changed === 0) break;
+      const byFile = editsByFile(pickCompatibleAcrossFiles(oneCreatorEach(fixes)));
+      const texts = new Map([...byFile].map(([path, edits]) => [path, applyEdits(this.text(path) ?? '', edits)] as const));
+      for (const [path, text] of texts) if (text === this.text(path)) byFile.delete(path);
+      if (byFile.size === 0) break;
+      if (pass === maxPasses) throw new FixAllIncompleteError(pass, changed());
+      onPass?.(byFile);
+      for (const path of byFile.keys()) this.set(path, texts.get(path)!);
     }
-    const out = new Map<string, string>();
-    for (const [path, before] of original) {
-      const after = this.text(path);
-      if (after !== undefined && after !== before) out.set(path, after);
-    }
-    // Files that fixes created (a ServiceAccount beside a Helm template).
-    for (const path of this.paths) if (!existed.has(path)) out.set(path, this.text(path) ?? '');
-    return out;
+    return changed();
   }
 
   /** Applies whole fixes that do not overlap, per file; returns how many were applied. */
   applyFixes(groups: readonly (readonly FileEdit[])[]): number {
-    const picked = pickCompatibleAcrossFiles(groups);
-    const byFile = new Map<string, FileEdit[]>();
-    for (const group of picked) for (const e of group) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
-    for (const [path, edits] of byFile) this.set(path, applyEdits(this.text(path) ?? '', edits));
+    const picked = pickCompatibleAcrossFiles(groups.map((edits) => ({ edits, label: '' })));
+    for (const [path, edits] of editsByFile(picked)) this.set(path, applyEdits(this.text(path) ?? '', edits));
     return picked.length;
   }
+}
+
+/** What fix-all did to one file, as edits of the text before it. */
+export interface FixAllChange {
+  path: string;
+  /** The text before fix-all; undefined for a file that fix-all created. */
+  before: string | undefined;
+  /** The text after: `applyEdits(before ?? '', edits)`. */
+  after: string;
+  /**
+   * Edits of `before` (of the empty text for a created file), in order, without overlap. Each is
+   * one edit a fix made, widened by the later edits that touched the text it wrote; inserts at
+   * one spot stay separate. Leaving out every edit of some labels gives a partial migration.
+   */
+  edits: LabelledEdit[];
+}
+
+/** Each picked fix's edits, per file, each with its label (the edit's own, else the fix's). */
+function editsByFile(picked: readonly { edits: readonly FileEdit[]; label: string }[]): Map<string, LabelledEdit[]> {
+  const byFile = new Map<string, LabelledEdit[]>();
+  for (const fix of picked) {
+    for (const e of fix.edits) {
+      const labelled: LabelledEdit = { start: e.start, end: e.end, text: e.text, label: e.label ?? fix.label };
+      const list = byFile.get(e.file);
+      if (list) list.push(labelled);
+      else byFile.set(e.file, [labelled]);
+    }
+  }
+  return byFile;
 }
 
 /** Drops the fixes that would create an object an earlier fix of the list creates already. */
@@ -206,11 +297,11 @@ function oneCreatorEach(fixes: readonly Fix[]): Fix[] {
   });
 }
 
-/** Like `pickCompatible`, but edits only clash with edits of the same file. */
-function pickCompatibleAcrossFiles(groups: readonly (readonly FileEdit[])[]): FileEdit[][] {
-  const files = [...new Set(groups.flat().map((e) => e.file))];
+/** Like `pickCompatible` over the fixes' edits, but edits only clash with edits of the same file. */
+function pickCompatibleAcrossFiles<F extends { edits: readonly FileEdit[] }>(fixes: readonly F[]): F[] {
+  const files = [...new Set(fixes.flatMap((f) => f.edits.map((e) => e.file)))];
   // Each file gets its own band of offsets, so one-dimensional overlap means same-file overlap.
   const band = new Map(files.map((f, i) => [f, i * 2 ** 40]));
-  const shifted = groups.map((g) => g.map((e) => ({ ...e, start: e.start + band.get(e.file)!, end: e.end + band.get(e.file)! })));
-  return pickCompatible(shifted).map((i) => [...groups[i]]);
+  const shifted = fixes.map((f) => f.edits.map((e) => ({ ...e, start: e.start + band.get(e.file)!, end: e.end + band.get(e.file)! })));
+  return pickCompatible(shifted).map((i) => fixes[i]);
 }

@@ -14,7 +14,15 @@ export interface RelatedLocation {
 }
 
 export interface Fix {
+  /** What the quick fix says it does, in the context of its finding ("Use provider azure-workload"). */
   title: string;
+  /**
+   * What the fix does, said of the object it changes, so that a preview of many fixes can group
+   * them: "<Verb> <Kind> <namespace>/<name>", the namespace as the index resolves it, e.g.
+   * "Migrate Deployment orders/orders-api", "Remove AzureIdentityBinding orders/orders-binding".
+   * An edit that creates or changes another object carries a label of its own (`FileEdit.label`).
+   */
+  label: string;
   /** Edits, possibly in several files (a ServiceAccount in another file, say). */
   edits: FileEdit[];
   /** True when the fix leaves a placeholder a human must fill in (never "preferred"). */

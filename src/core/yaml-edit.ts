@@ -193,7 +193,10 @@ export function appendDocument(t: EditTarget, lines: string[]): TextEdit {
   const { text, eol } = t.file;
   const at = t.doc.end;
   const needsBreak = at > 0 && text[at - 1] !== '\n';
-  return { start: at, end: at, text: `${needsBreak ? eol : ''}---${eol}${lines.join(eol)}${eol}` };
+  const edit = { start: at, end: at, text: `${needsBreak ? eol : ''}---${eol}${lines.join(eol)}${eol}` };
+  // Appended after another append, this one would not need the break it starts with: only
+  // appends without one may follow each other in one pass.
+  return at === text.length && !needsBreak ? { ...edit, appendsDocuments: true } : edit;
 }
 
 /** The map value of `map[key]` when it is a real block or flow map (not an alias). */

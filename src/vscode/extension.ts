@@ -4,9 +4,10 @@ import { AzureTesting } from './azure/testing';
 import { registerAzureCommands } from './azureCommands';
 import { CodeActions } from './codeActions';
 import { FixAllWorker } from './fixAll';
+import { HIGHLIGHT_LEGEND, Highlighter } from './highlighter';
 import { Indexer } from './indexer';
 import { Linter, manifestSelector, type CheckCounts } from './linter';
-import { migrateWorkspace, type MigrateArgs } from './migrate';
+import { migrateWorkspace } from './migrate';
 import { readSettings, SECTION } from './settings';
 
 /** What `activate` returns: used by the integration tests to wait for the index. */
@@ -27,10 +28,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const isOpen = (key: string) => vscode.workspace.textDocuments.some((d) => d.uri.toString() === key);
   const indexer = new Indexer(settings, isOpen);
   const linter = new Linter(indexer, settings);
+  const highlighter = new Highlighter(indexer, settings);
   const fixer = new FixAllWorker();
   const stall = monitorEventLoopDelay({ resolution: 10 });
   stall.enable();
-  context.subscriptions.push(indexer, linter, fixer, { dispose: () => stall.disable() });
+  context.subscriptions.push(indexer, linter, highlighter, fixer, { dispose: () => stall.disable() });
 
   const checkOpen = () => vscode.workspace.textDocuments.forEach((d) => linter.schedule(d, 0));
   checkOpen();
@@ -50,18 +52,17 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       const previous = settings;
       settings = readSettings();
       linter.useSettings(settings);
+      highlighter.useSettings(settings);
       const reindex =
         previous.options.defaultNamespace !== settings.options.defaultNamespace ||
         JSON.stringify([previous.include, previous.exclude, previous.maxFileSize]) !== JSON.stringify([settings.include, settings.exclude, settings.maxFileSize]);
       if (reindex) void indexer.rebuild(settings).then(checkOpen);
       else checkOpen();
     }),
-    vscode.languages.registerCodeActionsProvider(
-      manifestSelector(),
-      new CodeActions(linter, indexer, () => settings, fixer),
-      CodeActions.metadata,
-    ),
-    vscode.commands.registerCommand('wiMigrate.migrateWorkspace', (args?: MigrateArgs) => migrateWorkspace(indexer, linter, settings, args)),
+    // The documents the providers answer for (each narrows them further with `isManifestDocument`).
+    vscode.languages.registerCodeActionsProvider(manifestSelector(), new CodeActions(linter, indexer, () => settings, fixer), CodeActions.metadata),
+    vscode.languages.registerDocumentSemanticTokensProvider(manifestSelector(), highlighter, HIGHLIGHT_LEGEND),
+    vscode.commands.registerCommand('wiMigrate.migrateWorkspace', () => migrateWorkspace(indexer, linter, settings)),
   );
   const output = vscode.window.createOutputChannel('Workload Identity', { log: true });
   const azureTesting = new AzureTesting();

@@ -1,54 +1,63 @@
 import * as vscode from 'vscode';
-import { diffEdit } from '../core/edits';
 import { Project } from '../core/engine';
 import type { Indexer } from './indexer';
 import type { Linter } from './linter';
 import type { Settings } from './settings';
 
-export interface MigrateArgs {
-  /** false: apply without the refactor preview (for scripts and tests). Default true. */
-  preview?: boolean;
-}
-
 export interface MigrateResult {
   applied: boolean;
   files: string[];
+  /** The labels of the change groups the preview offered, one per migrated object. */
+  groups: string[];
 }
 
 /**
  * "Migrate workspace to workload identity": every fix over every indexed file, as one
- * WorkspaceEdit shown in the refactor preview before anything is written.
+ * WorkspaceEdit shown in the refactor preview before anything is written. Each change is a
+ * minimal edit labelled with what it does ("Migrate Deployment orders/orders-api", "Create
+ * ServiceAccount orders/orders-identity", "Remove AzureIdentityBinding …"): the preview groups
+ * changes by that label, so a user can leave one workload out.
  */
-export async function migrateWorkspace(indexer: Indexer, linter: Linter, settings: Settings, args: MigrateArgs = {}): Promise<MigrateResult> {
+export async function migrateWorkspace(indexer: Indexer, linter: Linter, settings: Settings): Promise<MigrateResult> {
   await indexer.ready;
   const project = new Project(settings.options);
   for (const path of indexer.core.paths) {
     const text = linter.text(path);
     if (text !== undefined) project.set(path, text);
   }
-  const changed = project.fixAll();
-  if (changed.size === 0) {
+  const plan = project.fixAllChanges();
+  if (plan.length === 0) {
     void vscode.window.showInformationMessage('Nothing to migrate: no fixable pod identity usage in the workspace.');
-    return { applied: false, files: [] };
+    return { applied: false, files: [], groups: [] };
   }
   const edit = new vscode.WorkspaceEdit();
-  const metadata: vscode.WorkspaceEditEntryMetadata = {
-    label: 'Migrate to workload identity',
-    needsConfirmation: args.preview !== false,
+  const groups = new Set<string>();
+  const metadata = (label: string): vscode.WorkspaceEditEntryMetadata => {
+    groups.add(label);
+    return { label, needsConfirmation: false };
   };
-  for (const [path, after] of changed) {
-    const uri = vscode.Uri.parse(path);
-    const before = linter.text(path);
-    if (before === undefined) {
-      // A file the fixes create (a ServiceAccount beside a Helm template).
-      edit.createFile(uri, { ignoreIfExists: true, contents: new TextEncoder().encode(after) }, metadata);
+  let anchor: vscode.Uri | undefined;
+  for (const change of plan) {
+    const uri = vscode.Uri.parse(change.path);
+    if (change.before === undefined) {
+      // A file the fixes create (a ServiceAccount beside a Helm template): one change of its own.
+      edit.createFile(uri, { ignoreIfExists: true, contents: new TextEncoder().encode(change.after) }, metadata(change.edits[0]?.label ?? 'Create file'));
       continue;
     }
-    const change = diffEdit(before, after);
-    if (!change) continue;
+    anchor ??= uri;
     const document = await vscode.workspace.openTextDocument(uri);
-    edit.replace(uri, new vscode.Range(document.positionAt(change.start), document.positionAt(change.end)), change.text, metadata);
+    if (document.getText() !== change.before) throw new Error(`${vscode.workspace.asRelativePath(uri)} changed while the migration was computed; run it again.`);
+    for (const e of change.edits) {
+      edit.replace(uri, new vscode.Range(document.positionAt(e.start), document.positionAt(e.end)), e.text, metadata(e.label));
+    }
   }
-  const applied = await vscode.workspace.applyEdit(edit);
-  return { applied, files: [...changed.keys()] };
+  // VS Code opens the refactor preview only for an edit with an entry that needs confirmation,
+  // and shows such entries unchecked. The changes above need none, so they start checked; this
+  // entry (creating a file that exists, with ignoreIfExists: a no-op the preview does not list)
+  // is the one that asks for the preview.
+  anchor ??= project.paths.map((p) => vscode.Uri.parse(p)).find((u) => !plan.some((c) => c.path === u.toString()));
+  if (anchor) edit.createFile(anchor, { ignoreIfExists: true }, { label: 'Review the migration', needsConfirmation: true });
+  // isRefactoring: files that were not open are saved afterwards (files.refactoring.autoSave).
+  const applied = await vscode.workspace.applyEdit(edit, { isRefactoring: true });
+  return { applied, files: plan.map((c) => c.path), groups: [...groups] };
 }

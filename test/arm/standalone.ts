@@ -21,6 +21,13 @@ import { startArmServer, type ArmServer } from './server';
 /** The bearer token the fake `az` prints; the standalone server accepts only this one. */
 export const FAKE_AZ_TOKEN = 'fake-az-cli-token';
 
+/** What the Azure CLI prints when login.microsoftonline.com does not resolve (Python's urllib3). */
+export const AZ_OFFLINE_STDERR = `ERROR: HTTPSConnectionPool(host='login.microsoftonline.com', port=443): Max retries exceeded with url: /organizations/oauth2/v2.0/token (Caused by NameResolutionError("<urllib3.connection.HTTPSConnection object at 0x7f3a5c>: Failed to resolve 'login.microsoftonline.com' ([Errno -3] Temporary failure in name resolution)"))`;
+
+function shellWord(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
 export interface StandaloneArmServer {
   server: ArmServer;
   url: string;
@@ -40,6 +47,12 @@ function fakeAz(): string {
   return [
     '#!/bin/sh',
     '# Fake Azure CLI for tests: answers `az account get-access-token` only.',
+    '# WI_FAKE_AZ_MODE=hang: a sign-in that does not complete (it gives up after a minute);',
+    '# WI_FAKE_AZ_MODE=offline: what az prints when the sign-in host does not resolve.',
+    'case "${WI_FAKE_AZ_MODE:-}" in',
+    '  hang) exec sleep 60 ;;',
+    `  offline) printf '%s\\n' ${shellWord(AZ_OFFLINE_STDERR)} >&2; exit 1 ;;`,
+    'esac',
     'case "$*" in',
     '  *"account get-access-token"*) ;;',
     '  *) echo "fake az: unsupported: $*" >&2; exit 2 ;;',

@@ -5,6 +5,7 @@ import type { TestContext } from 'node:test';
 import { applyEdits, type FileEdit } from '../../src/core/edits';
 import { parseManifestFile } from '../../src/core/model';
 import { WorkspaceIndex } from '../../src/core/workspace';
+import type { TokenCredential } from '@azure/identity';
 import type { SignIn } from '../../src/vscode/azure/auth';
 import { runFlow } from '../../src/vscode/azure/commands';
 import type { FlowContext } from '../../src/vscode/azure/context';
@@ -32,7 +33,15 @@ export interface AzureHarness {
   run(
     command: string,
     answers: ScriptedAnswer[],
-    options?: { cursor?: { file: string; at: string }; args?: unknown[]; cancel?: CancelTrigger; onUi?: (ui: ScriptedUi) => void; settings?: Record<string, string> },
+    options?: {
+      cursor?: { file: string; at: string };
+      args?: unknown[];
+      cancel?: CancelTrigger;
+      onUi?: (ui: ScriptedUi) => void;
+      settings?: Parameters<typeof azureSettings>[0];
+      /** The sign-in of the run (default: the harness's static token), by tenant. */
+      credential?: (tenantId: string | undefined) => TokenCredential;
+    },
   ): Promise<AzureRun>;
 }
 
@@ -67,7 +76,7 @@ export async function azureHarness(t: TestContext, workspace: Record<string, str
         },
       );
       runOptions.onUi?.(ui);
-      const signIn: SignIn = { method: 'a test token', credential: () => credential };
+      const signIn: SignIn = { method: 'a test token', credential: runOptions.credential ?? (() => credential) };
       const cursorFile = runOptions.cursor?.file;
       const context: FlowContext = {
         ui,

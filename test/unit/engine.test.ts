@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { applyEdits, diffEdit, OverlappingEditsError, pickCompatible } from '../../src/core/edits';
-import { Project } from '../../src/core/engine';
+import { FixAllIncompleteError, fixFileText, Project } from '../../src/core/engine';
 import { maskTemplates } from '../../src/core/helm';
 import { documentStarts, parseManifestFile } from '../../src/core/model';
+import { bigManifest, identityWithBinding } from '../support/manifests';
 
 const keda = (provider: string, comment = '') => `apiVersion: keda.sh/v1alpha1
 kind: TriggerAuthentication
@@ -109,5 +110,99 @@ describe('engine', () => {
     };
     assert.deepEqual(notFound('default'), ['info'], 'default/app is not in the workspace');
     assert.deepEqual(notFound('team'), [], 'team/app is');
+  });
+});
+
+describe('fix-all finishes in one run', () => {
+  test('pickCompatible lets appended documents of different fixes share an offset, in order; other inserts there still clash', () => {
+    const append = (text: string) => ({ start: 9, end: 9, text, appendsDocuments: true });
+    const picked = pickCompatible([[append('a')], [{ start: 0, end: 1, text: '' }, append('b')], [{ start: 9, end: 9, text: 'c' }], [append('d')]]);
+    assert.deepEqual(picked, [0, 1, 3]);
+    assert.equal(applyEdits('012345678', [append('a'), { start: 0, end: 1, text: '' }, append('b'), append('d')]), '12345678abd');
+  });
+
+  // 320 Deployments, each with its own identity label: each migration appends its own new
+  // ServiceAccount at one spot, the end of the file (one per pass before, so 50 passes did 50).
+  const DEPLOYMENTS = 320;
+  const big = bigManifest(DEPLOYMENTS, 'deployments');
+  const accountsInOrder = (text: string) => [...text.matchAll(/^kind: ServiceAccount\n(?:.*\n)*?  name: (.*)$/gm)].map((m) => m[1]);
+
+  test('one Project.fixAll() migrates every Deployment of a big file and leaves nothing fixable', () => {
+    const project = new Project();
+    project.set('big.yaml', big);
+    assert.equal(project.check('big.yaml').filter((f) => f.fix).length, DEPLOYMENTS);
+    project.fixAll();
+    const left = project.check('big.yaml');
+    assert.deepEqual(left.filter((f) => f.fix).map((f) => f.message), [], 'nothing fixable left');
+    assert.equal(left.length, DEPLOYMENTS, 'one placeholder client id to fill in per new account');
+    const text = project.text('big.yaml')!;
+    assert.doesNotMatch(text, /aadpodidbinding/);
+    // The accounts follow in the order of their Deployments, as one append per pass would have put them.
+    assert.deepEqual(accountsInOrder(text), Array.from({ length: DEPLOYMENTS }, (_, i) => `id-${i}`));
+    assert.deepEqual(parseManifestFile('big.yaml', text).docs.filter((d) => d.errors.length), []);
+  });
+
+  test('one fixFileText (the editor\'s fix-all) does the same to a big file', () => {
+    const whole = new Project();
+    whole.set('big.yaml', big);
+    whole.fixAll();
+    const editor = new Project();
+    editor.set('big.yaml', big);
+    const fixed = fixFileText(editor.index, 'big.yaml', big);
+    assert.equal(fixed, whole.text('big.yaml'));
+    editor.set('big.yaml', fixed);
+    assert.deepEqual(editor.check('big.yaml').filter((f) => f.fix).map((f) => f.message), []);
+  });
+
+  test('a file without a final line break gets its accounts in two passes, still in one run', () => {
+    const text = bigManifest(3, 'deployments').trimEnd();
+    const project = new Project();
+    project.set('a.yaml', text);
+    project.fixAll();
+    const fixed = project.text('a.yaml')!;
+    assert.deepEqual(accountsInOrder(fixed), ['id-0', 'id-1', 'id-2']);
+    assert.doesNotMatch(fixed, /\n\n/, 'no blank line between the appended documents');
+    assert.deepEqual(project.check('a.yaml').filter((f) => f.fix), []);
+  });
+
+  test('reaching the pass limit is not silent: it throws with the whole fixes applied so far', () => {
+    // Three passes: the pods move, then the binding goes, then the identity.
+    const files = new Map([
+      ['app.yaml', bigManifest(1, 'deployments')],
+      ['identity.yaml', identityWithBinding({ namespace: 'team-0', identity: 'identity-0', binding: 'binding-0', selector: 'id-0', clientID: '11111111-2222-4333-8444-555555555555' })],
+    ]);
+    const load = () => {
+      const p = new Project();
+      for (const [path, text] of files) p.set(path, text);
+      return p;
+    };
+    const full = load().fixAll();
+    assert.deepEqual([...full.keys()].sort(), ['app.yaml', 'identity.yaml']);
+    assert.equal(full.get('identity.yaml'), '');
+
+    const capped = load();
+    const error = (() => {
+      try {
+        capped.fixAll(undefined, 2);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    assert.ok(error instanceof FixAllIncompleteError, 'throws FixAllIncompleteError');
+    assert.equal(error.passes, 2);
+    assert.match(error.message, /\.$/);
+    assert.equal(error.changed.get('app.yaml'), full.get('app.yaml'), 'the pods moved');
+    assert.match(error.changed.get('identity.yaml')!, /kind: AzureIdentity\n/, 'the identity is still there');
+    assert.doesNotMatch(error.changed.get('identity.yaml')!, /AzureIdentityBinding/, 'the binding went');
+    assert.deepEqual([...load().fixAll(undefined, 3).keys()].sort(), ['app.yaml', 'identity.yaml'], 'three passes are enough');
+
+    // The same in one file, with the editor's fix-all.
+    const one = `${files.get('app.yaml')}---\n${files.get('identity.yaml')}`;
+    const editor = new Project();
+    editor.set('one.yaml', one);
+    assert.throws(() => fixFileText(editor.index, 'one.yaml', one, undefined, 2), FixAllIncompleteError);
+    assert.equal(editor.text('one.yaml'), one, 'the index is left as it was');
+    assert.equal(fixFileText(editor.index, 'one.yaml', one, undefined, 3), full.get('app.yaml'), 'three passes: the pods moved, the binding and identity went');
   });
 });

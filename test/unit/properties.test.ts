@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Project } from '../../src/core/engine';
+import { assertChangesCompose } from '../support/changes';
 
 /**
  * Property tests: generated workspaces in many layouts (indentation, sequence style, flow maps,
@@ -156,6 +157,15 @@ test('fix-all on generated workspaces: output parses, nothing fixable is left, a
       assert.deepEqual([...again.fixAll().keys()], [], 'a second fix-all changes nothing');
     }),
     { numRuns: 150 },
+  );
+});
+
+test('fix-all as labelled edits on generated workspaces: they compose to fixAll\'s text, and each group can be left out', () => {
+  fc.assert(
+    fc.property(workspace, (files) => {
+      assertChangesCompose(files);
+    }),
+    { numRuns: 100 },
   );
 });
 

@@ -1,4 +1,6 @@
+import type { Node, Pair, Scalar, YAMLMap } from 'yaml';
 import { GUID, mapAt, pairOf, PLACEHOLDER_CLIENT_ID, scalarString } from '../k8s';
+import { fixLabel } from '../labels';
 import { lookupIdentity, type IdentityLookup } from '../lookup';
 import type { Rule, RuleContext } from '../rule';
 import { insertPair, replaceScalar, templatedNode, type EditTarget } from '../yaml-edit';
@@ -18,9 +20,9 @@ export const csiPodIdentity: Rule = {
       const params = mapAt(obj.node, ['spec', 'parameters']);
       if (!params) continue;
       const t: EditTarget = { file: ctx.file, doc: ctx.doc };
-      const use = pairOf(params, 'usePodIdentity');
+      const use = usePodIdentity(t, params);
       const clientPair = pairOf(params, 'clientID');
-      if (use && scalarString(use.value)?.toLowerCase() === 'true' && !templatedNode(t, use.value)) {
+      if (use) {
         const lookup = lookupForClass(ctx, obj.name, ctx.index.namespaceOf(obj));
         const clientId = lookup.clientId ?? PLACEHOLDER_CLIENT_ID;
         // Parameters are a map of strings: the new value is always quoted.
@@ -43,6 +45,7 @@ export const csiPodIdentity: Rule = {
           fix: fixable
             ? {
                 title: lookup.clientId ? `Use workload identity with client id ${lookup.clientId}` : 'Use workload identity (client id to fill in)',
+                label: fixLabel('Migrate', ctx.index, obj),
                 edits: edits.map((e) => ({ ...e!, file: ctx.file.path })),
                 needsInput: !lookup.clientId,
               }
@@ -61,6 +64,12 @@ export const csiPodIdentity: Rule = {
     }
   },
 };
+
+/** The pair `usePodIdentity: "true"` (any case, quoted or not) of a class's parameters, unless templated. */
+export function usePodIdentity(t: EditTarget, params: YAMLMap): Pair<Scalar, Node | null> | undefined {
+  const use = pairOf(params, 'usePodIdentity');
+  return use && scalarString(use.value)?.toLowerCase() === 'true' && !templatedNode(t, use.value) ? use : undefined;
+}
 
 /** The identity of the pods that mount this class, when they agree on one. */
 function lookupForClass(ctx: RuleContext, name: string | undefined, namespace: string): IdentityLookup {

@@ -1,5 +1,6 @@
-import { isScalar, type YAMLMap } from 'yaml';
+import { isScalar, type Node, type YAMLMap } from 'yaml';
 import { mapAt, pairOf, scalarString } from '../k8s';
+import { fixLabel } from '../labels';
 import type { K8sObject } from '../model';
 import type { Rule, RuleContext } from '../rule';
 import { removePair, replaceScalar, templatedNode, type EditTarget } from '../yaml-edit';
@@ -33,28 +34,41 @@ export const kedaPodIdentityProvider: Rule = {
   fixable: true,
   check(ctx) {
     for (const obj of ctx.objects) {
-      // A templated apiVersion is taken as KEDA's: the kind names are KEDA's own.
-      const api = pairOf(obj.node, 'apiVersion')?.value;
-      const group = templatedNode({ file: ctx.file, doc: ctx.doc }, api) ? KEDA_2 : obj.apiVersion?.split('/')[0];
-      if (group !== undefined && group !== KEDA_2 && group !== KEDA_1) continue;
-      for (const path of POD_IDENTITY_PATHS) {
-        const block = mapAt(obj.node, path);
-        if (block) checkBlock(ctx, obj, block, path.join('.'), group === KEDA_1);
-      }
+      for (const { block, where, keda1 } of podIdentityBlocks({ file: ctx.file, doc: ctx.doc }, obj)) checkBlock(ctx, obj, block, where, keda1);
     }
   },
 };
 
+/** The `podIdentity` blocks of a KEDA (Cluster)TriggerAuthentication; none for another API group. */
+export function podIdentityBlocks(t: EditTarget, obj: K8sObject): Array<{ block: YAMLMap; where: string; keda1: boolean }> {
+  // A templated apiVersion is taken as KEDA's: the kind names are KEDA's own.
+  const api = pairOf(obj.node, 'apiVersion')?.value;
+  const group = templatedNode(t, api) ? KEDA_2 : obj.apiVersion?.split('/')[0];
+  if (group !== undefined && group !== KEDA_2 && group !== KEDA_1) return [];
+  return POD_IDENTITY_PATHS.flatMap((path) => {
+    const block = mapAt(obj.node, path);
+    return block ? [{ block, where: path.join('.'), keda1: group === KEDA_1 }] : [];
+  });
+}
+
+/** The `provider` value of a podIdentity block when it is the removed `azure` provider (any case). */
+export function azureProvider(t: EditTarget, block: YAMLMap): Node | undefined {
+  const value = pairOf(block, 'provider')?.value;
+  return value && scalarString(value)?.toLowerCase() === 'azure' && !templatedNode(t, value) ? value : undefined;
+}
+
 function checkBlock(ctx: RuleContext, obj: K8sObject, block: YAMLMap, where: string, keda1: boolean): void {
   const t: EditTarget = { file: ctx.file, doc: ctx.doc };
-  const provider = pairOf(block, 'provider');
+  const provider = azureProvider(t, block);
   const identity = pairOf(block, 'identityId');
   const name = `${obj.kind} ${obj.name ?? ''}`.trim();
-  if (provider && scalarString(provider.value)?.toLowerCase() === 'azure' && !templatedNode(t, provider.value)) {
+  // Both fixes are part of one move to azure-workload.
+  const label = fixLabel('Migrate', ctx.index, obj, 'to azure-workload');
+  if (provider) {
     const identityId = scalarString(identity?.value);
-    const edit = keda1 ? undefined : replaceScalar(t, provider.value, 'azure-workload');
+    const edit = keda1 ? undefined : replaceScalar(t, provider, 'azure-workload');
     ctx.report({
-      node: provider.value,
+      node: provider,
       deprecated: true,
       message:
         `${name} uses the pod identity provider "azure" in ${where}: KEDA deprecated it in 2.13 and 2.15 rejects it. ` +
@@ -62,7 +76,7 @@ function checkBlock(ctx: RuleContext, obj: K8sObject, block: YAMLMap, where: str
           ? 'This is KEDA 1.x (keda.k8s.io/v1alpha1), which has no azure-workload: move to KEDA 2.8+ (apiVersion keda.sh/v1alpha1) and use provider: azure-workload. '
           : 'Use provider: azure-workload (KEDA 2.8+)' + (identityId ? `; identityId ${identityId} stays as the identity's client id. ` : '. ')) +
         OPERATOR_NOTE,
-      fix: edit && { title: 'Use provider azure-workload', edits: [{ ...edit, file: ctx.file.path }] },
+      fix: edit && { title: 'Use provider azure-workload', label, edits: [{ ...edit, file: ctx.file.path }] },
     });
   }
   if (identity && isScalar(identity.value) && identity.value.value === '' && !templatedNode(t, identity.value)) {
@@ -73,7 +87,7 @@ function checkBlock(ctx: RuleContext, obj: K8sObject, block: YAMLMap, where: str
       message:
         `${name} has an empty identityId in ${where}: KEDA 2.12+ rejects an empty identityId when the key is present. ` +
         'Remove the key to use the identity of the KEDA operator\'s service account, or set the managed identity\'s client id.',
-      fix: edit && { title: 'Remove the empty identityId', edits: [{ ...edit, file: ctx.file.path }] },
+      fix: edit && { title: 'Remove the empty identityId', label, edits: [{ ...edit, file: ctx.file.path }] },
     });
   }
 }

@@ -19,11 +19,11 @@ export const podIdentityChartValues: Rule = {
   kinds: ['*'],
   fixable: true,
   check(ctx) {
-    for (const map of valuesMaps(ctx.doc)) {
+    for (const { map, path } of valuesMapsWithPaths(ctx.doc)) {
       const armAuth = childMap(map, 'armAuth');
-      if (armAuth) checkAgic(ctx, armAuth);
+      if (armAuth) checkAgic(ctx, armAuth, valuesLabel([...path, 'armAuth']));
       const podIdentity = childMap(map, 'podIdentity');
-      if (podIdentity) checkKeda(ctx, podIdentity);
+      if (podIdentity) checkKeda(ctx, podIdentity, valuesLabel([...path, 'podIdentity']));
     }
   },
 };
@@ -37,15 +37,25 @@ function childMap(map: YAMLMap, key: string): YAMLMap | undefined {
 
 /** Every map of a values document (a document without `kind`), the root first; none for a manifest. */
 function valuesMaps(doc: ManifestDoc): YAMLMap[] {
+  return valuesMapsWithPaths(doc).map((m) => m.map);
+}
+
+/** `valuesMaps`, each with the keys that lead to it. */
+function valuesMapsWithPaths(doc: ManifestDoc): Array<{ map: YAMLMap; path: string[] }> {
   const root = doc.yaml.contents;
   if (doc.errors.length > 0 || !isMap(root) || pairOf(root, 'kind')) return [];
-  const out: YAMLMap[] = [];
-  const walk = (map: YAMLMap) => {
-    out.push(map);
-    for (const pair of map.items) if (isMap(pair.value)) walk(pair.value);
+  const out: Array<{ map: YAMLMap; path: string[] }> = [];
+  const walk = (map: YAMLMap, path: string[]) => {
+    out.push({ map, path });
+    for (const pair of map.items) if (isMap(pair.value)) walk(pair.value, [...path, String(scalarString(pair.key) ?? '')]);
   };
-  walk(root);
+  walk(root, []);
   return out;
+}
+
+/** Values are no object: their fixes are labelled by the keys they change ("Migrate chart values keda.podIdentity"). */
+function valuesLabel(path: string[]): string {
+  return `Migrate chart values ${path.join('.')}`;
 }
 
 const quoted = (value: string) => JSON.stringify(value);
@@ -56,7 +66,7 @@ function isUnset(pair: AnyPair | undefined): boolean {
 }
 
 /** Marks the client-id placeholder inside each edit's text for the editor to select. */
-function toFix(ctx: RuleContext, title: string, edits: Array<TextEdit | undefined>): Fix | undefined {
+function toFix(ctx: RuleContext, title: string, label: string, edits: Array<TextEdit | undefined>): Fix | undefined {
   if (edits.some((e) => e === undefined)) return undefined;
   let needsInput = false;
   const fileEdits = (edits as TextEdit[]).map((e) => {
@@ -65,7 +75,7 @@ function toFix(ctx: RuleContext, title: string, edits: Array<TextEdit | undefine
     needsInput = true;
     return { ...e, file: ctx.file.path, placeholders: [{ offset, length: PLACEHOLDER_CLIENT_ID.length }] };
   });
-  return { title, edits: fileEdits, ...(needsInput ? { needsInput } : {}) };
+  return { title, label, edits: fileEdits, ...(needsInput ? { needsInput } : {}) };
 }
 
 /** Sets `key` to `valueText` when it is missing or empty; leaves a value already written. */
@@ -75,7 +85,7 @@ function setIfUnset(t: EditTarget, map: YAMLMap, key: string, valueText: string)
   return pair ? replacePair(t, pair, key, valueText) : insertPair(t, map, key, valueText);
 }
 
-function checkAgic(ctx: RuleContext, armAuth: YAMLMap): void {
+function checkAgic(ctx: RuleContext, armAuth: YAMLMap, label: string): void {
   const t: EditTarget = { file: ctx.file, doc: ctx.doc };
   const type = pairOf(armAuth, 'type');
   const clientPair = pairOf(armAuth, 'identityClientID');
@@ -89,7 +99,7 @@ function checkAgic(ctx: RuleContext, armAuth: YAMLMap): void {
         'armAuth.type: aadPodIdentity makes the Application Gateway Ingress Controller reach ARM through AAD Pod Identity, which is deprecated. ' +
         'Use armAuth.type: workloadIdentity with armAuth.identityClientID set to the managed identity\'s client id, and add a federated credential ' +
         'on that identity for the ingress controller\'s service account.',
-      fix: toFix(ctx, 'Use AGIC workload identity (armAuth.type: workloadIdentity)', [
+      fix: toFix(ctx, 'Use AGIC workload identity (armAuth.type: workloadIdentity)', label, [
         replaceScalar(t, type.value, 'workloadIdentity'),
         ...(client === null ? [] : [client]),
       ]),
@@ -114,7 +124,7 @@ function kedaIdentityPair(podIdentity: YAMLMap | undefined): AnyPair | undefined
   return activeDirectory ? pairOf(activeDirectory, 'identity') : undefined;
 }
 
-function checkKeda(ctx: RuleContext, podIdentity: YAMLMap): void {
+function checkKeda(ctx: RuleContext, podIdentity: YAMLMap, label: string): void {
   const t: EditTarget = { file: ctx.file, doc: ctx.doc };
   const identity = kedaIdentityPair(podIdentity);
   const selector = scalarString(identity?.value);
@@ -134,7 +144,7 @@ function checkKeda(ctx: RuleContext, podIdentity: YAMLMap): void {
         'KEDA operator\'s service account (system:serviceaccount:<KEDA\'s namespace>:keda-operator)' +
         (lookup.clientId ? ` (client id ${lookup.clientId} found through the binding with selector ${selector}).` : lookup.problem ? `; ${lookup.problem}.` : '.'),
       related: lookup.related,
-      fix: toFix(ctx, lookup.clientId ? `Use KEDA workload identity with client id ${lookup.clientId}` : 'Use KEDA workload identity (client id to fill in)', edits),
+      fix: toFix(ctx, lookup.clientId ? `Use KEDA workload identity with client id ${lookup.clientId}` : 'Use KEDA workload identity (client id to fill in)', label, edits),
     });
   }
   const azureWorkload = childMap(podIdentity, 'azureWorkload');

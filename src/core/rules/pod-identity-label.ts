@@ -18,6 +18,7 @@ import {
   type PodSite,
 } from '../k8s';
 import { appendServiceAccount, serviceAccountKey } from '../service-account';
+import { fixLabel, serviceAccountLabel } from '../labels';
 import { lookupIdentity, type IdentityLookup } from '../lookup';
 import { rangeOf, type K8sObject } from '../model';
 import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
@@ -35,7 +36,7 @@ import {
 
 /** Kinds that select pods by label without having pods of their own. */
 const SELECTOR_KINDS = ['Service', 'NetworkPolicy', 'PodDisruptionBudget'];
-const SELECTOR_KEYS = new Set(['selector', 'labelSelector', 'podSelector']);
+export const SELECTOR_KEYS = new Set(['selector', 'labelSelector', 'podSelector']);
 const USE_TRUE = '"true"';
 
 type LabelPair = Pair<Scalar, Node | null>;
@@ -85,7 +86,7 @@ function checkWorkload(ctx: RuleContext, obj: K8sObject, site: PodSite): void {
   }
   if (ownPair && ownLabels) {
     const where = site.path.length ? `${site.path.join('.')}.metadata.labels` : 'metadata.labels';
-    const removal = own ? safeFix(ctx, `Remove aadpodidbinding from ${title}`, [fileEdit(ctx, removeLabel(t, own))]) : undefined;
+    const removal = own ? safeFix(ctx, `Remove aadpodidbinding from ${title}`, fixLabel('Migrate', ctx.index, obj), [fileEdit(ctx, removeLabel(t, own))]) : undefined;
     ctx.report({
       ...pairRange(t, ownPair),
       deprecated: true,
@@ -180,7 +181,8 @@ function planMigration(
       edits.push(...annotated.edits);
       placeholder = annotated.placeholder;
     } else {
-      edits.push(appendServiceAccount(t, { name: account.name, namespace, writeNamespace: obj.namespace !== undefined, clientId: lookup.clientId, tenantId: lookup.tenantId }, ctx.index));
+      const created = appendServiceAccount(t, { name: account.name, namespace, writeNamespace: obj.namespace !== undefined, clientId: lookup.clientId, tenantId: lookup.tenantId }, ctx.index);
+      edits.push({ ...created, label: serviceAccountLabel('Create', namespace, account.name) });
       creates.push(serviceAccountKey(namespace, account.name));
       placeholder = !lookup.clientId;
     }
@@ -193,7 +195,7 @@ function planMigration(
     : `; ${lookup.problem}.`;
   const fix = blocker
     ? undefined
-    : safeFix(ctx, `Migrate ${obj.kind} ${displayName(t, obj)} to workload identity`, edits, placeholder, creates);
+    : safeFix(ctx, `Migrate ${obj.kind} ${displayName(t, obj)} to workload identity`, fixLabel('Migrate', ctx.index, obj), edits, placeholder, creates);
   if (placeholder && fix) notes.push(`The client id could not be found, so the fix writes the placeholder ${PLACEHOLDER_CLIENT_ID} to fill in.`);
   const envNote = hardCodedClientId(site.spec, lookup.clientId);
   if (envNote) notes.push(envNote);
@@ -257,7 +259,9 @@ function annotateServiceAccount(ctx: RuleContext, fact: ServiceAccountFact, look
   const meta = obj && metadataOf(obj);
   if (!file || !doc || !meta) return { edits: [undefined], placeholder: false };
   const t: EditTarget = { file, doc };
-  const at = (e: TextEdit | undefined): FileEdit | undefined => e && { ...e, file: file.path };
+  // Its own group: the account may serve other workloads too.
+  const label = serviceAccountLabel('Annotate', fact.namespace, fact.name);
+  const at = (e: TextEdit | undefined): FileEdit | undefined => e && { ...e, file: file.path, label };
   const annotations = annotationsOf(meta);
   const current = annotations ? pairOf(annotations, WI_CLIENT_ID) : undefined;
   const currentValue = current ? scalarString(current.value) : undefined;
@@ -277,7 +281,7 @@ function annotateServiceAccount(ctx: RuleContext, fact: ServiceAccountFact, look
 }
 
 /** A fix from planned edits: none when an edit failed, touches template text, or nothing is left to do. */
-function safeFix(ctx: RuleContext, title: string, planned: Planned, needsInput = false, creates: string[] = []): Fix | undefined {
+function safeFix(ctx: RuleContext, title: string, label: string, planned: Planned, needsInput = false, creates: string[] = []): Fix | undefined {
   if (planned.length === 0 || planned.some((e) => e === undefined)) return undefined;
   const edits = planned as FileEdit[];
   for (const e of edits) {
@@ -285,7 +289,7 @@ function safeFix(ctx: RuleContext, title: string, planned: Planned, needsInput =
     const createsFile = !file && e.start === 0 && e.end === 0;
     if (!createsFile && (!file || isTemplated(file.masked.actions, e.start, e.end))) return undefined;
   }
-  return { title, edits: edits.map(markPlaceholder), ...(needsInput ? { needsInput } : {}), ...(creates.length ? { creates } : {}) };
+  return { title, label, edits: edits.map(markPlaceholder), ...(needsInput ? { needsInput } : {}), ...(creates.length ? { creates } : {}) };
 }
 
 /** Marks the placeholder client id (inside its quotes) as a span a human must fill in. */

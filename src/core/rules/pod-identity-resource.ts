@@ -8,6 +8,7 @@ import { lineStartAt, nextLineStart } from '../text';
 import { specPair } from '../workspace';
 import { removeDocument, templatedNode, type EditTarget } from '../yaml-edit';
 import { label, rawText, usersOf } from './pod-identity-users';
+import { fixLabel } from '../labels';
 
 const IDENTITY = 'AzureIdentity';
 const BINDING = 'AzureIdentityBinding';
@@ -49,7 +50,7 @@ export const podIdentityResource: Rule = {
 };
 
 /** The group must be pod identity's when it is written out (other versions are tolerated). */
-function isPodIdentityGroup(t: EditTarget, obj: K8sObject): boolean {
+export function isPodIdentityGroup(t: EditTarget, obj: K8sObject): boolean {
   const api = pairOf(obj.node, 'apiVersion')?.value;
   if (!obj.apiVersion || templatedNode(t, api)) return true;
   return obj.apiVersion.split('/')[0] === POD_IDENTITY_GROUP;
@@ -108,17 +109,18 @@ function removal(ctx: RuleContext, obj: K8sObject): Fix | undefined {
   if (isTemplated(file.masked.actions, doc.start, doc.end)) return undefined;
   const what = obj.name ? `${obj.kind} ${obj.name}` : obj.kind;
   const title = `Remove ${what} (no longer used)`;
+  const fixed = fixLabel('Remove', ctx.index, obj);
   const t: EditTarget = { file, doc };
-  if (!obj.inList) return { title, edits: [{ ...removeDocument(t), file: file.path }] };
+  if (!obj.inList) return { title, label: fixed, edits: [{ ...removeDocument(t), file: file.path }] };
   const items = doc.yaml.contents && isMap(doc.yaml.contents) ? doc.yaml.contents.get('items', true) : undefined;
   if (!isSeq(items)) return undefined;
   // When every item goes, the List goes too (an empty List is noise); each item's fix is then the same edit.
   const others = doc.objects.filter((o) => o !== obj);
   if (items.items.length === doc.objects.length && others.every((o) => removableItem(ctx, o))) {
-    return { title: `Remove ${what} and its List (no item is used any more)`, edits: [{ ...removeDocument(t), file: file.path }] };
+    return { title: `Remove ${what} and its List (no item is used any more)`, label: `${fixed} and its List`, edits: [{ ...removeDocument(t), file: file.path }] };
   }
   const edit = removeItem(t, items.items as Node[], obj.node, items.flow === true);
-  return edit && { title, edits: [{ ...edit, file: file.path }] };
+  return edit && { title, label: fixed, edits: [{ ...edit, file: file.path }] };
 }
 
 function removableItem(ctx: RuleContext, obj: K8sObject): boolean {

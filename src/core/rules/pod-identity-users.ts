@@ -51,8 +51,8 @@ export function usersOf(index: WorkspaceIndex, file: ManifestFile, obj: K8sObjec
       const self = index.identities.find((i) => i.file === file.path && i.start === start);
       if (!self) return [];
       return [
-        ...index.bindingsForIdentity(self).map((b) => at(b, `still used by ${bindingLabel(b)} in ${b.file}`)),
-        ...refs.identityNames.filter((r) => r.pattern.test(self.name)).map((r) => at(r, `${r.shown} in ${r.file} ${r.how}`)),
+        ...index.bindingsForIdentity(self).map((b) => at(b, `still used by ${bindingLabel(b)}`)),
+        ...refs.identityNames.filter((r) => r.pattern.test(self.name)).map((r) => at(r, `${r.shown} ${r.how}`)),
       ];
     }
     case 'AzureIdentityBinding': {
@@ -62,23 +62,23 @@ export function usersOf(index: WorkspaceIndex, file: ManifestFile, obj: K8sObjec
         // A templated selector may select any labelled pod that fits it.
         const pattern = templatePattern(t, selectorNode);
         return [
-          ...index.pods.filter((p) => p.bindingLabel !== undefined && pattern.test(p.bindingLabel)).map((p) => at(p, `${owner(p)} in ${p.file} may be selected by it`)),
-          ...refs.podLabels.map((r) => at(r, `${r.shown} in ${r.file} ${r.how}`)),
+          ...index.pods.filter((p) => p.bindingLabel !== undefined && pattern.test(p.bindingLabel)).map((p) => at(p, `${owner(p)} may be selected by it`)),
+          ...refs.podLabels.map((r) => at(r, `${r.shown} ${r.how}`)),
         ];
       }
       // A binding without a selector selects no pod.
       const selector = index.bindings.find((b) => b.file === file.path && b.start === start)?.selector;
       if (selector === undefined) return [];
       return [
-        ...index.podsWithBindingLabel(selector).map((p) => at(p, `still used by ${owner(p)} in ${p.file}`)),
-        ...refs.podLabels.filter((r) => r.pattern.test(selector)).map((r) => at(r, `${r.shown} in ${r.file} ${r.how}`)),
+        ...index.podsWithBindingLabel(selector).map((p) => at(p, `still used by ${owner(p)}`)),
+        ...refs.podLabels.filter((r) => r.pattern.test(selector)).map((r) => at(r, `${r.shown} ${r.how}`)),
       ];
     }
     case 'AzurePodIdentityException':
       return [
-        ...index.pods.filter((p) => p.bindingLabel !== undefined).map((p) => at(p, `pod identity still used by ${owner(p)} in ${p.file}`)),
-        ...refs.podLabels.map((r) => at(r, `pod identity still used: ${r.shown} in ${r.file} ${r.how}`)),
-        ...index.bindings.map((b) => at(b, `pod identity still used: ${bindingLabel(b)} in ${b.file}`)),
+        ...index.pods.filter((p) => p.bindingLabel !== undefined).map((p) => at(p, `pod identity still used by ${owner(p)}`)),
+        ...refs.podLabels.map((r) => at(r, `pod identity still used: ${r.shown} ${r.how}`)),
+        ...index.bindings.map((b) => at(b, `pod identity still used: ${bindingLabel(b)}`)),
       ];
     default:
       return [];
@@ -88,7 +88,7 @@ export function usersOf(index: WorkspaceIndex, file: ManifestFile, obj: K8sObjec
 /** A reference the index does not resolve: a templated label or name, or a chart's values. */
 interface Reference extends Located {
   shown: string;
-  /** Why it counts, after "<shown> in <file>". */
+  /** Why it counts, after "<shown>" (the related location names the file). */
   how: string;
   /** The values it can take. */
   pattern: RegExp;

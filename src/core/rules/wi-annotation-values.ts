@@ -20,6 +20,7 @@ import {
   type PodSite,
 } from '../k8s';
 import { rangeOf } from '../model';
+import { fixLabel, serviceAccountLabel } from '../labels';
 import type { Fix, Rule, RuleContext } from '../rule';
 import { holdsTemplate, insertMapPair, insertPair, removeEntry, removePair, replaceScalar, templatedNode, type EditTarget } from '../yaml-edit';
 
@@ -39,15 +40,17 @@ export const wiAnnotationValues: Rule = {
     for (const obj of ctx.objects) {
       if (obj.kind === 'ServiceAccount') {
         const annotations = mapAt(obj.node, ['metadata', 'annotations']);
-        if (annotations) checkValues(ctx, t, annotations, serviceAccountChecks);
+        const label = serviceAccountLabel('Update', ctx.index.namespaceOf(obj), obj.name ?? '(unnamed)');
+        if (annotations) checkValues(ctx, t, annotations, serviceAccountChecks, label);
         continue;
       }
       const site = podSiteOf(obj);
       if (!site?.metadata) continue;
-      checkSidecarLabels(ctx, t, site);
+      const label = fixLabel('Migrate', ctx.index, obj);
+      checkSidecarLabels(ctx, t, site, label);
       const annotations = mapAt(site.metadata, ['annotations']);
       if (annotations) {
-        checkValues(ctx, t, annotations, podChecks(ctx, t, site));
+        checkValues(ctx, t, annotations, podChecks(ctx, t, site, label), label);
         checkHostNetwork(ctx, t, site, annotations);
       }
     }
@@ -65,9 +68,9 @@ type Check = (value: string, pair: WiPair) => Problem | undefined;
 const PREFIX = 'azure.workload.identity/';
 const SIDECAR_KEYS = [WI_SKIP_CONTAINERS, WI_INJECT_PROXY, WI_PROXY_PORT];
 
-function fixOf(ctx: RuleContext, title: string, edits: Array<TextEdit | undefined>): Fix | undefined {
+function fixOf(ctx: RuleContext, title: string, label: string, edits: Array<TextEdit | undefined>): Fix | undefined {
   if (edits.some((e) => e === undefined)) return undefined;
-  return { title, edits: edits.map((e) => ({ ...e!, file: ctx.file.path })) };
+  return { title, label, edits: edits.map((e) => ({ ...e!, file: ctx.file.path })) };
 }
 
 function guid(name: string, what: string): Check {
@@ -91,7 +94,7 @@ const serviceAccountChecks: Record<string, Check> = {
       : { message: `${WI_TOKEN_EXPIRATION} is "${value}": it must be a whole number of seconds from 3600 to 86400, written as a string ("3600").` },
 };
 
-function podChecks(ctx: RuleContext, t: EditTarget, site: PodSite): Record<string, Check> {
+function podChecks(ctx: RuleContext, t: EditTarget, site: PodSite, label: string): Record<string, Check> {
   return {
     [WI_PROXY_PORT]: (value) =>
       integerIn(value, 1, 65535) ? undefined : { message: `${WI_PROXY_PORT} is "${value}": it must be a port number from 1 to 65535, written as a string ("8000").` },
@@ -113,7 +116,7 @@ function podChecks(ctx: RuleContext, t: EditTarget, site: PodSite): Record<strin
         message:
           `${WI_INJECT_PROXY} is "false", but the webhook injects the proxy sidecar whenever the annotation is present, whatever its value. ` +
           'Remove the annotation to go without the sidecar.',
-        fix: fixOf(ctx, 'Remove the annotation', [removeEntry(t, site.metadata!, 'annotations', pair)]),
+        fix: fixOf(ctx, 'Remove the annotation', label, [removeEntry(t, site.metadata!, 'annotations', pair)]),
       };
     },
   };
@@ -123,7 +126,7 @@ function podChecks(ctx: RuleContext, t: EditTarget, site: PodSite): Record<strin
  * Every workload identity annotation of `map` (except `use`, which is wi-use-label's): its value
  * checked by key, then whether Kubernetes reads it as a string at all.
  */
-function checkValues(ctx: RuleContext, t: EditTarget, map: YAMLMap, checks: Record<string, Check>): void {
+function checkValues(ctx: RuleContext, t: EditTarget, map: YAMLMap, checks: Record<string, Check>, label: string): void {
   for (const item of map.items) {
     const pair = item as WiPair;
     const key = scalarString(pair.key);
@@ -138,7 +141,7 @@ function checkValues(ctx: RuleContext, t: EditTarget, map: YAMLMap, checks: Reco
         message:
           `${key}: ${text} is not a string (YAML reads it as a ${typeof pair.value.value === 'number' ? 'number' : 'boolean'}), ` +
           `and Kubernetes rejects annotation values that are not strings. Quote it: "${text}".`,
-        fix: fixOf(ctx, 'Quote the annotation value', [replaceScalar(t, pair.value, text, 'QUOTE_DOUBLE')]),
+        fix: fixOf(ctx, 'Quote the annotation value', label, [replaceScalar(t, pair.value, text, 'QUOTE_DOUBLE')]),
       });
     }
   }
@@ -148,12 +151,12 @@ function checkValues(ctx: RuleContext, t: EditTarget, map: YAMLMap, checks: Reco
  * The sidecar switches are read from the pod's annotations only; as labels they do nothing. One
  * fix moves all of them, so that two moves never race to create `annotations:`.
  */
-function checkSidecarLabels(ctx: RuleContext, t: EditTarget, site: PodSite): void {
+function checkSidecarLabels(ctx: RuleContext, t: EditTarget, site: PodSite, label: string): void {
   const labels = mapAt(site.metadata!, ['labels']);
   const misplaced = labels ? SIDECAR_KEYS.flatMap((key) => pairOf(labels, key) ?? []) : [];
   if (!labels || misplaced.length === 0) return;
   const annotations = mapAt(site.metadata!, ['annotations']);
-  const fix = moveToAnnotations(ctx, t, site, labels, misplaced);
+  const fix = moveToAnnotations(ctx, t, site, labels, misplaced, label);
   for (const pair of misplaced) {
     const key = String(pair.key.value);
     const already = annotations && pairOf(annotations, key);
@@ -167,7 +170,7 @@ function checkSidecarLabels(ctx: RuleContext, t: EditTarget, site: PodSite): voi
   }
 }
 
-function moveToAnnotations(ctx: RuleContext, t: EditTarget, site: PodSite, labels: YAMLMap, pairs: WiPair[]): Fix | undefined {
+function moveToAnnotations(ctx: RuleContext, t: EditTarget, site: PodSite, labels: YAMLMap, pairs: WiPair[], label: string): Fix | undefined {
   const metadata = site.metadata!;
   if (pairs.some((p) => p.value !== null && templatedNode(t, p.value)) || holdsTemplate(t, site.template, ['metadata', 'annotations'])) return undefined;
   const annotations = mapAt(metadata, ['annotations']);
@@ -178,7 +181,7 @@ function moveToAnnotations(ctx: RuleContext, t: EditTarget, site: PodSite, label
   else if (entries.length > 0) inserts = pairOf(metadata, 'annotations') ? [undefined] : [insertMapPair(t, metadata, 'annotations', entries)];
   const removals = removeAll(t, metadata, labels, pairs);
   const title = moved.length === 0 ? 'Remove the labels (the annotations are already there)' : 'Move the sidecar keys to the pod annotations';
-  return removals ? fixOf(ctx, title, [...removals, ...inserts]) : undefined;
+  return removals ? fixOf(ctx, title, label, [...removals, ...inserts]) : undefined;
 }
 
 /** Removes `pairs` from `labels` (the whole `labels:` when they are all it holds), or undefined. */

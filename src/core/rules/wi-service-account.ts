@@ -18,6 +18,7 @@ import {
 } from '../k8s';
 import { lookupIdentity, type IdentityLookup } from '../lookup';
 import { rangeOf, type K8sObject } from '../model';
+import { fixLabel, serviceAccountLabel } from '../labels';
 import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
 import type { ServiceAccountFact } from '../workspace';
 import { holdsTemplate, insertAtPath, insertPair, replaceScalar, scalarText, templatedNode, type EditTarget } from '../yaml-edit';
@@ -82,13 +83,13 @@ function clientIdText(lookup: IdentityLookup): string {
 }
 
 /** A fix of edits in `file`; a written placeholder (inside its quotes) is marked for a human to fill in. */
-function toFix(title: string, file: string, edits: Array<TextEdit | undefined>): Fix | undefined {
+function toFix(title: string, label: string, file: string, edits: Array<TextEdit | FileEdit | undefined>): Fix | undefined {
   if (edits.some((e) => e === undefined)) return undefined;
   const fileEdits = edits.map((e): FileEdit => {
     const at = e!.text.indexOf(PLACEHOLDER_CLIENT_ID);
     return { ...e!, file: (e as Partial<FileEdit>).file ?? file, ...(at >= 0 ? { placeholders: [{ offset: at, length: PLACEHOLDER_CLIENT_ID.length }] } : {}) };
   });
-  return { title, edits: fileEdits, ...(fileEdits.some((e) => e.placeholders) ? { needsInput: true } : {}) };
+  return { title, label, edits: fileEdits, ...(fileEdits.some((e) => e.placeholders) ? { needsInput: true } : {}) };
 }
 
 function withLookup(lookup: IdentityLookup): string {
@@ -120,12 +121,12 @@ function reportNoServiceAccount(
     const namePair = pairOfAny(site.spec, ['serviceAccountName', 'serviceAccount']);
     const setName = namePair ? replaceScalar(t, namePair.value, name) : insertPair(t, site.spec, 'serviceAccountName', scalarText(name), 'first');
     if (existing) {
-      fix = toFix(`Run under the existing ServiceAccount ${name}`, ctx.file.path, [setName]);
+      fix = toFix(`Run under the existing ServiceAccount ${name}`, fixLabel('Migrate', ctx.index, obj), ctx.file.path, [setName]);
     } else {
       const namespace = ctx.index.namespaceOf(obj);
       const account = appendServiceAccount(t, { name, namespace, writeNamespace: obj.namespace !== undefined, clientId: lookup.clientId, tenantId: lookup.tenantId }, ctx.index);
       const title = `Run under a new ServiceAccount ${name}` + (lookup.clientId ? ` with client id ${lookup.clientId}` : ' (client id to fill in)');
-      fix = toFix(title, ctx.file.path, [setName, account]);
+      fix = toFix(title, fixLabel('Migrate', ctx.index, obj), ctx.file.path, [setName, { ...account, label: serviceAccountLabel('Create', namespace, name) }]);
       if (fix) fix.creates = [serviceAccountKey(namespace, name)];
     }
   }
@@ -176,7 +177,7 @@ function checkServiceAccount(ctx: RuleContext, obj: K8sObject, site: PodSite, na
       `ServiceAccount ${sa.namespace}/${sa.name} has no ${WI_CLIENT_ID} annotation, so workload identity cannot give this pod a token. ` +
       `Annotate it with the client id of the managed identity federated with it${withLookup(lookup)}.`,
     related: [related(sa, `ServiceAccount ${sa.namespace}/${sa.name}`), ...lookup.related],
-    fix: toFix(title, sa.file, [edit]),
+    fix: toFix(title, serviceAccountLabel('Annotate', sa.namespace, sa.name), sa.file, [edit]),
   });
 }
 

@@ -2,6 +2,7 @@ import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap
 import type { FileEdit, TextEdit } from '../edits';
 import { labelsOf, mapAt, metadataOf, pairOf, podSiteOf, readsAsNonString, scalarString, WI_USE, WORKLOAD_KINDS, type PodSite } from '../k8s';
 import { rangeOf, type K8sObject } from '../model';
+import { fixLabel, serviceAccountLabel } from '../labels';
 import type { Fix, Rule, RuleContext } from '../rule';
 import { holdsTemplate, insertAtPath, removeEntry, replaceScalar, templatedNode, type EditTarget } from '../yaml-edit';
 
@@ -30,9 +31,9 @@ type UsePair = Pair<Scalar, Node | null>;
 const TRUTHY = /^(?:true|yes|on|y)$/i;
 const FALSY = /^(?:false|no|off|n)$/i;
 
-function fixOf(ctx: RuleContext, title: string, edits: Array<TextEdit | undefined>): Fix | undefined {
+function fixOf(ctx: RuleContext, title: string, label: string, edits: Array<TextEdit | undefined>): Fix | undefined {
   if (edits.length === 0 || edits.some((e) => e === undefined)) return undefined;
-  return { title, edits: edits.map((e): FileEdit => ({ ...e!, file: ctx.file.path })) };
+  return { title, label, edits: edits.map((e): FileEdit => ({ ...e!, file: ctx.file.path })) };
 }
 
 /** The label's value as written, when it is a scalar whose text is known (not templated). */
@@ -45,7 +46,7 @@ function writtenValue(t: EditTarget, node: Node | null): string | undefined {
  * The value must be the string "true" (or a string saying no: an explicit opt-out is valid).
  * Reports booleans and other spellings; fixes those whose meaning is plain.
  */
-function checkValue(ctx: RuleContext, t: EditTarget, pair: UsePair, where: string): void {
+function checkValue(ctx: RuleContext, t: EditTarget, pair: UsePair, where: string, label: string): void {
   const value = writtenValue(t, pair.value);
   if (value === undefined || (value === 'true' && !readsAsNonString(pair.value))) return;
   const text = ctx.file.text.slice(...rangeOf(t.doc, pair.value!));
@@ -56,7 +57,7 @@ function checkValue(ctx: RuleContext, t: EditTarget, pair: UsePair, where: strin
       message:
         `${WI_USE}: ${text} ${where} is not a string (YAML reads it as a ${word ? 'boolean' : 'number'}), and Kubernetes rejects label values that are not strings. ` +
         (word ? `Quote it: "${word}".` : 'Write "true" to use workload identity.'),
-      fix: word ? fixOf(ctx, `Quote the label value: "${word}"`, [replaceScalar(t, pair.value, word, 'QUOTE_DOUBLE')]) : undefined,
+      fix: word ? fixOf(ctx, `Quote the label value: "${word}"`, label, [replaceScalar(t, pair.value, word, 'QUOTE_DOUBLE')]) : undefined,
     });
     return;
   }
@@ -68,7 +69,7 @@ function checkValue(ctx: RuleContext, t: EditTarget, pair: UsePair, where: strin
       `${WI_USE} is "${value}" ${where}: the webhook only selects pods whose label is exactly "true", so this pod gets no workload identity. ` +
       (truthy ? 'Write "true".' : 'Write "true" to use workload identity, or remove the label.'),
     // A quoted value keeps its quotes; a tagged plain one (`!!str yes`) gets some.
-    fix: truthy ? fixOf(ctx, 'Set the label to "true"', [replaceScalar(t, pair.value, 'true', (pair.value as Scalar).type === 'PLAIN' ? 'QUOTE_DOUBLE' : undefined)]) : undefined,
+    fix: truthy ? fixOf(ctx, 'Set the label to "true"', label, [replaceScalar(t, pair.value, 'true', (pair.value as Scalar).type === 'PLAIN' ? 'QUOTE_DOUBLE' : undefined)]) : undefined,
   });
 }
 
@@ -77,8 +78,9 @@ function checkWorkload(ctx: RuleContext, t: EditTarget, obj: K8sObject): void {
   if (!site) return;
   const what = site.path.length === 0 ? 'on the pod' : `on the pod template (${site.path.join('.')})`;
   const podUse = pairIn(labelsOf(site.metadata), WI_USE);
-  if (podUse) checkValue(ctx, t, podUse, what);
-  checkAnnotation(ctx, t, site, podUse);
+  const label = fixLabel('Migrate', ctx.index, obj);
+  if (podUse) checkValue(ctx, t, podUse, what, label);
+  checkAnnotation(ctx, t, site, podUse, label);
   if (site.path.length > 0) {
     checkOwnLabels(ctx, t, obj, site, podUse);
     checkSelector(ctx, obj, site);
@@ -96,7 +98,7 @@ function addToPodLabels(t: EditTarget, site: PodSite): TextEdit | undefined {
 }
 
 /** Since workload identity v1.0.0 the webhook reads `use` only as a label; the annotation does nothing. */
-function checkAnnotation(ctx: RuleContext, t: EditTarget, site: PodSite, podUse: UsePair | undefined): void {
+function checkAnnotation(ctx: RuleContext, t: EditTarget, site: PodSite, podUse: UsePair | undefined, label: string): void {
   const annotations = site.metadata ? mapAt(site.metadata, ['annotations']) : undefined;
   const pair = pairIn(annotations, WI_USE);
   if (!pair || !site.metadata) return;
@@ -104,9 +106,9 @@ function checkAnnotation(ctx: RuleContext, t: EditTarget, site: PodSite, podUse:
   const optsIn = value !== undefined && TRUTHY.test(value);
   const remove = value === undefined ? undefined : removeEntry(t, site.metadata, 'annotations', pair);
   let fix: Fix | undefined;
-  if (podUse) fix = fixOf(ctx, 'Remove the annotation (the label is already there)', [remove]);
-  else if (optsIn) fix = fixOf(ctx, `Move ${WI_USE} to the pod labels`, [remove, addToPodLabels(t, site)]);
-  else if (value !== undefined) fix = fixOf(ctx, 'Remove the annotation (it does nothing)', [remove]);
+  if (podUse) fix = fixOf(ctx, 'Remove the annotation (the label is already there)', label, [remove]);
+  else if (optsIn) fix = fixOf(ctx, `Move ${WI_USE} to the pod labels`, label, [remove, addToPodLabels(t, site)]);
+  else if (value !== undefined) fix = fixOf(ctx, 'Remove the annotation (it does nothing)', label, [remove]);
   ctx.report({
     node: pair.key,
     message:
@@ -120,7 +122,7 @@ function checkAnnotation(ctx: RuleContext, t: EditTarget, site: PodSite, podUse:
 function checkOwnLabels(ctx: RuleContext, t: EditTarget, obj: K8sObject, site: PodSite, podUse: UsePair | undefined): void {
   const own = pairIn(labelsOf(metadataOf(obj)), WI_USE);
   if (!own) return;
-  if (readsAsNonString(own.value)) checkValue(ctx, t, own, `on the ${obj.kind}'s own labels`);
+  if (readsAsNonString(own.value)) checkValue(ctx, t, own, `on the ${obj.kind}'s own labels`, fixLabel('Migrate', ctx.index, obj));
   const value = writtenValue(t, own.value);
   if (podUse || value === undefined || !TRUTHY.test(value) || holdsTemplate(t, site.template, ['metadata', 'labels'])) return;
   ctx.report({
@@ -128,7 +130,7 @@ function checkOwnLabels(ctx: RuleContext, t: EditTarget, obj: K8sObject, site: P
     message:
       `${WI_USE} is on the ${obj.kind}'s own labels, which the webhook never reads: the pods are not selected. ` +
       `Add it to the pod template's labels (${site.path.join('.')}.metadata.labels).`,
-    fix: fixOf(ctx, `Add ${WI_USE}: "true" to the pod template's labels`, [addToPodLabels(t, site)]),
+    fix: fixOf(ctx, `Add ${WI_USE}: "true" to the pod template's labels`, fixLabel('Migrate', ctx.index, obj), [addToPodLabels(t, site)]),
   });
 }
 
@@ -171,7 +173,7 @@ function checkServiceAccount(ctx: RuleContext, t: EditTarget, obj: K8sObject): v
       message:
         `${WI_USE} in a ServiceAccount's ${where} does nothing: the webhook reads it from the pod's labels. ` +
         `Remove it here and add ${WI_USE}: "true" to the labels of the pod templates that run under ${obj.name ?? 'this service account'}.`,
-      fix: safe ? fixOf(ctx, `Remove ${WI_USE} from the ServiceAccount`, [removeEntry(t, metadata, where, pair)]) : undefined,
+      fix: safe ? fixOf(ctx, `Remove ${WI_USE} from the ServiceAccount`, serviceAccountLabel('Update', ctx.index.namespaceOf(obj), obj.name ?? '(unnamed)'), [removeEntry(t, metadata, where, pair)]) : undefined,
     });
   }
 }

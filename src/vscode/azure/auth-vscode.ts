@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { SessionTokenSource } from './auth';
 import type { Cloud } from './clouds';
+import { networkFailureOf } from './errors';
 
 /**
  * VS Code's own sign-in, as Microsoft's Azure extensions use it: a session of the `microsoft`
@@ -20,6 +21,8 @@ export function vscodeSessionTokens(cloud: Cloud): SessionTokenSource {
     try {
       session = await vscode.authentication.getSession(cloud.authProvider, withTenant, { createIfNone: true });
     } catch (error) {
+      // Not the sign-in method's fault: errors.ts words it as a network failure.
+      if (networkFailureOf(error)) throw error;
       const reason = error instanceof Error ? error.message : String(error);
       throw Object.assign(new Error(`VS Code could not sign in with the ${cloud.authProvider} provider (${reason}). In a host without it, set wiMigrate.azure.authentication to azureCli or deviceCode.`), { name: 'AuthenticationError' });
     }

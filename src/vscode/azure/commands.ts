@@ -36,7 +36,7 @@ export async function runFlow(id: string, context: FlowContext, args: unknown[])
       if (!(error instanceof CancelledError)) context.ui.notify('info', error.message);
       return cancelled(error.message);
     }
-    const message = describeError(error, { operation: command.title });
+    const message = describeError(error, { operation: command.title, authentication: context.settings.authentication });
     context.log.error(message);
     context.ui.notify('error', message);
     return failed(message);

@@ -3,6 +3,7 @@ import { ArmClients, collect } from './clients';
 import type { FlowContext } from './context';
 import { describeError } from './errors';
 import { FlowError } from './result';
+import { watchedSignIn } from './signingIn';
 
 /** A signed-in subscription: the clients every later call uses. */
 export interface Connection {
@@ -19,7 +20,7 @@ export interface Connection {
 export async function connect(context: FlowContext): Promise<Connection> {
   const { ui, log, settings, signIn } = context;
   const clientsFor = (tenantId: string | undefined) =>
-    new ArmClients(signIn.credential(tenantId), settings.cloud, settings.resourceManagerEndpoint, context.transport);
+    new ArmClients(watchedSignIn(signIn.credential(tenantId), ui, settings), settings.cloud, settings.resourceManagerEndpoint, context.transport);
   const home = clientsFor(settings.tenant);
   log.info(`Signing in with ${signIn.method} (${settings.cloud.name}, Resource Manager ${home.endpoint}).`);
 
@@ -30,7 +31,7 @@ export async function connect(context: FlowContext): Promise<Connection> {
         log.info('GET /tenants');
         return collect(home.subscriptions().tenants.list());
       },
-      { operation: 'list your tenants', endpoint: home.endpoint },
+      { operation: 'list your tenants', endpoint: home.endpoint, authentication: settings.authentication },
     );
     const known = tenants.filter((t): t is TenantIdDescription & { tenantId: string } => !!t.tenantId);
     if (known.length === 1) tenantId = known[0].tenantId;
@@ -49,7 +50,7 @@ export async function connect(context: FlowContext): Promise<Connection> {
           log.info('GET /subscriptions');
           return collect(clients.subscriptions().subscriptions.list({ abortSignal: signal }), signal);
         },
-        { operation: 'list your subscriptions', endpoint: clients.endpoint },
+        { operation: 'list your subscriptions', endpoint: clients.endpoint, authentication: settings.authentication },
       );
       return all
         .filter((s) => s.subscriptionId && (!tenantId || !s.tenantId || s.tenantId.toLowerCase() === tenantId.toLowerCase()))

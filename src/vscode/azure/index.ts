@@ -44,6 +44,7 @@ export async function runCommand(id: string, host: AzureCommandHost, ...args: un
     resourceManagerEndpoint: config.get<string>('resourceManagerEndpoint'),
     tenant: config.get<string>('tenant'),
     kedaOperatorServiceAccount: config.get<string>('kedaOperatorServiceAccount'),
+    signInTimeoutSeconds: config.get<number>('signInTimeoutSeconds'),
   });
   const lines: string[] = [];
   const log = recording(host.output, lines);

@@ -12,7 +12,11 @@ export interface AzureSettings {
   tenant: string | undefined;
   /** The KEDA operator's service account, offered as the subject for KEDA. */
   kedaOperator: { namespace: string; name: string };
+  /** How long a sign-in may take before the command stops (a device code sign-in has no limit). */
+  signInTimeoutSeconds: number;
 }
+
+export const DEFAULT_SIGN_IN_TIMEOUT_SECONDS = 60;
 
 export const DEFAULT_KEDA_OPERATOR = 'kube-system/keda-operator';
 
@@ -23,6 +27,7 @@ export function azureSettings(raw: {
   resourceManagerEndpoint?: string;
   tenant?: string;
   kedaOperatorServiceAccount?: string;
+  signInTimeoutSeconds?: number;
 }): AzureSettings {
   const authentication = (['vscode', 'azureCli', 'deviceCode'] as const).find((a) => a === raw.authentication) ?? 'vscode';
   return {
@@ -31,6 +36,10 @@ export function azureSettings(raw: {
     resourceManagerEndpoint: raw.resourceManagerEndpoint?.trim().replace(/\/+$/, '') || undefined,
     tenant: raw.tenant?.trim() || undefined,
     kedaOperator: parseServiceAccount(raw.kedaOperatorServiceAccount ?? '') ?? parseServiceAccount(DEFAULT_KEDA_OPERATOR)!,
+    signInTimeoutSeconds:
+      typeof raw.signInTimeoutSeconds === 'number' && Number.isFinite(raw.signInTimeoutSeconds) && raw.signInTimeoutSeconds >= 1
+        ? raw.signInTimeoutSeconds
+        : DEFAULT_SIGN_IN_TIMEOUT_SECONDS,
   };
 }
 

@@ -28,9 +28,26 @@ export interface PickShown {
   empty?: string;
 }
 
+/** A progress notification of the real UI, once VS Code runs its task. */
+export interface ProgressShown {
+  title: string;
+}
+
 export class AzureTesting {
   private pending: ScriptedInput | undefined;
   private readonly pickListeners = new Set<(pick: PickShown) => void>();
+  private readonly progressListeners = new Set<(progress: ProgressShown) => void>();
+
+  /** Called with each progress notification of the real UI. */
+  onProgressShown(listener: (progress: ProgressShown) => void): { dispose(): void } {
+    this.progressListeners.add(listener);
+    return { dispose: () => this.progressListeners.delete(listener) };
+  }
+
+  /** The real UI reports a progress notification. */
+  progressShown(progress: ProgressShown): void {
+    for (const listener of this.progressListeners) listener(progress);
+  }
 
   /** Called with each real QuickPick once its items are in (tests then drive it with workbench commands). */
   onPickShown(listener: (pick: PickShown) => void): { dispose(): void } {

@@ -107,6 +107,7 @@ export class VsCodeUi implements Ui {
   progress<T>(title: string, task: (progress: Progress) => Promise<T>): Promise<T> {
     return Promise.resolve(
       vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+        this.testing?.progressShown({ title });
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
         return task({ signal: controller.signal, report: (message) => progress.report({ message }) });

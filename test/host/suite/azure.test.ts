@@ -228,6 +228,59 @@ describe('Azure commands against the test ARM server', function () {
     assert.deepEqual([last.title, last.empty, last.wasBusy], ['AKS cluster of the script', 'No AKS cluster in subscription Contoso Production.', true]);
   });
 
+  describe('sign-in', () => {
+    // The fake az (test/arm/standalone.ts) reads WI_FAKE_AZ_MODE from the environment it inherits
+    // from this extension host: `hang` never answers, `offline` prints az's name-resolution error.
+    const SIGN_IN_TITLE = 'Signing in to Microsoft…';
+    const WORKLOAD = { namespace: 'shop', name: 'web' };
+
+    afterEach(async () => {
+      delete process.env.WI_FAKE_AZ_MODE;
+      await config().update('signInTimeoutSeconds', undefined, vscode.ConfigurationTarget.Global);
+    });
+
+    it('a sign-in that never completes shows a progress notification, then stops at the time-out with a message', async () => {
+      await config().update('signInTimeoutSeconds', 2, vscode.ConfigurationTarget.Global);
+      process.env.WI_FAKE_AZ_MODE = 'hang';
+      const shown: string[] = [];
+      const subscription = api.azureTesting.onProgressShown((progress) => shown.push(progress.title));
+      let result: Result<unknown>;
+      try {
+        // The real UI: no scripted answers.
+        result = await vscode.commands.executeCommand<Result<unknown>>('wiMigrate.createFederatedCredential', WORKLOAD);
+      } finally {
+        subscription.dispose();
+      }
+      assert.deepEqual(shown, [SIGN_IN_TITLE]);
+      assert.deepEqual(result, {
+        succeeded: false,
+        error: 'The Azure CLI did not return a token within 2 s (wiMigrate.azure.signInTimeoutSeconds). Check that az account get-access-token works in a terminal, then try again.',
+      });
+    });
+
+    it('Cancel on the sign-in progress ends the command as cancelled, without an error', async () => {
+      process.env.WI_FAKE_AZ_MODE = 'hang';
+      api.azureTesting.setUserInput({ answers: [], cancel: { progress: SIGN_IN_TITLE } });
+      const result = await vscode.commands.executeCommand<Result<unknown>>('wiMigrate.createFederatedCredential', WORKLOAD);
+      assert.deepEqual(result, { succeeded: false, error: 'Sign-in cancelled.', cancelled: true });
+      const transcript = api.azureTesting.lastRun!.transcript.map((e) => [e.kind, e.text]);
+      assert.deepEqual(transcript, [['progress', SIGN_IN_TITLE], ['cancel', SIGN_IN_TITLE]], 'no error notification');
+    });
+
+    it('a sign-in that cannot reach Microsoft is reported as a network failure naming http.proxy, not the sign-in method', async () => {
+      process.env.WI_FAKE_AZ_MODE = 'offline';
+      api.azureTesting.setUserInput({ answers: [] });
+      const result = await vscode.commands.executeCommand<Result<unknown>>('wiMigrate.createFederatedCredential', WORKLOAD);
+      const error = result.succeeded ? '' : result.error;
+      assert.match(error, /^Could not list your tenants: the Microsoft sign-in could not be reached \(NameResolutionError\)\. The host name could not be resolved: check the network connection and, behind a proxy, the setting http\.proxy\./);
+      assert.match(error, /wiMigrate\.azure\.cloud/);
+      assert.doesNotMatch(error, /wiMigrate\.azure\.authentication/);
+      assert.ok(error.endsWith('.'), error);
+      const transcript = api.azureTesting.lastRun!.transcript.map((e) => [e.kind, e.text, e.value]);
+      assert.deepEqual(transcript, [['progress', SIGN_IN_TITLE, undefined], ['notify', error, 'error']]);
+    });
+  });
+
   it('copies the equivalent az script', async () => {
     const result = await run<ScriptResult>(api, 'wiMigrate.copyAzScript', [...SIGN_IN, { pick: 'aks-legacy' }, { pickMany: ['shop/web'] }]);
     assert.match(result.script, /^az identity federated-credential create --name 'shop-web' --identity-name 'app-identity' --resource-group 'rg-apps' --issuer "\$AKS_OIDC_ISSUER" --subject 'system:serviceaccount:shop:web' --audiences 'api:\/\/AzureADTokenExchange'$/m);

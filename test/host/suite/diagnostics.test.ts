@@ -47,6 +47,12 @@ describe('diagnostics', () => {
         assert.equal(typeof d.code === 'object' && d.code.target.toString(), vscode.Uri.parse(docsUrl(finding.ruleId)).toString());
         assert.equal(d.tags?.includes(vscode.DiagnosticTag.Deprecated) ?? false, finding.deprecated === true, `${finding.ruleId} deprecated tag`);
         assert.equal(d.relatedInformation?.length ?? 0, finding.related?.length ?? 0, `${finding.ruleId} related locations`);
+        // The location names the file; a message never embeds a raw URI or an absolute path.
+        const root = vscode.workspace.workspaceFolders![0].uri;
+        for (const r of d.relatedInformation ?? []) {
+          assert.doesNotMatch(r.message, /[a-z][\w+.-]*:\/\//i, `${finding.ruleId} related message has a URI: ${r.message}`);
+          assert.ok(!r.message.includes(root.path), `${finding.ruleId} related message has an absolute path: ${r.message}`);
+        }
         // A finding points at a key or value, never at a whole multi-line document.
         assert.ok(d.range.end.line - d.range.start.line <= 1 || finding.ruleId === 'unparsable-document', `${finding.ruleId} range is narrow`);
       }

@@ -305,14 +305,14 @@ test('pod-identity-resource: fix-all removes nothing while a pod is labelled', (
 test('pod-identity-resource: users are named in related locations', () => {
   const project = projectOfThisRule({ 'identity.yaml': `${identity()}---\n${binding()}`, 'deploy.yaml': deployment('api-id') });
   const [id, bind] = project.check('identity.yaml');
-  assert.deepEqual(id.related?.map((r) => [r.file, r.message]), [['identity.yaml', 'still used by AzureIdentityBinding shop/api-binding in identity.yaml']]);
-  assert.deepEqual(bind.related?.map((r) => [r.file, r.message, r.start]), [['deploy.yaml', 'still used by Deployment shop/api in deploy.yaml', 0]]);
+  assert.deepEqual(id.related?.map((r) => [r.file, r.message]), [['identity.yaml', 'still used by AzureIdentityBinding shop/api-binding']]);
+  assert.deepEqual(bind.related?.map((r) => [r.file, r.message, r.start]), [['deploy.yaml', 'still used by Deployment shop/api', 0]]);
   assert.equal(id.deprecated, true);
 });
 
 test('pod-identity-resource: chart values are named as users', () => {
   const project = projectOfThisRule({ 'binding.yaml': binding('keda-identity'), 'values.yaml': 'keda:\n  podIdentity:\n    activeDirectory:\n      identity: keda-identity\n' });
-  assert.deepEqual(project.check('binding.yaml')[0].related?.map((r) => [r.file, r.message]), [['values.yaml', 'KEDA chart values in values.yaml label the KEDA operator aadpodidbinding: keda-identity']]);
+  assert.deepEqual(project.check('binding.yaml')[0].related?.map((r) => [r.file, r.message]), [['values.yaml', 'KEDA chart values label the KEDA operator aadpodidbinding: keda-identity']]);
 });
 
 test('pod-identity-resource: a templated binding may name any identity that fits its pattern', () => {

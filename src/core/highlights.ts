@@ -1,0 +1,159 @@
+import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
+import {
+  annotationsOf,
+  labelsOf,
+  LABEL_POD_IDENTITY,
+  mapAt,
+  metadataOf,
+  pairOf,
+  podSiteOf,
+  POD_IDENTITY_GROUP,
+  WI_CLIENT_ID,
+  WI_INJECT_PROXY,
+  WI_PROXY_PORT,
+  WI_SKIP_CONTAINERS,
+  WI_TENANT_ID,
+  WI_TOKEN_EXPIRATION,
+  WI_USE,
+} from './k8s';
+import { rangeOf, type K8sObject, type ManifestDoc, type ManifestFile } from './model';
+import { csiPodIdentity, usePodIdentity } from './rules/csi-pod-identity';
+import { azureProvider, kedaPodIdentityProvider, podIdentityBlocks } from './rules/keda-pod-identity-provider';
+import { podIdentityLabel, SELECTOR_KEYS } from './rules/pod-identity-label';
+import { isPodIdentityGroup, podIdentityResource } from './rules/pod-identity-resource';
+import { wiUseLabel } from './rules/wi-use-label';
+import type { EditTarget } from './yaml-edit';
+
+/**
+ * What a highlighted span is. The editor declares one semantic token type per kind (package.json
+ * `contributes.semanticTokenTypes`, in this order) and maps each to a TextMate scope for themes.
+ */
+export const HIGHLIGHT_KINDS = [
+  'podIdentityLabel',
+  'podIdentityAnnotation',
+  'podIdentityApiVersion',
+  'podIdentityKind',
+  'podIdentityCsi',
+  'podIdentityKedaProvider',
+  'workloadIdentityKey',
+] as const;
+
+export type HighlightKind = (typeof HIGHLIGHT_KINDS)[number];
+
+/** A span of one line to colour: file offsets, quotes excluded. */
+export interface Highlight {
+  start: number;
+  end: number;
+  kind: HighlightKind;
+}
+
+const WI_KEYS = new Set([WI_USE, WI_CLIENT_ID, WI_TENANT_ID, WI_TOKEN_EXPIRATION, WI_SKIP_CONTAINERS, WI_INJECT_PROXY, WI_PROXY_PORT]);
+const POD_IDENTITY_ANNOTATION = new RegExp(`^${POD_IDENTITY_GROUP.replace(/\./g, '\\.')}/[A-Za-z0-9_.-]+$`);
+
+/**
+ * The spans to colour in a file: pod identity usages and workload identity keys, found in the
+ * parsed model where the rules look for them, and only in the objects of the kinds each rule
+ * checks. A document that is not a Kubernetes object (a GitHub workflow, a compose file, chart
+ * values) gets none, and neither do comments, block scalars or strings that merely mention a key.
+ */
+export function highlightsOf(file: ManifestFile): Highlight[] {
+  const found = new Map<number, Highlight>();
+  for (const doc of file.docs) {
+    const add = (node: unknown, kind: HighlightKind) => {
+      const h = spanOf(file, doc, node, kind);
+      if (h && !found.has(h.start)) found.set(h.start, h);
+    };
+    const t: EditTarget = { file, doc };
+    for (const obj of doc.objects) highlightObject(t, obj, add);
+  }
+  return [...found.values()].sort((a, b) => a.start - b.start);
+}
+
+type Add = (node: unknown, kind: HighlightKind) => void;
+
+function highlightObject(t: EditTarget, obj: K8sObject, add: Add): void {
+  const checks = (rule: { kinds: readonly string[] }) => rule.kinds.includes(obj.kind);
+  const site = podSiteOf(obj);
+  const own = metadataOf(obj);
+  const metadatas = [own, ...(site?.metadata && site.metadata !== own ? [site.metadata] : [])];
+
+  if (checks(podIdentityLabel)) {
+    if (site) for (const m of metadatas) keysOf(labelsOf(m), (key) => key === LABEL_POD_IDENTITY, 'podIdentityLabel', add);
+    selectorKeys(obj.node, LABEL_POD_IDENTITY, 'podIdentityLabel', add);
+  }
+  if (checks(wiUseLabel)) {
+    const isWi = (key: string) => WI_KEYS.has(key);
+    for (const m of metadatas) {
+      keysOf(labelsOf(m), isWi, 'workloadIdentityKey', add);
+      keysOf(annotationsOf(m), isWi, 'workloadIdentityKey', add);
+    }
+    if (site && site.path.length > 0) {
+      const selector = mapAt(obj.node, [...site.path.slice(0, -1), 'selector']);
+      if (selector) for (const key of WI_KEYS) selectorHits(selector, key, obj.kind === 'ReplicationController').forEach((n) => add(n, 'workloadIdentityKey'));
+    }
+  }
+  if (checks(podIdentityResource) && isPodIdentityGroup(t, obj)) {
+    add(pairOf(obj.node, 'kind')?.value, 'podIdentityKind');
+    if (obj.apiVersion?.split('/')[0] === POD_IDENTITY_GROUP) add(pairOf(obj.node, 'apiVersion')?.value, 'podIdentityApiVersion');
+    keysOf(annotationsOf(own), (key) => POD_IDENTITY_ANNOTATION.test(key), 'podIdentityAnnotation', add);
+  }
+  if (checks(csiPodIdentity)) {
+    const params = mapAt(obj.node, ['spec', 'parameters']);
+    const use = params && usePodIdentity(t, params);
+    if (use) {
+      add(use.key, 'podIdentityCsi');
+      add(use.value, 'podIdentityCsi');
+    }
+  }
+  if (checks(kedaPodIdentityProvider)) {
+    for (const { block } of podIdentityBlocks(t, obj)) add(azureProvider(t, block), 'podIdentityKedaProvider');
+  }
+}
+
+function keysOf(map: YAMLMap | undefined, match: (key: string) => boolean, kind: HighlightKind, add: Add): void {
+  for (const pair of map?.items ?? []) {
+    if (isScalar(pair.key) && typeof pair.key.value === 'string' && match(pair.key.value)) add(pair.key, kind);
+  }
+}
+
+/** `key` in every label selector of an object (`selector`, `labelSelector`, `podSelector`, at any depth). */
+function selectorKeys(root: Node, key: string, kind: HighlightKind, add: Add): void {
+  const visit = (node: unknown): void => {
+    if (isSeq(node)) node.items.forEach(visit);
+    if (!isMap(node)) return;
+    for (const pair of node.items) {
+      const name = isScalar(pair.key) ? String(pair.key.value) : undefined;
+      if (name && SELECTOR_KEYS.has(name) && isMap(pair.value)) selectorHits(pair.value, key, name === 'selector').forEach((n) => add(n, kind));
+      visit(pair.value);
+    }
+  };
+  visit(root);
+}
+
+/** Where a label selector names `key`: a matchLabels key, a matchExpressions `key:` value, or a plain (Service-style) selector's key. */
+function selectorHits(selector: YAMLMap, key: string, plain: boolean): Node[] {
+  const hits: Node[] = [];
+  const matchLabels = mapAt(selector, ['matchLabels']);
+  const inLabels = matchLabels ? pairOf(matchLabels, key) : undefined;
+  if (inLabels) hits.push(inLabels.key);
+  const expressions = selector.get('matchExpressions', true);
+  if (isSeq(expressions)) {
+    for (const e of expressions.items) {
+      const k = isMap(e) ? e.get('key', true) : undefined;
+      if (isScalar(k) && k.value === key) hits.push(k);
+    }
+  }
+  const inPlain = plain ? pairOf(selector, key) : undefined;
+  if (inPlain) hits.push(inPlain.key);
+  return hits;
+}
+
+/** The span of a scalar on one line, inside its quotes; none for other nodes or template text. */
+function spanOf(file: ManifestFile, doc: ManifestDoc, node: unknown, kind: HighlightKind): Highlight | undefined {
+  if (!isScalar(node) || !node.range) return undefined;
+  let [start, end] = rangeOf(doc, node);
+  if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') [start, end] = [start + 1, end - 1];
+  const text = file.text.slice(start, end);
+  if (end <= start || /[\r\n]/.test(text) || text !== file.masked.text.slice(start, end) || text.includes('{{')) return undefined;
+  return { start, end, kind };
+}

@@ -1,0 +1,178 @@
+// "Migrate workspace to workload identity" through the real Refactor Preview, as a user applies it:
+// discard; leave one workload out and apply; apply everything. It migrates the whole test
+// workspace, so this file runs last (mocha takes the files in name order).
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { applyEdits } from '../../../src/core/edits';
+import type { FixAllChange } from '../../../src/core/engine';
+import type { MigrateResult } from '../../../src/vscode/migrate';
+import { coreProject, extensionApi } from './helpers';
+
+const PREVIEW_SCHEME = 'vscode-bulkeditpreview-editor';
+const TIMEOUT_MS = 20_000;
+
+/** Preview sessions seen before the current one (a session's documents share its authority). */
+const earlierSessions = new Set<string>();
+
+function forgetEarlierPreviews(): void {
+  for (const d of vscode.workspace.textDocuments) if (d.uri.scheme === PREVIEW_SCHEME) earlierSessions.add(d.uri.authority);
+}
+
+/** The documents the current preview shows, by the path of the file each stands for. */
+function previewDocuments(): Map<string, vscode.TextDocument> {
+  return new Map(
+    vscode.workspace.textDocuments
+      .filter((d) => d.uri.scheme === PREVIEW_SCHEME && d.uri.query && !earlierSessions.has(d.uri.authority))
+      // The preview's URI keeps the file's path (its query holds the workbench's own URI of it).
+      .map((d) => [d.uri.path, d]),
+  );
+}
+
+/** Resolves once `accept` holds for the preview's documents (checked on each of their changes). */
+function waitForPreview(accept: (docs: Map<string, vscode.TextDocument>) => boolean, what: string, timeout = TIMEOUT_MS): Promise<boolean> {
+  if (accept(previewDocuments())) return Promise.resolve(true);
+  return new Promise((resolve, reject) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      subs.forEach((s) => s.dispose());
+      if (ok) resolve(true);
+      else reject(new Error(`timed out waiting for the preview: ${what}`));
+    };
+    const timer = setTimeout(() => done(false), timeout);
+    const check = (d: vscode.TextDocument) => {
+      if (d.uri.scheme === PREVIEW_SCHEME && accept(previewDocuments())) done(true);
+    };
+    const subs = [vscode.workspace.onDidOpenTextDocument(check), vscode.workspace.onDidChangeTextDocument((e) => check(e.document))];
+  });
+}
+
+/** What each existing file would read after applying the plan's edits except those of `left`. */
+function textsWithout(plan: readonly FixAllChange[], left?: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const change of plan) {
+    if (change.before === undefined) continue;
+    out.set(change.path, applyEdits(change.before, change.edits.filter((e) => e.label !== left)));
+  }
+  return out;
+}
+
+function previewShows(expected: Map<string, string>): (docs: Map<string, vscode.TextDocument>) => boolean {
+  return (docs) => [...expected].every(([path, text]) => docs.get(vscode.Uri.parse(path).path)?.getText() === text);
+}
+
+function startMigration(): Promise<MigrateResult> {
+  forgetEarlierPreviews();
+  return Promise.resolve(vscode.commands.executeCommand<MigrateResult>('wiMigrate.migrateWorkspace'));
+}
+
+async function diskText(path: string): Promise<string> {
+  return new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.parse(path)));
+}
+
+/**
+ * A file's text as the editor has it. A refactoring of several files is saved
+ * (files.refactoring.autoSave); VS Code leaves a refactoring of one file unsaved in its editor.
+ */
+async function currentText(path: string): Promise<string> {
+  return (await vscode.workspace.openTextDocument(vscode.Uri.parse(path))).getText();
+}
+
+describe('workspace migration through the refactor preview', () => {
+  before(async () => {
+    await extensionApi();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  afterEach(async () => {
+    // A failed test must not leave its preview open for the next one.
+    await vscode.commands.executeCommand('refactorPreview.discard');
+  });
+
+  it('opens with every change checked and labelled; discarding writes nothing', async () => {
+    const before = await coreProject();
+    const original = new Map(before.paths.map((p) => [p, before.text(p)]));
+    const plan = before.fixAllChanges();
+    assert.ok(plan.length >= 5, `files the migration changes: ${plan.length}`);
+    const migration = startMigration();
+    // Every change is checked: the preview's documents show the whole migration.
+    await waitForPreview(previewShows(textsWithout(plan)), 'every change checked');
+    // Grouped by what each change does, which is what a reviewer unchecks.
+    await vscode.commands.executeCommand('refactorPreview.groupByType');
+    await vscode.commands.executeCommand('refactorPreview.discard');
+    const result = await migration;
+    assert.equal(result.applied, false, 'nothing applied after discard');
+    assert.ok(result.groups.some((g) => /^Migrate Deployment [\w-]+\/[\w-]+$/.test(g)), `groups: ${result.groups.join(' | ')}`);
+    assert.ok(result.groups.some((g) => /^Create ServiceAccount [\w-]+\/[\w-]+$/.test(g)), `groups: ${result.groups.join(' | ')}`);
+    for (const g of result.groups) assert.match(g, /^(Migrate|Create|Annotate|Update|Remove) \S/, 'a group says what it does');
+    for (const [path, text] of original) assert.equal(await diskText(path), text, `${path} unchanged on disk`);
+  });
+
+  it('leaves out the one workload a user unchecks, and writes every other change', async function () {
+    this.timeout(300_000);
+    const before = await coreProject();
+    const plan = before.fixAllChanges();
+    // The preview lists groups in label order: the first Deployment is the quickest to reach. One
+    // whose changes are all in one file: the preview refreshes only the last file a toggle touched.
+    const filesOf = (label: string) => plan.filter((c) => c.edits.some((e) => e.label === label)).length;
+    const labels = [...new Set(plan.flatMap((c) => c.edits.map((e) => e.label)))].sort((a, b) => a.localeCompare(b));
+    const target = labels.find((l) => l.startsWith('Migrate Deployment ') && filesOf(l) === 1);
+    assert.ok(target, 'a Deployment to leave out');
+    const all = textsWithout(plan);
+    const expected = textsWithout(plan, target);
+    const migration = startMigration();
+    await waitForPreview(previewShows(all), 'every change checked');
+    await vscode.commands.executeCommand('refactorPreview.groupByType');
+    // Walk the preview's tree from the top, toggling each row, until the row that unchecks exactly
+    // this workload's changes is found (the rows' order is the workbench's business).
+    const touched = new Set([...expected].filter(([p, t]) => t !== all.get(p)).map(([p]) => vscode.Uri.parse(p).path));
+    const allByPath = new Map([...all].map(([p, t]) => [vscode.Uri.parse(p).path, t]));
+    // A row unchecked something this workload does not own: not the row.
+    const elsewhere = (docs: Map<string, vscode.TextDocument>) => [...docs].some(([p, d]) => !touched.has(p) && allByPath.has(p) && d.getText() !== allByPath.get(p));
+    const outcome = async (): Promise<'none' | 'match' | 'other'> =>
+      (await waitForPreview(
+        (docs) => elsewhere(docs) || previewShows(expected)(docs),
+        'a row unchecked',
+        3_000,
+      ).catch(() => false))
+        ? previewShows(expected)(previewDocuments()) ? 'match' : 'other'
+        : previewShows(all)(previewDocuments()) ? 'none' : 'other';
+    await vscode.commands.executeCommand('list.focusFirst');
+    let found = false;
+    for (let row = 0; row < 100 && !found; row++) {
+      await vscode.commands.executeCommand('refactorPreview.toggleCheckedState');
+      const result = await outcome();
+      if (result === 'match') found = true;
+      else {
+        if (result === 'other') {
+          await vscode.commands.executeCommand('refactorPreview.toggleCheckedState');
+          await waitForPreview(previewShows(all), 'the row checked again');
+        }
+        await vscode.commands.executeCommand('list.focusDown');
+      }
+    }
+    assert.ok(found, `a row of the preview unchecks exactly "${target}"`);
+    await vscode.commands.executeCommand('refactorPreview.apply');
+    const result = await migration;
+    assert.equal(result.applied, true);
+    for (const [path, text] of expected) assert.equal(await diskText(path), text, `${path} as checked in the preview`);
+    const after = await coreProject();
+    const left = after.fixAllChanges().flatMap((c) => c.edits.map((e) => e.label));
+    assert.ok(left.includes(target), `"${target}" is still to do`);
+  });
+
+  it('applies every change it shows, and leaves nothing fixable', async () => {
+    const before = await coreProject();
+    const plan = before.fixAllChanges();
+    assert.ok(plan.length > 0, 'something left to migrate');
+    const migration = startMigration();
+    await waitForPreview(previewShows(textsWithout(plan)), 'every change checked');
+    await vscode.commands.executeCommand('refactorPreview.apply');
+    const result = await migration;
+    assert.equal(result.applied, true);
+    assert.deepEqual([...result.files].sort(), plan.map((c) => c.path).sort());
+    for (const change of plan) assert.equal(await currentText(change.path), change.after, change.path);
+    const after = await coreProject();
+    const fixable = after.paths.flatMap((p) => after.check(p).filter((f) => f.fix).map((f) => `${p}: ${f.ruleId}`));
+    assert.deepEqual(fixable, []);
+  });
+});
