@@ -28,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const isOpen = (key: string) => vscode.workspace.textDocuments.some((d) => d.uri.toString() === key);
   const indexer = new Indexer(settings, isOpen);
   const linter = new Linter(indexer, settings);
-  const highlighter = new Highlighter(indexer, settings);
+  const highlighter = new Highlighter(indexer, settings, linter);
   const fixer = new FixAllWorker();
   const stall = monitorEventLoopDelay({ resolution: 10 });
   stall.enable();

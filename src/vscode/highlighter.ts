@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
 import { HIGHLIGHT_KINDS, highlightsOf } from '../core/highlights';
-import { parseManifestFile } from '../core/model';
 import { rangeIn } from './convert';
 import type { Indexer } from './indexer';
-import { isManifestDocument } from './linter';
+import { isManifestDocument, type Linter } from './linter';
 import type { Settings } from './settings';
 
 /** One token type per highlight kind; package.json declares them and maps each to a TextMate scope. */
@@ -12,13 +11,13 @@ export const HIGHLIGHT_LEGEND = new vscode.SemanticTokensLegend([...HIGHLIGHT_KI
 /**
  * Semantic tokens for what the core highlights: the same documents as the checks (and within
  * them only Kubernetes objects of the kinds the rules read), so a file that gets no diagnostic
- * gets no colour either. A document the linter has indexed at this text is not parsed again.
+ * gets no colour either. The document is highlighted from the linter's parse of its current text.
  */
 export class Highlighter implements vscode.DocumentSemanticTokensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeSemanticTokens = this.changed.event;
 
-  constructor(private readonly indexer: Indexer, private settings: Settings) {}
+  constructor(private readonly indexer: Indexer, private settings: Settings, private readonly linter: Linter) {}
 
   /** The size limit may have changed: editors ask for their tokens again. */
   useSettings(settings: Settings): void {
@@ -27,13 +26,17 @@ export class Highlighter implements vscode.DocumentSemanticTokensProvider, vscod
     if (resize) this.changed.fire();
   }
 
-  provideDocumentSemanticTokens(document: vscode.TextDocument): vscode.SemanticTokens {
+  async provideDocumentSemanticTokens(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.SemanticTokens> {
     const builder = new vscode.SemanticTokensBuilder(HIGHLIGHT_LEGEND);
-    const text = document.getText();
-    if (!isManifestDocument(document) || text.length > this.settings.maxFileSize) return builder.build();
+    if (!isManifestDocument(document) || document.getText().length > this.settings.maxFileSize) return builder.build();
     const key = document.uri.toString();
-    const indexed = this.indexer.core.file(key);
-    const file = indexed?.text === text ? indexed : parseManifestFile(key, text, indexed);
+    const version = document.version;
+    // The linter parses the document in time slices and indexes it: its parse is the one
+    // highlighted, so a big file is never parsed here in one go, blocking the extension host.
+    await this.linter.current(document);
+    const file = this.indexer.core.file(key);
+    // Typed over meanwhile: VS Code keeps the tokens it has and asks again.
+    if (token.isCancellationRequested || document.version !== version || file?.text !== document.getText()) throw new vscode.CancellationError();
     for (const h of highlightsOf(file)) builder.push(rangeIn(document, h.start, h.end), h.kind);
     return builder.build();
   }
