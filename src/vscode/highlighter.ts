@@ -34,7 +34,13 @@ export class Highlighter implements vscode.DocumentSemanticTokensProvider, vscod
     // The linter parses the document in time slices and indexes it: its parse is the one
     // highlighted, so a big file is never parsed here in one go, blocking the extension host.
     await this.linter.current(document);
-    const file = this.indexer.core.file(key);
+    let file = this.indexer.core.file(key);
+    if (file?.text !== document.getText() && document.version === version && !token.isCancellationRequested) {
+      // The index is being rebuilt (a settings change): its check of this document follows.
+      await this.indexer.ready;
+      await this.linter.current(document);
+      file = this.indexer.core.file(key);
+    }
     // Typed over meanwhile: VS Code keeps the tokens it has and asks again.
     if (token.isCancellationRequested || document.version !== version || file?.text !== document.getText()) throw new vscode.CancellationError();
     for (const h of highlightsOf(file)) builder.push(rangeIn(document, h.start, h.end), h.kind);
