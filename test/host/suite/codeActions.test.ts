@@ -59,8 +59,10 @@ describe('code actions', () => {
         const uri = vscode.Uri.parse(path);
         const document = await vscode.workspace.openTextDocument(uri);
         await vscode.window.showTextDocument(document);
-        const same = (x: vscode.Diagnostic) => codeOf(x) === finding.ruleId && x.message === finding.message;
-        // The previous fix was reverted: wait until the diagnostics reflect the original text again.
+        const range = new vscode.Range(document.positionAt(finding.start), document.positionAt(finding.end));
+        const same = (x: vscode.Diagnostic) => codeOf(x) === finding.ruleId && x.message === finding.message && x.range.isEqual(range);
+        // The previous fix was reverted: wait until the diagnostics reflect the original text again
+        // (a finding of the same rule and message elsewhere in the fixed text is not this one).
         const diagnostics = await waitForDiagnostics(uri, (d) => d.some(same), `${finding.ruleId}: ${finding.message}`);
         const d = diagnostics.find(same)!;
         const action = (await quickFixes(document, d.range)).find((a) => a.title === finding.fix!.title);
