@@ -54,3 +54,32 @@ test('the README lists every rule with its docs page', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   for (const rule of RULES) assert.ok(readme.includes(`[${rule.id}](docs/rules/${rule.id}.md)`), `README links ${rule.id}`);
 });
+
+test('package.json has a severity setting for every rule and no other, each linking its docs page', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const settings = pkg.contributes.configuration.properties['wiMigrate.severity'].properties as Record<string, { enum: string[]; markdownDescription: string }>;
+  assert.deepEqual(Object.keys(settings).sort(), RULES.map((r) => r.id).sort());
+  for (const rule of RULES) {
+    assert.deepEqual(settings[rule.id].enum, ['off', 'hint', 'info', 'warning', 'error'], `${rule.id} levels`);
+    assert.ok(settings[rule.id].markdownDescription.includes(`docs/rules/${rule.id}.md`), `${rule.id} setting links its docs page`);
+  }
+});
+
+test('the README table gives each rule its default severity', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  for (const rule of RULES) {
+    const row = readme.split('\n').find((line) => line.startsWith(`| [${rule.id}](`));
+    assert.ok(row, `README row of ${rule.id}`);
+    assert.equal(row.split('|')[3]?.trim(), rule.severity, `${rule.id} severity in the README`);
+  }
+});
+
+test('every command package.json contributes is registered in the source, and the other way round', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const contributed = (pkg.contributes.commands as Array<{ command: string }>).map((c) => c.command).sort();
+  const sources = ['src/vscode/extension.ts', 'src/vscode/azureCommands.ts'].map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
+  const registered = [...new Set([...sources.matchAll(/'(wiMigrate\.[A-Za-z]+)'/g)].map((m) => m[1]))]
+    .filter((id) => !id.startsWith('wiMigrate.azure.'))
+    .sort();
+  assert.deepEqual(registered, contributed);
+});
