@@ -200,7 +200,7 @@ async function migrationPreview(page, quickInput) {
   await page.locator('.bulk-edit-panel .monaco-button', { hasText: 'Discard' }).first().click({ timeout: 15_000 });
   await rows.first().waitFor({ state: 'detached', timeout: 30_000 }).catch(() => {});
   await page.waitForTimeout(2000);
-  // The documents the migration opened stay open; the preview's own are gone. Had they been
+  // The preview's own documents are gone after Discard. Had they been
   // checked, the count with the preview open would be the higher one.
   const after = await problemCounts(page);
   log(`status bar problems with the preview open: "${during.text}"; after Discard: "${after.text}"`);

@@ -152,8 +152,9 @@ export class Project {
     this.index = new WorkspaceIndex(this.options.defaultNamespace);
   }
 
-  set(path: string, text: string): ManifestFile {
-    const file = parseManifestFile(path, text, this.parsed.get(path));
+  /** Sets a file's text; `previous`, a parse of an earlier text of it, lets unchanged documents be reused. */
+  set(path: string, text: string, previous: ManifestFile | undefined = this.parsed.get(path)): ManifestFile {
+    const file = parseManifestFile(path, text, previous);
     this.parsed.set(path, file);
     this.index.update(file);
     return file;

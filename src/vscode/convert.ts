@@ -26,7 +26,8 @@ export function rangeIn(document: vscode.TextDocument, start: number, end: numbe
 /** The line index of the text last asked for: related locations of one check mostly share a file. */
 let lastLines: LineIndex | undefined;
 
-function rangeInText(text: string, start: number, end: number): vscode.Range {
+/** A range of a file's text that is not open as a document. */
+export function rangeInText(text: string, start: number, end: number): vscode.Range {
   if (lastLines?.text !== text) lastLines = new LineIndex(text);
   const lines = lastLines;
   const s = lines.position(start);

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Project } from '../core/engine';
+import { rangeInText } from './convert';
 import type { Indexer } from './indexer';
 import type { Linter } from './linter';
 import type { Settings } from './settings';
@@ -23,7 +24,8 @@ export async function migrateWorkspace(indexer: Indexer, linter: Linter, setting
   const project = new Project(settings.options);
   for (const path of indexer.core.paths) {
     const text = linter.text(path);
-    if (text !== undefined) project.set(path, text);
+    // The index's parse of the file: its documents are reused where the text is the same.
+    if (text !== undefined) project.set(path, text, indexer.core.file(path));
   }
   const plan = project.fixAllChanges();
   if (plan.length === 0) {
@@ -45,11 +47,8 @@ export async function migrateWorkspace(indexer: Indexer, linter: Linter, setting
       continue;
     }
     anchor ??= uri;
-    const document = await vscode.workspace.openTextDocument(uri);
-    if (document.getText() !== change.before) throw new Error(`${vscode.workspace.asRelativePath(uri)} changed while the migration was computed; run it again.`);
-    for (const e of change.edits) {
-      edit.replace(uri, new vscode.Range(document.positionAt(e.start), document.positionAt(e.end)), e.text, metadata(e.label));
-    }
+    // Ranges from the text the plan was made of, without opening every file as a document.
+    for (const e of change.edits) edit.replace(uri, rangeInText(change.before, e.start, e.end), e.text, metadata(e.label));
   }
   // VS Code opens the refactor preview only for an edit with an entry that needs confirmation,
   // and shows such entries unchecked. The changes above need none, so they start checked; this
