@@ -1,7 +1,8 @@
 import { applyEdits, EditComposer, pickCompatible, type FileEdit, type LabelledEdit } from './edits';
 import { parseManifestFile, rangeOf, type ManifestDoc, type ManifestFile } from './model';
 import { RULES } from './rules';
-import type { Finding, Fix, Options, Report, Rule, RuleContext, Severity } from './rule';
+import { FILE_KINDS, fileKindOf, MANIFEST_KIND, type FileKind } from './fileKinds';
+import type { AnyRule, Finding, Fix, Options, Report, RuleContext, Severity, TextReport } from './rule';
 import { DEFAULT_OPTIONS } from './rule';
 import { runSteps, type Steps } from './steps';
 import { LineIndex } from './text';
@@ -16,8 +17,16 @@ export function resolveOptions(options?: Partial<Options>): Options {
   return { ...DEFAULT_OPTIONS, ...options, severities: { ...DEFAULT_OPTIONS.severities, ...options?.severities } };
 }
 
-/** Runs every rule on every document of a parsed file. */
-export function checkFile(file: ManifestFile, index: WorkspaceIndex, options?: Partial<Options>, rules: readonly Rule[] = RULES): Finding[] {
+/** The rules to run and the file kinds that say which files they read. */
+export interface Registry {
+  rules: readonly AnyRule[];
+  kinds: readonly FileKind[];
+}
+
+export const DEFAULT_REGISTRY: Registry = { rules: RULES, kinds: FILE_KINDS };
+
+/** Runs every rule that reads the file's kind: a text rule on its text, a YAML rule on every document. */
+export function checkFile(file: ManifestFile, index: WorkspaceIndex, options?: Partial<Options>, rules: readonly AnyRule[] = RULES): Finding[] {
   return runSteps(checkFileSteps(file, index, options, rules));
 }
 
@@ -25,15 +34,21 @@ export function checkFile(file: ManifestFile, index: WorkspaceIndex, options?: P
  * `checkFile` as steps: every rule on one document, then a yield. The findings are sorted at the
  * end, so they come out as `checkFile`'s whatever order the work was done in.
  */
-export function* checkFileSteps(file: ManifestFile, index: WorkspaceIndex, options?: Partial<Options>, rules: readonly Rule[] = RULES): Steps<Finding[]> {
+export function* checkFileSteps(file: ManifestFile, index: WorkspaceIndex, options?: Partial<Options>, rules: readonly AnyRule[] = RULES): Steps<Finding[]> {
   const opts = resolveOptions(options);
   const findings: Finding[] = [];
   const active = rules.flatMap((rule) => {
     const setting = opts.severities[rule.id];
-    return setting === 'off' ? [] : [{ rule, setting, severity: (setting ?? rule.severity) as Severity }];
+    return setting === 'off' || !rule.fileKinds.includes(file.kind) ? [] : [{ rule, setting, severity: (setting ?? rule.severity) as Severity }];
   });
+  for (const { rule, setting, severity } of active) {
+    if (rule.input !== 'text') continue;
+    const report = (r: TextReport) => findings.push(toFinding(rule, severity, file.path, undefined, r, setting !== undefined));
+    rule.check({ path: file.path, text: file.text, index, options: opts, report });
+  }
   for (const doc of file.docs) {
     for (const { rule, setting, severity } of active) {
+      if (rule.input === 'text') continue;
       const objects = doc.objects.filter((o) => rule.kinds.includes('*') || rule.kinds.includes(o.kind));
       if (objects.length === 0 && !rule.kinds.includes('*')) continue;
       const ctx: RuleContext = {
@@ -53,10 +68,11 @@ export function* checkFileSteps(file: ManifestFile, index: WorkspaceIndex, optio
   return dropSuppressed(file.text, findings).sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
 }
 
-function toFinding(rule: Rule, severity: Severity, path: string, doc: ManifestDoc, r: Report, overridden: boolean): Finding {
-  let start = r.start ?? doc.start;
+/** A report as a finding; a text rule's report has offsets and no document. */
+function toFinding(rule: AnyRule, severity: Severity, path: string, doc: ManifestDoc | undefined, r: Report, overridden: boolean): Finding {
+  let start = r.start ?? doc?.start ?? 0;
   let end = r.end ?? start;
-  if (r.node && r.start === undefined) [start, end] = rangeOf(doc, r.node);
+  if (doc && r.node && r.start === undefined) [start, end] = rangeOf(doc, r.node);
   return {
     ruleId: rule.id,
     severity: overridden ? severity : (r.severity ?? severity),
@@ -147,17 +163,29 @@ export class Project {
   private readonly parsed = new Map<string, ManifestFile>();
   readonly options: Options;
 
-  constructor(options?: Partial<Options>) {
+  constructor(
+    options?: Partial<Options>,
+    readonly registry: Registry = DEFAULT_REGISTRY,
+  ) {
     this.options = resolveOptions(options);
     this.index = new WorkspaceIndex(this.options.defaultNamespace);
   }
 
-  /** Sets a file's text; `previous`, a parse of an earlier text of it, lets unchanged documents be reused. */
-  set(path: string, text: string, previous: ManifestFile | undefined = this.parsed.get(path)): ManifestFile {
-    const file = parseManifestFile(path, text, previous);
+  /**
+   * Sets a file's text; `previous`, a parse of an earlier text of it, lets unchanged documents be
+   * reused. `kind` is the file's kind when its path here does not say it (a relative path).
+   */
+  set(path: string, text: string, previous: ManifestFile | undefined = this.parsed.get(path), kind = this.kindOf(path)): ManifestFile {
+    const file = parseManifestFile(path, text, previous, kind);
     this.parsed.set(path, file);
     this.index.update(file);
     return file;
+  }
+
+  /** The kind the file was set with, else the kind its path names, else a manifest. */
+  private kindOf(path: string): FileKind {
+    const kinds = this.registry.kinds;
+    return kinds.find((k) => k.id === this.parsed.get(path)?.kind) ?? fileKindOf(path, kinds) ?? MANIFEST_KIND;
   }
 
   delete(path: string): void {
@@ -179,7 +207,7 @@ export class Project {
 
   check(path: string): Finding[] {
     const file = this.parsed.get(path);
-    return file ? checkFile(file, this.index, this.options) : [];
+    return file ? checkFile(file, this.index, this.options, this.registry.rules) : [];
   }
 
   checkAll(): Map<string, Finding[]> {

@@ -1,4 +1,5 @@
 import { Document, isMap, isScalar, isSeq, parseDocument, YAMLMap, type Node } from 'yaml';
+import { fileKindOf, MANIFEST_KIND, type FileKind } from './fileKinds';
 import { maskTemplates, type MaskResult } from './helm';
 import { runSteps, type Steps } from './steps';
 import { eolOf } from './text';
@@ -25,6 +26,8 @@ export interface ManifestDoc {
 
 export interface ManifestFile {
   path: string;
+  /** The id of its file kind (`FILE_KINDS`); a file of a text kind has no documents. */
+  kind: string;
   text: string;
   masked: MaskResult;
   eol: '\n' | '\r\n';
@@ -77,16 +80,20 @@ function parseSource(source: string): Document.Parsed {
  * an edit), a document whose text did not change reuses its parse: an edit re-parses only the
  * documents it touched.
  */
-export function parseManifestFile(path: string, text: string, previous?: ManifestFile): ManifestFile {
-  return runSteps(parseManifestFileSteps(path, text, previous));
+export function parseManifestFile(path: string, text: string, previous?: ManifestFile, kind?: FileKind): ManifestFile {
+  return runSteps(parseManifestFileSteps(path, text, previous, kind));
 }
 
-/** `parseManifestFile` as steps: yields after each document. */
-export function* parseManifestFileSteps(path: string, text: string, previous?: ManifestFile): Steps<ManifestFile> {
+/**
+ * `parseManifestFile` as steps: yields after each document. The file is of `kind`, by default the
+ * kind its path names (a manifest when it names none); a file of a text kind is not parsed.
+ */
+export function* parseManifestFileSteps(path: string, text: string, previous?: ManifestFile, kind = fileKindOf(path) ?? MANIFEST_KIND): Steps<ManifestFile> {
+  if (kind.syntax === 'text') return { path, kind: kind.id, text, masked: { text, actions: [] }, eol: eolOf(text), docs: [] };
   const reusable = new Map(previous?.docs.map((d) => [d.source, d.yaml]));
   const masked = maskTemplates(text);
   const starts = documentStarts(masked.text);
-  const file: ManifestFile = { path, text, masked, eol: eolOf(text), docs: [] };
+  const file: ManifestFile = { path, kind: kind.id, text, masked, eol: eolOf(text), docs: [] };
   for (let index = 0; index < starts.length; index++) {
     const s = starts[index];
     const end = starts[index + 1]?.offset ?? text.length;

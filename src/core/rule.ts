@@ -78,13 +78,41 @@ export interface RuleContext {
   report(report: Report): void;
 }
 
-export interface Rule {
+/** What every rule declares, whatever it reads. */
+interface RuleMeta {
   id: string;
   /** One line, shown in the README table and the docs. */
   description: string;
   severity: Severity;
+  /** The file kinds it reads (ids of `FILE_KINDS`): the engine runs it on files of these kinds only. */
+  fileKinds: readonly string[];
+  fixable: boolean;
+}
+
+/** A rule over the YAML documents of a file, parsed once for every rule. */
+export interface Rule extends RuleMeta {
+  input?: 'yaml';
   /** Kinds of objects the rule looks at; `['*']` for every document. */
   kinds: readonly string[];
-  fixable: boolean;
   check(ctx: RuleContext): void;
 }
+
+/** What a text rule reports: file offsets, never a node. */
+export type TextReport = Omit<Report, 'node' | 'start' | 'end'> & { start: number; end: number };
+
+export interface TextRuleContext {
+  path: string;
+  /** The file's text, as it is (no YAML parser has read it). */
+  text: string;
+  index: WorkspaceIndex;
+  options: Options;
+  report(report: TextReport): void;
+}
+
+/** A rule over a file's text (a shell script, a pipeline file): the YAML parser never sees the file for it. */
+export interface TextRule extends RuleMeta {
+  input: 'text';
+  check(ctx: TextRuleContext): void;
+}
+
+export type AnyRule = Rule | TextRule;

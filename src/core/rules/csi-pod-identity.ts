@@ -1,4 +1,5 @@
 import type { Node, Pair, Scalar, YAMLMap } from 'yaml';
+import { YAML_FILE_KINDS } from '../fileKinds';
 import { GUID, mapAt, pairOf, PLACEHOLDER_CLIENT_ID, scalarString } from '../k8s';
 import { fixLabel } from '../labels';
 import { lookupIdentity, type IdentityLookup } from '../lookup';
@@ -14,6 +15,7 @@ export const csiPodIdentity: Rule = {
   description: 'SecretProviderClass reads Key Vault through pod identity (usePodIdentity: "true").',
   severity: 'warning',
   kinds: ['SecretProviderClass'],
+  fileKinds: YAML_FILE_KINDS,
   fixable: true,
   check(ctx) {
     for (const obj of ctx.objects) {

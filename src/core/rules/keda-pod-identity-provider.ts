@@ -1,4 +1,5 @@
 import { isScalar, type Node, type YAMLMap } from 'yaml';
+import { YAML_FILE_KINDS } from '../fileKinds';
 import { mapAt, pairOf, scalarString } from '../k8s';
 import { fixLabel } from '../labels';
 import type { K8sObject } from '../model';
@@ -31,6 +32,7 @@ export const kedaPodIdentityProvider: Rule = {
   description: 'KEDA TriggerAuthentication uses the removed `azure` pod identity provider.',
   severity: 'error',
   kinds: ['TriggerAuthentication', 'ClusterTriggerAuthentication'],
+  fileKinds: YAML_FILE_KINDS,
   fixable: true,
   check(ctx) {
     for (const obj of ctx.objects) {

@@ -1,5 +1,6 @@
 import { isMap, isScalar, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { TextEdit } from '../edits';
+import { YAML_FILE_KINDS } from '../fileKinds';
 import { pairOf, PLACEHOLDER_CLIENT_ID, scalarString } from '../k8s';
 import { lookupIdentity } from '../lookup';
 import type { ManifestDoc } from '../model';
@@ -17,6 +18,7 @@ export const podIdentityChartValues: Rule = {
   description: 'Helm chart values (AGIC armAuth, KEDA podIdentity) that switch a chart to AAD Pod Identity.',
   severity: 'warning',
   kinds: ['*'],
+  fileKinds: YAML_FILE_KINDS,
   fixable: true,
   check(ctx) {
     for (const { map, path } of valuesMapsWithPaths(ctx.doc)) {

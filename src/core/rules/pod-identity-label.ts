@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { FileEdit, TextEdit } from '../edits';
+import { YAML_FILE_KINDS } from '../fileKinds';
 import { isTemplated } from '../helm';
 import {
   annotationsOf,
@@ -54,6 +55,7 @@ export const podIdentityLabel: Rule = {
   description: '`aadpodidbinding` label on a pod or pod template (or on a workload, where it does nothing).',
   severity: 'warning',
   kinds: [...WORKLOAD_KINDS, ...SELECTOR_KINDS],
+  fileKinds: YAML_FILE_KINDS,
   fixable: true,
   check(ctx) {
     for (const obj of ctx.objects) {

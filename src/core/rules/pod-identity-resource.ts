@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, visit, type Node, type YAMLMap } from 'yaml';
 import type { FileEdit } from '../edits';
+import { YAML_FILE_KINDS } from '../fileKinds';
 import { isTemplated } from '../helm';
 import { mapAt, pairOf, POD_IDENTITY_GROUP, scalarString } from '../k8s';
 import type { K8sObject } from '../model';
@@ -29,6 +30,7 @@ export const podIdentityResource: Rule = {
   description: 'AAD Pod Identity object (AzureIdentity, AzureIdentityBinding, AzurePodIdentityException) to retire.',
   severity: 'warning',
   kinds: [IDENTITY, BINDING, EXCEPTION, ASSIGNED],
+  fileKinds: YAML_FILE_KINDS,
   fixable: true,
   check(ctx) {
     const t: EditTarget = { file: ctx.file, doc: ctx.doc };

@@ -1,4 +1,5 @@
 import { isScalar, visit, type YAMLError } from 'yaml';
+import { YAML_FILE_KINDS } from '../fileKinds';
 import type { ManifestDoc, ManifestFile } from '../model';
 import type { Rule } from '../rule';
 import { LineIndex, lineEndAt, lineStartAt } from '../text';
@@ -13,6 +14,7 @@ export const unparsableDocument: Rule = {
   description: 'A YAML document could not be parsed, so nothing in it was checked.',
   severity: 'warning',
   kinds: ['*'],
+  fileKinds: YAML_FILE_KINDS,
   fixable: false,
   check(ctx) {
     const { doc, file } = ctx;

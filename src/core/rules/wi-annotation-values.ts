@@ -19,6 +19,7 @@ import {
   WORKLOAD_KINDS,
   type PodSite,
 } from '../k8s';
+import { YAML_FILE_KINDS } from '../fileKinds';
 import { rangeOf } from '../model';
 import { fixLabel, serviceAccountLabel } from '../labels';
 import type { Fix, Rule, RuleContext } from '../rule';
@@ -34,6 +35,7 @@ export const wiAnnotationValues: Rule = {
   description: 'A workload identity annotation has a value the webhook rejects or misreads, or a pod annotation is written as a label.',
   severity: 'warning',
   kinds: ['ServiceAccount', ...WORKLOAD_KINDS],
+  fileKinds: YAML_FILE_KINDS,
   fixable: true,
   check(ctx) {
     const t: EditTarget = { file: ctx.file, doc: ctx.doc };

@@ -16,6 +16,7 @@ import {
   WORKLOAD_KINDS,
   type PodSite,
 } from '../k8s';
+import { YAML_FILE_KINDS } from '../fileKinds';
 import { lookupIdentity, type IdentityLookup } from '../lookup';
 import { rangeOf, type K8sObject } from '../model';
 import { fixLabel, serviceAccountLabel } from '../labels';
@@ -35,6 +36,7 @@ export const wiServiceAccount: Rule = {
   description: 'A pod that uses workload identity has no named service account, or its ServiceAccount lacks the client-id annotation.',
   severity: 'warning',
   kinds: WORKLOAD_KINDS,
+  fileKinds: YAML_FILE_KINDS,
   fixable: true,
   check(ctx) {
     const t: EditTarget = { file: ctx.file, doc: ctx.doc };

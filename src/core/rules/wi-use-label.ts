@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { FileEdit, TextEdit } from '../edits';
+import { YAML_FILE_KINDS } from '../fileKinds';
 import { labelsOf, mapAt, metadataOf, pairOf, podSiteOf, readsAsNonString, scalarString, WI_USE, WORKLOAD_KINDS, type PodSite } from '../k8s';
 import { rangeOf, type K8sObject } from '../model';
 import { fixLabel, serviceAccountLabel } from '../labels';
@@ -16,6 +17,7 @@ export const wiUseLabel: Rule = {
   description: 'azure.workload.identity/use is misplaced (annotation, ServiceAccount, selector, workload labels) or not the string "true".',
   severity: 'warning',
   kinds: [...WORKLOAD_KINDS, 'ServiceAccount'],
+  fileKinds: YAML_FILE_KINDS,
   fixable: true,
   check(ctx) {
     const t: EditTarget = { file: ctx.file, doc: ctx.doc };

@@ -1,0 +1,142 @@
+/**
+ * Which files are ours, and how each is read: the one registry of file kinds. The CLI's directory
+ * walk, the editor's workspace index and document selector, and package.json's activation events
+ * (written by `npm run generate`, checked by a meta-test) all derive from it and from the kinds
+ * the rules read (`ourFileKinds`).
+ */
+
+/** `yaml`: split into documents and parsed, Helm actions masked. `text`: given to text rules as it is. */
+export type FileSyntax = 'yaml' | 'text';
+
+export interface FileKind {
+  id: string;
+  description: string;
+  syntax: FileSyntax;
+  /**
+   * Where files of this kind are, as one glob over `/`-separated paths (`**`, `*`, `{a,b}`), in
+   * the syntax of VS Code's globs, which read it as it is.
+   */
+  glob: string;
+  /** Language ids of editor documents of this kind whose path names no kind (an untitled YAML file). */
+  languages?: readonly string[];
+  /**
+   * The path alone makes an editor document of this kind, whatever its language: a `.tpl` is plain
+   * text without a Helm extension. Other kinds need a language of ours too: VS Code gives a
+   * `compose.yaml` a language of its own, and it is no manifest.
+   */
+  pathDecides?: boolean;
+}
+
+/**
+ * The kinds, most specific first: a file is of the first kind whose glob matches its path. A `.tpl`
+ * is a Helm file only in a chart's templates/ (where Helm reads it); elsewhere it is not ours.
+ */
+export const FILE_KINDS: readonly FileKind[] = [
+  {
+    id: 'helm-helper',
+    description: 'A Helm partial (`templates/_*.tpl`): named templates that Helm never renders on their own.',
+    syntax: 'yaml',
+    glob: '**/templates/**/_*.{tpl,yaml,yml}',
+    pathDecides: true,
+  },
+  {
+    id: 'helm-template',
+    description: 'A Helm template of a chart (`templates/**/*.yaml`, `templates/**/*.tpl`).',
+    syntax: 'yaml',
+    glob: '**/templates/**/*.{yaml,yml,tpl}',
+    languages: ['helm'],
+    pathDecides: true,
+  },
+  {
+    id: 'kustomization',
+    description: 'A kustomize `kustomization.yaml`.',
+    syntax: 'yaml',
+    glob: '**/kustomization.{yaml,yml}',
+  },
+  {
+    id: 'chart-values',
+    description: 'Helm chart values named as charts and their users name them (`values.yaml`, `values-prod.yaml`).',
+    syntax: 'yaml',
+    glob: '**/{values,values-*,values.*}.{yaml,yml}',
+  },
+  {
+    id: 'manifest',
+    description: 'Any other YAML file: Kubernetes manifests, and values files of any name.',
+    syntax: 'yaml',
+    glob: '**/*.{yaml,yml}',
+    languages: ['yaml'],
+  },
+];
+
+/** Every YAML kind: what a rule reads that looks at YAML wherever it is written. */
+export const YAML_FILE_KINDS: readonly string[] = FILE_KINDS.filter((k) => k.syntax === 'yaml').map((k) => k.id);
+
+/** The kind of a file named by a path not in the registry (given on the command line, or by the include setting). */
+export const MANIFEST_KIND: FileKind = FILE_KINDS.find((k) => k.id === 'manifest')!;
+
+const matchers = new WeakMap<FileKind, RegExp>();
+
+/** The kind of the file at `path` (a path or a URI string, `/` or `\` separated), if any. */
+export function fileKindOf(path: string, kinds: readonly FileKind[] = FILE_KINDS): FileKind | undefined {
+  const normal = path.replace(/\\/g, '/');
+  return kinds.find((kind) => matcherOf(kind).test(normal));
+}
+
+/**
+ * The kind of an editor document: its path's if the path decides, or if its language is one of
+ * ours; else its language's, unless the path ends in an extension the registry names (a `.tpl`
+ * outside templates/ is no Helm template, whatever its language).
+ */
+export function documentKindOf(path: string, languageId: string, kinds: readonly FileKind[] = FILE_KINDS): FileKind | undefined {
+  const byPath = fileKindOf(path, kinds);
+  if (byPath?.pathDecides) return byPath;
+  const byLanguage = kinds.find((k) => k.languages?.includes(languageId));
+  if (!byLanguage || byPath) return byLanguage && byPath;
+  const extension = /\.([^./\\]+)$/.exec(path)?.[1]?.toLowerCase();
+  return extension && kinds.some((k) => extensionsOf(k.glob).includes(extension)) ? undefined : byLanguage;
+}
+
+/** The kinds that some rule reads: the files that are ours. */
+export function ourFileKinds(rules: ReadonlyArray<{ fileKinds: readonly string[] }>, kinds: readonly FileKind[] = FILE_KINDS): FileKind[] {
+  const read = new Set(rules.flatMap((r) => r.fileKinds));
+  return kinds.filter((k) => read.has(k.id));
+}
+
+/** package.json's activation events: a workspace with a file of ours, a document in a language of ours. */
+export function activationEvents(kinds: readonly FileKind[]): string[] {
+  return [...new Set(kinds.flatMap((k) => k.languages ?? []))].map((l) => `onLanguage:${l}`).concat(kinds.map((k) => `workspaceContains:${k.glob}`));
+}
+
+function matcherOf(kind: FileKind): RegExp {
+  let matcher = matchers.get(kind);
+  if (!matcher) matchers.set(kind, (matcher = globToRegExp(kind.glob)));
+  return matcher;
+}
+
+/**
+ * A glob as a regular expression over a whole path or URI (`**\/` matches any leading folders,
+ * a scheme and authority included). Case-insensitive: `DEPLOY.YAML` is YAML on every system.
+ */
+export function globToRegExp(glob: string): RegExp {
+  let source = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (glob.startsWith('**/', i)) {
+      source += '(?:.*/)?';
+      i += 2;
+    } else if (c === '*') source += '[^/]*';
+    else if (c === '?') source += '[^/]';
+    else if (c === '{') source += '(?:';
+    else if (c === '}') source += ')';
+    else if (c === ',') source += '|';
+    else source += c.replace(/[.+^$()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`(?:^|/)${source.replace(/^\(\?:\.\*\/\)\?/, '')}$`, 'i');
+}
+
+/** The file extensions a glob ends with (`**\/*.{yaml,yml}`: yaml, yml). */
+function extensionsOf(glob: string): string[] {
+  const m = /\.(\{[^{}]*\}|[^./{}*]+)$/.exec(glob);
+  if (!m) return [];
+  return m[1].replace(/^\{|\}$/g, '').split(',').map((e) => e.toLowerCase());
+}
