@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FixAllIncompleteError, Project } from '../core/engine';
+import { fileKindOf, MANIFEST_KIND } from '../core/fileKinds';
 import { collectFiles, UsageError } from './files';
 import { formatJson, formatSarif, formatText, toCliFindings, type CliFinding } from './format';
 
@@ -9,9 +10,9 @@ const VERSION = '0.1.0';
 
 const USAGE = `Usage: wi-migrate check [paths...] [--format text|json|sarif] [--fix] [--default-namespace NS]
 
-Finds AAD Pod Identity in Kubernetes manifests and Helm templates (*.yaml, *.yml, *.tpl) and
-the workload identity set-ups that will not work. All files given form one workspace, so a
-pod's label is followed to its binding and identity in other files.
+Finds AAD Pod Identity in Kubernetes manifests and Helm templates (*.yaml, *.yml, and *.tpl in
+a chart's templates/) and the workload identity set-ups that will not work. All files given form
+one workspace, so a pod's label is followed to its binding and identity in other files.
 
   --format     text (default), json, or sarif (SARIF 2.1.0 for code scanning)
   --fix        rewrite the files in place with every safe fix, then report what is left
@@ -70,7 +71,7 @@ export function runCli(argv: readonly string[], cwd = process.cwd()): CliResult 
         throw new UsageError(`cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
     });
-    for (const [f, text] of texts) project.set(f, text);
+    for (const [f, text] of texts) project.set(f, text, undefined, fileKindOf(onDisk(f)) ?? MANIFEST_KIND);
   } catch (e) {
     if (e instanceof UsageError) return { code: 2, stdout: '', stderr: `wi-migrate: ${e.message}\n` };
     throw e;

@@ -1,10 +1,13 @@
 import * as vscode from 'vscode';
+import { fileKindOf, ourFileKinds } from '../core/fileKinds';
 import { parseManifestFileSteps } from '../core/model';
+import { RULES } from '../core/rules';
 import { WorkspaceIndex } from '../core/workspace';
 import type { Settings } from './settings';
 import { runSliced } from './slices';
 
-export const MANIFEST_GLOB = '**/*.{yaml,yml,tpl}';
+/** The kinds of the files some rule reads: the files the index reads. */
+const OUR_KINDS = ourFileKinds(RULES);
 const CHUNK = 25;
 
 /**
@@ -29,11 +32,17 @@ export class Indexer implements vscode.Disposable {
 
   constructor(private settings: Settings, private readonly isOpen: (key: string) => boolean) {
     this.core = new WorkspaceIndex(settings.options.defaultNamespace);
-    const watcher = vscode.workspace.createFileSystemWatcher(MANIFEST_GLOB);
-    watcher.onDidCreate((uri) => this.refresh(uri), undefined, this.disposables);
-    watcher.onDidChange((uri) => this.refresh(uri), undefined, this.disposables);
-    watcher.onDidDelete((uri) => this.forget(uri), undefined, this.disposables);
-    this.disposables.push(watcher, this.status);
+    // A watcher per kind. A file matches the globs of several kinds (a template is YAML too): only
+    // the watcher of its own kind acts on it, and on a deleted folder only the last, broadest one.
+    for (const kind of OUR_KINDS) {
+      const watcher = vscode.workspace.createFileSystemWatcher(kind.glob);
+      const own = (uri: vscode.Uri) => (fileKindOf(uri.path) ?? OUR_KINDS[OUR_KINDS.length - 1]) === kind;
+      watcher.onDidCreate((uri) => own(uri) && this.refresh(uri), undefined, this.disposables);
+      watcher.onDidChange((uri) => own(uri) && this.refresh(uri), undefined, this.disposables);
+      watcher.onDidDelete((uri) => own(uri) && this.forget(uri), undefined, this.disposables);
+      this.disposables.push(watcher);
+    }
+    this.disposables.push(this.status);
     this.status.name = 'Workload identity index';
   }
 
@@ -47,7 +56,7 @@ export class Indexer implements vscode.Disposable {
   }
 
   private async build(generation: number): Promise<void> {
-    const include = [MANIFEST_GLOB, ...this.settings.include];
+    const include = [...OUR_KINDS.map((k) => k.glob), ...this.settings.include];
     // An explicit exclude replaces files.exclude in findFiles: merge them so both apply.
     const filesExclude = Object.entries(vscode.workspace.getConfiguration('files').get<Record<string, boolean>>('exclude') ?? {})
       .filter(([, on]) => on === true)

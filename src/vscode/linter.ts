@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { checkFileSteps } from '../core/engine';
+import { documentKindOf, ourFileKinds, type FileKind } from '../core/fileKinds';
 import { parseManifestFileSteps } from '../core/model';
+import { RULES } from '../core/rules';
 import type { Finding } from '../core/rule';
 import type { Steps } from '../core/steps';
 import { diagnosticKey, toDiagnostic, DIAGNOSTIC_SOURCE, type TextSource } from './convert';
@@ -26,16 +28,26 @@ export function editableSchemes(): string[] {
   return [...new Set([...EDITABLE_SCHEMES, ...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.scheme)])];
 }
 
+/** The kinds of the files some rule reads: the documents the extension checks. */
+const OUR_KINDS = ourFileKinds(RULES);
+
 /** The documents the extension checks and fixes, as a selector for language features. */
 export function manifestSelector(): vscode.DocumentFilter[] {
-  return editableSchemes().flatMap((scheme) => [{ scheme, language: 'yaml' }, { scheme, language: 'helm' }, { scheme, pattern: '**/templates/*.tpl' }]);
+  const languages = [...new Set(OUR_KINDS.flatMap((k) => k.languages ?? []))];
+  const patterns = OUR_KINDS.filter((k) => k.pathDecides).map((k) => k.glob);
+  return editableSchemes().flatMap((scheme) => [...languages.map((language) => ({ scheme, language })), ...patterns.map((pattern) => ({ scheme, pattern }))]);
 }
 
-/** Documents the extension checks: YAML and Helm, and `.tpl` files of a chart's templates/, that a user edits. */
+/** The file kind of a document a user edits, if it is ours (see `documentKindOf`). */
+export function manifestKindOf(document: vscode.TextDocument): FileKind | undefined {
+  if (!editableSchemes().includes(document.uri.scheme)) return undefined;
+  const kind = documentKindOf(document.uri.path, document.languageId);
+  return kind && OUR_KINDS.includes(kind) ? kind : undefined;
+}
+
+/** Documents the extension checks: YAML and Helm, and the `.tpl` files of a chart's templates/, that a user edits. */
 export function isManifestDocument(document: vscode.TextDocument): boolean {
-  if (!editableSchemes().includes(document.uri.scheme)) return false;
-  if (document.languageId === 'yaml' || document.languageId === 'helm') return true;
-  return /[\\/]templates[\\/][^\\/]*\.tpl$/i.test(document.uri.path);
+  return manifestKindOf(document) !== undefined;
 }
 
 /** What the linter did for one document (the integration tests read these). */
@@ -214,7 +226,7 @@ export class Linter implements vscode.Disposable, TextSource {
       return;
     }
     const previous = index.file(key);
-    const parsed = await runSliced(parseManifestFileSteps(key, text, previous), outdated, onSlice);
+    const parsed = await runSliced(parseManifestFileSteps(key, text, previous, manifestKindOf(document)), outdated, onSlice);
     const indexed = parsed && (await runSliced(index.updateSteps(parsed.value), outdated, onSlice));
     const checked = parsed && indexed && (await runSliced(checkFileSteps(parsed.value, index, this.settings.options), outdated, onSlice));
     if (!checked || outdated()) {

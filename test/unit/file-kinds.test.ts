@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { collectFiles } from '../../src/cli/files';
+import { runCli } from '../../src/cli/main';
+import { activationEvents, documentKindOf, fileKindOf, globToRegExp, ourFileKinds, YAML_FILE_KINDS } from '../../src/core/fileKinds';
+import { RULES } from '../../src/core/rules';
+
+const kindOf = (path: string) => fileKindOf(path)?.id;
+
+describe('file kinds', () => {
+  test('a path is of the first kind whose glob matches it, with / or \\ separators, as a path or a URI', () => {
+    assert.equal(kindOf('chart/templates/_helpers.tpl'), 'helm-helper');
+    assert.equal(kindOf('file:///w/chart/templates/deployment.yaml'), 'helm-template');
+    assert.equal(kindOf('chart/templates/sub/config.tpl'), 'helm-template');
+    assert.equal(kindOf('C:\\w\\chart\\templates\\NOTES.yaml'), 'helm-template');
+    assert.equal(kindOf('templates/ingress.yml'), 'helm-template');
+    assert.equal(kindOf('overlays/prod/kustomization.yaml'), 'kustomization');
+    assert.equal(kindOf('chart/values.yaml'), 'chart-values');
+    assert.equal(kindOf('chart/values-prod.yml'), 'chart-values');
+    assert.equal(kindOf('manifests/DEPLOY.YAML'), 'manifest');
+    assert.equal(kindOf('.github/workflows/deploy.yml'), 'manifest');
+    assert.equal(kindOf('deploy.sh'), undefined);
+    assert.equal(kindOf('chart/values.schema.json'), undefined);
+  });
+
+  test('a .tpl outside a chart\'s templates/ is not ours, whatever its language', () => {
+    assert.equal(kindOf('snippets/header.tpl'), undefined);
+    assert.equal(kindOf('mytemplates/x.tpl'), undefined);
+    assert.equal(documentKindOf('/w/snippets/header.tpl', 'helm'), undefined);
+    assert.equal(documentKindOf('/w/chart/templates/_helpers.tpl', 'plaintext')?.id, 'helm-helper');
+  });
+
+  test('an editor document is of its path\'s kind when its language is ours, of its language\'s when its path names no kind', () => {
+    assert.equal(documentKindOf('/w/deploy.yaml', 'yaml')?.id, 'manifest');
+    assert.equal(documentKindOf('/w/chart/templates/web.yaml', 'helm')?.id, 'helm-template');
+    assert.equal(documentKindOf('Untitled-1', 'yaml')?.id, 'manifest');
+    assert.equal(documentKindOf('/w/deploy.yaml.j2', 'yaml')?.id, 'manifest');
+    // VS Code gives compose.yaml a language of its own: it is no manifest.
+    assert.equal(documentKindOf('/w/compose.yaml', 'dockercompose'), undefined);
+    assert.equal(documentKindOf('/w/notes.txt', 'plaintext'), undefined);
+  });
+
+  test('globs read as VS Code reads them: ** any folders, * within a name, {a,b} either', () => {
+    const re = globToRegExp('**/{values,values-*}.{yaml,yml}');
+    assert.ok(re.test('values.yaml') && re.test('a/b/values-x.yml') && re.test('file:///a/values.yaml'));
+    assert.ok(!re.test('a/myvalues.yaml') && !re.test('a/values.yaml/x') && !re.test('values-a/b.yaml'));
+  });
+
+  test('the files that are ours are the kinds some rule reads; activation events follow from them', () => {
+    assert.deepEqual(ourFileKinds(RULES).map((k) => k.id), [...YAML_FILE_KINDS]);
+    assert.deepEqual(ourFileKinds([{ fileKinds: ['helm-helper'] }]).map((k) => k.id), ['helm-helper']);
+    assert.deepEqual(activationEvents(ourFileKinds([{ fileKinds: ['manifest'] }])), ['onLanguage:yaml', 'workspaceContains:**/*.{yaml,yml}']);
+  });
+
+  test('the CLI walks into files of our kinds only, deciding templates/ on the absolute path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wi-kinds-'));
+    mkdirSync(join(dir, 'chart', 'templates'), { recursive: true });
+    mkdirSync(join(dir, 'snippets'));
+    for (const f of ['chart/templates/_helpers.tpl', 'chart/templates/web.yaml', 'chart/values.yaml', 'snippets/header.tpl', 'deploy.sh', 'README.md']) {
+      writeFileSync(join(dir, f), 'a: [\n');
+    }
+    assert.deepEqual(collectFiles(['.'], dir), [join('chart', 'templates', '_helpers.tpl'), join('chart', 'templates', 'web.yaml'), join('chart', 'values.yaml')]);
+    assert.deepEqual(collectFiles(['.'], join(dir, 'chart', 'templates')), ['_helpers.tpl', 'web.yaml']);
+    // A file named on the command line is read whatever its name.
+    assert.deepEqual(collectFiles(['snippets/header.tpl'], dir), ['snippets/header.tpl']);
+    // Unparsable, so reported if read: walked into, it is not; named, it is.
+    assert.equal(runCli(['check', '.', '--format', 'json'], join(dir, 'snippets')).stdout, '[]\n');
+    assert.match(runCli(['check', 'header.tpl', '--format', 'json'], join(dir, 'snippets')).stdout, /unparsable-document/);
+  });
+});
