@@ -1,16 +1,12 @@
 import * as vscode from 'vscode';
 import type { AzureCommandHost, AzureModule } from './azure';
+import { AZURE_COMMAND_IDS } from './commands';
 
 /**
  * The Azure commands live in their own bundle (dist/azure.js, with the Azure SDKs) that is loaded
  * the first time one of them runs: activation never pays for the SDKs.
  */
-export const AZURE_COMMANDS = [
-  'wiMigrate.createFederatedCredential',
-  'wiMigrate.enableWorkloadIdentity',
-  'wiMigrate.removeManagedPodIdentity',
-  'wiMigrate.copyAzScript',
-] as const;
+export const AZURE_COMMANDS = AZURE_COMMAND_IDS;
 
 let loaded: AzureModule | undefined;
 

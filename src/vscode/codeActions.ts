@@ -3,6 +3,7 @@ import { diffEdit } from '../core/edits';
 import { SUPPRESS_NEXT_LINE } from '../core/engine';
 import { rangeOf } from '../core/model';
 import type { Finding } from '../core/rule';
+import { COMMAND_IDS } from './commands';
 import { DIAGNOSTIC_SOURCE, diagnosticKey, rangeIn, toWorkspaceEdit } from './convert';
 import type { FixAllWorker } from './fixAll';
 import type { Indexer } from './indexer';
@@ -85,7 +86,7 @@ export class CodeActions implements vscode.CodeActionProvider<vscode.CodeAction>
     if (!obj) return undefined;
     const who = obj.kind === 'ServiceAccount' ? `ServiceAccount ${obj.name ?? ''}` : `the KEDA operator (${obj.kind} ${obj.name ?? ''})`;
     const action = new vscode.CodeAction(`Create federated credential in Azure for ${who}…`, AZURE_KIND);
-    action.command = { title: action.title, command: 'wiMigrate.createFederatedCredential', arguments: [{ file: key, offset }] };
+    action.command = { title: action.title, command: COMMAND_IDS.createFederatedCredential, arguments: [{ file: key, offset }] };
     return action;
   }
 

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { AzureTesting } from './azure/testing';
 import { registerAzureCommands } from './azureCommands';
 import { CodeActions } from './codeActions';
+import { COMMAND_IDS } from './commands';
 import { FixAllWorker } from './fixAll';
 import { HIGHLIGHT_LEGEND, Highlighter } from './highlighter';
 import { Indexer } from './indexer';
@@ -66,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     // The documents the providers answer for (each narrows them further with `isManifestDocument`).
     vscode.languages.registerCodeActionsProvider(manifestSelector(), new CodeActions(linter, indexer, () => settings, fixer), CodeActions.metadata),
     vscode.languages.registerDocumentSemanticTokensProvider(manifestSelector(), highlighter, HIGHLIGHT_LEGEND),
-    vscode.commands.registerCommand('wiMigrate.migrateWorkspace', () => migrateWorkspace(indexer, linter, settings)),
+    vscode.commands.registerCommand(COMMAND_IDS.migrateWorkspace, () => migrateWorkspace(indexer, linter, settings)),
   );
   const output = vscode.window.createOutputChannel('Workload Identity', { log: true });
   const azureTesting = new AzureTesting();

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { docsBaseOf, generatedFiles, ruleModules } from '../../scripts/generated';
 import { FILE_KINDS } from '../../src/core/fileKinds';
 import { docsUrl, RULES } from '../../src/core/rules';
+import { AZURE_COMMAND_IDS, COMMAND_IDS } from '../../src/vscode/commands';
 import { fixtureWorkspaces, loadProject } from '../support/fixtures';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -120,12 +121,20 @@ test('the README table gives each rule its default severity', () => {
   }
 });
 
-test('every command package.json contributes is registered in the source, and the other way round', () => {
+test('package.json contributes exactly the commands of the command table, which the source registers without literals', () => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const contributed = (pkg.contributes.commands as Array<{ command: string }>).map((c) => c.command).sort();
-  const sources = ['src/vscode/extension.ts', 'src/vscode/azureCommands.ts'].map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
-  const registered = [...new Set([...sources.matchAll(/'(wiMigrate\.[A-Za-z]+)'/g)].map((m) => m[1]))]
-    .filter((id) => !id.startsWith('wiMigrate.azure.'))
-    .sort();
-  assert.deepEqual(registered, contributed);
+  const ids = Object.values(COMMAND_IDS);
+  assert.deepEqual(contributed, [...ids].sort());
+  assert.ok(AZURE_COMMAND_IDS.every((id) => ids.includes(id)));
+  // Registered from the table: the extension registers migrateWorkspace and each Azure command by id.
+  const extension = readFileSync(join(ROOT, 'src/vscode/extension.ts'), 'utf8');
+  assert.match(extension, /registerCommand\(COMMAND_IDS\.migrateWorkspace,/);
+  assert.match(readFileSync(join(ROOT, 'src/vscode/azureCommands.ts'), 'utf8'), /AZURE_COMMAND_IDS/);
+  // Nowhere else in the source is a command id written out.
+  for (const file of readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+    if (file.replace(/\\/g, '/') === 'vscode/commands.ts') continue;
+    const text = readFileSync(join(ROOT, 'src', file), 'utf8');
+    for (const id of ids) assert.ok(!text.includes(`'${id}'`), `src/${file} writes ${id} out instead of using COMMAND_IDS`);
+  }
 });

@@ -1,3 +1,4 @@
+import { COMMAND_IDS, type AzureCommandId } from '../commands';
 import type { FlowContext } from './context';
 import { copyAzScript } from './copyAzScript';
 import { createFederatedCredential } from './createFederatedCredential';
@@ -12,11 +13,11 @@ interface Command {
 }
 
 /** The Azure commands by id: each a thin flow in its own folder. */
-export const COMMANDS: Record<string, Command> = {
-  'wiMigrate.createFederatedCredential': { title: 'create a federated credential', run: createFederatedCredential },
-  'wiMigrate.enableWorkloadIdentity': { title: 'enable workload identity on a cluster', run: enableWorkloadIdentity },
-  'wiMigrate.removeManagedPodIdentity': { title: 'remove AKS-managed pod identity', run: removeManagedPodIdentity },
-  'wiMigrate.copyAzScript': { title: 'make the az script', run: copyAzScript },
+export const COMMANDS: Record<AzureCommandId, Command> = {
+  [COMMAND_IDS.createFederatedCredential]: { title: 'create a federated credential', run: createFederatedCredential },
+  [COMMAND_IDS.enableWorkloadIdentity]: { title: 'enable workload identity on a cluster', run: enableWorkloadIdentity },
+  [COMMAND_IDS.removeManagedPodIdentity]: { title: 'remove AKS-managed pod identity', run: removeManagedPodIdentity },
+  [COMMAND_IDS.copyAzScript]: { title: 'make the az script', run: copyAzScript },
 };
 
 /**
@@ -24,7 +25,7 @@ export const COMMANDS: Record<string, Command> = {
  * in words (see errors.ts); a dismissed picker ends the command quietly.
  */
 export async function runFlow(id: string, context: FlowContext, args: unknown[]): Promise<Result<unknown>> {
-  const command = COMMANDS[id];
+  const command = (COMMANDS as Record<string, Command | undefined>)[id];
   if (!command) return failed(`Unknown Azure command ${id}.`);
   context.log.info(`Command: ${command.title}.`);
   try {
