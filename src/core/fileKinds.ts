@@ -102,6 +102,17 @@ export function ourFileKinds(rules: ReadonlyArray<{ fileKinds: readonly string[]
   return kinds.filter((k) => read.has(k.id));
 }
 
+/**
+ * Globs that find every file of the given kinds, as few as can be: one over their extensions (a
+ * search or a watcher each costs a walk of the workspace), and the globs of kinds without one.
+ * They find more than the kinds (a `.tpl` outside templates/): filter what they find with `fileKindOf`.
+ */
+export function searchGlobs(kinds: readonly FileKind[]): string[] {
+  const extensions = [...new Set(kinds.flatMap((k) => extensionsOf(k.glob)))];
+  const rest = kinds.filter((k) => extensionsOf(k.glob).length === 0).map((k) => k.glob);
+  return [...(extensions.length ? [`**/*.{${extensions.join(',')}}`] : []), ...rest];
+}
+
 /** package.json's activation events: a workspace with a file of ours, a document in a language of ours. */
 export function activationEvents(kinds: readonly FileKind[]): string[] {
   return [...new Set(kinds.flatMap((k) => k.languages ?? []))].map((l) => `onLanguage:${l}`).concat(kinds.map((k) => `workspaceContains:${k.glob}`));

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { fileKindOf, ourFileKinds } from '../core/fileKinds';
+import { fileKindOf, ourFileKinds, searchGlobs } from '../core/fileKinds';
 import { parseManifestFileSteps } from '../core/model';
 import { RULES } from '../core/rules';
 import { WorkspaceIndex } from '../core/workspace';
@@ -8,6 +8,12 @@ import { runSliced } from './slices';
 
 /** The kinds of the files some rule reads: the files the index reads. */
 const OUR_KINDS = ourFileKinds(RULES);
+const SEARCH_GLOBS = searchGlobs(OUR_KINDS);
+
+function isOurs(uri: vscode.Uri): boolean {
+  const kind = fileKindOf(uri.path);
+  return kind !== undefined && OUR_KINDS.includes(kind);
+}
 const CHUNK = 25;
 
 /**
@@ -32,14 +38,12 @@ export class Indexer implements vscode.Disposable {
 
   constructor(private settings: Settings, private readonly isOpen: (key: string) => boolean) {
     this.core = new WorkspaceIndex(settings.options.defaultNamespace);
-    // A watcher per kind. A file matches the globs of several kinds (a template is YAML too): only
-    // the watcher of its own kind acts on it, and on a deleted folder only the last, broadest one.
-    for (const kind of OUR_KINDS) {
-      const watcher = vscode.workspace.createFileSystemWatcher(kind.glob);
-      const own = (uri: vscode.Uri) => (fileKindOf(uri.path) ?? OUR_KINDS[OUR_KINDS.length - 1]) === kind;
-      watcher.onDidCreate((uri) => own(uri) && this.refresh(uri), undefined, this.disposables);
-      watcher.onDidChange((uri) => own(uri) && this.refresh(uri), undefined, this.disposables);
-      watcher.onDidDelete((uri) => own(uri) && this.forget(uri), undefined, this.disposables);
+    // Few watchers (each walks the workspace); what they see is ours if its kind is.
+    for (const glob of SEARCH_GLOBS) {
+      const watcher = vscode.workspace.createFileSystemWatcher(glob);
+      watcher.onDidCreate((uri) => isOurs(uri) && this.refresh(uri), undefined, this.disposables);
+      watcher.onDidChange((uri) => isOurs(uri) && this.refresh(uri), undefined, this.disposables);
+      watcher.onDidDelete((uri) => this.forget(uri), undefined, this.disposables);
       this.disposables.push(watcher);
     }
     this.disposables.push(this.status);
@@ -56,14 +60,14 @@ export class Indexer implements vscode.Disposable {
   }
 
   private async build(generation: number): Promise<void> {
-    const include = [...OUR_KINDS.map((k) => k.glob), ...this.settings.include];
+    const include = [...SEARCH_GLOBS, ...this.settings.include];
     // An explicit exclude replaces files.exclude in findFiles: merge them so both apply.
     const filesExclude = Object.entries(vscode.workspace.getConfiguration('files').get<Record<string, boolean>>('exclude') ?? {})
       .filter(([, on]) => on === true)
       .map(([glob]) => glob);
     const exclude = this.settings.exclude.length ? `{${[...filesExclude, ...this.settings.exclude].join(',')}}` : undefined;
     this.excludes = exclude;
-    const found = await Promise.all(include.map((glob) => vscode.workspace.findFiles(glob, exclude)));
+    const found = await Promise.all(include.map((glob, i) => vscode.workspace.findFiles(glob, exclude).then((uris) => (i < SEARCH_GLOBS.length ? uris.filter(isOurs) : uris))));
     const uris = [...new Map(found.flat().map((u) => [u.toString(), u])).values()];
     this.status.text = `$(sync~spin) Workload identity: indexing ${uris.length} files`;
     this.status.show();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { collectFiles } from '../../src/cli/files';
 import { runCli } from '../../src/cli/main';
-import { activationEvents, documentKindOf, fileKindOf, globToRegExp, ourFileKinds, YAML_FILE_KINDS } from '../../src/core/fileKinds';
+import { activationEvents, documentKindOf, FILE_KINDS, fileKindOf, globToRegExp, ourFileKinds, searchGlobs, YAML_FILE_KINDS } from '../../src/core/fileKinds';
 import { RULES } from '../../src/core/rules';
 
 const kindOf = (path: string) => fileKindOf(path)?.id;
@@ -53,6 +53,9 @@ describe('file kinds', () => {
     assert.deepEqual(ourFileKinds(RULES).map((k) => k.id), [...YAML_FILE_KINDS]);
     assert.deepEqual(ourFileKinds([{ fileKinds: ['helm-helper'] }]).map((k) => k.id), ['helm-helper']);
     assert.deepEqual(activationEvents(ourFileKinds([{ fileKinds: ['manifest'] }])), ['onLanguage:yaml', 'workspaceContains:**/*.{yaml,yml}']);
+    // The editor's index searches and watches with one glob over the extensions, then keeps what is of our kinds.
+    assert.deepEqual(searchGlobs(FILE_KINDS), ['**/*.{tpl,yaml,yml}']);
+    assert.deepEqual(searchGlobs([...FILE_KINDS, { id: 'k', description: '', syntax: 'yaml', glob: '**/Kustomization' }]), ['**/*.{tpl,yaml,yml}', '**/Kustomization']);
   });
 
   test('the CLI walks into files of our kinds only, deciding templates/ on the absolute path', () => {
