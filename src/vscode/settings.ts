@@ -5,7 +5,7 @@ export const SECTION = 'wiMigrate';
 
 export interface Settings {
   options: Options;
-  /** Extra globs to index besides `**\/*.{yaml,yml,tpl}`. */
+  /** Extra globs to index besides the files of our kinds (`FILE_KINDS`). */
   include: string[];
   /** Globs left out of the index, on top of `files.exclude`. */
   exclude: string[];
