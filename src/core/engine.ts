@@ -1,4 +1,5 @@
 import { applyEdits, EditComposer, pickCompatible, type FileEdit, type LabelledEdit } from './edits';
+import { buildFix } from './fix';
 import { parseManifestFile, rangeOf, type ManifestDoc, type ManifestFile } from './model';
 import { RULES } from './rules';
 import type { Finding, Fix, Options, Report, Rule, RuleContext, Severity } from './rule';
@@ -45,6 +46,7 @@ export function* checkFileSteps(file: ManifestFile, index: WorkspaceIndex, optio
         report(r: Report) {
           findings.push(toFinding(rule, severity, file.path, doc, r, setting !== undefined));
         },
+        fix: (spec) => buildFix(file, index, spec),
       };
       rule.check(ctx);
     }

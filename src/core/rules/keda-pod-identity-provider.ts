@@ -76,7 +76,7 @@ function checkBlock(ctx: RuleContext, obj: K8sObject, block: YAMLMap, where: str
           ? 'This is KEDA 1.x (keda.k8s.io/v1alpha1), which has no azure-workload: move to KEDA 2.8+ (apiVersion keda.sh/v1alpha1) and use provider: azure-workload. '
           : 'Use provider: azure-workload (KEDA 2.8+)' + (identityId ? `; identityId ${identityId} stays as the identity's client id. ` : '. ')) +
         OPERATOR_NOTE,
-      fix: edit && { title: 'Use provider azure-workload', label, edits: [{ ...edit, file: ctx.file.path }] },
+      fix: ctx.fix({ title: 'Use provider azure-workload', label, edits: [edit] }),
     });
   }
   if (identity && isScalar(identity.value) && identity.value.value === '' && !templatedNode(t, identity.value)) {
@@ -87,7 +87,7 @@ function checkBlock(ctx: RuleContext, obj: K8sObject, block: YAMLMap, where: str
       message:
         `${name} has an empty identityId in ${where}: KEDA 2.12+ rejects an empty identityId when the key is present. ` +
         'Remove the key to use the identity of the KEDA operator\'s service account, or set the managed identity\'s client id.',
-      fix: edit && { title: 'Remove the empty identityId', label, edits: [{ ...edit, file: ctx.file.path }] },
+      fix: ctx.fix({ title: 'Remove the empty identityId', label, edits: [edit] }),
     });
   }
 }

@@ -3,7 +3,7 @@ import type { TextEdit } from '../edits';
 import { pairOf, PLACEHOLDER_CLIENT_ID, scalarString } from '../k8s';
 import { lookupIdentity } from '../lookup';
 import type { ManifestDoc } from '../model';
-import type { Fix, Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from '../rule';
 import { insertMapPair, insertPair, replacePair, replaceScalar, templatedNode, type EditTarget } from '../yaml-edit';
 
 /**
@@ -65,19 +65,6 @@ function isUnset(pair: AnyPair | undefined): boolean {
   return !pair || pair.value === null || (isScalar(pair.value) && (pair.value.value === null || pair.value.value === ''));
 }
 
-/** Marks the client-id placeholder inside each edit's text for the editor to select. */
-function toFix(ctx: RuleContext, title: string, label: string, edits: Array<TextEdit | undefined>): Fix | undefined {
-  if (edits.some((e) => e === undefined)) return undefined;
-  let needsInput = false;
-  const fileEdits = (edits as TextEdit[]).map((e) => {
-    const offset = e.text.indexOf(PLACEHOLDER_CLIENT_ID);
-    if (offset < 0) return { ...e, file: ctx.file.path };
-    needsInput = true;
-    return { ...e, file: ctx.file.path, placeholders: [{ offset, length: PLACEHOLDER_CLIENT_ID.length }] };
-  });
-  return { title, label, edits: fileEdits, ...(needsInput ? { needsInput } : {}) };
-}
-
 /** Sets `key` to `valueText` when it is missing or empty; leaves a value already written. */
 function setIfUnset(t: EditTarget, map: YAMLMap, key: string, valueText: string): TextEdit | undefined | null {
   const pair = pairOf(map, key);
@@ -99,10 +86,11 @@ function checkAgic(ctx: RuleContext, armAuth: YAMLMap, label: string): void {
         'armAuth.type: aadPodIdentity makes the Application Gateway Ingress Controller reach ARM through AAD Pod Identity, which is deprecated. ' +
         'Use armAuth.type: workloadIdentity with armAuth.identityClientID set to the managed identity\'s client id, and add a federated credential ' +
         'on that identity for the ingress controller\'s service account.',
-      fix: toFix(ctx, 'Use AGIC workload identity (armAuth.type: workloadIdentity)', label, [
-        replaceScalar(t, type.value, 'workloadIdentity'),
-        ...(client === null ? [] : [client]),
-      ]),
+      fix: ctx.fix({
+        title: 'Use AGIC workload identity (armAuth.type: workloadIdentity)',
+        label,
+        edits: [replaceScalar(t, type.value, 'workloadIdentity'), ...(client === null ? [] : [client])],
+      }),
     });
   }
   if (typeValue === 'workloadIdentity') reportPlaceholder(ctx, clientPair, 'armAuth.identityClientID');
@@ -144,7 +132,7 @@ function checkKeda(ctx: RuleContext, podIdentity: YAMLMap, label: string): void 
         'KEDA operator\'s service account (system:serviceaccount:<KEDA\'s namespace>:keda-operator)' +
         (lookup.clientId ? ` (client id ${lookup.clientId} found through the binding with selector ${selector}).` : lookup.problem ? `; ${lookup.problem}.` : '.'),
       related: lookup.related,
-      fix: toFix(ctx, lookup.clientId ? `Use KEDA workload identity with client id ${lookup.clientId}` : 'Use KEDA workload identity (client id to fill in)', label, edits),
+      fix: ctx.fix({ title: lookup.clientId ? `Use KEDA workload identity with client id ${lookup.clientId}` : 'Use KEDA workload identity (client id to fill in)', label, edits }),
     });
   }
   const azureWorkload = childMap(podIdentity, 'azureWorkload');

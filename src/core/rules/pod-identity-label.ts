@@ -1,6 +1,5 @@
 import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { FileEdit, TextEdit } from '../edits';
-import { isTemplated } from '../helm';
 import {
   annotationsOf,
   labelsOf,
@@ -41,7 +40,7 @@ const USE_TRUE = '"true"';
 
 type LabelPair = Pair<Scalar, Node | null>;
 /** Edits of one fix; `undefined` entries are edits that could not be made safely. */
-type Planned = Array<FileEdit | undefined>;
+type Planned = Array<TextEdit | FileEdit | undefined>;
 
 /**
  * The pod label `aadpodidbinding` is what binds a pod to its AAD Pod Identity. Its workload
@@ -86,7 +85,7 @@ function checkWorkload(ctx: RuleContext, obj: K8sObject, site: PodSite): void {
   }
   if (ownPair && ownLabels) {
     const where = site.path.length ? `${site.path.join('.')}.metadata.labels` : 'metadata.labels';
-    const removal = own ? safeFix(ctx, `Remove aadpodidbinding from ${title}`, fixLabel('Migrate', ctx.index, obj), [fileEdit(ctx, removeLabel(t, own))]) : undefined;
+    const removal = own ? ctx.fix({ title: `Remove aadpodidbinding from ${title}`, label: fixLabel('Migrate', ctx.index, obj), edits: [removeLabel(t, own)] }) : undefined;
     ctx.report({
       ...pairRange(t, ownPair),
       deprecated: true,
@@ -155,16 +154,16 @@ function planMigration(
   const edits: Planned = [];
   const use = pairOf(podLabels, WI_USE);
   if (keep) {
-    if (!use) edits.push(fileEdit(ctx, insertPair(t, podLabels, WI_USE, USE_TRUE)));
+    if (!use) edits.push(insertPair(t, podLabels, WI_USE, USE_TRUE));
     notes.push(`The label stays on the pod template because the ${obj.kind}'s selector uses it (a selector cannot change); drop it when the ${obj.kind} is recreated with a new selector.`);
   } else {
-    edits.push(fileEdit(ctx, use ? removePair(t, podLabels, podPair) : replacePair(t, podPair, WI_USE, USE_TRUE)));
+    edits.push(use ? removePair(t, podLabels, podPair) : replacePair(t, podPair, WI_USE, USE_TRUE));
   }
-  if (own) edits.push(fileEdit(ctx, removeLabel(t, own)));
+  if (own) edits.push(removeLabel(t, own));
   if (anchored(podLabels, podPair.value, own?.labels, site.spec)) block('the labels or pod spec carry a YAML anchor that other nodes may alias');
 
   // 3. A named service account.
-  const account = planServiceAccountName(ctx, t, site, selector);
+  const account = planServiceAccountName(t, site, selector);
   edits.push(...account.edits);
   if (account.problem) block(account.problem);
   if (templatedNode(t, namespaceNode)) block('the namespace is templated');
@@ -195,7 +194,7 @@ function planMigration(
     : `; ${lookup.problem}.`;
   const fix = blocker
     ? undefined
-    : safeFix(ctx, `Migrate ${obj.kind} ${displayName(t, obj)} to workload identity`, fixLabel('Migrate', ctx.index, obj), edits, placeholder, creates);
+    : ctx.fix({ title: `Migrate ${obj.kind} ${displayName(t, obj)} to workload identity`, label: fixLabel('Migrate', ctx.index, obj), edits, needsInput: placeholder, creates });
   if (placeholder && fix) notes.push(`The client id could not be found, so the fix writes the placeholder ${PLACEHOLDER_CLIENT_ID} to fill in.`);
   const envNote = hardCodedClientId(site.spec, lookup.clientId);
   if (envNote) notes.push(envNote);
@@ -222,7 +221,7 @@ interface AccountPlan {
 }
 
 /** Keeps a named account; otherwise names one after the label value (replacing `default`). */
-function planServiceAccountName(ctx: RuleContext, t: EditTarget, site: PodSite, selector: string | undefined): AccountPlan {
+function planServiceAccountName(t: EditTarget, site: PodSite, selector: string | undefined): AccountPlan {
   const spec = site.spec;
   if (!spec) return { name: undefined, templated: false, edits: [], problem: 'the pod has no spec' };
   const pairs = ['serviceAccountName', 'serviceAccount'].flatMap((k) => {
@@ -236,8 +235,8 @@ function planServiceAccountName(ctx: RuleContext, t: EditTarget, site: PodSite, 
   if (!name) return { name: undefined, templated: false, edits: [], problem: 'the label value cannot name a service account' };
   const text = scalarText(name);
   const edits = pairs.length
-    ? pairs.map((p) => fileEdit(ctx, isScalar(p.value) && p.value.value !== null ? replaceScalar(t, p.value, name) : replacePair(t, p, String(p.key.value), text)))
-    : [fileEdit(ctx, insertPair(t, spec, 'serviceAccountName', text, 'first'))];
+    ? pairs.map((p) => isScalar(p.value) && p.value.value !== null ? replaceScalar(t, p.value, name) : replacePair(t, p, String(p.key.value), text))
+    : [insertPair(t, spec, 'serviceAccountName', text, 'first')];
   return { name, templated: false, edits };
 }
 
@@ -278,28 +277,6 @@ function annotateServiceAccount(ctx: RuleContext, fact: ServiceAccountFact, look
   // `annotations:` written but empty (or not a map): adding another would duplicate the key.
   if (pairOf(meta, 'annotations')) return { edits: [undefined], placeholder };
   return { edits: [at(insertMapPair(t, meta, 'annotations', entries))], placeholder };
-}
-
-/** A fix from planned edits: none when an edit failed, touches template text, or nothing is left to do. */
-function safeFix(ctx: RuleContext, title: string, label: string, planned: Planned, needsInput = false, creates: string[] = []): Fix | undefined {
-  if (planned.length === 0 || planned.some((e) => e === undefined)) return undefined;
-  const edits = planned as FileEdit[];
-  for (const e of edits) {
-    const file = e.file === ctx.file.path ? ctx.file : ctx.index.file(e.file);
-    const createsFile = !file && e.start === 0 && e.end === 0;
-    if (!createsFile && (!file || isTemplated(file.masked.actions, e.start, e.end))) return undefined;
-  }
-  return { title, label, edits: edits.map(markPlaceholder), ...(needsInput ? { needsInput } : {}), ...(creates.length ? { creates } : {}) };
-}
-
-/** Marks the placeholder client id (inside its quotes) as a span a human must fill in. */
-function markPlaceholder(edit: FileEdit): FileEdit {
-  const at = edit.text.indexOf(JSON.stringify(PLACEHOLDER_CLIENT_ID));
-  return at < 0 ? edit : { ...edit, placeholders: [{ offset: at + 1, length: PLACEHOLDER_CLIENT_ID.length }] };
-}
-
-function fileEdit(ctx: RuleContext, edit: TextEdit | undefined): FileEdit | undefined {
-  return edit && { ...edit, file: ctx.file.path };
 }
 
 /** True when the workload's selector needs the pod label (selectors are immutable). */

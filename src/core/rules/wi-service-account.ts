@@ -1,5 +1,4 @@
 import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
-import type { FileEdit, TextEdit } from '../edits';
 import {
   GUID,
   LABEL_POD_IDENTITY,
@@ -82,16 +81,6 @@ function clientIdText(lookup: IdentityLookup): string {
   return JSON.stringify(lookup.clientId ?? PLACEHOLDER_CLIENT_ID);
 }
 
-/** A fix of edits in `file`; a written placeholder (inside its quotes) is marked for a human to fill in. */
-function toFix(title: string, label: string, file: string, edits: Array<TextEdit | FileEdit | undefined>): Fix | undefined {
-  if (edits.some((e) => e === undefined)) return undefined;
-  const fileEdits = edits.map((e): FileEdit => {
-    const at = e!.text.indexOf(PLACEHOLDER_CLIENT_ID);
-    return { ...e!, file: (e as Partial<FileEdit>).file ?? file, ...(at >= 0 ? { placeholders: [{ offset: at, length: PLACEHOLDER_CLIENT_ID.length }] } : {}) };
-  });
-  return { title, label, edits: fileEdits, ...(fileEdits.some((e) => e.placeholders) ? { needsInput: true } : {}) };
-}
-
 function withLookup(lookup: IdentityLookup): string {
   return lookup.clientId ? ` (client id ${lookup.clientId}, found through the pod's aadpodidbinding label)` : `; ${lookup.problem}, so the client id is left to fill in`;
 }
@@ -121,13 +110,13 @@ function reportNoServiceAccount(
     const namePair = pairOfAny(site.spec, ['serviceAccountName', 'serviceAccount']);
     const setName = namePair ? replaceScalar(t, namePair.value, name) : insertPair(t, site.spec, 'serviceAccountName', scalarText(name), 'first');
     if (existing) {
-      fix = toFix(`Run under the existing ServiceAccount ${name}`, fixLabel('Migrate', ctx.index, obj), ctx.file.path, [setName]);
+      fix = ctx.fix({ title: `Run under the existing ServiceAccount ${name}`, label: fixLabel('Migrate', ctx.index, obj), edits: [setName] });
     } else {
       const namespace = ctx.index.namespaceOf(obj);
       const account = appendServiceAccount(t, { name, namespace, writeNamespace: obj.namespace !== undefined, clientId: lookup.clientId, tenantId: lookup.tenantId }, ctx.index);
       const title = `Run under a new ServiceAccount ${name}` + (lookup.clientId ? ` with client id ${lookup.clientId}` : ' (client id to fill in)');
-      fix = toFix(title, fixLabel('Migrate', ctx.index, obj), ctx.file.path, [setName, { ...account, label: serviceAccountLabel('Create', namespace, name) }]);
-      if (fix) fix.creates = [serviceAccountKey(namespace, name)];
+      const edits = [setName, { ...account, label: serviceAccountLabel('Create', namespace, name) }];
+      fix = ctx.fix({ title, label: fixLabel('Migrate', ctx.index, obj), edits, creates: [serviceAccountKey(namespace, name)] });
     }
   }
   ctx.report({
@@ -177,7 +166,7 @@ function checkServiceAccount(ctx: RuleContext, obj: K8sObject, site: PodSite, na
       `ServiceAccount ${sa.namespace}/${sa.name} has no ${WI_CLIENT_ID} annotation, so workload identity cannot give this pod a token. ` +
       `Annotate it with the client id of the managed identity federated with it${withLookup(lookup)}.`,
     related: [related(sa, `ServiceAccount ${sa.namespace}/${sa.name}`), ...lookup.related],
-    fix: toFix(title, serviceAccountLabel('Annotate', sa.namespace, sa.name), sa.file, [edit]),
+    fix: ctx.fix({ title, label: serviceAccountLabel('Annotate', sa.namespace, sa.name), edits: [edit && { ...edit, file: sa.file }] }),
   });
 }
 
