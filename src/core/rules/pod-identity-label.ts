@@ -1,7 +1,6 @@
 import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { FileEdit, TextEdit } from '../edits';
 import {
-  annotationsOf,
   labelsOf,
   LABEL_POD_IDENTITY,
   mapAt,
@@ -11,19 +10,17 @@ import {
   podSiteOf,
   scalarString,
   WI_CLIENT_ID,
-  WI_TENANT_ID,
   WI_USE,
   WORKLOAD_KINDS,
   type PodSite,
 } from '../k8s';
-import { appendServiceAccount, serviceAccountKey } from '../service-account';
+import { annotateServiceAccount, appendServiceAccount, serviceAccountKey } from '../service-account';
 import { fixLabel, serviceAccountLabel } from '../labels';
 import { lookupIdentity, type IdentityLookup } from '../lookup';
 import { rangeOf, type K8sObject } from '../model';
 import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
 import type { ServiceAccountFact } from '../workspace';
 import {
-  insertMapPair,
   insertPair,
   removePair,
   replacePair,
@@ -176,7 +173,7 @@ function planMigration(
     const fact = ctx.index.serviceAccount(namespace, account.name);
     if (fact) {
       related.push({ file: fact.file, start: fact.start, end: fact.end, message: `ServiceAccount ${namespace}/${account.name}` });
-      const annotated = annotateServiceAccount(ctx, fact, lookup);
+      const annotated = annotateAccount(ctx, fact, lookup);
       edits.push(...annotated.edits);
       placeholder = annotated.placeholder;
     } else {
@@ -250,33 +247,15 @@ export function dns1123(value: string): string {
 }
 
 /** Adds (or corrects) the client id annotation of an account in the workspace, in its own file. */
-function annotateServiceAccount(ctx: RuleContext, fact: ServiceAccountFact, lookup: IdentityLookup): { edits: Planned; placeholder: boolean } {
-  const nothing = { edits: [], placeholder: false };
+function annotateAccount(ctx: RuleContext, fact: ServiceAccountFact, lookup: IdentityLookup): { edits: Planned; placeholder: boolean } {
   const file = ctx.index.file(fact.file);
   const doc = file?.docs.find((d) => d.start <= fact.start && fact.start < d.end);
   const obj = doc?.objects.find((o) => o.kind === 'ServiceAccount' && rangeOf(doc, o.node)[0] === fact.start);
-  const meta = obj && metadataOf(obj);
-  if (!file || !doc || !meta) return { edits: [undefined], placeholder: false };
-  const t: EditTarget = { file, doc };
+  const result = file && doc && obj ? annotateServiceAccount({ file, doc }, obj, lookup) : undefined;
+  if (!file || !result || 'unsafe' in result) return { edits: [undefined], placeholder: false };
   // Its own group: the account may serve other workloads too.
   const label = serviceAccountLabel('Annotate', fact.namespace, fact.name);
-  const at = (e: TextEdit | undefined): FileEdit | undefined => e && { ...e, file: file.path, label };
-  const annotations = annotationsOf(meta);
-  const current = annotations ? pairOf(annotations, WI_CLIENT_ID) : undefined;
-  const currentValue = current ? scalarString(current.value) : undefined;
-  if (current && currentValue) {
-    if (templatedNode(t, current.value) || !lookup.clientId || currentValue.toLowerCase() === lookup.clientId.toLowerCase()) return nothing;
-    return { edits: [at(replaceScalar(t, current.value, lookup.clientId))], placeholder: false };
-  }
-  const clientId = JSON.stringify(lookup.clientId ?? PLACEHOLDER_CLIENT_ID);
-  const placeholder = !lookup.clientId;
-  if (current) return { edits: [at(replacePair(t, current, WI_CLIENT_ID, clientId))], placeholder };
-  const entries: Array<[string, string]> = [[WI_CLIENT_ID, clientId]];
-  if (lookup.tenantId && !(annotations && pairOf(annotations, WI_TENANT_ID))) entries.push([WI_TENANT_ID, JSON.stringify(lookup.tenantId)]);
-  if (annotations) return { edits: entries.map(([k, v]) => at(insertPair(t, annotations, k, v))), placeholder };
-  // `annotations:` written but empty (or not a map): adding another would duplicate the key.
-  if (pairOf(meta, 'annotations')) return { edits: [undefined], placeholder };
-  return { edits: [at(insertMapPair(t, meta, 'annotations', entries))], placeholder };
+  return { edits: result.edits.map((e) => ({ ...e, file: file.path, label })), placeholder: result.placeholder };
 }
 
 /** True when the workload's selector needs the pod label (selectors are immutable). */

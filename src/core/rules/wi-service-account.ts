@@ -7,7 +7,6 @@ import {
   metadataOf,
   pairOf,
   pairOfAny,
-  PLACEHOLDER_CLIENT_ID,
   podSiteOf,
   scalarString,
   WI_CLIENT_ID,
@@ -20,8 +19,8 @@ import { rangeOf, type K8sObject } from '../model';
 import { fixLabel, serviceAccountLabel } from '../labels';
 import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
 import type { ServiceAccountFact } from '../workspace';
-import { holdsTemplate, insertAtPath, insertPair, replaceScalar, scalarText, templatedNode, type EditTarget } from '../yaml-edit';
-import { appendServiceAccount, serviceAccountKey } from '../service-account';
+import { holdsTemplate, insertPair, replaceScalar, scalarText, templatedNode, type EditTarget } from '../yaml-edit';
+import { annotateServiceAccount, appendServiceAccount, serviceAccountKey } from '../service-account';
 
 /**
  * A pod labelled `azure.workload.identity/use: "true"` gets its token for the client id its
@@ -74,11 +73,6 @@ function clientIdFor(ctx: RuleContext, site: PodSite, namespace: string): Identi
   if (!binding) return { ...lookupIdentity(ctx.index, undefined, namespace), problem: 'the pod has no aadpodidbinding label to follow to its identity' };
   const t: EditTarget = { file: ctx.file, doc: ctx.doc };
   return lookupIdentity(ctx.index, templatedNode(t, binding.value) ? undefined : scalarString(binding.value), namespace);
-}
-
-/** The annotation line's value: the client id found, or the quoted placeholder a human fills in. */
-function clientIdText(lookup: IdentityLookup): string {
-  return JSON.stringify(lookup.clientId ?? PLACEHOLDER_CLIENT_ID);
 }
 
 function withLookup(lookup: IdentityLookup): string {
@@ -158,7 +152,7 @@ function checkServiceAccount(ctx: RuleContext, obj: K8sObject, site: PodSite, na
   // Present in any form (a wrong value is wi-annotation-values' finding), or possibly rendered by a template.
   if ((annotations && pairOf(annotations, WI_CLIENT_ID)) || holdsTemplate(target, saObj.node, ['metadata', 'annotations'])) return;
   const lookup = clientIdFor(ctx, site, ctx.index.namespaceOf(obj));
-  const edit = insertAtPath(target, saObj.node, ['metadata', 'annotations'], WI_CLIENT_ID, clientIdText(lookup));
+  const annotated = annotateServiceAccount(target, saObj, lookup);
   const title = lookup.clientId ? `Annotate ServiceAccount ${sa.name} with client id ${lookup.clientId}` : `Annotate ServiceAccount ${sa.name} (client id to fill in)`;
   ctx.report({
     node: nameNode,
@@ -166,7 +160,7 @@ function checkServiceAccount(ctx: RuleContext, obj: K8sObject, site: PodSite, na
       `ServiceAccount ${sa.namespace}/${sa.name} has no ${WI_CLIENT_ID} annotation, so workload identity cannot give this pod a token. ` +
       `Annotate it with the client id of the managed identity federated with it${withLookup(lookup)}.`,
     related: [related(sa, `ServiceAccount ${sa.namespace}/${sa.name}`), ...lookup.related],
-    fix: ctx.fix({ title, label: serviceAccountLabel('Annotate', sa.namespace, sa.name), edits: [edit && { ...edit, file: sa.file }] }),
+    fix: ctx.fix({ title, label: serviceAccountLabel('Annotate', sa.namespace, sa.name), edits: 'unsafe' in annotated ? [undefined] : annotated.edits.map((e) => ({ ...e, file: sa.file })) }),
   });
 }
 
