@@ -47,11 +47,14 @@ export interface K8sObject {
 /** A `---` marker at a line's start: at offset 0 or after a line feed (a BOM may come first). */
 const MARKER_LINE = /(^|\n)\uFEFF?---(?=[ \t\r\n]|$)/g;
 
+/** Offsets of the `---` lines of a text, in one scan (not a slice per line): a file of many documents is split in a few ms. */
+export function markerLines(text: string): number[] {
+  return [...text.matchAll(MARKER_LINE)].map((m) => (m.index ?? 0) + m[1].length);
+}
+
 /** Offsets where documents start: 0 and every `---` line (a marker is only ever at column 0). */
 export function documentStarts(text: string): Array<{ offset: number; marker: boolean }> {
-  const starts: Array<{ offset: number; marker: boolean }> = [];
-  // One scan of the whole text (not a slice per line): a file of many documents is split in a few ms.
-  for (const m of text.matchAll(MARKER_LINE)) starts.push({ offset: (m.index ?? 0) + m[1].length, marker: true });
+  const starts = markerLines(text).map((offset) => ({ offset, marker: true }));
   if (starts.length === 0 || starts[0].offset !== 0) {
     // Text before the first marker is a document of its own only if it holds more than comments.
     const head = text.slice(0, starts[0]?.offset ?? text.length);

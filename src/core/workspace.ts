@@ -1,5 +1,4 @@
 import { isMap, isSeq, type YAMLMap } from 'yaml';
-import { isTemplated } from './helm';
 import {
   annotationsOf,
   labelsOf,
@@ -16,6 +15,7 @@ import {
 } from './k8s';
 import { rangeOf, type K8sObject, type ManifestDoc, type ManifestFile } from './model';
 import { runSteps, type Steps } from './steps';
+import { templatedNode } from './yaml-edit';
 
 /** A place in the workspace: file and offsets of the object (or the field) the fact comes from. */
 export interface Located {
@@ -231,11 +231,7 @@ function addFactsOf(file: ManifestFile, doc: ManifestDoc, defaultNamespace: stri
     const where = { file: file.path, start, end };
     const spec = mapAt(obj.node, ['spec']);
     // A value written by a template action is unknown: it must not match anything.
-    const known = (node: unknown): string | undefined => {
-      const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
-      if (range && isTemplated(file.masked.actions, doc.start + range[0], doc.start + range[1])) return undefined;
-      return scalarString(node);
-    };
+    const known = (node: unknown): string | undefined => (templatedNode({ file, doc }, node) ? undefined : scalarString(node));
     const specField = (name: string) => known(specPair(spec, name)?.value);
     switch (obj.kind) {
       case 'AzureIdentity': {

@@ -1,6 +1,6 @@
-import { isMap, isScalar, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, isPair, isScalar, visit, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { TextEdit } from '../edits';
-import { pairOf, PLACEHOLDER_CLIENT_ID, scalarString } from '../k8s';
+import { mapAt, pairOf, PLACEHOLDER_CLIENT_ID, scalarString } from '../k8s';
 import { lookupIdentity } from '../lookup';
 import type { ManifestDoc } from '../model';
 import type { Rule, RuleContext } from '../rule';
@@ -20,20 +20,15 @@ export const podIdentityChartValues: Rule = {
   fixable: true,
   check(ctx) {
     for (const { map, path } of valuesMapsWithPaths(ctx.doc)) {
-      const armAuth = childMap(map, 'armAuth');
+      const armAuth = mapAt(map, ['armAuth']);
       if (armAuth) checkAgic(ctx, armAuth, valuesLabel([...path, 'armAuth']));
-      const podIdentity = childMap(map, 'podIdentity');
+      const podIdentity = mapAt(map, ['podIdentity']);
       if (podIdentity) checkKeda(ctx, podIdentity, valuesLabel([...path, 'podIdentity']));
     }
   },
 };
 
 type AnyPair = Pair<Scalar, Node | null>;
-
-function childMap(map: YAMLMap, key: string): YAMLMap | undefined {
-  const value = pairOf(map, key)?.value;
-  return isMap(value) ? value : undefined;
-}
 
 /** Every map of a values document (a document without `kind`), the root first; none for a manifest. */
 function valuesMaps(doc: ManifestDoc): YAMLMap[] {
@@ -45,11 +40,15 @@ function valuesMapsWithPaths(doc: ManifestDoc): Array<{ map: YAMLMap; path: stri
   const root = doc.yaml.contents;
   if (doc.errors.length > 0 || !isMap(root) || pairOf(root, 'kind')) return [];
   const out: Array<{ map: YAMLMap; path: string[] }> = [];
-  const walk = (map: YAMLMap, path: string[]) => {
-    out.push({ map, path });
-    for (const pair of map.items) if (isMap(pair.value)) walk(pair.value, [...path, String(scalarString(pair.key) ?? '')]);
-  };
-  walk(root, []);
+  // Maps reached through map values only: not through lists, keys or aliases.
+  visit(root, {
+    Seq: () => visit.SKIP,
+    Map(_, map, path) {
+      const parent = path[path.length - 1];
+      if (isPair(parent) && parent.value !== map) return visit.SKIP;
+      out.push({ map, path: path.flatMap((p) => (isPair(p) ? [String(scalarString(p.key) ?? '')] : [])) });
+    },
+  });
   return out;
 }
 
@@ -102,13 +101,13 @@ function checkAgic(ctx: RuleContext, armAuth: YAMLMap, label: string): void {
  */
 export function kedaPodIdentitySelectors(doc: ManifestDoc): Scalar[] {
   return valuesMaps(doc).flatMap((map) => {
-    const value = kedaIdentityPair(childMap(map, 'podIdentity'))?.value;
+    const value = kedaIdentityPair(mapAt(map, ['podIdentity']))?.value;
     return isScalar(value) && scalarString(value) ? [value] : [];
   });
 }
 
 function kedaIdentityPair(podIdentity: YAMLMap | undefined): AnyPair | undefined {
-  const activeDirectory = podIdentity ? childMap(podIdentity, 'activeDirectory') : undefined;
+  const activeDirectory = podIdentity ? mapAt(podIdentity, ['activeDirectory']) : undefined;
   return activeDirectory ? pairOf(activeDirectory, 'identity') : undefined;
 }
 
@@ -135,7 +134,7 @@ function checkKeda(ctx: RuleContext, podIdentity: YAMLMap, label: string): void 
       fix: ctx.fix({ title: lookup.clientId ? `Use KEDA workload identity with client id ${lookup.clientId}` : 'Use KEDA workload identity (client id to fill in)', label, edits }),
     });
   }
-  const azureWorkload = childMap(podIdentity, 'azureWorkload');
+  const azureWorkload = mapAt(podIdentity, ['azureWorkload']);
   if (azureWorkload && scalarString(pairOf(azureWorkload, 'enabled')?.value) === 'true') {
     reportPlaceholder(ctx, pairOf(azureWorkload, 'clientId'), 'podIdentity.azureWorkload.clientId');
   }

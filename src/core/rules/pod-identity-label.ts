@@ -1,6 +1,9 @@
-import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { isScalar, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { FileEdit, TextEdit } from '../edits';
 import {
+  dns1123,
+  envEntries,
+  labelSelectorsOf,
   labelsOf,
   LABEL_POD_IDENTITY,
   mapAt,
@@ -9,6 +12,7 @@ import {
   PLACEHOLDER_CLIENT_ID,
   podSiteOf,
   scalarString,
+  selectorHits,
   WI_CLIENT_ID,
   WI_USE,
   WORKLOAD_KINDS,
@@ -32,7 +36,6 @@ import {
 
 /** Kinds that select pods by label without having pods of their own. */
 const SELECTOR_KINDS = ['Service', 'NetworkPolicy', 'PodDisruptionBudget'];
-export const SELECTOR_KEYS = new Set(['selector', 'labelSelector', 'podSelector']);
 const USE_TRUE = '"true"';
 
 type LabelPair = Pair<Scalar, Node | null>;
@@ -237,15 +240,6 @@ function planServiceAccountName(t: EditTarget, site: PodSite, selector: string |
   return { name, templated: false, edits };
 }
 
-/** A label value as a service account name: lowercase DNS-1123, at most 63 characters. */
-export function dns1123(value: string): string {
-  return value
-    .toLowerCase()
-    .replace(/[^a-z0-9-]/g, '-')
-    .slice(0, 63)
-    .replace(/^-+|-+$/g, '');
-}
-
 /** Adds (or corrects) the client id annotation of an account in the workspace, in its own file. */
 function annotateAccount(ctx: RuleContext, fact: ServiceAccountFact, lookup: IdentityLookup): { edits: Planned; placeholder: boolean } {
   const file = ctx.index.file(fact.file);
@@ -262,22 +256,7 @@ function annotateAccount(ctx: RuleContext, fact: ServiceAccountFact, lookup: Ide
 function selectorRequiresLabel(obj: K8sObject, site: PodSite): boolean {
   if (site.path.length === 0) return false;
   const selector = mapAt(obj.node, [...site.path.slice(0, -1), 'selector']);
-  return selector !== undefined && selectorHit(selector, obj.kind === 'ReplicationController') !== undefined;
-}
-
-/** The node where a label selector names aadpodidbinding: a matchLabels key, an expression's key, or a plain selector's key. */
-function selectorHit(selector: YAMLMap, plain: boolean): Node | undefined {
-  const matchLabels = mapAt(selector, ['matchLabels']);
-  const labelPair = matchLabels ? pairOf(matchLabels, LABEL_POD_IDENTITY) : undefined;
-  if (labelPair) return labelPair.key;
-  const expressions = selector.get('matchExpressions', true);
-  if (isSeq(expressions)) {
-    for (const e of expressions.items) {
-      const key = isMap(e) ? e.get('key', true) : undefined;
-      if (scalarString(key) === LABEL_POD_IDENTITY) return key as Node;
-    }
-  }
-  return plain ? pairOf(selector, LABEL_POD_IDENTITY)?.key : undefined;
+  return selector !== undefined && selectorHits(selector, LABEL_POD_IDENTITY, obj.kind === 'ReplicationController').length > 0;
 }
 
 /**
@@ -286,45 +265,25 @@ function selectorHit(selector: YAMLMap, plain: boolean): Node | undefined {
  */
 function reportSelectors(ctx: RuleContext, obj: K8sObject, site: PodSite | undefined): void {
   const own = site && site.path.length ? mapAt(obj.node, [...site.path.slice(0, -1), 'selector']) : undefined;
-  const visit = (node: unknown): void => {
-    if (isSeq(node)) node.items.forEach(visit);
-    if (!isMap(node)) return;
-    for (const pair of node.items) {
-      const key = scalarString(pair.key);
-      if (key && SELECTOR_KEYS.has(key) && isMap(pair.value) && pair.value !== own) {
-        const hit = selectorHit(pair.value, key === 'selector');
-        if (hit) {
-          ctx.report({
-            node: hit,
-            severity: 'info',
-            message:
-              `This ${key} matches pods on their aadpodidbinding label, which is a pod identity label, not a binding. ` +
-              'Pods migrated to workload identity lose that label and this selector then stops matching them: select on another label.',
-          });
-        }
-      }
-      visit(pair.value);
-    }
-  };
-  visit(obj.node);
+  for (const { key, selector } of labelSelectorsOf(obj.node)) {
+    const hit = selector !== own ? selectorHits(selector, LABEL_POD_IDENTITY, key === 'selector')[0] : undefined;
+    if (!hit) continue;
+    ctx.report({
+      node: hit,
+      severity: 'info',
+      message:
+        `This ${key} matches pods on their aadpodidbinding label, which is a pod identity label, not a binding. ` +
+        'Pods migrated to workload identity lose that label and this selector then stops matching them: select on another label.',
+    });
+  }
 }
 
 /** A hard-coded AZURE_CLIENT_ID wins over the one the webhook injects. */
 function hardCodedClientId(spec: YAMLMap | undefined, clientId: string | undefined): string | undefined {
-  for (const key of ['initContainers', 'containers']) {
-    const containers = spec?.get(key, true);
-    if (!isSeq(containers)) continue;
-    for (const c of containers.items) {
-      if (!isMap(c)) continue;
-      const env = c.get('env', true);
-      if (!isSeq(env)) continue;
-      for (const v of env.items) {
-        if (!isMap(v) || scalarString(v.get('name', true)) !== 'AZURE_CLIENT_ID') continue;
-        const value = scalarString(v.get('value', true));
-        if (value !== undefined && value.toLowerCase() !== clientId?.toLowerCase()) {
-          return `Container ${scalarString(c.get('name', true)) ?? ''} hard-codes AZURE_CLIENT_ID "${value}", which the webhook does not override: remove it or set it to the identity's client id.`;
-        }
-      }
+  for (const { container, value } of envEntries(spec, 'AZURE_CLIENT_ID')) {
+    const text = scalarString(value);
+    if (text !== undefined && text.toLowerCase() !== clientId?.toLowerCase()) {
+      return `Container ${scalarString(container.get('name', true)) ?? ''} hard-codes AZURE_CLIENT_ID "${text}", which the webhook does not override: remove it or set it to the identity's client id.`;
     }
   }
   return undefined;

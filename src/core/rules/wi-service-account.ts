@@ -1,5 +1,7 @@
-import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
+import { isScalar, type Node } from 'yaml';
 import {
+  dns1123,
+  envEntries,
   GUID,
   LABEL_POD_IDENTITY,
   labelsOf,
@@ -79,12 +81,6 @@ function withLookup(lookup: IdentityLookup): string {
   return lookup.clientId ? ` (client id ${lookup.clientId}, found through the pod's aadpodidbinding label)` : `; ${lookup.problem}, so the client id is left to fill in`;
 }
 
-/** A DNS-1123 name from the workload's name (lower case, `-` for anything else, at most 63). */
-function serviceAccountNameFor(name: string): string | undefined {
-  const dns = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 63).replace(/^-+|-+$/g, '');
-  return dns === '' ? undefined : dns;
-}
-
 function reportNoServiceAccount(
   ctx: RuleContext,
   t: EditTarget,
@@ -96,7 +92,7 @@ function reportNoServiceAccount(
   const metadata = metadataOf(obj);
   const knownName = metadata && !templatedNode(t, metadata.get('name', true)) ? obj.name : undefined;
   const knownNamespace = metadata && !templatedNode(t, metadata.get('namespace', true));
-  const name = knownName && knownNamespace ? serviceAccountNameFor(knownName) : undefined;
+  const name = knownName && knownNamespace ? dns1123(knownName) || undefined : undefined;
   const lookup = clientIdFor(ctx, site, namespace);
   const existing = name ? ctx.index.serviceAccount(namespace, name) : undefined;
   let fix: Fix | undefined;
@@ -167,26 +163,16 @@ function checkServiceAccount(ctx: RuleContext, obj: K8sObject, site: PodSite, na
 /** The webhook injects AZURE_CLIENT_ID only where a container does not set it: a literal one wins. */
 function checkClientIdEnv(ctx: RuleContext, t: EditTarget, site: PodSite, sa: ServiceAccountFact): void {
   if (!sa.clientId || !GUID.test(sa.clientId)) return;
-  for (const key of ['initContainers', 'containers']) {
-    const containers = site.spec?.get(key, true);
-    if (!isSeq(containers)) continue;
-    for (const container of containers.items) {
-      const env = isMap(container) ? container.get('env', true) : undefined;
-      if (!isSeq(env)) continue;
-      for (const item of env.items) {
-        if (!isMap(item) || scalarString(item.get('name', true)) !== 'AZURE_CLIENT_ID') continue;
-        const value = item.get('value', true);
-        const text = scalarString(value);
-        if (text === undefined || templatedNode(t, value) || text.toLowerCase() === sa.clientId.toLowerCase()) continue;
-        ctx.report({
-          node: value as Node,
-          message:
-            `Container ${scalarString((container as YAMLMap).get('name', true)) ?? ''} sets AZURE_CLIENT_ID to "${text}", but its ServiceAccount ${sa.name} ` +
-            `carries client id ${sa.clientId}. The webhook does not override a variable the container sets, so the SDK asks for a token for the wrong identity: ` +
-            `remove the variable (the webhook injects it) or make the two agree.`,
-          related: [related(sa, `ServiceAccount ${sa.namespace}/${sa.name}`)],
-        });
-      }
-    }
+  for (const { container, value } of envEntries(site.spec, 'AZURE_CLIENT_ID')) {
+    const text = scalarString(value);
+    if (text === undefined || templatedNode(t, value) || text.toLowerCase() === sa.clientId.toLowerCase()) continue;
+    ctx.report({
+      node: value as Node,
+      message:
+        `Container ${scalarString(container.get('name', true)) ?? ''} sets AZURE_CLIENT_ID to "${text}", but its ServiceAccount ${sa.name} ` +
+        `carries client id ${sa.clientId}. The webhook does not override a variable the container sets, so the SDK asks for a token for the wrong identity: ` +
+        `remove the variable (the webhook injects it) or make the two agree.`,
+      related: [related(sa, `ServiceAccount ${sa.namespace}/${sa.name}`)],
+    });
   }
 }
