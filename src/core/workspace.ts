@@ -44,6 +44,8 @@ export interface BindingFact extends Located {
 export interface ServiceAccountFact extends Located {
   namespace: string;
   name: string;
+  /** The ServiceAccount itself, for fixes that edit it (its parsed file is `WorkspaceIndex.file(file)`). */
+  object: K8sObject;
   clientId: string | undefined;
   tenantId: string | undefined;
 }
@@ -262,6 +264,7 @@ function addFactsOf(file: ManifestFile, doc: ManifestDoc, defaultNamespace: stri
           ...where,
           namespace,
           name,
+          object: obj,
           clientId: annotations ? known(annotations.get(WI_CLIENT_ID, true)) : undefined,
           tenantId: annotations ? known(annotations.get(WI_TENANT_ID, true)) : undefined,
         });

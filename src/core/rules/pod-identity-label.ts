@@ -243,9 +243,7 @@ function planServiceAccountName(t: EditTarget, site: PodSite, selector: string |
 /** Adds (or corrects) the client id annotation of an account in the workspace, in its own file. */
 function annotateAccount(ctx: RuleContext, fact: ServiceAccountFact, lookup: IdentityLookup): { edits: Planned; placeholder: boolean } {
   const file = ctx.index.file(fact.file);
-  const doc = file?.docs.find((d) => d.start <= fact.start && fact.start < d.end);
-  const obj = doc?.objects.find((o) => o.kind === 'ServiceAccount' && rangeOf(doc, o.node)[0] === fact.start);
-  const result = file && doc && obj ? annotateServiceAccount({ file, doc }, obj, lookup) : undefined;
+  const result = file && annotateServiceAccount({ file, doc: fact.object.doc }, fact.object, lookup);
   if (!file || !result || 'unsafe' in result) return { edits: [undefined], placeholder: false };
   // Its own group: the account may serve other workloads too.
   const label = serviceAccountLabel('Annotate', fact.namespace, fact.name);

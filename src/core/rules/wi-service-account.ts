@@ -129,21 +129,12 @@ function related(sa: ServiceAccountFact, message: string): RelatedLocation {
   return { file: sa.file, start: sa.start, end: sa.end, message };
 }
 
-/** The ServiceAccount object behind an index fact, with what an edit in its file needs. */
-function locate(ctx: RuleContext, sa: ServiceAccountFact): { target: EditTarget; obj: K8sObject } | undefined {
-  const file = ctx.index.file(sa.file);
-  for (const doc of file?.docs ?? []) {
-    const obj = doc.objects.find((o) => o.kind === 'ServiceAccount' && rangeOf(doc, o.node)[0] === sa.start);
-    if (obj && file) return { target: { file, doc }, obj };
-  }
-  return undefined;
-}
-
 /** The named ServiceAccount exists but carries no client id: the webhook cannot inject one. */
 function checkServiceAccount(ctx: RuleContext, obj: K8sObject, site: PodSite, nameNode: Node, sa: ServiceAccountFact): void {
-  const found = locate(ctx, sa);
-  if (!found) return;
-  const { target, obj: saObj } = found;
+  const file = ctx.index.file(sa.file);
+  if (!file) return;
+  const target: EditTarget = { file, doc: sa.object.doc };
+  const saObj = sa.object;
   const annotations = mapAt(saObj.node, ['metadata', 'annotations']);
   // Present in any form (a wrong value is wi-annotation-values' finding), or possibly rendered by a template.
   if ((annotations && pairOf(annotations, WI_CLIENT_ID)) || holdsTemplate(target, saObj.node, ['metadata', 'annotations'])) return;
