@@ -9,7 +9,6 @@ import { LineIndex } from './text';
 import { WorkspaceIndex } from './workspace';
 
 /** `# wi-migrate-disable-line [rule…]` at a line's end, or `# wi-migrate-disable-next-line [rule…]` above it. */
-export const SUPPRESS_LINE = 'wi-migrate-disable-line';
 export const SUPPRESS_NEXT_LINE = 'wi-migrate-disable-next-line';
 const SUPPRESSION = /#\s*(wi-migrate-disable-(?:next-)?line)\b([^\r\n]*)/g;
 

@@ -79,11 +79,6 @@ export function scalarString(node: unknown): string | undefined {
   return String(node.value);
 }
 
-/** True for a plain (unquoted) scalar that YAML reads as something other than a string. */
-export function isNonStringScalar(node: unknown): boolean {
-  return isScalar(node) && typeof node.value !== 'string' && node.value !== null;
-}
-
 /** Plain words that Kubernetes' YAML reader (go-yaml, YAML 1.1) still takes as booleans. */
 const YAML11_BOOLEAN = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
 
@@ -169,7 +164,7 @@ export function envEntries(spec: YAMLMap | undefined, name: string): Array<{ con
 }
 
 /** Keys under which a label selector sits in an object (`selector`, affinity `labelSelector`, `podSelector`). */
-export const SELECTOR_KEYS = new Set(['selector', 'labelSelector', 'podSelector']);
+const SELECTOR_KEYS = new Set(['selector', 'labelSelector', 'podSelector']);
 
 /** Every label selector of an object, at any depth, with the key it sits under. */
 export function labelSelectorsOf(root: Node): Array<{ key: string; selector: YAMLMap }> {

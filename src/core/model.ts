@@ -6,7 +6,7 @@ import { eolOf } from './text';
 /**
  * One YAML document of a file. The document is parsed on its own from `source` (the file's text
  * from `start` to `end`, template actions masked), so node ranges are relative to `start`; use
- * `ManifestDoc.abs` to turn them into file offsets.
+ * `rangeOf` to turn them into file offsets.
  */
 export interface ManifestDoc {
   index: number;
@@ -112,11 +112,6 @@ export function* parseManifestFileSteps(path: string, text: string, previous?: M
   return file;
 }
 
-/** File offset of a node's start, value end or node end (`yaml` ranges are per document). */
-export function abs(doc: ManifestDoc, offset: number): number {
-  return doc.start + offset;
-}
-
 export function rangeOf(doc: ManifestDoc, node: Node): [number, number] {
   const r = node.range ?? [0, 0, 0];
   return [doc.start + r[0], doc.start + r[1]];
@@ -154,7 +149,7 @@ function toObject(doc: ManifestDoc, original: string, node: YAMLMap, inList: boo
 }
 
 /** The string value of a scalar child (numbers and booleans as written), else undefined. */
-export function stringAt(map: YAMLMap, key: string): string | undefined {
+function stringAt(map: YAMLMap, key: string): string | undefined {
   const v = map.get(key, true);
   if (!isScalar(v) || v.value === null || v.value === undefined) return undefined;
   return String(v.value);

@@ -135,10 +135,6 @@ export class WorkspaceIndex {
     return this.parsed.get(path);
   }
 
-  has(path: string): boolean {
-    return this.files.has(path);
-  }
-
   get paths(): string[] {
     return [...this.files.keys()];
   }

@@ -30,7 +30,3 @@ export const DOCS_BASE = 'https://github.com/wi-migrate/aks-workload-identity-mi
 export function docsUrl(ruleId: string): string {
   return `${DOCS_BASE}${ruleId}.md`;
 }
-
-export function ruleById(id: string): Rule | undefined {
-  return RULES.find((r) => r.id === id);
-}
