@@ -1,46 +1,12 @@
-import { isScalar, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
-import type { FileEdit, TextEdit } from '../edits';
-import {
-  dns1123,
-  envEntries,
-  labelSelectorsOf,
-  labelsOf,
-  LABEL_POD_IDENTITY,
-  mapAt,
-  metadataOf,
-  pairOf,
-  PLACEHOLDER_CLIENT_ID,
-  podSiteOf,
-  scalarString,
-  selectorHits,
-  WI_CLIENT_ID,
-  WI_USE,
-  WORKLOAD_KINDS,
-  type PodSite,
-} from '../k8s';
-import { annotateServiceAccount, appendServiceAccount, serviceAccountKey } from '../service-account';
-import { fixLabel, serviceAccountLabel } from '../labels';
-import { lookupIdentity, type IdentityLookup } from '../lookup';
+import { labelSelectorsOf, labelsOf, LABEL_POD_IDENTITY, mapAt, metadataOf, pairOf, podSiteOf, selectorHits, WORKLOAD_KINDS, type PodSite } from '../k8s';
+import { fixLabel } from '../labels';
 import { rangeOf, type K8sObject } from '../model';
-import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
-import type { ServiceAccountFact } from '../workspace';
-import {
-  insertPair,
-  removePair,
-  replacePair,
-  replaceScalar,
-  scalarText,
-  templatedNode,
-  type EditTarget,
-} from '../yaml-edit';
+import type { Fix, Rule, RuleContext } from '../rule';
+import { templatedNode, type EditTarget } from '../yaml-edit';
+import { displayName, planMigration, removeLabel, type LabelPair } from './pod-identity-migration';
 
 /** Kinds that select pods by label without having pods of their own. */
 const SELECTOR_KINDS = ['Service', 'NetworkPolicy', 'PodDisruptionBudget'];
-const USE_TRUE = '"true"';
-
-type LabelPair = Pair<Scalar, Node | null>;
-/** Edits of one fix; `undefined` entries are edits that could not be made safely. */
-type Planned = Array<TextEdit | FileEdit | undefined>;
 
 /**
  * The pod label `aadpodidbinding` is what binds a pod to its AAD Pod Identity. Its workload
@@ -103,153 +69,6 @@ function checkWorkload(ctx: RuleContext, obj: K8sObject, site: PodSite): void {
   }
 }
 
-/** aadpodidbinding among the workload's own labels (not the pod's). */
-interface OwnLabel {
-  meta: YAMLMap;
-  labels: YAMLMap;
-  pair: LabelPair;
-}
-
-/** Removes the label, and `labels:` with it when nothing else is left in it. */
-function removeLabel(t: EditTarget, own: OwnLabel): TextEdit | undefined {
-  const labelsPair = own.labels.items.length === 1 ? pairOf(own.meta, 'labels') : undefined;
-  return labelsPair ? removePair(t, own.meta, labelsPair) : removePair(t, own.labels, own.pair);
-}
-
-interface Migration {
-  message: string;
-  related: RelatedLocation[];
-  fix?: Fix;
-}
-
-function planMigration(
-  ctx: RuleContext,
-  t: EditTarget,
-  obj: K8sObject,
-  site: PodSite,
-  podLabels: YAMLMap,
-  podPair: LabelPair,
-  own: OwnLabel | undefined,
-  keep: boolean,
-): Migration {
-  const subject = obj.kind === 'Pod' ? `Pod ${displayName(t, obj)}` : `The pod template of ${obj.kind} ${displayName(t, obj)}`;
-  if (templatedNode(t, podPair.value) || templatedNode(t, podPair.key)) {
-    return {
-      related: [],
-      message:
-        `${subject} binds a pod identity through a templated aadpodidbinding label, so its identity is unknown. ` +
-        `No fix: it would have to rewrite template text. In the chart, replace the label with ${WI_USE}: "true" and run the pod ` +
-        `under a service account annotated with ${WI_CLIENT_ID}.`,
-    };
-  }
-  const selector = scalarString(podPair.value);
-  const namespaceNode = metadataOf(obj)?.get('namespace', true);
-  const namespace = ctx.index.namespaceOf(obj);
-  const lookup = lookupIdentity(ctx.index, selector, namespace);
-  const notes: string[] = [];
-  let blocker: string | undefined;
-  const block = (why: string) => (blocker ??= why);
-
-  // 1-2. Labels: the `use` label in place of aadpodidbinding, unless the selector needs it.
-  const edits: Planned = [];
-  const use = pairOf(podLabels, WI_USE);
-  if (keep) {
-    if (!use) edits.push(insertPair(t, podLabels, WI_USE, USE_TRUE));
-    notes.push(`The label stays on the pod template because the ${obj.kind}'s selector uses it (a selector cannot change); drop it when the ${obj.kind} is recreated with a new selector.`);
-  } else {
-    edits.push(use ? removePair(t, podLabels, podPair) : replacePair(t, podPair, WI_USE, USE_TRUE));
-  }
-  if (own) edits.push(removeLabel(t, own));
-  if (anchored(podLabels, podPair.value, own?.labels, site.spec)) block('the labels or pod spec carry a YAML anchor that other nodes may alias');
-
-  // 3. A named service account.
-  const account = planServiceAccountName(t, site, selector);
-  edits.push(...account.edits);
-  if (account.problem) block(account.problem);
-  if (templatedNode(t, namespaceNode)) block('the namespace is templated');
-
-  // 4-5. The account carries the client id: annotated where it is, or created in this file.
-  const related = [...lookup.related];
-  let placeholder = false;
-  const creates: string[] = [];
-  if (account.name && !account.templated && !blocker) {
-    const fact = ctx.index.serviceAccount(namespace, account.name);
-    if (fact) {
-      related.push({ file: fact.file, start: fact.start, end: fact.end, message: `ServiceAccount ${namespace}/${account.name}` });
-      const annotated = annotateAccount(ctx, fact, lookup);
-      edits.push(...annotated.edits);
-      placeholder = annotated.placeholder;
-    } else {
-      const created = appendServiceAccount(t, { name: account.name, namespace, writeNamespace: obj.namespace !== undefined, clientId: lookup.clientId, tenantId: lookup.tenantId }, ctx.index);
-      edits.push({ ...created, label: serviceAccountLabel('Create', namespace, account.name) });
-      creates.push(serviceAccountKey(namespace, account.name));
-      placeholder = !lookup.clientId;
-    }
-  } else if (account.templated) {
-    notes.push(`Its service account name is templated: annotate that account with ${WI_CLIENT_ID}${lookup.clientId ? ` "${lookup.clientId}"` : ''} in the chart.`);
-  }
-
-  const identity = lookup.clientId
-    ? `; it maps to AzureIdentity ${lookup.identity!.namespace}/${lookup.identity!.name} (client id ${lookup.clientId}).`
-    : `; ${lookup.problem}.`;
-  const fix = blocker
-    ? undefined
-    : ctx.fix({ title: `Migrate ${obj.kind} ${displayName(t, obj)} to workload identity`, label: fixLabel('Migrate', ctx.index, obj), edits, needsInput: placeholder, creates });
-  if (placeholder && fix) notes.push(`The client id could not be found, so the fix writes the placeholder ${PLACEHOLDER_CLIENT_ID} to fill in.`);
-  const envNote = hardCodedClientId(site.spec, lookup.clientId);
-  if (envNote) notes.push(envNote);
-  if (blocker) notes.push(`No fix: ${blocker}.`);
-  else if (!fix && edits.length > 0) notes.push('No fix: the manifest cannot be edited here without touching template text or its layout.');
-  const done = !blocker && edits.length === 0;
-  return {
-    related,
-    fix,
-    message:
-      `${subject} binds a pod identity through aadpodidbinding "${selector ?? ''}"${identity} ` +
-      (done
-        ? `It already has the ${WI_USE} label and an annotated service account.`
-        : `Workload identity needs the label ${WI_USE}: "true" and a service account annotated with the identity's client id.`) +
-      (notes.length ? ` ${notes.join(' ')}` : ''),
-  };
-}
-
-interface AccountPlan {
-  name: string | undefined;
-  templated: boolean;
-  edits: Planned;
-  problem?: string;
-}
-
-/** Keeps a named account; otherwise names one after the label value (replacing `default`). */
-function planServiceAccountName(t: EditTarget, site: PodSite, selector: string | undefined): AccountPlan {
-  const spec = site.spec;
-  if (!spec) return { name: undefined, templated: false, edits: [], problem: 'the pod has no spec' };
-  const pairs = ['serviceAccountName', 'serviceAccount'].flatMap((k) => {
-    const p = pairOf(spec, k);
-    return p ? [p] : [];
-  });
-  if (pairs.some((p) => templatedNode(t, p.value))) return { name: undefined, templated: true, edits: [] };
-  const named = pairs.map((p) => scalarString(p.value)).find((n) => n !== undefined && n !== '' && n !== 'default');
-  if (named) return { name: named, templated: false, edits: [] };
-  const name = dns1123(selector ?? '');
-  if (!name) return { name: undefined, templated: false, edits: [], problem: 'the label value cannot name a service account' };
-  const text = scalarText(name);
-  const edits = pairs.length
-    ? pairs.map((p) => isScalar(p.value) && p.value.value !== null ? replaceScalar(t, p.value, name) : replacePair(t, p, String(p.key.value), text))
-    : [insertPair(t, spec, 'serviceAccountName', text, 'first')];
-  return { name, templated: false, edits };
-}
-
-/** Adds (or corrects) the client id annotation of an account in the workspace, in its own file. */
-function annotateAccount(ctx: RuleContext, fact: ServiceAccountFact, lookup: IdentityLookup): { edits: Planned; placeholder: boolean } {
-  const file = ctx.index.file(fact.file);
-  const result = file && annotateServiceAccount({ file, doc: fact.object.doc }, fact.object, lookup);
-  if (!file || !result || 'unsafe' in result) return { edits: [undefined], placeholder: false };
-  // Its own group: the account may serve other workloads too.
-  const label = serviceAccountLabel('Annotate', fact.namespace, fact.name);
-  return { edits: result.edits.map((e) => ({ ...e, file: file.path, label })), placeholder: result.placeholder };
-}
-
 /** True when the workload's selector needs the pod label (selectors are immutable). */
 function selectorRequiresLabel(obj: K8sObject, site: PodSite): boolean {
   if (site.path.length === 0) return false;
@@ -276,28 +95,8 @@ function reportSelectors(ctx: RuleContext, obj: K8sObject, site: PodSite | undef
   }
 }
 
-/** A hard-coded AZURE_CLIENT_ID wins over the one the webhook injects. */
-function hardCodedClientId(spec: YAMLMap | undefined, clientId: string | undefined): string | undefined {
-  for (const { container, value } of envEntries(spec, 'AZURE_CLIENT_ID')) {
-    const text = scalarString(value);
-    if (text !== undefined && text.toLowerCase() !== clientId?.toLowerCase()) {
-      return `Container ${scalarString(container.get('name', true)) ?? ''} hard-codes AZURE_CLIENT_ID "${text}", which the webhook does not override: remove it or set it to the identity's client id.`;
-    }
-  }
-  return undefined;
-}
-
-function anchored(...nodes: unknown[]): boolean {
-  return nodes.some((n) => (n as { anchor?: string } | null | undefined)?.anchor !== undefined);
-}
-
 function pairRange(t: EditTarget, pair: LabelPair): { start: number; end: number } {
   const [start] = rangeOf(t.doc, pair.key);
   const end = pair.value ? rangeOf(t.doc, pair.value)[1] : rangeOf(t.doc, pair.key)[1];
   return { start, end };
-}
-
-function displayName(t: EditTarget, obj: K8sObject): string {
-  const node = metadataOf(obj)?.get('name', true);
-  return templatedNode(t, node) ? '(templated name)' : (obj.name ?? '(unnamed)');
 }
