@@ -1,4 +1,5 @@
 import { applyEdits, EditComposer, pickCompatible, type FileEdit, type LabelledEdit } from './edits';
+import { buildFix } from './fix';
 import { parseManifestFile, rangeOf, type ManifestDoc, type ManifestFile } from './model';
 import { RULES } from './rules';
 import { FILE_KINDS, fileKindOf, MANIFEST_KIND, type FileKind } from './fileKinds';
@@ -9,7 +10,6 @@ import { LineIndex } from './text';
 import { WorkspaceIndex } from './workspace';
 
 /** `# wi-migrate-disable-line [rule…]` at a line's end, or `# wi-migrate-disable-next-line [rule…]` above it. */
-export const SUPPRESS_LINE = 'wi-migrate-disable-line';
 export const SUPPRESS_NEXT_LINE = 'wi-migrate-disable-next-line';
 const SUPPRESSION = /#\s*(wi-migrate-disable-(?:next-)?line)\b([^\r\n]*)/g;
 
@@ -60,6 +60,7 @@ export function* checkFileSteps(file: ManifestFile, index: WorkspaceIndex, optio
         report(r: Report) {
           findings.push(toFinding(rule, severity, file.path, doc, r, setting !== undefined));
         },
+        fix: (spec) => buildFix(file, index, spec),
       };
       rule.check(ctx);
     }

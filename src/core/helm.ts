@@ -14,7 +14,7 @@ export interface MaskResult {
 
 const ACTION = /\{\{[\s\S]*?\}\}/g;
 
-export function hasTemplateActions(text: string): boolean {
+function hasTemplateActions(text: string): boolean {
   return text.includes('{{');
 }
 

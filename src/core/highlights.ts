@@ -1,6 +1,8 @@
-import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
+import { isScalar, type Node, type YAMLMap } from 'yaml';
+import { isTemplated } from './helm';
 import {
   annotationsOf,
+  labelSelectorsOf,
   labelsOf,
   LABEL_POD_IDENTITY,
   mapAt,
@@ -8,6 +10,7 @@ import {
   pairOf,
   podSiteOf,
   POD_IDENTITY_GROUP,
+  selectorHits,
   WI_CLIENT_ID,
   WI_INJECT_PROXY,
   WI_PROXY_PORT,
@@ -18,8 +21,9 @@ import {
 } from './k8s';
 import { rangeOf, type K8sObject, type ManifestDoc, type ManifestFile } from './model';
 import { csiPodIdentity, usePodIdentity } from './rules/csi-pod-identity';
-import { azureProvider, kedaPodIdentityProvider, podIdentityBlocks } from './rules/keda-pod-identity-provider';
-import { podIdentityLabel, SELECTOR_KEYS } from './rules/pod-identity-label';
+import { azureProvider, podIdentityBlocks } from './keda';
+import { kedaPodIdentityProvider } from './rules/keda-pod-identity-provider';
+import { podIdentityLabel } from './rules/pod-identity-label';
 import { isPodIdentityGroup, podIdentityResource } from './rules/pod-identity-resource';
 import { wiUseLabel } from './rules/wi-use-label';
 import type { EditTarget } from './yaml-edit';
@@ -118,34 +122,7 @@ function keysOf(map: YAMLMap | undefined, match: (key: string) => boolean, kind:
 
 /** `key` in every label selector of an object (`selector`, `labelSelector`, `podSelector`, at any depth). */
 function selectorKeys(root: Node, key: string, kind: HighlightKind, add: Add): void {
-  const visit = (node: unknown): void => {
-    if (isSeq(node)) node.items.forEach(visit);
-    if (!isMap(node)) return;
-    for (const pair of node.items) {
-      const name = isScalar(pair.key) ? String(pair.key.value) : undefined;
-      if (name && SELECTOR_KEYS.has(name) && isMap(pair.value)) selectorHits(pair.value, key, name === 'selector').forEach((n) => add(n, kind));
-      visit(pair.value);
-    }
-  };
-  visit(root);
-}
-
-/** Where a label selector names `key`: a matchLabels key, a matchExpressions `key:` value, or a plain (Service-style) selector's key. */
-function selectorHits(selector: YAMLMap, key: string, plain: boolean): Node[] {
-  const hits: Node[] = [];
-  const matchLabels = mapAt(selector, ['matchLabels']);
-  const inLabels = matchLabels ? pairOf(matchLabels, key) : undefined;
-  if (inLabels) hits.push(inLabels.key);
-  const expressions = selector.get('matchExpressions', true);
-  if (isSeq(expressions)) {
-    for (const e of expressions.items) {
-      const k = isMap(e) ? e.get('key', true) : undefined;
-      if (isScalar(k) && k.value === key) hits.push(k);
-    }
-  }
-  const inPlain = plain ? pairOf(selector, key) : undefined;
-  if (inPlain) hits.push(inPlain.key);
-  return hits;
+  for (const { key: under, selector } of labelSelectorsOf(root)) selectorHits(selector, key, under === 'selector').forEach((n) => add(n, kind));
 }
 
 /** The span of a scalar on one line, inside its quotes; none for other nodes or template text. */
@@ -154,6 +131,6 @@ function spanOf(file: ManifestFile, doc: ManifestDoc, node: unknown, kind: Highl
   let [start, end] = rangeOf(doc, node);
   if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') [start, end] = [start + 1, end - 1];
   const text = file.text.slice(start, end);
-  if (end <= start || /[\r\n]/.test(text) || text !== file.masked.text.slice(start, end) || text.includes('{{')) return undefined;
+  if (end <= start || /[\r\n]/.test(text) || isTemplated(file.masked.actions, start, end) || text.includes('{{')) return undefined;
   return { start, end, kind };
 }

@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, visit, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { K8sObject } from './model';
 
 /** Where a pod's definition sits inside an object. */
@@ -79,11 +79,6 @@ export function scalarString(node: unknown): string | undefined {
   return String(node.value);
 }
 
-/** True for a plain (unquoted) scalar that YAML reads as something other than a string. */
-export function isNonStringScalar(node: unknown): boolean {
-  return isScalar(node) && typeof node.value !== 'string' && node.value !== null;
-}
-
 /** Plain words that Kubernetes' YAML reader (go-yaml, YAML 1.1) still takes as booleans. */
 const YAML11_BOOLEAN = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
 
@@ -141,3 +136,62 @@ export const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 
 /** What a fix writes where it cannot know the client id; a human must replace it. */
 export const PLACEHOLDER_CLIENT_ID = '<managed-identity-client-id>';
+
+/** A value as a Kubernetes object name: lowercase DNS-1123, at most 63 characters ('' when nothing is left). */
+export function dns1123(value: string): string {
+  return value
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 63)
+    .replace(/^-+|-+$/g, '');
+}
+
+/** The `env` entries named `name` of a pod spec's containers (init containers first), with their container. */
+export function envEntries(spec: YAMLMap | undefined, name: string): Array<{ container: YAMLMap; value: unknown }> {
+  const found: Array<{ container: YAMLMap; value: unknown }> = [];
+  for (const key of ['initContainers', 'containers']) {
+    const containers = spec?.get(key, true);
+    if (!isSeq(containers)) continue;
+    for (const container of containers.items) {
+      const env = isMap(container) ? container.get('env', true) : undefined;
+      if (!isSeq(env)) continue;
+      for (const item of env.items) {
+        if (isMap(item) && scalarString(item.get('name', true)) === name) found.push({ container: container as YAMLMap, value: item.get('value', true) });
+      }
+    }
+  }
+  return found;
+}
+
+/** Keys under which a label selector sits in an object (`selector`, affinity `labelSelector`, `podSelector`). */
+const SELECTOR_KEYS = new Set(['selector', 'labelSelector', 'podSelector']);
+
+/** Every label selector of an object, at any depth, with the key it sits under. */
+export function labelSelectorsOf(root: Node): Array<{ key: string; selector: YAMLMap }> {
+  const found: Array<{ key: string; selector: YAMLMap }> = [];
+  visit(root, {
+    Pair(_, pair) {
+      const key = scalarString(pair.key);
+      if (key && SELECTOR_KEYS.has(key) && isMap(pair.value)) found.push({ key, selector: pair.value });
+    },
+  });
+  return found;
+}
+
+/** Where a label selector names `key`: a matchLabels key, a matchExpressions `key:` value, or a plain (Service-style) selector's key. */
+export function selectorHits(selector: YAMLMap, key: string, plain: boolean): Node[] {
+  const hits: Node[] = [];
+  const matchLabels = mapAt(selector, ['matchLabels']);
+  const inLabels = matchLabels ? pairOf(matchLabels, key) : undefined;
+  if (inLabels) hits.push(inLabels.key);
+  const expressions = selector.get('matchExpressions', true);
+  if (isSeq(expressions)) {
+    for (const e of expressions.items) {
+      const k = isMap(e) ? e.get('key', true) : undefined;
+      if (isScalar(k) && scalarString(k) === key) hits.push(k);
+    }
+  }
+  const inPlain = plain ? pairOf(selector, key) : undefined;
+  if (inPlain) hits.push(inPlain.key);
+  return hits;
+}

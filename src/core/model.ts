@@ -7,7 +7,7 @@ import { eolOf } from './text';
 /**
  * One YAML document of a file. The document is parsed on its own from `source` (the file's text
  * from `start` to `end`, template actions masked), so node ranges are relative to `start`; use
- * `ManifestDoc.abs` to turn them into file offsets.
+ * `rangeOf` to turn them into file offsets.
  */
 export interface ManifestDoc {
   index: number;
@@ -50,11 +50,14 @@ export interface K8sObject {
 /** A `---` marker at a line's start: at offset 0 or after a line feed (a BOM may come first). */
 const MARKER_LINE = /(^|\n)\uFEFF?---(?=[ \t\r\n]|$)/g;
 
+/** Offsets of the `---` lines of a text, in one scan (not a slice per line): a file of many documents is split in a few ms. */
+export function markerLines(text: string): number[] {
+  return [...text.matchAll(MARKER_LINE)].map((m) => (m.index ?? 0) + m[1].length);
+}
+
 /** Offsets where documents start: 0 and every `---` line (a marker is only ever at column 0). */
 export function documentStarts(text: string): Array<{ offset: number; marker: boolean }> {
-  const starts: Array<{ offset: number; marker: boolean }> = [];
-  // One scan of the whole text (not a slice per line): a file of many documents is split in a few ms.
-  for (const m of text.matchAll(MARKER_LINE)) starts.push({ offset: (m.index ?? 0) + m[1].length, marker: true });
+  const starts = markerLines(text).map((offset) => ({ offset, marker: true }));
   if (starts.length === 0 || starts[0].offset !== 0) {
     // Text before the first marker is a document of its own only if it holds more than comments.
     const head = text.slice(0, starts[0]?.offset ?? text.length);
@@ -116,11 +119,6 @@ export function* parseManifestFileSteps(path: string, text: string, previous?: M
   return file;
 }
 
-/** File offset of a node's start, value end or node end (`yaml` ranges are per document). */
-export function abs(doc: ManifestDoc, offset: number): number {
-  return doc.start + offset;
-}
-
 export function rangeOf(doc: ManifestDoc, node: Node): [number, number] {
   const r = node.range ?? [0, 0, 0];
   return [doc.start + r[0], doc.start + r[1]];
@@ -158,7 +156,7 @@ function toObject(doc: ManifestDoc, original: string, node: YAMLMap, inList: boo
 }
 
 /** The string value of a scalar child (numbers and booleans as written), else undefined. */
-export function stringAt(map: YAMLMap, key: string): string | undefined {
+function stringAt(map: YAMLMap, key: string): string | undefined {
   const v = map.get(key, true);
   if (!isScalar(v) || v.value === null || v.value === undefined) return undefined;
   return String(v.value);

@@ -1,5 +1,6 @@
 import type { Node } from 'yaml';
 import type { FileEdit } from './edits';
+import type { FixSpec } from './fix';
 import type { WorkspaceIndex } from './workspace';
 import type { K8sObject, ManifestDoc, ManifestFile } from './model';
 
@@ -76,6 +77,8 @@ export interface RuleContext {
   index: WorkspaceIndex;
   options: Options;
   report(report: Report): void;
+  /** Builds every fix a rule reports, from data (see `FixSpec`); undefined when it cannot be made safely. */
+  fix(spec: FixSpec): Fix | undefined;
 }
 
 /** What every rule declares, whatever it reads. */

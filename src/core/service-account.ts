@@ -1,8 +1,9 @@
-import type { FileEdit } from './edits';
-import { PLACEHOLDER_CLIENT_ID, WI_CLIENT_ID, WI_TENANT_ID } from './k8s';
-import type { ManifestFile } from './model';
+import { isScalar } from 'yaml';
+import type { FileEdit, TextEdit } from './edits';
+import { annotationsOf, metadataOf, pairOf, PLACEHOLDER_CLIENT_ID, scalarString, WI_CLIENT_ID, WI_TENANT_ID } from './k8s';
+import type { K8sObject, ManifestFile } from './model';
 import type { WorkspaceIndex } from './workspace';
-import { appendDocument, indentStep, scalarText, type EditTarget } from './yaml-edit';
+import { appendDocument, holdsTemplate, indentStep, insertMapPair, insertPair, replacePair, replaceScalar, scalarText, templatedNode, type EditTarget } from './yaml-edit';
 
 export interface NewServiceAccount {
   name: string;
@@ -53,4 +54,62 @@ function newFileEdit(t: EditTarget, name: string, lines: string[], index: Worksp
 export function siblingPath(path: string, name: string): string {
   const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
   return path.slice(0, cut + 1) + name;
+}
+
+/** The ids a ServiceAccount's workload identity annotations should carry. */
+export interface AccountIds {
+  /** Unknown: the placeholder is written where the annotation is missing or empty. */
+  clientId: string | undefined;
+  tenantId: string | undefined;
+}
+
+export type AccountAnnotation =
+  /** `changes`: "key: value" of each annotation set; `placeholder`: the client id is left to fill in. */
+  | { edits: TextEdit[]; changes: string[]; placeholder: boolean; kept: string[] }
+  /** The annotation `key` (or `annotations:`) cannot be edited safely. */
+  | { unsafe: string };
+
+/**
+ * The minimal edits (a replaced scalar, inserted lines, in the file's own indentation and quoting)
+ * that give ServiceAccount `obj` the workload identity annotations, computed on one parse:
+ * - the client id is inserted where missing, written into an empty value, and replaced where a
+ *   different literal is written (unless the id is unknown); a templated value is kept and named
+ *   in `kept`;
+ * - with a known client id, the tenant id is inserted along with an inserted client id, and with
+ *   `setTenant` inserted or replaced whenever it differs.
+ */
+export function annotateServiceAccount(t: EditTarget, obj: K8sObject, ids: AccountIds, options: { setTenant?: boolean } = {}): AccountAnnotation {
+  const meta = metadataOf(obj);
+  const annotations = annotationsOf(meta);
+  const edits: Array<[string, TextEdit | undefined]> = [];
+  const inserts: Array<[string, string]> = [];
+  const changes: string[] = [];
+  const kept: string[] = [];
+  const set = (key: string, value: string | undefined, replace: boolean, insert: boolean): boolean => {
+    const pair = annotations ? pairOf(annotations, key) : undefined;
+    const text = JSON.stringify(value ?? PLACEHOLDER_CLIENT_ID);
+    const current = scalarString(pair?.value);
+    if (pair && current) {
+      if (templatedNode(t, pair.value)) kept.push(key);
+      if (templatedNode(t, pair.value) || !value || !replace || current.toLowerCase() === value.toLowerCase()) return false;
+      edits.push([key, isScalar(pair.value) ? replaceScalar(t, pair.value, value) : undefined]);
+    } else if (pair) {
+      edits.push([key, replacePair(t, pair, key, text)]);
+    } else if (insert) {
+      inserts.push([key, text]);
+    } else return false;
+    changes.push(`${key}: ${value ?? PLACEHOLDER_CLIENT_ID}`);
+    return true;
+  };
+  set(WI_CLIENT_ID, ids.clientId, true, true);
+  const clientInserted = inserts.length > 0;
+  if (ids.clientId && ids.tenantId) set(WI_TENANT_ID, ids.tenantId, options.setTenant === true, clientInserted || options.setTenant === true);
+  if (inserts.length > 0) {
+    // `annotations:` written but empty (or not a map), or rendered by a template: adding keys could duplicate them.
+    if (!meta || (!annotations && pairOf(meta, 'annotations')) || holdsTemplate(t, obj.node, ['metadata', 'annotations'])) return { unsafe: 'annotations' };
+    edits.push(...(annotations ? inserts.map(([k, v]): [string, TextEdit | undefined] => [k, insertPair(t, annotations, k, v)]) : [['annotations', insertMapPair(t, meta, 'annotations', inserts)] as [string, TextEdit | undefined]]));
+  }
+  const unsafe = edits.find(([, e]) => e === undefined);
+  if (unsafe) return { unsafe: unsafe[0] };
+  return { edits: edits.map(([, e]) => e!), changes, placeholder: !ids.clientId && changes.length > 0, kept };
 }

@@ -1,5 +1,4 @@
 import { isMap, isSeq, type YAMLMap } from 'yaml';
-import { isTemplated } from './helm';
 import {
   annotationsOf,
   labelsOf,
@@ -16,6 +15,7 @@ import {
 } from './k8s';
 import { rangeOf, type K8sObject, type ManifestDoc, type ManifestFile } from './model';
 import { runSteps, type Steps } from './steps';
+import { templatedNode } from './yaml-edit';
 
 /** A place in the workspace: file and offsets of the object (or the field) the fact comes from. */
 export interface Located {
@@ -44,6 +44,8 @@ export interface BindingFact extends Located {
 export interface ServiceAccountFact extends Located {
   namespace: string;
   name: string;
+  /** The ServiceAccount itself, for fixes that edit it (its parsed file is `WorkspaceIndex.file(file)`). */
+  object: K8sObject;
   clientId: string | undefined;
   tenantId: string | undefined;
 }
@@ -131,10 +133,6 @@ export class WorkspaceIndex {
   /** The parsed file behind the facts, for fixes that edit another file (a ServiceAccount, say). */
   file(path: string): ManifestFile | undefined {
     return this.parsed.get(path);
-  }
-
-  has(path: string): boolean {
-    return this.files.has(path);
   }
 
   get paths(): string[] {
@@ -231,11 +229,7 @@ function addFactsOf(file: ManifestFile, doc: ManifestDoc, defaultNamespace: stri
     const where = { file: file.path, start, end };
     const spec = mapAt(obj.node, ['spec']);
     // A value written by a template action is unknown: it must not match anything.
-    const known = (node: unknown): string | undefined => {
-      const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
-      if (range && isTemplated(file.masked.actions, doc.start + range[0], doc.start + range[1])) return undefined;
-      return scalarString(node);
-    };
+    const known = (node: unknown): string | undefined => (templatedNode({ file, doc }, node) ? undefined : scalarString(node));
     const specField = (name: string) => known(specPair(spec, name)?.value);
     switch (obj.kind) {
       case 'AzureIdentity': {
@@ -266,6 +260,7 @@ function addFactsOf(file: ManifestFile, doc: ManifestDoc, defaultNamespace: stri
           ...where,
           namespace,
           name,
+          object: obj,
           clientId: annotations ? known(annotations.get(WI_CLIENT_ID, true)) : undefined,
           tenantId: annotations ? known(annotations.get(WI_TENANT_ID, true)) : undefined,
         });

@@ -1,7 +1,8 @@
 import { isMap, isScalar, Scalar, stringify, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { TextEdit } from './edits';
 import { isTemplated } from './helm';
-import type { ManifestDoc, ManifestFile } from './model';
+import { pairOf } from './k8s';
+import { markerLines, type ManifestDoc, type ManifestFile } from './model';
 import { columnAt, lineStartAt, nextLineStart } from './text';
 
 /**
@@ -182,8 +183,8 @@ export function removeDocument(t: EditTarget): TextEdit {
   const { text } = t.file;
   let start = t.doc.start === 0 && text.startsWith('\uFEFF') ? 1 : t.doc.start;
   if (t.doc.index === 0 && t.doc.hasMarker) {
-    const marker = /^---(?=[ \t\r\n]|$)/m.exec(text.slice(start, t.doc.end));
-    if (marker) start += marker.index;
+    const marker = markerLines(text.slice(start, t.doc.end))[0];
+    if (marker !== undefined) start += marker;
   }
   return { start, end: t.doc.end, text: '' };
 }
@@ -197,12 +198,6 @@ export function appendDocument(t: EditTarget, lines: string[]): TextEdit {
   // Appended after another append, this one would not need the break it starts with: only
   // appends without one may follow each other in one pass.
   return at === text.length && !needsBreak ? { ...edit, appendsDocuments: true } : edit;
-}
-
-/** The map value of `map[key]` when it is a real block or flow map (not an alias). */
-export function childMap(map: YAMLMap | undefined, key: string): YAMLMap | undefined {
-  const v = map?.get(key, true);
-  return isMap(v) ? v : undefined;
 }
 
 /**
@@ -223,13 +218,13 @@ export function insertAtPath(
   let parent = map;
   let depth = 0;
   for (; depth < path.length; depth++) {
-    const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === path[depth]);
+    const pair = pairOf(parent, path[depth]);
     if (!pair) break;
     if (!isMap(pair.value)) return undefined;
     parent = pair.value;
   }
   if (depth === path.length) {
-    if (parent.items.some((p) => isScalar(p.key) && String(p.key.value) === key)) return undefined;
+    if (pairOf(parent, key)) return undefined;
     return insertPair(t, parent, key, valueText, where);
   }
   const [first, ...rest] = path.slice(depth);
@@ -254,7 +249,7 @@ export function insertAtPath(
  * with its line, as in `removePair`.
  */
 export function removeEntry(t: EditTarget, parent: YAMLMap, key: string, pair: AnyPair): TextEdit | undefined {
-  const holder = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+  const holder = pairOf(parent, key);
   const map = holder?.value;
   if (!holder || !isMap(map) || !map.items.includes(pair as never)) return undefined;
   const own = removePair(t, map, pair);
@@ -276,7 +271,7 @@ export function holdsTemplate(t: EditTarget, map: YAMLMap, path: readonly string
   let region = nodeRange(t.doc, map);
   let parent: unknown = map;
   for (const key of path) {
-    const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && String(p.key.value) === key) : undefined;
+    const pair = isMap(parent) ? pairOf(parent, key) : undefined;
     if (!pair) break;
     const k = nodeRange(t.doc, pair.key);
     const v = nodeRange(t.doc, pair.value);

@@ -29,13 +29,7 @@ export const csiPodIdentity: Rule = {
         const clientId = lookup.clientId ?? PLACEHOLDER_CLIENT_ID;
         // Parameters are a map of strings: the new value is always quoted.
         const edits = [replaceScalar(t, use.value, 'false', 'QUOTE_DOUBLE')];
-        if (!clientPair) {
-          const insert = insertPair(t, params, 'clientID', JSON.stringify(clientId));
-          // The placeholder (quotes excluded) is for a human to fill in: a tab stop in the editor.
-          if (insert && !lookup.clientId) insert.placeholders = [{ offset: insert.text.indexOf(PLACEHOLDER_CLIENT_ID), length: PLACEHOLDER_CLIENT_ID.length }];
-          edits.push(insert);
-        }
-        const fixable = edits.every((e) => e !== undefined);
+        if (!clientPair) edits.push(insertPair(t, params, 'clientID', JSON.stringify(clientId)));
         ctx.report({
           node: use.value,
           deprecated: true,
@@ -44,14 +38,12 @@ export const csiPodIdentity: Rule = {
             `Set usePodIdentity: "false" and clientID to the managed identity's client id, and run the pod under a service account federated with it` +
             (lookup.clientId ? ` (client id ${lookup.clientId} found through the pods that mount it).` : lookup.problem ? `; ${lookup.problem}.` : '.'),
           related: lookup.related,
-          fix: fixable
-            ? {
-                title: lookup.clientId ? `Use workload identity with client id ${lookup.clientId}` : 'Use workload identity (client id to fill in)',
-                label: fixLabel('Migrate', ctx.index, obj),
-                edits: edits.map((e) => ({ ...e!, file: ctx.file.path })),
-                needsInput: !lookup.clientId,
-              }
-            : undefined,
+          fix: ctx.fix({
+            title: lookup.clientId ? `Use workload identity with client id ${lookup.clientId}` : 'Use workload identity (client id to fill in)',
+            label: fixLabel('Migrate', ctx.index, obj),
+            edits,
+            needsInput: !lookup.clientId,
+          }),
         });
       }
       const client = scalarString(clientPair?.value);

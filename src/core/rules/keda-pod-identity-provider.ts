@@ -1,21 +1,11 @@
-import { isScalar, type Node, type YAMLMap } from 'yaml';
 import { YAML_FILE_KINDS } from '../fileKinds';
-import { mapAt, pairOf, scalarString } from '../k8s';
+import { isScalar, type YAMLMap } from 'yaml';
+import { pairOf, scalarString } from '../k8s';
+import { azureProvider, podIdentityBlocks } from '../keda';
 import { fixLabel } from '../labels';
 import type { K8sObject } from '../model';
 import type { Rule, RuleContext } from '../rule';
 import { removePair, replaceScalar, templatedNode, type EditTarget } from '../yaml-edit';
-
-/** Where a TriggerAuthentication may hold a `podIdentity` block. */
-const POD_IDENTITY_PATHS: readonly string[][] = [
-  ['spec', 'podIdentity'],
-  ['spec', 'azureKeyVault', 'podIdentity'],
-  ['spec', 'awsSecretManager', 'podIdentity'],
-  ['spec', 'gcpSecretManager', 'podIdentity'],
-];
-
-const KEDA_2 = 'keda.sh';
-const KEDA_1 = 'keda.k8s.io';
 
 const OPERATOR_NOTE =
   'With azure-workload, the KEDA operator, not your app, requests the token: federate the managed identity with the KEDA operator\'s ' +
@@ -41,24 +31,6 @@ export const kedaPodIdentityProvider: Rule = {
   },
 };
 
-/** The `podIdentity` blocks of a KEDA (Cluster)TriggerAuthentication; none for another API group. */
-export function podIdentityBlocks(t: EditTarget, obj: K8sObject): Array<{ block: YAMLMap; where: string; keda1: boolean }> {
-  // A templated apiVersion is taken as KEDA's: the kind names are KEDA's own.
-  const api = pairOf(obj.node, 'apiVersion')?.value;
-  const group = templatedNode(t, api) ? KEDA_2 : obj.apiVersion?.split('/')[0];
-  if (group !== undefined && group !== KEDA_2 && group !== KEDA_1) return [];
-  return POD_IDENTITY_PATHS.flatMap((path) => {
-    const block = mapAt(obj.node, path);
-    return block ? [{ block, where: path.join('.'), keda1: group === KEDA_1 }] : [];
-  });
-}
-
-/** The `provider` value of a podIdentity block when it is the removed `azure` provider (any case). */
-export function azureProvider(t: EditTarget, block: YAMLMap): Node | undefined {
-  const value = pairOf(block, 'provider')?.value;
-  return value && scalarString(value)?.toLowerCase() === 'azure' && !templatedNode(t, value) ? value : undefined;
-}
-
 function checkBlock(ctx: RuleContext, obj: K8sObject, block: YAMLMap, where: string, keda1: boolean): void {
   const t: EditTarget = { file: ctx.file, doc: ctx.doc };
   const provider = azureProvider(t, block);
@@ -78,7 +50,7 @@ function checkBlock(ctx: RuleContext, obj: K8sObject, block: YAMLMap, where: str
           ? 'This is KEDA 1.x (keda.k8s.io/v1alpha1), which has no azure-workload: move to KEDA 2.8+ (apiVersion keda.sh/v1alpha1) and use provider: azure-workload. '
           : 'Use provider: azure-workload (KEDA 2.8+)' + (identityId ? `; identityId ${identityId} stays as the identity's client id. ` : '. ')) +
         OPERATOR_NOTE,
-      fix: edit && { title: 'Use provider azure-workload', label, edits: [{ ...edit, file: ctx.file.path }] },
+      fix: ctx.fix({ title: 'Use provider azure-workload', label, edits: [edit] }),
     });
   }
   if (identity && isScalar(identity.value) && identity.value.value === '' && !templatedNode(t, identity.value)) {
@@ -89,7 +61,7 @@ function checkBlock(ctx: RuleContext, obj: K8sObject, block: YAMLMap, where: str
       message:
         `${name} has an empty identityId in ${where}: KEDA 2.12+ rejects an empty identityId when the key is present. ` +
         'Remove the key to use the identity of the KEDA operator\'s service account, or set the managed identity\'s client id.',
-      fix: edit && { title: 'Remove the empty identityId', label, edits: [{ ...edit, file: ctx.file.path }] },
+      fix: ctx.fix({ title: 'Remove the empty identityId', label, edits: [edit] }),
     });
   }
 }

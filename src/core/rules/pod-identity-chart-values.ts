@@ -1,10 +1,10 @@
-import { isMap, isScalar, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, isPair, isScalar, visit, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { TextEdit } from '../edits';
 import { YAML_FILE_KINDS } from '../fileKinds';
-import { pairOf, PLACEHOLDER_CLIENT_ID, scalarString } from '../k8s';
+import { mapAt, pairOf, PLACEHOLDER_CLIENT_ID, scalarString } from '../k8s';
 import { lookupIdentity } from '../lookup';
 import type { ManifestDoc } from '../model';
-import type { Fix, Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from '../rule';
 import { insertMapPair, insertPair, replacePair, replaceScalar, templatedNode, type EditTarget } from '../yaml-edit';
 
 /**
@@ -22,20 +22,15 @@ export const podIdentityChartValues: Rule = {
   fixable: true,
   check(ctx) {
     for (const { map, path } of valuesMapsWithPaths(ctx.doc)) {
-      const armAuth = childMap(map, 'armAuth');
+      const armAuth = mapAt(map, ['armAuth']);
       if (armAuth) checkAgic(ctx, armAuth, valuesLabel([...path, 'armAuth']));
-      const podIdentity = childMap(map, 'podIdentity');
+      const podIdentity = mapAt(map, ['podIdentity']);
       if (podIdentity) checkKeda(ctx, podIdentity, valuesLabel([...path, 'podIdentity']));
     }
   },
 };
 
 type AnyPair = Pair<Scalar, Node | null>;
-
-function childMap(map: YAMLMap, key: string): YAMLMap | undefined {
-  const value = pairOf(map, key)?.value;
-  return isMap(value) ? value : undefined;
-}
 
 /** Every map of a values document (a document without `kind`), the root first; none for a manifest. */
 function valuesMaps(doc: ManifestDoc): YAMLMap[] {
@@ -47,11 +42,15 @@ function valuesMapsWithPaths(doc: ManifestDoc): Array<{ map: YAMLMap; path: stri
   const root = doc.yaml.contents;
   if (doc.errors.length > 0 || !isMap(root) || pairOf(root, 'kind')) return [];
   const out: Array<{ map: YAMLMap; path: string[] }> = [];
-  const walk = (map: YAMLMap, path: string[]) => {
-    out.push({ map, path });
-    for (const pair of map.items) if (isMap(pair.value)) walk(pair.value, [...path, String(scalarString(pair.key) ?? '')]);
-  };
-  walk(root, []);
+  // Maps reached through map values only: not through lists, keys or aliases.
+  visit(root, {
+    Seq: () => visit.SKIP,
+    Map(_, map, path) {
+      const parent = path[path.length - 1];
+      if (isPair(parent) && parent.value !== map) return visit.SKIP;
+      out.push({ map, path: path.flatMap((p) => (isPair(p) ? [String(scalarString(p.key) ?? '')] : [])) });
+    },
+  });
   return out;
 }
 
@@ -65,19 +64,6 @@ const quoted = (value: string) => JSON.stringify(value);
 /** An empty, null or missing value: a field the chart treats as unset. */
 function isUnset(pair: AnyPair | undefined): boolean {
   return !pair || pair.value === null || (isScalar(pair.value) && (pair.value.value === null || pair.value.value === ''));
-}
-
-/** Marks the client-id placeholder inside each edit's text for the editor to select. */
-function toFix(ctx: RuleContext, title: string, label: string, edits: Array<TextEdit | undefined>): Fix | undefined {
-  if (edits.some((e) => e === undefined)) return undefined;
-  let needsInput = false;
-  const fileEdits = (edits as TextEdit[]).map((e) => {
-    const offset = e.text.indexOf(PLACEHOLDER_CLIENT_ID);
-    if (offset < 0) return { ...e, file: ctx.file.path };
-    needsInput = true;
-    return { ...e, file: ctx.file.path, placeholders: [{ offset, length: PLACEHOLDER_CLIENT_ID.length }] };
-  });
-  return { title, label, edits: fileEdits, ...(needsInput ? { needsInput } : {}) };
 }
 
 /** Sets `key` to `valueText` when it is missing or empty; leaves a value already written. */
@@ -101,10 +87,11 @@ function checkAgic(ctx: RuleContext, armAuth: YAMLMap, label: string): void {
         'armAuth.type: aadPodIdentity makes the Application Gateway Ingress Controller reach ARM through AAD Pod Identity, which is deprecated. ' +
         'Use armAuth.type: workloadIdentity with armAuth.identityClientID set to the managed identity\'s client id, and add a federated credential ' +
         'on that identity for the ingress controller\'s service account.',
-      fix: toFix(ctx, 'Use AGIC workload identity (armAuth.type: workloadIdentity)', label, [
-        replaceScalar(t, type.value, 'workloadIdentity'),
-        ...(client === null ? [] : [client]),
-      ]),
+      fix: ctx.fix({
+        title: 'Use AGIC workload identity (armAuth.type: workloadIdentity)',
+        label,
+        edits: [replaceScalar(t, type.value, 'workloadIdentity'), ...(client === null ? [] : [client])],
+      }),
     });
   }
   if (typeValue === 'workloadIdentity') reportPlaceholder(ctx, clientPair, 'armAuth.identityClientID');
@@ -116,13 +103,13 @@ function checkAgic(ctx: RuleContext, armAuth: YAMLMap, label: string): void {
  */
 export function kedaPodIdentitySelectors(doc: ManifestDoc): Scalar[] {
   return valuesMaps(doc).flatMap((map) => {
-    const value = kedaIdentityPair(childMap(map, 'podIdentity'))?.value;
+    const value = kedaIdentityPair(mapAt(map, ['podIdentity']))?.value;
     return isScalar(value) && scalarString(value) ? [value] : [];
   });
 }
 
 function kedaIdentityPair(podIdentity: YAMLMap | undefined): AnyPair | undefined {
-  const activeDirectory = podIdentity ? childMap(podIdentity, 'activeDirectory') : undefined;
+  const activeDirectory = podIdentity ? mapAt(podIdentity, ['activeDirectory']) : undefined;
   return activeDirectory ? pairOf(activeDirectory, 'identity') : undefined;
 }
 
@@ -146,10 +133,10 @@ function checkKeda(ctx: RuleContext, podIdentity: YAMLMap, label: string): void 
         'KEDA operator\'s service account (system:serviceaccount:<KEDA\'s namespace>:keda-operator)' +
         (lookup.clientId ? ` (client id ${lookup.clientId} found through the binding with selector ${selector}).` : lookup.problem ? `; ${lookup.problem}.` : '.'),
       related: lookup.related,
-      fix: toFix(ctx, lookup.clientId ? `Use KEDA workload identity with client id ${lookup.clientId}` : 'Use KEDA workload identity (client id to fill in)', label, edits),
+      fix: ctx.fix({ title: lookup.clientId ? `Use KEDA workload identity with client id ${lookup.clientId}` : 'Use KEDA workload identity (client id to fill in)', label, edits }),
     });
   }
-  const azureWorkload = childMap(podIdentity, 'azureWorkload');
+  const azureWorkload = mapAt(podIdentity, ['azureWorkload']);
   if (azureWorkload && scalarString(pairOf(azureWorkload, 'enabled')?.value) === 'true') {
     reportPlaceholder(ctx, pairOf(azureWorkload, 'clientId'), 'podIdentity.azureWorkload.clientId');
   }

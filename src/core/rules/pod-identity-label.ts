@@ -1,48 +1,13 @@
-import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
-import type { FileEdit, TextEdit } from '../edits';
 import { YAML_FILE_KINDS } from '../fileKinds';
-import { isTemplated } from '../helm';
-import {
-  annotationsOf,
-  labelsOf,
-  LABEL_POD_IDENTITY,
-  mapAt,
-  metadataOf,
-  pairOf,
-  PLACEHOLDER_CLIENT_ID,
-  podSiteOf,
-  scalarString,
-  WI_CLIENT_ID,
-  WI_TENANT_ID,
-  WI_USE,
-  WORKLOAD_KINDS,
-  type PodSite,
-} from '../k8s';
-import { appendServiceAccount, serviceAccountKey } from '../service-account';
-import { fixLabel, serviceAccountLabel } from '../labels';
-import { lookupIdentity, type IdentityLookup } from '../lookup';
+import { labelSelectorsOf, labelsOf, LABEL_POD_IDENTITY, mapAt, metadataOf, pairOf, podSiteOf, selectorHits, WORKLOAD_KINDS, type PodSite } from '../k8s';
+import { fixLabel } from '../labels';
 import { rangeOf, type K8sObject } from '../model';
-import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
-import type { ServiceAccountFact } from '../workspace';
-import {
-  insertMapPair,
-  insertPair,
-  removePair,
-  replacePair,
-  replaceScalar,
-  scalarText,
-  templatedNode,
-  type EditTarget,
-} from '../yaml-edit';
+import type { Fix, Rule, RuleContext } from '../rule';
+import { templatedNode, type EditTarget } from '../yaml-edit';
+import { displayName, planMigration, removeLabel, type LabelPair } from './pod-identity-migration';
 
 /** Kinds that select pods by label without having pods of their own. */
 const SELECTOR_KINDS = ['Service', 'NetworkPolicy', 'PodDisruptionBudget'];
-export const SELECTOR_KEYS = new Set(['selector', 'labelSelector', 'podSelector']);
-const USE_TRUE = '"true"';
-
-type LabelPair = Pair<Scalar, Node | null>;
-/** Edits of one fix; `undefined` entries are edits that could not be made safely. */
-type Planned = Array<FileEdit | undefined>;
 
 /**
  * The pod label `aadpodidbinding` is what binds a pod to its AAD Pod Identity. Its workload
@@ -88,7 +53,7 @@ function checkWorkload(ctx: RuleContext, obj: K8sObject, site: PodSite): void {
   }
   if (ownPair && ownLabels) {
     const where = site.path.length ? `${site.path.join('.')}.metadata.labels` : 'metadata.labels';
-    const removal = own ? safeFix(ctx, `Remove aadpodidbinding from ${title}`, fixLabel('Migrate', ctx.index, obj), [fileEdit(ctx, removeLabel(t, own))]) : undefined;
+    const removal = own ? ctx.fix({ title: `Remove aadpodidbinding from ${title}`, label: fixLabel('Migrate', ctx.index, obj), edits: [removeLabel(t, own)] }) : undefined;
     ctx.report({
       ...pairRange(t, ownPair),
       deprecated: true,
@@ -106,224 +71,11 @@ function checkWorkload(ctx: RuleContext, obj: K8sObject, site: PodSite): void {
   }
 }
 
-/** aadpodidbinding among the workload's own labels (not the pod's). */
-interface OwnLabel {
-  meta: YAMLMap;
-  labels: YAMLMap;
-  pair: LabelPair;
-}
-
-/** Removes the label, and `labels:` with it when nothing else is left in it. */
-function removeLabel(t: EditTarget, own: OwnLabel): TextEdit | undefined {
-  const labelsPair = own.labels.items.length === 1 ? pairOf(own.meta, 'labels') : undefined;
-  return labelsPair ? removePair(t, own.meta, labelsPair) : removePair(t, own.labels, own.pair);
-}
-
-interface Migration {
-  message: string;
-  related: RelatedLocation[];
-  fix?: Fix;
-}
-
-function planMigration(
-  ctx: RuleContext,
-  t: EditTarget,
-  obj: K8sObject,
-  site: PodSite,
-  podLabels: YAMLMap,
-  podPair: LabelPair,
-  own: OwnLabel | undefined,
-  keep: boolean,
-): Migration {
-  const subject = obj.kind === 'Pod' ? `Pod ${displayName(t, obj)}` : `The pod template of ${obj.kind} ${displayName(t, obj)}`;
-  if (templatedNode(t, podPair.value) || templatedNode(t, podPair.key)) {
-    return {
-      related: [],
-      message:
-        `${subject} binds a pod identity through a templated aadpodidbinding label, so its identity is unknown. ` +
-        `No fix: it would have to rewrite template text. In the chart, replace the label with ${WI_USE}: "true" and run the pod ` +
-        `under a service account annotated with ${WI_CLIENT_ID}.`,
-    };
-  }
-  const selector = scalarString(podPair.value);
-  const namespaceNode = metadataOf(obj)?.get('namespace', true);
-  const namespace = ctx.index.namespaceOf(obj);
-  const lookup = lookupIdentity(ctx.index, selector, namespace);
-  const notes: string[] = [];
-  let blocker: string | undefined;
-  const block = (why: string) => (blocker ??= why);
-
-  // 1-2. Labels: the `use` label in place of aadpodidbinding, unless the selector needs it.
-  const edits: Planned = [];
-  const use = pairOf(podLabels, WI_USE);
-  if (keep) {
-    if (!use) edits.push(fileEdit(ctx, insertPair(t, podLabels, WI_USE, USE_TRUE)));
-    notes.push(`The label stays on the pod template because the ${obj.kind}'s selector uses it (a selector cannot change); drop it when the ${obj.kind} is recreated with a new selector.`);
-  } else {
-    edits.push(fileEdit(ctx, use ? removePair(t, podLabels, podPair) : replacePair(t, podPair, WI_USE, USE_TRUE)));
-  }
-  if (own) edits.push(fileEdit(ctx, removeLabel(t, own)));
-  if (anchored(podLabels, podPair.value, own?.labels, site.spec)) block('the labels or pod spec carry a YAML anchor that other nodes may alias');
-
-  // 3. A named service account.
-  const account = planServiceAccountName(ctx, t, site, selector);
-  edits.push(...account.edits);
-  if (account.problem) block(account.problem);
-  if (templatedNode(t, namespaceNode)) block('the namespace is templated');
-
-  // 4-5. The account carries the client id: annotated where it is, or created in this file.
-  const related = [...lookup.related];
-  let placeholder = false;
-  const creates: string[] = [];
-  if (account.name && !account.templated && !blocker) {
-    const fact = ctx.index.serviceAccount(namespace, account.name);
-    if (fact) {
-      related.push({ file: fact.file, start: fact.start, end: fact.end, message: `ServiceAccount ${namespace}/${account.name}` });
-      const annotated = annotateServiceAccount(ctx, fact, lookup);
-      edits.push(...annotated.edits);
-      placeholder = annotated.placeholder;
-    } else {
-      const created = appendServiceAccount(t, { name: account.name, namespace, writeNamespace: obj.namespace !== undefined, clientId: lookup.clientId, tenantId: lookup.tenantId }, ctx.index);
-      edits.push({ ...created, label: serviceAccountLabel('Create', namespace, account.name) });
-      creates.push(serviceAccountKey(namespace, account.name));
-      placeholder = !lookup.clientId;
-    }
-  } else if (account.templated) {
-    notes.push(`Its service account name is templated: annotate that account with ${WI_CLIENT_ID}${lookup.clientId ? ` "${lookup.clientId}"` : ''} in the chart.`);
-  }
-
-  const identity = lookup.clientId
-    ? `; it maps to AzureIdentity ${lookup.identity!.namespace}/${lookup.identity!.name} (client id ${lookup.clientId}).`
-    : `; ${lookup.problem}.`;
-  const fix = blocker
-    ? undefined
-    : safeFix(ctx, `Migrate ${obj.kind} ${displayName(t, obj)} to workload identity`, fixLabel('Migrate', ctx.index, obj), edits, placeholder, creates);
-  if (placeholder && fix) notes.push(`The client id could not be found, so the fix writes the placeholder ${PLACEHOLDER_CLIENT_ID} to fill in.`);
-  const envNote = hardCodedClientId(site.spec, lookup.clientId);
-  if (envNote) notes.push(envNote);
-  if (blocker) notes.push(`No fix: ${blocker}.`);
-  else if (!fix && edits.length > 0) notes.push('No fix: the manifest cannot be edited here without touching template text or its layout.');
-  const done = !blocker && edits.length === 0;
-  return {
-    related,
-    fix,
-    message:
-      `${subject} binds a pod identity through aadpodidbinding "${selector ?? ''}"${identity} ` +
-      (done
-        ? `It already has the ${WI_USE} label and an annotated service account.`
-        : `Workload identity needs the label ${WI_USE}: "true" and a service account annotated with the identity's client id.`) +
-      (notes.length ? ` ${notes.join(' ')}` : ''),
-  };
-}
-
-interface AccountPlan {
-  name: string | undefined;
-  templated: boolean;
-  edits: Planned;
-  problem?: string;
-}
-
-/** Keeps a named account; otherwise names one after the label value (replacing `default`). */
-function planServiceAccountName(ctx: RuleContext, t: EditTarget, site: PodSite, selector: string | undefined): AccountPlan {
-  const spec = site.spec;
-  if (!spec) return { name: undefined, templated: false, edits: [], problem: 'the pod has no spec' };
-  const pairs = ['serviceAccountName', 'serviceAccount'].flatMap((k) => {
-    const p = pairOf(spec, k);
-    return p ? [p] : [];
-  });
-  if (pairs.some((p) => templatedNode(t, p.value))) return { name: undefined, templated: true, edits: [] };
-  const named = pairs.map((p) => scalarString(p.value)).find((n) => n !== undefined && n !== '' && n !== 'default');
-  if (named) return { name: named, templated: false, edits: [] };
-  const name = dns1123(selector ?? '');
-  if (!name) return { name: undefined, templated: false, edits: [], problem: 'the label value cannot name a service account' };
-  const text = scalarText(name);
-  const edits = pairs.length
-    ? pairs.map((p) => fileEdit(ctx, isScalar(p.value) && p.value.value !== null ? replaceScalar(t, p.value, name) : replacePair(t, p, String(p.key.value), text)))
-    : [fileEdit(ctx, insertPair(t, spec, 'serviceAccountName', text, 'first'))];
-  return { name, templated: false, edits };
-}
-
-/** A label value as a service account name: lowercase DNS-1123, at most 63 characters. */
-export function dns1123(value: string): string {
-  return value
-    .toLowerCase()
-    .replace(/[^a-z0-9-]/g, '-')
-    .slice(0, 63)
-    .replace(/^-+|-+$/g, '');
-}
-
-/** Adds (or corrects) the client id annotation of an account in the workspace, in its own file. */
-function annotateServiceAccount(ctx: RuleContext, fact: ServiceAccountFact, lookup: IdentityLookup): { edits: Planned; placeholder: boolean } {
-  const nothing = { edits: [], placeholder: false };
-  const file = ctx.index.file(fact.file);
-  const doc = file?.docs.find((d) => d.start <= fact.start && fact.start < d.end);
-  const obj = doc?.objects.find((o) => o.kind === 'ServiceAccount' && rangeOf(doc, o.node)[0] === fact.start);
-  const meta = obj && metadataOf(obj);
-  if (!file || !doc || !meta) return { edits: [undefined], placeholder: false };
-  const t: EditTarget = { file, doc };
-  // Its own group: the account may serve other workloads too.
-  const label = serviceAccountLabel('Annotate', fact.namespace, fact.name);
-  const at = (e: TextEdit | undefined): FileEdit | undefined => e && { ...e, file: file.path, label };
-  const annotations = annotationsOf(meta);
-  const current = annotations ? pairOf(annotations, WI_CLIENT_ID) : undefined;
-  const currentValue = current ? scalarString(current.value) : undefined;
-  if (current && currentValue) {
-    if (templatedNode(t, current.value) || !lookup.clientId || currentValue.toLowerCase() === lookup.clientId.toLowerCase()) return nothing;
-    return { edits: [at(replaceScalar(t, current.value, lookup.clientId))], placeholder: false };
-  }
-  const clientId = JSON.stringify(lookup.clientId ?? PLACEHOLDER_CLIENT_ID);
-  const placeholder = !lookup.clientId;
-  if (current) return { edits: [at(replacePair(t, current, WI_CLIENT_ID, clientId))], placeholder };
-  const entries: Array<[string, string]> = [[WI_CLIENT_ID, clientId]];
-  if (lookup.tenantId && !(annotations && pairOf(annotations, WI_TENANT_ID))) entries.push([WI_TENANT_ID, JSON.stringify(lookup.tenantId)]);
-  if (annotations) return { edits: entries.map(([k, v]) => at(insertPair(t, annotations, k, v))), placeholder };
-  // `annotations:` written but empty (or not a map): adding another would duplicate the key.
-  if (pairOf(meta, 'annotations')) return { edits: [undefined], placeholder };
-  return { edits: [at(insertMapPair(t, meta, 'annotations', entries))], placeholder };
-}
-
-/** A fix from planned edits: none when an edit failed, touches template text, or nothing is left to do. */
-function safeFix(ctx: RuleContext, title: string, label: string, planned: Planned, needsInput = false, creates: string[] = []): Fix | undefined {
-  if (planned.length === 0 || planned.some((e) => e === undefined)) return undefined;
-  const edits = planned as FileEdit[];
-  for (const e of edits) {
-    const file = e.file === ctx.file.path ? ctx.file : ctx.index.file(e.file);
-    const createsFile = !file && e.start === 0 && e.end === 0;
-    if (!createsFile && (!file || isTemplated(file.masked.actions, e.start, e.end))) return undefined;
-  }
-  return { title, label, edits: edits.map(markPlaceholder), ...(needsInput ? { needsInput } : {}), ...(creates.length ? { creates } : {}) };
-}
-
-/** Marks the placeholder client id (inside its quotes) as a span a human must fill in. */
-function markPlaceholder(edit: FileEdit): FileEdit {
-  const at = edit.text.indexOf(JSON.stringify(PLACEHOLDER_CLIENT_ID));
-  return at < 0 ? edit : { ...edit, placeholders: [{ offset: at + 1, length: PLACEHOLDER_CLIENT_ID.length }] };
-}
-
-function fileEdit(ctx: RuleContext, edit: TextEdit | undefined): FileEdit | undefined {
-  return edit && { ...edit, file: ctx.file.path };
-}
-
 /** True when the workload's selector needs the pod label (selectors are immutable). */
 function selectorRequiresLabel(obj: K8sObject, site: PodSite): boolean {
   if (site.path.length === 0) return false;
   const selector = mapAt(obj.node, [...site.path.slice(0, -1), 'selector']);
-  return selector !== undefined && selectorHit(selector, obj.kind === 'ReplicationController') !== undefined;
-}
-
-/** The node where a label selector names aadpodidbinding: a matchLabels key, an expression's key, or a plain selector's key. */
-function selectorHit(selector: YAMLMap, plain: boolean): Node | undefined {
-  const matchLabels = mapAt(selector, ['matchLabels']);
-  const labelPair = matchLabels ? pairOf(matchLabels, LABEL_POD_IDENTITY) : undefined;
-  if (labelPair) return labelPair.key;
-  const expressions = selector.get('matchExpressions', true);
-  if (isSeq(expressions)) {
-    for (const e of expressions.items) {
-      const key = isMap(e) ? e.get('key', true) : undefined;
-      if (scalarString(key) === LABEL_POD_IDENTITY) return key as Node;
-    }
-  }
-  return plain ? pairOf(selector, LABEL_POD_IDENTITY)?.key : undefined;
+  return selector !== undefined && selectorHits(selector, LABEL_POD_IDENTITY, obj.kind === 'ReplicationController').length > 0;
 }
 
 /**
@@ -332,61 +84,21 @@ function selectorHit(selector: YAMLMap, plain: boolean): Node | undefined {
  */
 function reportSelectors(ctx: RuleContext, obj: K8sObject, site: PodSite | undefined): void {
   const own = site && site.path.length ? mapAt(obj.node, [...site.path.slice(0, -1), 'selector']) : undefined;
-  const visit = (node: unknown): void => {
-    if (isSeq(node)) node.items.forEach(visit);
-    if (!isMap(node)) return;
-    for (const pair of node.items) {
-      const key = scalarString(pair.key);
-      if (key && SELECTOR_KEYS.has(key) && isMap(pair.value) && pair.value !== own) {
-        const hit = selectorHit(pair.value, key === 'selector');
-        if (hit) {
-          ctx.report({
-            node: hit,
-            severity: 'info',
-            message:
-              `This ${key} matches pods on their aadpodidbinding label, which is a pod identity label, not a binding. ` +
-              'Pods migrated to workload identity lose that label and this selector then stops matching them: select on another label.',
-          });
-        }
-      }
-      visit(pair.value);
-    }
-  };
-  visit(obj.node);
-}
-
-/** A hard-coded AZURE_CLIENT_ID wins over the one the webhook injects. */
-function hardCodedClientId(spec: YAMLMap | undefined, clientId: string | undefined): string | undefined {
-  for (const key of ['initContainers', 'containers']) {
-    const containers = spec?.get(key, true);
-    if (!isSeq(containers)) continue;
-    for (const c of containers.items) {
-      if (!isMap(c)) continue;
-      const env = c.get('env', true);
-      if (!isSeq(env)) continue;
-      for (const v of env.items) {
-        if (!isMap(v) || scalarString(v.get('name', true)) !== 'AZURE_CLIENT_ID') continue;
-        const value = scalarString(v.get('value', true));
-        if (value !== undefined && value.toLowerCase() !== clientId?.toLowerCase()) {
-          return `Container ${scalarString(c.get('name', true)) ?? ''} hard-codes AZURE_CLIENT_ID "${value}", which the webhook does not override: remove it or set it to the identity's client id.`;
-        }
-      }
-    }
+  for (const { key, selector } of labelSelectorsOf(obj.node)) {
+    const hit = selector !== own ? selectorHits(selector, LABEL_POD_IDENTITY, key === 'selector')[0] : undefined;
+    if (!hit) continue;
+    ctx.report({
+      node: hit,
+      severity: 'info',
+      message:
+        `This ${key} matches pods on their aadpodidbinding label, which is a pod identity label, not a binding. ` +
+        'Pods migrated to workload identity lose that label and this selector then stops matching them: select on another label.',
+    });
   }
-  return undefined;
-}
-
-function anchored(...nodes: unknown[]): boolean {
-  return nodes.some((n) => (n as { anchor?: string } | null | undefined)?.anchor !== undefined);
 }
 
 function pairRange(t: EditTarget, pair: LabelPair): { start: number; end: number } {
   const [start] = rangeOf(t.doc, pair.key);
   const end = pair.value ? rangeOf(t.doc, pair.value)[1] : rangeOf(t.doc, pair.key)[1];
   return { start, end };
-}
-
-function displayName(t: EditTarget, obj: K8sObject): string {
-  const node = metadataOf(obj)?.get('name', true);
-  return templatedNode(t, node) ? '(templated name)' : (obj.name ?? '(unnamed)');
 }

@@ -113,16 +113,16 @@ function removal(ctx: RuleContext, obj: K8sObject): Fix | undefined {
   const title = `Remove ${what} (no longer used)`;
   const fixed = fixLabel('Remove', ctx.index, obj);
   const t: EditTarget = { file, doc };
-  if (!obj.inList) return { title, label: fixed, edits: [{ ...removeDocument(t), file: file.path }] };
+  if (!obj.inList) return ctx.fix({ title, label: fixed, edits: [removeDocument(t)] });
   const items = doc.yaml.contents && isMap(doc.yaml.contents) ? doc.yaml.contents.get('items', true) : undefined;
   if (!isSeq(items)) return undefined;
   // When every item goes, the List goes too (an empty List is noise); each item's fix is then the same edit.
   const others = doc.objects.filter((o) => o !== obj);
   if (items.items.length === doc.objects.length && others.every((o) => removableItem(ctx, o))) {
-    return { title: `Remove ${what} and its List (no item is used any more)`, label: `${fixed} and its List`, edits: [{ ...removeDocument(t), file: file.path }] };
+    return ctx.fix({ title: `Remove ${what} and its List (no item is used any more)`, label: `${fixed} and its List`, edits: [removeDocument(t)] });
   }
   const edit = removeItem(t, items.items as Node[], obj.node, items.flow === true);
-  return edit && { title, label: fixed, edits: [{ ...edit, file: file.path }] };
+  return ctx.fix({ title, label: fixed, edits: [edit] });
 }
 
 function removableItem(ctx: RuleContext, obj: K8sObject): boolean {

@@ -70,11 +70,6 @@ type Check = (value: string, pair: WiPair) => Problem | undefined;
 const PREFIX = 'azure.workload.identity/';
 const SIDECAR_KEYS = [WI_SKIP_CONTAINERS, WI_INJECT_PROXY, WI_PROXY_PORT];
 
-function fixOf(ctx: RuleContext, title: string, label: string, edits: Array<TextEdit | undefined>): Fix | undefined {
-  if (edits.some((e) => e === undefined)) return undefined;
-  return { title, label, edits: edits.map((e) => ({ ...e!, file: ctx.file.path })) };
-}
-
 function guid(name: string, what: string): Check {
   return (value) => {
     if (GUID.test(value)) return undefined;
@@ -118,7 +113,7 @@ function podChecks(ctx: RuleContext, t: EditTarget, site: PodSite, label: string
         message:
           `${WI_INJECT_PROXY} is "false", but the webhook injects the proxy sidecar whenever the annotation is present, whatever its value. ` +
           'Remove the annotation to go without the sidecar.',
-        fix: fixOf(ctx, 'Remove the annotation', label, [removeEntry(t, site.metadata!, 'annotations', pair)]),
+        fix: ctx.fix({ title: 'Remove the annotation', label, edits: [removeEntry(t, site.metadata!, 'annotations', pair)] }),
       };
     },
   };
@@ -143,7 +138,7 @@ function checkValues(ctx: RuleContext, t: EditTarget, map: YAMLMap, checks: Reco
         message:
           `${key}: ${text} is not a string (YAML reads it as a ${typeof pair.value.value === 'number' ? 'number' : 'boolean'}), ` +
           `and Kubernetes rejects annotation values that are not strings. Quote it: "${text}".`,
-        fix: fixOf(ctx, 'Quote the annotation value', label, [replaceScalar(t, pair.value, text, 'QUOTE_DOUBLE')]),
+        fix: ctx.fix({ title: 'Quote the annotation value', label, edits: [replaceScalar(t, pair.value, text, 'QUOTE_DOUBLE')] }),
       });
     }
   }
@@ -183,7 +178,7 @@ function moveToAnnotations(ctx: RuleContext, t: EditTarget, site: PodSite, label
   else if (entries.length > 0) inserts = pairOf(metadata, 'annotations') ? [undefined] : [insertMapPair(t, metadata, 'annotations', entries)];
   const removals = removeAll(t, metadata, labels, pairs);
   const title = moved.length === 0 ? 'Remove the labels (the annotations are already there)' : 'Move the sidecar keys to the pod annotations';
-  return removals ? fixOf(ctx, title, label, [...removals, ...inserts]) : undefined;
+  return removals ? ctx.fix({ title, label, edits: [...removals, ...inserts] }) : undefined;
 }
 
 /** Removes `pairs` from `labels` (the whole `labels:` when they are all it holds), or undefined. */

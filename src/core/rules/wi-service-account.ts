@@ -1,6 +1,7 @@
-import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
-import type { FileEdit, TextEdit } from '../edits';
+import { isScalar, type Node } from 'yaml';
 import {
+  dns1123,
+  envEntries,
   GUID,
   LABEL_POD_IDENTITY,
   labelsOf,
@@ -8,7 +9,6 @@ import {
   metadataOf,
   pairOf,
   pairOfAny,
-  PLACEHOLDER_CLIENT_ID,
   podSiteOf,
   scalarString,
   WI_CLIENT_ID,
@@ -22,8 +22,8 @@ import { rangeOf, type K8sObject } from '../model';
 import { fixLabel, serviceAccountLabel } from '../labels';
 import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
 import type { ServiceAccountFact } from '../workspace';
-import { holdsTemplate, insertAtPath, insertPair, replaceScalar, scalarText, templatedNode, type EditTarget } from '../yaml-edit';
-import { appendServiceAccount, serviceAccountKey } from '../service-account';
+import { holdsTemplate, insertPair, replaceScalar, scalarText, templatedNode, type EditTarget } from '../yaml-edit';
+import { annotateServiceAccount, appendServiceAccount, serviceAccountKey } from '../service-account';
 
 /**
  * A pod labelled `azure.workload.identity/use: "true"` gets its token for the client id its
@@ -79,29 +79,8 @@ function clientIdFor(ctx: RuleContext, site: PodSite, namespace: string): Identi
   return lookupIdentity(ctx.index, templatedNode(t, binding.value) ? undefined : scalarString(binding.value), namespace);
 }
 
-/** The annotation line's value: the client id found, or the quoted placeholder a human fills in. */
-function clientIdText(lookup: IdentityLookup): string {
-  return JSON.stringify(lookup.clientId ?? PLACEHOLDER_CLIENT_ID);
-}
-
-/** A fix of edits in `file`; a written placeholder (inside its quotes) is marked for a human to fill in. */
-function toFix(title: string, label: string, file: string, edits: Array<TextEdit | FileEdit | undefined>): Fix | undefined {
-  if (edits.some((e) => e === undefined)) return undefined;
-  const fileEdits = edits.map((e): FileEdit => {
-    const at = e!.text.indexOf(PLACEHOLDER_CLIENT_ID);
-    return { ...e!, file: (e as Partial<FileEdit>).file ?? file, ...(at >= 0 ? { placeholders: [{ offset: at, length: PLACEHOLDER_CLIENT_ID.length }] } : {}) };
-  });
-  return { title, label, edits: fileEdits, ...(fileEdits.some((e) => e.placeholders) ? { needsInput: true } : {}) };
-}
-
 function withLookup(lookup: IdentityLookup): string {
   return lookup.clientId ? ` (client id ${lookup.clientId}, found through the pod's aadpodidbinding label)` : `; ${lookup.problem}, so the client id is left to fill in`;
-}
-
-/** A DNS-1123 name from the workload's name (lower case, `-` for anything else, at most 63). */
-function serviceAccountNameFor(name: string): string | undefined {
-  const dns = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 63).replace(/^-+|-+$/g, '');
-  return dns === '' ? undefined : dns;
 }
 
 function reportNoServiceAccount(
@@ -115,7 +94,7 @@ function reportNoServiceAccount(
   const metadata = metadataOf(obj);
   const knownName = metadata && !templatedNode(t, metadata.get('name', true)) ? obj.name : undefined;
   const knownNamespace = metadata && !templatedNode(t, metadata.get('namespace', true));
-  const name = knownName && knownNamespace ? serviceAccountNameFor(knownName) : undefined;
+  const name = knownName && knownNamespace ? dns1123(knownName) || undefined : undefined;
   const lookup = clientIdFor(ctx, site, namespace);
   const existing = name ? ctx.index.serviceAccount(namespace, name) : undefined;
   let fix: Fix | undefined;
@@ -123,13 +102,13 @@ function reportNoServiceAccount(
     const namePair = pairOfAny(site.spec, ['serviceAccountName', 'serviceAccount']);
     const setName = namePair ? replaceScalar(t, namePair.value, name) : insertPair(t, site.spec, 'serviceAccountName', scalarText(name), 'first');
     if (existing) {
-      fix = toFix(`Run under the existing ServiceAccount ${name}`, fixLabel('Migrate', ctx.index, obj), ctx.file.path, [setName]);
+      fix = ctx.fix({ title: `Run under the existing ServiceAccount ${name}`, label: fixLabel('Migrate', ctx.index, obj), edits: [setName] });
     } else {
       const namespace = ctx.index.namespaceOf(obj);
       const account = appendServiceAccount(t, { name, namespace, writeNamespace: obj.namespace !== undefined, clientId: lookup.clientId, tenantId: lookup.tenantId }, ctx.index);
       const title = `Run under a new ServiceAccount ${name}` + (lookup.clientId ? ` with client id ${lookup.clientId}` : ' (client id to fill in)');
-      fix = toFix(title, fixLabel('Migrate', ctx.index, obj), ctx.file.path, [setName, { ...account, label: serviceAccountLabel('Create', namespace, name) }]);
-      if (fix) fix.creates = [serviceAccountKey(namespace, name)];
+      const edits = [setName, { ...account, label: serviceAccountLabel('Create', namespace, name) }];
+      fix = ctx.fix({ title, label: fixLabel('Migrate', ctx.index, obj), edits, creates: [serviceAccountKey(namespace, name)] });
     }
   }
   ctx.report({
@@ -152,26 +131,17 @@ function related(sa: ServiceAccountFact, message: string): RelatedLocation {
   return { file: sa.file, start: sa.start, end: sa.end, message };
 }
 
-/** The ServiceAccount object behind an index fact, with what an edit in its file needs. */
-function locate(ctx: RuleContext, sa: ServiceAccountFact): { target: EditTarget; obj: K8sObject } | undefined {
-  const file = ctx.index.file(sa.file);
-  for (const doc of file?.docs ?? []) {
-    const obj = doc.objects.find((o) => o.kind === 'ServiceAccount' && rangeOf(doc, o.node)[0] === sa.start);
-    if (obj && file) return { target: { file, doc }, obj };
-  }
-  return undefined;
-}
-
 /** The named ServiceAccount exists but carries no client id: the webhook cannot inject one. */
 function checkServiceAccount(ctx: RuleContext, obj: K8sObject, site: PodSite, nameNode: Node, sa: ServiceAccountFact): void {
-  const found = locate(ctx, sa);
-  if (!found) return;
-  const { target, obj: saObj } = found;
+  const file = ctx.index.file(sa.file);
+  if (!file) return;
+  const target: EditTarget = { file, doc: sa.object.doc };
+  const saObj = sa.object;
   const annotations = mapAt(saObj.node, ['metadata', 'annotations']);
   // Present in any form (a wrong value is wi-annotation-values' finding), or possibly rendered by a template.
   if ((annotations && pairOf(annotations, WI_CLIENT_ID)) || holdsTemplate(target, saObj.node, ['metadata', 'annotations'])) return;
   const lookup = clientIdFor(ctx, site, ctx.index.namespaceOf(obj));
-  const edit = insertAtPath(target, saObj.node, ['metadata', 'annotations'], WI_CLIENT_ID, clientIdText(lookup));
+  const annotated = annotateServiceAccount(target, saObj, lookup);
   const title = lookup.clientId ? `Annotate ServiceAccount ${sa.name} with client id ${lookup.clientId}` : `Annotate ServiceAccount ${sa.name} (client id to fill in)`;
   ctx.report({
     node: nameNode,
@@ -179,33 +149,23 @@ function checkServiceAccount(ctx: RuleContext, obj: K8sObject, site: PodSite, na
       `ServiceAccount ${sa.namespace}/${sa.name} has no ${WI_CLIENT_ID} annotation, so workload identity cannot give this pod a token. ` +
       `Annotate it with the client id of the managed identity federated with it${withLookup(lookup)}.`,
     related: [related(sa, `ServiceAccount ${sa.namespace}/${sa.name}`), ...lookup.related],
-    fix: toFix(title, serviceAccountLabel('Annotate', sa.namespace, sa.name), sa.file, [edit]),
+    fix: ctx.fix({ title, label: serviceAccountLabel('Annotate', sa.namespace, sa.name), edits: 'unsafe' in annotated ? [undefined] : annotated.edits.map((e) => ({ ...e, file: sa.file })) }),
   });
 }
 
 /** The webhook injects AZURE_CLIENT_ID only where a container does not set it: a literal one wins. */
 function checkClientIdEnv(ctx: RuleContext, t: EditTarget, site: PodSite, sa: ServiceAccountFact): void {
   if (!sa.clientId || !GUID.test(sa.clientId)) return;
-  for (const key of ['initContainers', 'containers']) {
-    const containers = site.spec?.get(key, true);
-    if (!isSeq(containers)) continue;
-    for (const container of containers.items) {
-      const env = isMap(container) ? container.get('env', true) : undefined;
-      if (!isSeq(env)) continue;
-      for (const item of env.items) {
-        if (!isMap(item) || scalarString(item.get('name', true)) !== 'AZURE_CLIENT_ID') continue;
-        const value = item.get('value', true);
-        const text = scalarString(value);
-        if (text === undefined || templatedNode(t, value) || text.toLowerCase() === sa.clientId.toLowerCase()) continue;
-        ctx.report({
-          node: value as Node,
-          message:
-            `Container ${scalarString((container as YAMLMap).get('name', true)) ?? ''} sets AZURE_CLIENT_ID to "${text}", but its ServiceAccount ${sa.name} ` +
-            `carries client id ${sa.clientId}. The webhook does not override a variable the container sets, so the SDK asks for a token for the wrong identity: ` +
-            `remove the variable (the webhook injects it) or make the two agree.`,
-          related: [related(sa, `ServiceAccount ${sa.namespace}/${sa.name}`)],
-        });
-      }
-    }
+  for (const { container, value } of envEntries(site.spec, 'AZURE_CLIENT_ID')) {
+    const text = scalarString(value);
+    if (text === undefined || templatedNode(t, value) || text.toLowerCase() === sa.clientId.toLowerCase()) continue;
+    ctx.report({
+      node: value as Node,
+      message:
+        `Container ${scalarString(container.get('name', true)) ?? ''} sets AZURE_CLIENT_ID to "${text}", but its ServiceAccount ${sa.name} ` +
+        `carries client id ${sa.clientId}. The webhook does not override a variable the container sets, so the SDK asks for a token for the wrong identity: ` +
+        `remove the variable (the webhook injects it) or make the two agree.`,
+      related: [related(sa, `ServiceAccount ${sa.namespace}/${sa.name}`)],
+    });
   }
 }

@@ -1,7 +1,7 @@
-import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
-import type { FileEdit, TextEdit } from '../edits';
 import { YAML_FILE_KINDS } from '../fileKinds';
-import { labelsOf, mapAt, metadataOf, pairOf, podSiteOf, readsAsNonString, scalarString, WI_USE, WORKLOAD_KINDS, type PodSite } from '../k8s';
+import { isScalar, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import type { TextEdit } from '../edits';
+import { labelsOf, mapAt, metadataOf, pairOf, podSiteOf, readsAsNonString, scalarString, selectorHits, WI_USE, WORKLOAD_KINDS, type PodSite } from '../k8s';
 import { rangeOf, type K8sObject } from '../model';
 import { fixLabel, serviceAccountLabel } from '../labels';
 import type { Fix, Rule, RuleContext } from '../rule';
@@ -33,11 +33,6 @@ type UsePair = Pair<Scalar, Node | null>;
 const TRUTHY = /^(?:true|yes|on|y)$/i;
 const FALSY = /^(?:false|no|off|n)$/i;
 
-function fixOf(ctx: RuleContext, title: string, label: string, edits: Array<TextEdit | undefined>): Fix | undefined {
-  if (edits.length === 0 || edits.some((e) => e === undefined)) return undefined;
-  return { title, label, edits: edits.map((e): FileEdit => ({ ...e!, file: ctx.file.path })) };
-}
-
 /** The label's value as written, when it is a scalar whose text is known (not templated). */
 function writtenValue(t: EditTarget, node: Node | null): string | undefined {
   if (!isScalar(node) || templatedNode(t, node)) return undefined;
@@ -59,7 +54,7 @@ function checkValue(ctx: RuleContext, t: EditTarget, pair: UsePair, where: strin
       message:
         `${WI_USE}: ${text} ${where} is not a string (YAML reads it as a ${word ? 'boolean' : 'number'}), and Kubernetes rejects label values that are not strings. ` +
         (word ? `Quote it: "${word}".` : 'Write "true" to use workload identity.'),
-      fix: word ? fixOf(ctx, `Quote the label value: "${word}"`, label, [replaceScalar(t, pair.value, word, 'QUOTE_DOUBLE')]) : undefined,
+      fix: word ? ctx.fix({ title: `Quote the label value: "${word}"`, label, edits: [replaceScalar(t, pair.value, word, 'QUOTE_DOUBLE')] }) : undefined,
     });
     return;
   }
@@ -71,7 +66,7 @@ function checkValue(ctx: RuleContext, t: EditTarget, pair: UsePair, where: strin
       `${WI_USE} is "${value}" ${where}: the webhook only selects pods whose label is exactly "true", so this pod gets no workload identity. ` +
       (truthy ? 'Write "true".' : 'Write "true" to use workload identity, or remove the label.'),
     // A quoted value keeps its quotes; a tagged plain one (`!!str yes`) gets some.
-    fix: truthy ? fixOf(ctx, 'Set the label to "true"', label, [replaceScalar(t, pair.value, 'true', (pair.value as Scalar).type === 'PLAIN' ? 'QUOTE_DOUBLE' : undefined)]) : undefined,
+    fix: truthy ? ctx.fix({ title: 'Set the label to "true"', label, edits: [replaceScalar(t, pair.value, 'true', (pair.value as Scalar).type === 'PLAIN' ? 'QUOTE_DOUBLE' : undefined)] }) : undefined,
   });
 }
 
@@ -108,9 +103,9 @@ function checkAnnotation(ctx: RuleContext, t: EditTarget, site: PodSite, podUse:
   const optsIn = value !== undefined && TRUTHY.test(value);
   const remove = value === undefined ? undefined : removeEntry(t, site.metadata, 'annotations', pair);
   let fix: Fix | undefined;
-  if (podUse) fix = fixOf(ctx, 'Remove the annotation (the label is already there)', label, [remove]);
-  else if (optsIn) fix = fixOf(ctx, `Move ${WI_USE} to the pod labels`, label, [remove, addToPodLabels(t, site)]);
-  else if (value !== undefined) fix = fixOf(ctx, 'Remove the annotation (it does nothing)', label, [remove]);
+  if (podUse) fix = ctx.fix({ title: 'Remove the annotation (the label is already there)', label, edits: [remove] });
+  else if (optsIn) fix = ctx.fix({ title: `Move ${WI_USE} to the pod labels`, label, edits: [remove, addToPodLabels(t, site)] });
+  else if (value !== undefined) fix = ctx.fix({ title: 'Remove the annotation (it does nothing)', label, edits: [remove] });
   ctx.report({
     node: pair.key,
     message:
@@ -132,7 +127,7 @@ function checkOwnLabels(ctx: RuleContext, t: EditTarget, obj: K8sObject, site: P
     message:
       `${WI_USE} is on the ${obj.kind}'s own labels, which the webhook never reads: the pods are not selected. ` +
       `Add it to the pod template's labels (${site.path.join('.')}.metadata.labels).`,
-    fix: fixOf(ctx, `Add ${WI_USE}: "true" to the pod template's labels`, fixLabel('Migrate', ctx.index, obj), [addToPodLabels(t, site)]),
+    fix: ctx.fix({ title: `Add ${WI_USE}: "true" to the pod template's labels`, label: fixLabel('Migrate', ctx.index, obj), edits: [addToPodLabels(t, site)] }),
   });
 }
 
@@ -140,17 +135,7 @@ function checkOwnLabels(ctx: RuleContext, t: EditTarget, obj: K8sObject, site: P
 function checkSelector(ctx: RuleContext, obj: K8sObject, site: PodSite): void {
   const selector = mapAt(obj.node, [...site.path.slice(0, -1), 'selector']);
   if (!selector) return;
-  const keys: Node[] = [];
-  const matchLabels = mapAt(selector, ['matchLabels']);
-  const inLabels = pairIn(matchLabels, WI_USE) ?? (obj.kind === 'ReplicationController' ? pairIn(selector, WI_USE) : undefined);
-  if (inLabels) keys.push(inLabels.key);
-  const expressions = selector.get('matchExpressions', true);
-  if (isSeq(expressions)) {
-    for (const e of expressions.items) {
-      const key = isMap(e) ? e.get('key', true) : undefined;
-      if (isScalar(key) && scalarString(key) === WI_USE) keys.push(key);
-    }
-  }
+  const keys = selectorHits(selector, WI_USE, obj.kind === 'ReplicationController');
   for (const key of keys) {
     ctx.report({
       node: key,
@@ -175,7 +160,9 @@ function checkServiceAccount(ctx: RuleContext, t: EditTarget, obj: K8sObject): v
       message:
         `${WI_USE} in a ServiceAccount's ${where} does nothing: the webhook reads it from the pod's labels. ` +
         `Remove it here and add ${WI_USE}: "true" to the labels of the pod templates that run under ${obj.name ?? 'this service account'}.`,
-      fix: safe ? fixOf(ctx, `Remove ${WI_USE} from the ServiceAccount`, serviceAccountLabel('Update', ctx.index.namespaceOf(obj), obj.name ?? '(unnamed)'), [removeEntry(t, metadata, where, pair)]) : undefined,
+      fix: safe
+        ? ctx.fix({ title: `Remove ${WI_USE} from the ServiceAccount`, label: serviceAccountLabel('Update', ctx.index.namespaceOf(obj), obj.name ?? '(unnamed)'), edits: [removeEntry(t, metadata, where, pair)] })
+        : undefined,
     });
   }
 }

@@ -1,5 +1,6 @@
-import { mapAt, scalarString } from '../../core/k8s';
-import { rangeOf, type K8sObject } from '../../core/model';
+import { scalarString } from '../../core/k8s';
+import { isAzureBlock, podIdentityBlocks, TRIGGER_AUTH_KINDS } from '../../core/keda';
+import { rangeOf } from '../../core/model';
 import type { ServiceAccountFact, WorkspaceIndex } from '../../core/workspace';
 import type { IdentityPreference } from './pickers';
 
@@ -15,18 +16,13 @@ export interface TriggerAuthFact {
   end: number;
 }
 
-const TRIGGER_KINDS = new Set(['TriggerAuthentication', 'ClusterTriggerAuthentication']);
-const POD_IDENTITY_PATHS = [['spec', 'podIdentity'], ['spec', 'azureKeyVault', 'podIdentity']];
-
-function objectsOf(index: WorkspaceIndex, path: string): K8sObject[] {
-  return index.file(path)?.docs.flatMap((d) => d.objects) ?? [];
-}
-
 export function triggerAuthentications(index: WorkspaceIndex): TriggerAuthFact[] {
-  return index.paths.flatMap((path) =>
-    objectsOf(index, path).flatMap((obj): TriggerAuthFact[] => {
-      if (!TRIGGER_KINDS.has(obj.kind) || !obj.name) return [];
-      const podIdentity = POD_IDENTITY_PATHS.map((p) => mapAt(obj.node, p)).find((m) => m !== undefined);
+  return index.paths.flatMap((path) => {
+    const file = index.file(path);
+    return (file?.docs ?? []).flatMap((doc) => doc.objects).flatMap((obj): TriggerAuthFact[] => {
+      if (!file || !TRIGGER_AUTH_KINDS.includes(obj.kind) || !obj.name) return [];
+      // The first block of an Azure provider: another provider's identityId names no Azure identity.
+      const podIdentity = podIdentityBlocks({ file, doc: obj.doc }, obj).find(({ block }) => isAzureBlock(block))?.block;
       const [start, end] = rangeOf(obj.doc, obj.node);
       return [{
         kind: obj.kind as TriggerAuthFact['kind'],
@@ -37,8 +33,8 @@ export function triggerAuthentications(index: WorkspaceIndex): TriggerAuthFact[]
         start,
         end,
       }];
-    }),
-  );
+    });
+  });
 }
 
 const within = (fact: { file: string; start: number; end: number }, file: string, offset: number) =>

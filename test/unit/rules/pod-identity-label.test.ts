@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Project } from '../../../src/core/engine';
 import { PLACEHOLDER_CLIENT_ID } from '../../../src/core/k8s';
-import { dns1123, podIdentityLabel } from '../../../src/core/rules/pod-identity-label';
+import { dns1123 } from '../../../src/core/k8s';
+import { podIdentityLabel } from '../../../src/core/rules/pod-identity-label';
 import { ruleTester } from '../../support/rule-tester';
 
 const CLIENT = '11111111-2222-3333-4444-555555555555';

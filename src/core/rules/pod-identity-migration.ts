@@ -1,0 +1,220 @@
+import { isScalar, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import type { FileEdit, TextEdit } from '../edits';
+import { dns1123, envEntries, metadataOf, pairOf, PLACEHOLDER_CLIENT_ID, scalarString, WI_CLIENT_ID, WI_USE, type PodSite } from '../k8s';
+import { fixLabel, serviceAccountLabel } from '../labels';
+import { lookupIdentity, type IdentityLookup } from '../lookup';
+import type { K8sObject } from '../model';
+import type { Fix, RelatedLocation, RuleContext } from '../rule';
+import { annotateServiceAccount, appendServiceAccount, serviceAccountKey } from '../service-account';
+import type { ServiceAccountFact } from '../workspace';
+import { insertPair, removePair, replacePair, replaceScalar, scalarText, templatedNode, type EditTarget } from '../yaml-edit';
+
+/**
+ * The migration fix of pod-identity-label, in the steps of its docs (docs/rules/pod-identity-label.md,
+ * "What the fix does"): replace the label, name a service account, annotate or create that account.
+ */
+
+const USE_TRUE = '"true"';
+
+export type LabelPair = Pair<Scalar, Node | null>;
+/** Edits of one fix; `undefined` entries are edits that could not be made safely. */
+type Planned = Array<TextEdit | FileEdit | undefined>;
+
+/** aadpodidbinding among the workload's own labels (not the pod's). */
+export interface OwnLabel {
+  meta: YAMLMap;
+  labels: YAMLMap;
+  pair: LabelPair;
+}
+
+/** Removes the label, and `labels:` with it when nothing else is left in it. */
+export function removeLabel(t: EditTarget, own: OwnLabel): TextEdit | undefined {
+  const labelsPair = own.labels.items.length === 1 ? pairOf(own.meta, 'labels') : undefined;
+  return labelsPair ? removePair(t, own.meta, labelsPair) : removePair(t, own.labels, own.pair);
+}
+
+interface Migration {
+  message: string;
+  related: RelatedLocation[];
+  fix?: Fix;
+}
+
+export function planMigration(
+  ctx: RuleContext,
+  t: EditTarget,
+  obj: K8sObject,
+  site: PodSite,
+  podLabels: YAMLMap,
+  podPair: LabelPair,
+  own: OwnLabel | undefined,
+  keep: boolean,
+): Migration {
+  const subject = obj.kind === 'Pod' ? `Pod ${displayName(t, obj)}` : `The pod template of ${obj.kind} ${displayName(t, obj)}`;
+  if (templatedNode(t, podPair.value) || templatedNode(t, podPair.key)) {
+    return {
+      related: [],
+      message:
+        `${subject} binds a pod identity through a templated aadpodidbinding label, so its identity is unknown. ` +
+        `No fix: it would have to rewrite template text. In the chart, replace the label with ${WI_USE}: "true" and run the pod ` +
+        `under a service account annotated with ${WI_CLIENT_ID}.`,
+    };
+  }
+  const selector = scalarString(podPair.value);
+  const namespaceNode = metadataOf(obj)?.get('namespace', true);
+  const namespace = ctx.index.namespaceOf(obj);
+  const lookup = lookupIdentity(ctx.index, selector, namespace);
+  const notes: string[] = [];
+  let blocker: string | undefined;
+  const block = (why: string) => (blocker ??= why);
+
+  // The label: replaced by the `use` label, or kept beside it while the selector needs it.
+  const labels = replaceLabel(t, obj, podLabels, podPair, own, keep);
+  const edits: Planned = [...labels.edits];
+  if (labels.note) notes.push(labels.note);
+  if (anchored(podLabels, podPair.value, own?.labels, site.spec)) block('the labels or pod spec carry a YAML anchor that other nodes may alias');
+
+  // A named service account: kept, or named after the label value.
+  const account = planServiceAccountName(t, site, selector);
+  edits.push(...account.edits);
+  if (account.problem) block(account.problem);
+  if (templatedNode(t, namespaceNode)) block('the namespace is templated');
+
+  // That account carries the client id: annotated where it is, or created beside the workload.
+  const related = [...lookup.related];
+  let placeholder = false;
+  const creates: string[] = [];
+  if (account.name && !account.templated && !blocker) {
+    const annotated = annotateOrCreateAccount(ctx, t, obj, account.name, lookup);
+    edits.push(...annotated.edits);
+    related.push(...annotated.related);
+    creates.push(...annotated.creates);
+    placeholder = annotated.placeholder;
+  } else if (account.templated) {
+    notes.push(`Its service account name is templated: annotate that account with ${WI_CLIENT_ID}${lookup.clientId ? ` "${lookup.clientId}"` : ''} in the chart.`);
+  }
+
+  const identity = lookup.clientId
+    ? `; it maps to AzureIdentity ${lookup.identity!.namespace}/${lookup.identity!.name} (client id ${lookup.clientId}).`
+    : `; ${lookup.problem}.`;
+  const fix = blocker
+    ? undefined
+    : ctx.fix({ title: `Migrate ${obj.kind} ${displayName(t, obj)} to workload identity`, label: fixLabel('Migrate', ctx.index, obj), edits, needsInput: placeholder, creates });
+  if (placeholder && fix) notes.push(`The client id could not be found, so the fix writes the placeholder ${PLACEHOLDER_CLIENT_ID} to fill in.`);
+  const envNote = hardCodedClientId(site.spec, lookup.clientId);
+  if (envNote) notes.push(envNote);
+  if (blocker) notes.push(`No fix: ${blocker}.`);
+  else if (!fix && edits.length > 0) notes.push('No fix: the manifest cannot be edited here without touching template text or its layout.');
+  const done = !blocker && edits.length === 0;
+  return {
+    related,
+    fix,
+    message:
+      `${subject} binds a pod identity through aadpodidbinding "${selector ?? ''}"${identity} ` +
+      (done
+        ? `It already has the ${WI_USE} label and an annotated service account.`
+        : `Workload identity needs the label ${WI_USE}: "true" and a service account annotated with the identity's client id.`) +
+      (notes.length ? ` ${notes.join(' ')}` : ''),
+  };
+}
+
+/**
+ * The pod template's `aadpodidbinding` becomes the `use` label on the same line (or goes, when the
+ * `use` label is there already); when the workload's selector uses it, it stays and the `use`
+ * label is added beside it. Otherwise it also leaves the workload's own labels.
+ */
+function replaceLabel(t: EditTarget, obj: K8sObject, podLabels: YAMLMap, podPair: LabelPair, own: OwnLabel | undefined, keep: boolean): { edits: Planned; note?: string } {
+  const edits: Planned = [];
+  const use = pairOf(podLabels, WI_USE);
+  let note: string | undefined;
+  if (keep) {
+    if (!use) edits.push(insertPair(t, podLabels, WI_USE, USE_TRUE));
+    note = `The label stays on the pod template because the ${obj.kind}'s selector uses it (a selector cannot change); drop it when the ${obj.kind} is recreated with a new selector.`;
+  } else {
+    edits.push(use ? removePair(t, podLabels, podPair) : replacePair(t, podPair, WI_USE, USE_TRUE));
+  }
+  if (own) edits.push(removeLabel(t, own));
+  return { edits, note };
+}
+
+/**
+ * That ServiceAccount gets the client id (and tenant id) in its own file when it is in the
+ * workspace; otherwise a new annotated ServiceAccount is created beside the workload.
+ */
+function annotateOrCreateAccount(
+  ctx: RuleContext,
+  t: EditTarget,
+  obj: K8sObject,
+  name: string,
+  lookup: IdentityLookup,
+): { edits: Planned; related: RelatedLocation[]; creates: string[]; placeholder: boolean } {
+  const namespace = ctx.index.namespaceOf(obj);
+  const fact = ctx.index.serviceAccount(namespace, name);
+  if (fact) {
+    const annotated = annotateAccount(ctx, fact, lookup);
+    return { ...annotated, related: [{ file: fact.file, start: fact.start, end: fact.end, message: `ServiceAccount ${namespace}/${name}` }], creates: [] };
+  }
+  const created = appendServiceAccount(t, { name, namespace, writeNamespace: obj.namespace !== undefined, clientId: lookup.clientId, tenantId: lookup.tenantId }, ctx.index);
+  return {
+    edits: [{ ...created, label: serviceAccountLabel('Create', namespace, name) }],
+    related: [],
+    creates: [serviceAccountKey(namespace, name)],
+    placeholder: !lookup.clientId,
+  };
+}
+
+interface AccountPlan {
+  name: string | undefined;
+  templated: boolean;
+  edits: Planned;
+  problem?: string;
+}
+
+/** Keeps a named account; otherwise names one after the label value (replacing `default`). */
+function planServiceAccountName(t: EditTarget, site: PodSite, selector: string | undefined): AccountPlan {
+  const spec = site.spec;
+  if (!spec) return { name: undefined, templated: false, edits: [], problem: 'the pod has no spec' };
+  const pairs = ['serviceAccountName', 'serviceAccount'].flatMap((k) => {
+    const p = pairOf(spec, k);
+    return p ? [p] : [];
+  });
+  if (pairs.some((p) => templatedNode(t, p.value))) return { name: undefined, templated: true, edits: [] };
+  const named = pairs.map((p) => scalarString(p.value)).find((n) => n !== undefined && n !== '' && n !== 'default');
+  if (named) return { name: named, templated: false, edits: [] };
+  const name = dns1123(selector ?? '');
+  if (!name) return { name: undefined, templated: false, edits: [], problem: 'the label value cannot name a service account' };
+  const text = scalarText(name);
+  const edits = pairs.length
+    ? pairs.map((p) => isScalar(p.value) && p.value.value !== null ? replaceScalar(t, p.value, name) : replacePair(t, p, String(p.key.value), text))
+    : [insertPair(t, spec, 'serviceAccountName', text, 'first')];
+  return { name, templated: false, edits };
+}
+
+/** Adds (or corrects) the client id annotation of an account in the workspace, in its own file. */
+function annotateAccount(ctx: RuleContext, fact: ServiceAccountFact, lookup: IdentityLookup): { edits: Planned; placeholder: boolean } {
+  const file = ctx.index.file(fact.file);
+  const result = file && annotateServiceAccount({ file, doc: fact.object.doc }, fact.object, lookup);
+  if (!file || !result || 'unsafe' in result) return { edits: [undefined], placeholder: false };
+  // Its own group: the account may serve other workloads too.
+  const label = serviceAccountLabel('Annotate', fact.namespace, fact.name);
+  return { edits: result.edits.map((e) => ({ ...e, file: file.path, label })), placeholder: result.placeholder };
+}
+
+/** A hard-coded AZURE_CLIENT_ID wins over the one the webhook injects. */
+function hardCodedClientId(spec: YAMLMap | undefined, clientId: string | undefined): string | undefined {
+  for (const { container, value } of envEntries(spec, 'AZURE_CLIENT_ID')) {
+    const text = scalarString(value);
+    if (text !== undefined && text.toLowerCase() !== clientId?.toLowerCase()) {
+      return `Container ${scalarString(container.get('name', true)) ?? ''} hard-codes AZURE_CLIENT_ID "${text}", which the webhook does not override: remove it or set it to the identity's client id.`;
+    }
+  }
+  return undefined;
+}
+
+function anchored(...nodes: unknown[]): boolean {
+  return nodes.some((n) => (n as { anchor?: string } | null | undefined)?.anchor !== undefined);
+}
+
+export function displayName(t: EditTarget, obj: K8sObject): string {
+  const node = metadataOf(obj)?.get('name', true);
+  return templatedNode(t, node) ? '(templated name)' : (obj.name ?? '(unnamed)');
+}
