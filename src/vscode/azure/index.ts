@@ -5,6 +5,7 @@ import { signInFor } from './auth';
 import { vscodeSessionTokens } from './auth-vscode';
 import { runFlow } from './commands';
 import type { FlowContext } from './context';
+import { positionsIn } from '../convert';
 import { failed, type Log, type Result } from './result';
 import { ScriptedUi } from './scriptedUi';
 import { azureSettings } from './settings';
@@ -71,7 +72,7 @@ export async function runCommand(id: string, host: AzureCommandHost, ...args: un
 
 function cursorOf(editor: vscode.TextEditor | undefined): FlowContext['workspace']['cursor'] {
   if (!editor) return undefined;
-  return { file: editor.document.uri.toString(), offset: editor.document.offsetAt(editor.selection.active) };
+  return { file: editor.document.uri.toString(), offset: positionsIn(editor.document).offset(editor.selection.active) };
 }
 
 /** The output channel (a LogOutputChannel when the extension made one), lines kept for tests. */
