@@ -78,5 +78,3 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     ...hooks?.api,
   };
 }
-
-export function deactivate(): void {}
