@@ -1,5 +1,6 @@
 // Bundles the extension and the CLI with esbuild. The Azure SDKs go into a bundle of their own
-// (dist/azure.js) that the extension loads only when an Azure command runs.
+// (dist/azure.js) that the extension loads only when an Azure command runs; the host tests' hooks
+// into one that only a host test run loads (dist/test-hooks.js).
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 
@@ -18,6 +19,9 @@ const entries = [
   { entryPoints: ['src/vscode/azure/index.ts'], outfile: 'dist/azure.js', external: ['vscode'] },
   // Fix-all of a file runs in a worker thread, off the extension host's thread.
   { entryPoints: ['src/vscode/fixAllWorker.ts'], outfile: 'dist/fixAllWorker.js' },
+  // Test-only: the hooks host tests use (scripted Azure UI, event-loop monitor). The extension
+  // loads it only when the host test harness names it in WI_TEST_HOOKS; it is not in the VSIX.
+  { entryPoints: ['src/vscode/testHooks.ts'], outfile: 'dist/test-hooks.js' },
 ];
 
 await Promise.all(

@@ -4,7 +4,7 @@ import { SUPPRESS_NEXT_LINE } from '../core/engine';
 import { rangeOf } from '../core/model';
 import type { Finding } from '../core/rule';
 import { COMMAND_IDS } from './commands';
-import { DIAGNOSTIC_SOURCE, diagnosticKey, rangeIn, toWorkspaceEdit } from './convert';
+import { DIAGNOSTIC_SOURCE, diagnosticKey, positionsIn, rangeIn, toWorkspaceEdit } from './convert';
 import type { FixAllWorker } from './fixAll';
 import type { Indexer } from './indexer';
 import type { Linter, Published } from './linter';
@@ -78,7 +78,7 @@ export class CodeActions implements vscode.CodeActionProvider<vscode.CodeAction>
   private createCredential(document: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction | undefined {
     if (!vscode.workspace.isTrusted || (context.only && !context.only.contains(AZURE_KIND) && !AZURE_KIND.contains(context.only))) return undefined;
     const key = document.uri.toString();
-    const offset = document.offsetAt(range.start);
+    const offset = positionsIn(document).offset(range.start);
     const obj = this.indexer.core
       .file(key)
       ?.docs.flatMap((d) => d.objects.map((o) => ({ o, r: rangeOf(d, o.node) })))
@@ -111,7 +111,7 @@ export class CodeActions implements vscode.CodeActionProvider<vscode.CodeAction>
   }
 
   private disableForLine(document: vscode.TextDocument, finding: Finding, diagnostic: vscode.Diagnostic): vscode.CodeAction {
-    const line = document.lineAt(document.positionAt(finding.start).line);
+    const line = document.lineAt(positionsIn(document).position(finding.start).line);
     const indent = line.text.slice(0, line.firstNonWhitespaceCharacterIndex);
     const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
     const action = new vscode.CodeAction(`Disable ${finding.ruleId} for this line`, vscode.CodeActionKind.QuickFix);

@@ -1,10 +1,12 @@
+// The core's offsets become the editor's positions here, and nowhere else: diagnostics, related
+// locations, workspace edits, and the ranges of the other modules (positionsIn, rangeIn).
 import * as vscode from 'vscode';
 import type { FileEdit } from '../core/edits';
 import type { Finding, RelatedLocation, Severity } from '../core/rule';
 import { docsUrl } from '../core/rules';
 import { LineIndex } from '../core/text';
 
-/** Offsets become positions here and nowhere else. */
+/** Where the text of a workspace file comes from. */
 export interface TextSource {
   /** The current text of a file of the workspace (open document first, then the index). */
   text(path: string): string | undefined;
@@ -19,20 +21,38 @@ const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   hint: vscode.DiagnosticSeverity.Hint,
 };
 
-export function rangeIn(document: vscode.TextDocument, start: number, end: number): vscode.Range {
-  return new vscode.Range(document.positionAt(start), document.positionAt(end));
+/** Offsets of one text as positions, and positions as offsets. */
+export interface Positions {
+  position(offset: number): vscode.Position;
+  range(start: number, end: number): vscode.Range;
+  offset(position: vscode.Position): number;
 }
 
-/** The line index of the text last asked for: related locations of one check mostly share a file. */
+/** The line index of the text last asked for: the offsets converted together mostly share a text. */
 let lastLines: LineIndex | undefined;
 
-/** A range of a file's text that is not open as a document. */
-export function rangeInText(text: string, start: number, end: number): vscode.Range {
-  if (lastLines?.text !== text) lastLines = new LineIndex(text);
+/**
+ * Where offsets become positions (and back), for an open document or a file's text: a document
+ * answers from its own line table (VS Code keeps one per version), a text from a line-start table
+ * built once for it.
+ */
+export function positionsIn(source: vscode.TextDocument | string): Positions {
+  if (typeof source !== 'string') {
+    const position = (offset: number) => source.positionAt(offset);
+    return { position, range: (start, end) => new vscode.Range(position(start), position(end)), offset: (p) => source.offsetAt(p) };
+  }
+  if (lastLines?.text !== source) lastLines = new LineIndex(source);
   const lines = lastLines;
-  const s = lines.position(start);
-  const e = lines.position(end);
-  return new vscode.Range(s.line, s.character, e.line, e.character);
+  const position = (offset: number) => {
+    const p = lines.position(offset);
+    return new vscode.Position(p.line, p.character);
+  };
+  return { position, range: (start, end) => new vscode.Range(position(start), position(end)), offset: (p) => lines.offset(p.line, p.character) };
+}
+
+/** The range of `start`…`end` (offsets) in a document or a file's text. */
+export function rangeIn(source: vscode.TextDocument | string, start: number, end: number): vscode.Range {
+  return positionsIn(source).range(start, end);
 }
 
 /**
@@ -70,7 +90,7 @@ export function toDiagnostic(document: vscode.TextDocument, finding: Finding, so
 function toLocation(document: vscode.TextDocument, r: RelatedLocation, source: TextSource): vscode.Location | undefined {
   if (r.file === document.uri.toString()) return new vscode.Location(document.uri, rangeIn(document, r.start, r.end));
   const text = source.text(r.file);
-  return text === undefined ? undefined : new vscode.Location(vscode.Uri.parse(r.file), rangeInText(text, r.start, r.end));
+  return text === undefined ? undefined : new vscode.Location(vscode.Uri.parse(r.file), rangeIn(text, r.start, r.end));
 }
 
 /** Snippet text for an edit whose placeholders become tab stops. */
@@ -104,7 +124,8 @@ export function toWorkspaceEdit(edits: readonly FileEdit[], document: vscode.Tex
       edit.insert(uri, new vscode.Position(0, 0), fileEdits.map((e) => e.text).join(''));
       continue;
     }
-    const range = (e: FileEdit) => (here ? rangeIn(document, e.start, e.end) : rangeInText(text, e.start, e.end));
+    const positions = positionsIn(here ? document : text);
+    const range = (e: FileEdit) => positions.range(e.start, e.end);
     const compensated = here && snippets && fileEdits.some((e) => e.placeholders?.length) ? withoutSnippetIndent(text, fileEdits) : undefined;
     if (compensated) {
       edit.set(uri, compensated.map((e) => new vscode.SnippetTextEdit(range(e), snippetOf(e))));

@@ -1,6 +1,4 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import { AzureTesting } from './azure/testing';
 import { registerAzureCommands } from './azureCommands';
 import { CodeActions } from './codeActions';
 import { COMMAND_IDS } from './commands';
@@ -10,18 +8,24 @@ import { Indexer } from './indexer';
 import { Linter, manifestSelector, type CheckCounts } from './linter';
 import { migrateWorkspace } from './migrate';
 import { readSettings, SECTION } from './settings';
+import type { TestApi, TestHooks } from './testHooks';
 
-/** What `activate` returns: used by the integration tests to wait for the index. */
-export interface ExtensionApi {
+/**
+ * What `activate` returns: used by the integration tests to wait for the index and the checks.
+ * In a host test run (WI_TEST_HOOKS), the test-only hooks of testHooks.ts come with it.
+ */
+export interface ExtensionApi extends Partial<TestApi> {
   ready(): Promise<void>;
   onDidCheck: vscode.Event<vscode.Uri>;
   onDidStartCheck: vscode.Event<vscode.Uri>;
   /** How many checks of a document were started, published, dropped, sliced (tests observe the linter's work). */
   checkCounts(uri: vscode.Uri): CheckCounts;
-  /** Longest the extension host's event loop was blocked since the last reset (the first call starts measuring), in ms. */
-  hostStall: { maxMs(): number; reset(): void };
-  /** Test hooks of the Azure commands: scripted answers instead of pickers, the last run's transcript. */
-  azureTesting: AzureTesting;
+}
+
+/** The test-only bundle the host tests' harness names (dist/test-hooks.js); nothing else sets WI_TEST_HOOKS. */
+function testHooks(): TestHooks | undefined {
+  const bundle = process.env.WI_TEST_HOOKS;
+  return bundle ? (require(bundle) as typeof import('./testHooks')).createTestHooks() : undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -31,13 +35,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const linter = new Linter(indexer, settings);
   const highlighter = new Highlighter(indexer, settings, linter);
   const fixer = new FixAllWorker();
-  // Measured only once a test asks (hostStall.reset): no timer runs for users.
-  let stall: IntervalHistogram | undefined;
-  const monitor = () => {
-    if (!stall) (stall = monitorEventLoopDelay({ resolution: 10 })).enable();
-    return stall;
-  };
-  context.subscriptions.push(indexer, linter, highlighter, fixer, { dispose: () => stall?.disable() });
+  const hooks = testHooks();
+  context.subscriptions.push(indexer, linter, highlighter, fixer, ...(hooks ? [hooks] : []));
 
   const checkOpen = () => vscode.workspace.textDocuments.forEach((d) => linter.schedule(d, 0));
   checkOpen();
@@ -70,17 +69,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand(COMMAND_IDS.migrateWorkspace, () => migrateWorkspace(indexer, linter, settings)),
   );
   const output = vscode.window.createOutputChannel('Workload Identity', { log: true });
-  const azureTesting = new AzureTesting();
-  context.subscriptions.push(output, ...registerAzureCommands({ output, index: () => indexer.core, text: (p) => linter.text(p), testing: azureTesting }));
+  context.subscriptions.push(output, ...registerAzureCommands({ output, index: () => indexer.core, text: (p) => linter.text(p), testing: hooks?.api.azureTesting }));
 
   return {
     ready: () => indexer.ready,
     onDidCheck: linter.onDidCheck,
     onDidStartCheck: linter.onDidStartCheck,
     checkCounts: (uri) => linter.checkCounts(uri),
-    hostStall: { maxMs: () => monitor().max / 1e6, reset: () => monitor().reset() },
-    azureTesting,
+    ...hooks?.api,
   };
 }
-
-export function deactivate(): void {}

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Project } from '../core/engine';
-import { rangeInText } from './convert';
+import { positionsIn } from './convert';
 import type { Indexer } from './indexer';
 import type { Linter } from './linter';
 import type { Settings } from './settings';
@@ -48,7 +48,8 @@ export async function migrateWorkspace(indexer: Indexer, linter: Linter, setting
     }
     anchor ??= uri;
     // Ranges from the text the plan was made of, without opening every file as a document.
-    for (const e of change.edits) edit.replace(uri, rangeInText(change.before, e.start, e.end), e.text, metadata(e.label));
+    const positions = positionsIn(change.before);
+    for (const e of change.edits) edit.replace(uri, positions.range(e.start, e.end), e.text, metadata(e.label));
   }
   // VS Code opens the refactor preview only for an edit with an entry that needs confirmation,
   // and shows such entries unchecked. The changes above need none, so they start checked; this

@@ -44,7 +44,12 @@ async function hostRun(
       extensionTestsPath: path.join(repoRoot, 'out', 'test', 'host', options.tests, 'index.js'),
       launchArgs: [options.workspace],
       // Variables named WI_* reach the extension host in both hosts; tests can tell them apart.
-      extensionTestsEnv: { ...options.env, WI_TEST_HOST: options.useDownloadedVsCode ? 'vscode' : 'code-server' },
+      // WI_TEST_HOOKS: the extension loads the test-only hooks bundle (its API then has them).
+      extensionTestsEnv: {
+        ...options.env,
+        WI_TEST_HOST: options.useDownloadedVsCode ? 'vscode' : 'code-server',
+        WI_TEST_HOOKS: path.join(repoRoot, 'dist', 'test-hooks.js'),
+      },
     });
     fs.rmSync(path.dirname(options.workspace), { recursive: true, force: true });
     return 0;

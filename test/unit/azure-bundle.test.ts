@@ -1,5 +1,6 @@
 // The main bundle loads fast and without the Azure SDKs: they live in dist/azure.js, loaded on
-// the first Azure command. Builds the bundles first when they are missing or older than the sources.
+// the first Azure command. Neither holds the host tests' hooks: they live in dist/test-hooks.js.
+// Builds the bundles first when they are missing or older than the sources.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -16,7 +17,7 @@ function newestSource(dir: string): number {
 }
 
 function ensureBuilt(): void {
-  const built = ['extension.js', 'azure.js'].map(dist);
+  const built = ['extension.js', 'azure.js', 'test-hooks.js'].map(dist);
   const stale = built.some((f) => !existsSync(f) || statSync(f).mtimeMs < newestSource(join(root, 'src')));
   if (!stale) return;
   const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, encoding: 'utf8' });
@@ -38,4 +39,19 @@ test('dist/extension.js holds no Azure SDK code; dist/azure.js holds it', () => 
   // The main bundle reaches the Azure bundle by a plain require of the sibling file.
   assert.match(main, /require\("\.\/azure"\)/);
   assert.ok(statSync(dist('extension.js')).size < statSync(dist('azure.js')).size / 2);
+});
+
+// The scripted UI and the Azure test hooks (class names and messages), the host tests' event-loop monitor.
+const TEST_ONLY_MARKERS = ['ScriptedUi = class', 'scripted UI: no answer left', 'AzureTesting = class', 'setUserInput', 'function createTestHooks', 'monitorEventLoopDelay'];
+
+test('the host tests\' hooks are in dist/test-hooks.js only, not in dist/extension.js or dist/azure.js', () => {
+  ensureBuilt();
+  const hooks = readFileSync(dist('test-hooks.js'), 'utf8');
+  for (const name of ['extension.js', 'azure.js']) {
+    const bundle = readFileSync(dist(name), 'utf8');
+    for (const marker of TEST_ONLY_MARKERS) assert.ok(!bundle.includes(marker), `dist/${name} contains ${marker}`);
+  }
+  for (const marker of TEST_ONLY_MARKERS) assert.ok(hooks.includes(marker), `dist/test-hooks.js lacks ${marker}`);
+  // Not shipped: the VSIX takes only the files .vscodeignore lists.
+  assert.doesNotMatch(readFileSync(join(root, '.vscodeignore'), 'utf8'), /test-hooks/);
 });

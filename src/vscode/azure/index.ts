@@ -5,11 +5,11 @@ import { signInFor } from './auth';
 import { vscodeSessionTokens } from './auth-vscode';
 import { runFlow } from './commands';
 import type { FlowContext } from './context';
-import { failed, type Log, type Result } from './result';
-import { ScriptedUi } from './scriptedUi';
+import { positionsIn } from '../convert';
+import { CancelledError, failed, FlowError, type Log, type Result } from './result';
+import type { ScriptedEffects } from './scriptedUi';
 import { azureSettings } from './settings';
-import type { AzureTesting } from './testing';
-import type { Ui } from './ui';
+import type { Ui, UiReports } from './ui';
 import { applyFileEdits, VsCodeUi } from './ui-vscode';
 
 /** What the extension hands to the Azure commands. */
@@ -19,8 +19,14 @@ export interface AzureCommandHost {
   index(): WorkspaceIndex;
   /** Current text of a workspace file by its key (URI string): the open document first. */
   text(path: string): string | undefined;
-  /** Test hooks (scripted answers instead of pickers); absent in normal use. */
-  testing?: AzureTesting;
+  /** Host-test hooks (the test-only bundle dist/test-hooks.js); absent in normal use. */
+  testing?: AzureTestHooks;
+}
+
+/** What host tests hook in: the real UI's reports, and a scripted UI in place of the user. */
+export interface AzureTestHooks extends UiReports {
+  /** A UI that answers this run from a script, or undefined; `finished` gets the run's output lines. */
+  scriptedRun(command: string, effects: Required<ScriptedEffects>): { ui: Ui; finished(log: string[]): void } | undefined;
 }
 
 export interface AzureModule {
@@ -48,9 +54,12 @@ export async function runCommand(id: string, host: AzureCommandHost, ...args: un
   });
   const lines: string[] = [];
   const log = recording(host.output, lines);
-  const script = host.testing?.takeUserInput();
-  const scripted = script ? new ScriptedUi(script, { applyEdits: (edits) => applyFileEdits(edits, host), copy: async (text) => vscode.env.clipboard.writeText(text) }) : undefined;
-  const ui: Ui = scripted ?? new VsCodeUi(host, host.testing);
+  const scripted = host.testing?.scriptedRun(id, {
+    applyEdits: (edits) => applyFileEdits(edits, host),
+    copy: async (text) => vscode.env.clipboard.writeText(text),
+    errors: { FlowError, CancelledError },
+  });
+  const ui: Ui = scripted?.ui ?? new VsCodeUi(host, host.testing);
   const context: FlowContext = {
     ui,
     log,
@@ -65,13 +74,13 @@ export async function runCommand(id: string, host: AzureCommandHost, ...args: un
     workspace: { index: host.index, text: host.text, cursor: cursorOf(vscode.window.activeTextEditor) },
   };
   const result = await runFlow(id, context, args);
-  if (scripted && host.testing) host.testing.lastRun = { command: id, transcript: scripted.transcript, log: lines, unused: scripted.unused };
+  scripted?.finished(lines);
   return result;
 }
 
 function cursorOf(editor: vscode.TextEditor | undefined): FlowContext['workspace']['cursor'] {
   if (!editor) return undefined;
-  return { file: editor.document.uri.toString(), offset: editor.document.offsetAt(editor.selection.active) };
+  return { file: editor.document.uri.toString(), offset: positionsIn(editor.document).offset(editor.selection.active) };
 }
 
 /** The output channel (a LogOutputChannel when the extension made one), lines kept for tests. */

@@ -45,6 +45,11 @@ export interface TranscriptEntry {
 export interface ScriptedEffects {
   applyEdits?(edits: FileEdit[], label: string): Promise<boolean>;
   copy?(text: string): Promise<void>;
+  /**
+   * The errors the flows running this UI recognise, when they come from another bundle than this
+   * module (the host tests' hooks, dist/test-hooks.js, drive the flows of dist/azure.js).
+   */
+  errors?: { FlowError: typeof FlowError; CancelledError: typeof CancelledError };
 }
 
 /** A `Ui` that answers from a script and records everything it was asked and shown. */
@@ -82,9 +87,9 @@ export class ScriptedUi implements Ui {
 
   private next(kind: string, text: string): ScriptedAnswer {
     const answer = this.answers.shift();
-    if (!answer) throw new FlowError(`scripted UI: no answer left for ${kind} "${text}"`);
+    if (!answer) throw this.error(`scripted UI: no answer left for ${kind} "${text}"`);
     if (answer.expect !== undefined && !text.includes(answer.expect)) {
-      throw new FlowError(`scripted UI: expected a prompt containing "${answer.expect}", got ${kind} "${text}"`);
+      throw this.error(`scripted UI: expected a prompt containing "${answer.expect}", got ${kind} "${text}"`);
     }
     return answer;
   }
@@ -93,8 +98,8 @@ export class ScriptedUi implements Ui {
     const list = await this.load(items, options, 'pick');
     const answer = this.next('pick', options.title);
     if ('escape' in answer) return this.dismiss('pick', options.title);
-    if (!('pick' in answer)) throw new FlowError(`scripted UI: picker "${options.title}" got ${JSON.stringify(answer)}`);
-    const item = find(list, answer.pick, options.title);
+    if (!('pick' in answer)) throw this.error(`scripted UI: picker "${options.title}" got ${JSON.stringify(answer)}`);
+    const item = this.find(list, answer.pick, options.title);
     this.last().answer = item.label;
     return item.value;
   }
@@ -104,8 +109,8 @@ export class ScriptedUi implements Ui {
     this.last().value = list.filter((i) => i.picked).map((i) => i.label).join(', ');
     const answer = this.next('pickMany', options.title);
     if ('escape' in answer) return this.dismiss('pickMany', options.title);
-    if (!('pickMany' in answer)) throw new FlowError(`scripted UI: picker "${options.title}" got ${JSON.stringify(answer)}`);
-    const chosen = answer.pickMany.map((label) => find(list, label, options.title));
+    if (!('pickMany' in answer)) throw this.error(`scripted UI: picker "${options.title}" got ${JSON.stringify(answer)}`);
+    const chosen = answer.pickMany.map((label) => this.find(list, label, options.title));
     this.last().answer = chosen.map((i) => i.label).join(', ');
     return chosen.map((i) => i.value);
   }
@@ -114,10 +119,10 @@ export class ScriptedUi implements Ui {
     this.transcript.push({ kind: 'input', text: options.title, value: options.value });
     const answer = this.next('input', `${options.title}: ${options.prompt}`);
     if ('escape' in answer) return this.dismiss('input', options.title);
-    if (!('input' in answer)) throw new FlowError(`scripted UI: input "${options.title}" got ${JSON.stringify(answer)}`);
+    if (!('input' in answer)) throw this.error(`scripted UI: input "${options.title}" got ${JSON.stringify(answer)}`);
     const value = answer.input ?? options.value ?? '';
     const invalid = options.validate?.(value);
-    if (invalid) throw new FlowError(`scripted UI: input "${value}" for "${options.title}" is invalid: ${invalid}`);
+    if (invalid) throw this.error(`scripted UI: input "${value}" for "${options.title}" is invalid: ${invalid}`);
     this.last().answer = value;
     return value;
   }
@@ -126,9 +131,9 @@ export class ScriptedUi implements Ui {
     this.transcript.push({ kind: 'ask', text: options.detail ? `${message}\n${options.detail}` : message, offered: actions });
     const answer = this.next('question', message);
     if ('escape' in answer) return undefined;
-    if (!('choose' in answer)) throw new FlowError(`scripted UI: question "${message}" got ${JSON.stringify(answer)}`);
+    if (!('choose' in answer)) throw this.error(`scripted UI: question "${message}" got ${JSON.stringify(answer)}`);
     if (answer.choose === null) return undefined;
-    if (!actions.includes(answer.choose)) throw new FlowError(`scripted UI: "${answer.choose}" is not one of ${actions.join(', ')} for "${message}"`);
+    if (!actions.includes(answer.choose)) throw this.error(`scripted UI: "${answer.choose}" is not one of ${actions.join(', ')} for "${message}"`);
     this.last().answer = answer.choose;
     return answer.choose;
   }
@@ -175,25 +180,29 @@ export class ScriptedUi implements Ui {
   private async load<T>(items: Items<T>, options: PickOptions, kind: 'pick' | 'pickMany'): Promise<PickItem<T>[]> {
     const list = typeof items === 'function' ? await items(new AbortController().signal) : items;
     this.transcript.push({ kind, text: options.title, offered: list.map((i) => i.label) });
-    if (list.length === 0) throw new FlowError(options.emptyMessage);
+    if (list.length === 0) throw this.error(options.emptyMessage);
     return list;
   }
 
   private dismiss(kind: string, title: string): never {
     this.last().answer = '(dismissed)';
-    throw new CancelledError(`Cancelled at ${kind} "${title}".`);
+    throw new (this.effects.errors?.CancelledError ?? CancelledError)(`Cancelled at ${kind} "${title}".`);
   }
 
   private last(): TranscriptEntry {
     return this.transcript[this.transcript.length - 1];
   }
-}
 
-/** The item a scripted label names: the exact label, else the only label that starts with it. */
-function find<T>(list: PickItem<T>[], label: string, title: string): PickItem<T> {
-  const exact = list.find((i) => i.label === label);
-  if (exact) return exact;
-  const prefixed = list.filter((i) => i.label.startsWith(label));
-  if (prefixed.length === 1) return prefixed[0];
-  throw new FlowError(`scripted UI: "${label}" is not one of the items of "${title}": ${list.map((i) => i.label).join(' | ')}`);
+  private error(message: string): FlowError {
+    return new (this.effects.errors?.FlowError ?? FlowError)(message);
+  }
+
+  /** The item a scripted label names: the exact label, else the only label that starts with it. */
+  private find<T>(list: PickItem<T>[], label: string, title: string): PickItem<T> {
+    const exact = list.find((i) => i.label === label);
+    if (exact) return exact;
+    const prefixed = list.filter((i) => i.label.startsWith(label));
+    if (prefixed.length === 1) return prefixed[0];
+    throw this.error(`scripted UI: "${label}" is not one of the items of "${title}": ${list.map((i) => i.label).join(' | ')}`);
+  }
 }

@@ -1,6 +1,9 @@
-// Test hooks of the Azure commands, exposed on the extension's API. Kept free of runtime imports:
-// the main bundle includes this file, and it must not pull in any Azure SDK.
-import type { ScriptedInput, TranscriptEntry } from './scriptedUi';
+// Test hooks of the Azure commands, in the test-only bundle dist/test-hooks.js (never in
+// dist/extension.js or dist/azure.js): the extension hands them to the Azure commands only when a
+// host test run names that bundle.
+import type { AzureTestHooks } from './index';
+import { ScriptedUi, type ScriptedEffects, type ScriptedInput, type TranscriptEntry } from './scriptedUi';
+import type { PickShown, ProgressShown } from './ui';
 
 /** What a scripted run recorded: for host tests to assert on. */
 export interface ScriptedRun {
@@ -14,26 +17,10 @@ export interface ScriptedRun {
 
 /**
  * Microsoft's Azure extensions drive their pickers in tests by swapping in a test user-input
- * implementation; this does the same: the next Azure command answers from the script.
+ * implementation; this does the same: the next Azure command answers from the script. Without a
+ * script, the real UI runs and reports its pickers and progress notifications here.
  */
-/** A QuickPick of the real UI whose items have loaded. */
-export interface PickShown {
-  title: string;
-  labels: string[];
-  /** Labels preselected (multi-select). */
-  picked: string[];
-  /** True when the picker showed its busy state while the items loaded. */
-  wasBusy: boolean;
-  /** The message shown when the list came back empty. */
-  empty?: string;
-}
-
-/** A progress notification of the real UI, once VS Code runs its task. */
-export interface ProgressShown {
-  title: string;
-}
-
-export class AzureTesting {
+export class AzureTesting implements AzureTestHooks {
   private pending: ScriptedInput | undefined;
   private readonly pickListeners = new Set<(pick: PickShown) => void>();
   private readonly progressListeners = new Set<(progress: ProgressShown) => void>();
@@ -72,5 +59,13 @@ export class AzureTesting {
     const input = this.pending;
     this.pending = undefined;
     return input;
+  }
+
+  /** A command run: the script set for it, if any, answers instead of the user. */
+  scriptedRun(command: string, effects: Required<ScriptedEffects>): { ui: ScriptedUi; finished(log: string[]): void } | undefined {
+    const script = this.takeUserInput();
+    if (!script) return undefined;
+    const ui = new ScriptedUi(script, effects);
+    return { ui, finished: (log) => (this.lastRun = { command, transcript: ui.transcript, log, unused: ui.unused }) };
   }
 }

@@ -2,8 +2,7 @@ import * as vscode from 'vscode';
 import type { FileEdit } from '../../core/edits';
 import { toWorkspaceEdit, type TextSource } from '../convert';
 import { CancelledError, FlowError } from './result';
-import type { AzureTesting } from './testing';
-import type { AskOptions, InputOptions, Items, NoticeLevel, PickItem, PickOptions, Progress, Ui } from './ui';
+import type { AskOptions, InputOptions, Items, NoticeLevel, PickItem, PickOptions, Progress, Ui, UiReports } from './ui';
 
 type QuickItem<T> = vscode.QuickPickItem & { value?: T };
 
@@ -11,7 +10,8 @@ type QuickItem<T> = vscode.QuickPickItem & { value?: T };
 export class VsCodeUi implements Ui {
   constructor(
     private readonly texts: TextSource,
-    private readonly testing?: AzureTesting,
+    /** Set in host tests only. */
+    private readonly testing?: UiReports,
   ) {}
 
   pick<T>(items: Items<T>, options: PickOptions): Promise<T> {

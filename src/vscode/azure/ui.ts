@@ -64,3 +64,26 @@ export interface Progress {
   /** Aborted when the user cancels. */
   readonly signal: AbortSignal;
 }
+
+/** A QuickPick of the real UI whose items have loaded. */
+export interface PickShown {
+  title: string;
+  labels: string[];
+  /** Labels preselected (multi-select). */
+  picked: string[];
+  /** True when the picker showed its busy state while the items loaded. */
+  wasBusy: boolean;
+  /** The message shown when the list came back empty. */
+  empty?: string;
+}
+
+/** A progress notification of the real UI, once VS Code runs its task. */
+export interface ProgressShown {
+  title: string;
+}
+
+/** What the real UI reports as it shows things: host tests wait for these, then drive the workbench. */
+export interface UiReports {
+  pickShown(pick: PickShown): void;
+  progressShown(progress: ProgressShown): void;
+}

@@ -11,14 +11,13 @@ import { readFileSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { request } from 'node:https';
 import * as vscode from 'vscode';
-import type { ExtensionApi } from '../../../src/vscode/extension';
 import type { CreateCredentialResult } from '../../../src/vscode/azure/createFederatedCredential';
 import type { EnableResult } from '../../../src/vscode/azure/enableWorkloadIdentity';
 import type { RemoveResult } from '../../../src/vscode/azure/removeManagedPodIdentity';
 import type { ScriptResult } from '../../../src/vscode/azure/copyAzScript';
 import type { Result } from '../../../src/vscode/azure/result';
 import type { ScriptedAnswer } from '../../../src/vscode/azure/scriptedUi';
-import { extensionApi, waitForText, workspaceUri } from './helpers';
+import { extensionApi, waitForText, workspaceUri, type HostApi } from './helpers';
 
 const ARM_URL = process.env.WI_ARM_URL;
 const ARM_CA = process.env.WI_ARM_CA;
@@ -52,7 +51,7 @@ function admin<T = unknown>(method: string, path: string, body?: unknown): Promi
   });
 }
 
-async function run<T>(api: ExtensionApi, command: string, answers: ScriptedAnswer[]): Promise<T> {
+async function run<T>(api: HostApi, command: string, answers: ScriptedAnswer[]): Promise<T> {
   api.azureTesting.setUserInput({ answers });
   const result = await vscode.commands.executeCommand<Result<T>>(command);
   const last = api.azureTesting.lastRun;
@@ -63,7 +62,7 @@ async function run<T>(api: ExtensionApi, command: string, answers: ScriptedAnswe
   return result.result;
 }
 
-async function openAndIndex(api: ExtensionApi, name: string): Promise<vscode.TextDocument> {
+async function openAndIndex(api: HostApi, name: string): Promise<vscode.TextDocument> {
   const uri = workspaceUri(FOLDER, name);
   const checked = new Promise<void>((resolve) => {
     const sub = api.onDidCheck((u) => {
@@ -79,7 +78,7 @@ async function openAndIndex(api: ExtensionApi, name: string): Promise<vscode.Tex
 }
 
 describe('Azure commands against the test ARM server', function () {
-  let api: ExtensionApi;
+  let api: HostApi;
   const config = () => vscode.workspace.getConfiguration('wiMigrate.azure');
 
   before(async function () {

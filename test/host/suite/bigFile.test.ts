@@ -6,16 +6,15 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { fixFileText } from '../../../src/core/engine';
 import { LineIndex } from '../../../src/core/text';
-import type { ExtensionApi } from '../../../src/vscode/extension';
 import { bigManifest } from '../../support/big-manifest';
-import { codeOf, coreProject, extensionApi, quickFixes, waitForDiagnostics, workspaceUri } from './helpers';
+import { codeOf, coreProject, extensionApi, quickFixes, waitForDiagnostics, workspaceUri, type HostApi } from './helpers';
 
 const FIX_ALL_TITLE = 'Fix all workload identity problems in this file';
 /** VS Code's limit of diagnostics per file (extHostDiagnostics `_maxDiagnosticsPerFile`). */
 const MAX_SHOWN = 1000;
 
 /** Resolves when `accept` holds for the document's check counts (checked on every publish). */
-function waitForCounts(api: ExtensionApi, uri: vscode.Uri, accept: (c: ReturnType<ExtensionApi['checkCounts']>) => boolean, what: string): Promise<void> {
+function waitForCounts(api: HostApi, uri: vscode.Uri, accept: (c: ReturnType<HostApi['checkCounts']>) => boolean, what: string): Promise<void> {
   if (accept(api.checkCounts(uri))) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -31,7 +30,7 @@ function waitForCounts(api: ExtensionApi, uri: vscode.Uri, accept: (c: ReturnTyp
   });
 }
 
-function nextStart(api: ExtensionApi, uri: vscode.Uri): Promise<void> {
+function nextStart(api: HostApi, uri: vscode.Uri): Promise<void> {
   return new Promise((resolve) => {
     const sub = api.onDidStartCheck((u) => {
       if (u.toString() !== uri.toString()) return;
@@ -43,7 +42,7 @@ function nextStart(api: ExtensionApi, uri: vscode.Uri): Promise<void> {
 
 describe('a big file (4 000 documents)', function () {
   this.timeout(300_000);
-  let api: ExtensionApi;
+  let api: HostApi;
   let uri: vscode.Uri;
   let document: vscode.TextDocument;
 

@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { Project } from '../../../src/core/engine';
 import type { ExtensionApi } from '../../../src/vscode/extension';
+import type { TestApi } from '../../../src/vscode/testHooks';
 
 export const EXTENSION_ID = 'wi-migrate.aks-workload-identity-migrator';
 const TIMEOUT_MS = 20_000;
@@ -14,12 +15,17 @@ export function workspaceUri(...segments: string[]): vscode.Uri {
   return vscode.Uri.joinPath(folder.uri, ...segments);
 }
 
-export async function extensionApi(): Promise<ExtensionApi> {
+/** The extension's API with the test hooks the harness has it load (WI_TEST_HOOKS, runTests.ts). */
+export type HostApi = ExtensionApi & TestApi;
+
+export async function extensionApi(): Promise<HostApi> {
   const extension = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
   assert.ok(extension, 'extension installed');
   const api = await extension.activate();
   await api.ready();
-  return api;
+  const { azureTesting, hostStall } = api;
+  assert.ok(azureTesting && hostStall, `the test hooks are loaded from ${process.env.WI_TEST_HOOKS}`);
+  return { ...api, azureTesting, hostStall };
 }
 
 /** Resolves with the URI's diagnostics once `accept` holds for them (checked on every change). */
