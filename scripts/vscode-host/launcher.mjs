@@ -31,6 +31,15 @@ const verbose = process.env.WI_HOST_VERBOSE === '1';
 const timeoutSeconds = Number(process.env.WI_HOST_TIMEOUT_S ?? 300);
 const workspaceTrust = process.env.WI_HOST_WORKSPACE_TRUST === '1';
 
+// User settings of every run. The web workbench (code-server) saves edited files after a second
+// by default (files.autoSave "afterDelay"; a desktop VS Code's default is "off"): on a busy
+// machine a quick fix was then saved before the test reverted it (the revert read the fixed text
+// back from disk, and later suites saw the fixed file), and a test's own save ran into the auto
+// save (document.save() answered false). The tests expect the desktop default.
+const hostSettings = {
+  'files.autoSave': 'off',
+};
+
 // User settings of a run with workspace trust enabled: restricted mode without any modal dialog.
 const restrictedModeSettings = {
   'security.workspace.trust.enabled': true,
@@ -159,7 +168,7 @@ async function main() {
       extensionEnvironment: extensionHostEnvironment(),
       stateDir,
       workspaceTrust,
-      ...(workspaceTrust ? { userSettings: restrictedModeSettings } : {}),
+      userSettings: { ...hostSettings, ...(workspaceTrust ? restrictedModeSettings : {}) },
       echoOutput: verbose,
       deadline,
     });
