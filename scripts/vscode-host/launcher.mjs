@@ -10,7 +10,10 @@
 // Environment:
 //   WI_HOST_EXTENSION_ENV  JSON object of variables for the extension host
 //   WI_*                   passed to the extension host as they are
-//   WI_HOST_TIMEOUT_S      seconds before the run is abandoned with exit code 124 (default 300)
+//   WI_HOST_TIMEOUT_S      seconds before the run is abandoned with exit code 124 (default 900: a
+//                          guard against a host that never starts or never reports; a hung test
+//                          fails on mocha's own per-test limit first. The main suite, all
+//                          passing, took 385 s on 2 cores shared with other builds.)
 //   WI_HOST_VERBOSE=1      also echo code-server's output and the workbench's own console
 //   WI_HOST_WORKSPACE_TRUST=1  keep workspace trust enabled (no --disable-workspace-trust): the
 //                          folder, never trusted in the fresh user data, opens in restricted
@@ -28,7 +31,7 @@ import { freePort, killGroup, startCodeServer } from './server.mjs';
 
 const log = (line) => console.log(`[vscode-host] ${line}`);
 const verbose = process.env.WI_HOST_VERBOSE === '1';
-const timeoutSeconds = Number(process.env.WI_HOST_TIMEOUT_S ?? 300);
+const timeoutSeconds = Number(process.env.WI_HOST_TIMEOUT_S ?? 900);
 const workspaceTrust = process.env.WI_HOST_WORKSPACE_TRUST === '1';
 
 // User settings of every run. The web workbench (code-server) saves edited files after a second
