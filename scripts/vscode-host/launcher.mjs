@@ -10,7 +10,10 @@
 // Environment:
 //   WI_HOST_EXTENSION_ENV  JSON object of variables for the extension host
 //   WI_*                   passed to the extension host as they are
-//   WI_HOST_TIMEOUT_S      seconds before the run is abandoned with exit code 124 (default 300)
+//   WI_HOST_TIMEOUT_S      seconds before the run is abandoned with exit code 124 (default 900: a
+//                          guard against a host that never starts or never reports; a hung test
+//                          fails on mocha's own per-test limit first. The main suite, all
+//                          passing, took 385 s on 2 cores shared with other builds.)
 //   WI_HOST_VERBOSE=1      also echo code-server's output and the workbench's own console
 //   WI_HOST_WORKSPACE_TRUST=1  keep workspace trust enabled (no --disable-workspace-trust): the
 //                          folder, never trusted in the fresh user data, opens in restricted
@@ -28,8 +31,17 @@ import { freePort, killGroup, startCodeServer } from './server.mjs';
 
 const log = (line) => console.log(`[vscode-host] ${line}`);
 const verbose = process.env.WI_HOST_VERBOSE === '1';
-const timeoutSeconds = Number(process.env.WI_HOST_TIMEOUT_S ?? 300);
+const timeoutSeconds = Number(process.env.WI_HOST_TIMEOUT_S ?? 900);
 const workspaceTrust = process.env.WI_HOST_WORKSPACE_TRUST === '1';
+
+// User settings of every run. The web workbench (code-server) saves edited files after a second
+// by default (files.autoSave "afterDelay"; a desktop VS Code's default is "off"): on a busy
+// machine a quick fix was then saved before the test reverted it (the revert read the fixed text
+// back from disk, and later suites saw the fixed file), and a test's own save ran into the auto
+// save (document.save() answered false). The tests expect the desktop default.
+const hostSettings = {
+  'files.autoSave': 'off',
+};
 
 // User settings of a run with workspace trust enabled: restricted mode without any modal dialog.
 const restrictedModeSettings = {
@@ -159,7 +171,7 @@ async function main() {
       extensionEnvironment: extensionHostEnvironment(),
       stateDir,
       workspaceTrust,
-      ...(workspaceTrust ? { userSettings: restrictedModeSettings } : {}),
+      userSettings: { ...hostSettings, ...(workspaceTrust ? restrictedModeSettings : {}) },
       echoOutput: verbose,
       deadline,
     });

@@ -28,5 +28,8 @@ export function run(): Promise<void> {
       if (failures > 0) reject(new Error(`${failures} restricted-mode test(s) failed`));
       else resolve();
     });
+    // A failure's error as it happens: a run cut short (the launcher's time limit) never gets to
+    // mocha's list of failures at the end.
+    runner.on('fail', (test, error: Error) => console.log(`failed: ${test.fullTitle()}\n${error.stack ?? error.message}`));
   });
 }
