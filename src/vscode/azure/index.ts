@@ -16,9 +16,9 @@ import { applyFileEdits, VsCodeUi } from './ui-vscode';
 export interface AzureCommandHost {
   output: vscode.OutputChannel;
   /** The live workspace index (service accounts, identities, pods). */
-  index(): WorkspaceIndex;
+  index: () => WorkspaceIndex;
   /** Current text of a workspace file by its key (URI string): the open document first. */
-  text(path: string): string | undefined;
+  text: (path: string) => string | undefined;
   /** Test hooks (scripted answers instead of pickers); absent in normal use. */
   testing?: AzureTesting;
 }
