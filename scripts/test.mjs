@@ -1,4 +1,5 @@
-// The one test command (`npm test`): builds, type-checks and compiles, runs the unit suite with
+// The one test command (`npm test`): builds, type-checks and compiles, lints (typescript-eslint,
+// type-aware) and checks for unused code (knip), each counted as one check, runs the unit suite with
 // node's test runner, then the integration suites in a real VS Code host (a trusted run and a
 // restricted-mode run, each printing its own `N passed, N failed`), and ends with one summary
 // line `N passed, N failed` over all of them.
@@ -27,6 +28,17 @@ if (build.code !== 0 || tsc.code !== 0) {
   console.log('build or type-check failed');
   console.log('0 passed, 1 failed');
   process.exit(1);
+}
+
+// Lint and the unused-code check: each is one check that passes or fails, its report printed above.
+for (const [name, bin, args] of [
+  ['lint (eslint)', 'node_modules/eslint/bin/eslint.js', ['.']],
+  ['unused code (knip)', 'node_modules/knip/bin/knip.js', []],
+]) {
+  const check = await run(process.execPath, [bin, ...args]);
+  console.log(`${name}: ${check.code === 0 ? 'passed' : 'failed'}`);
+  if (check.code === 0) passed += 1;
+  else failed += 1;
 }
 
 const unit = await run(process.execPath, ['--test', '--test-reporter=spec', 'out/test/unit/']);

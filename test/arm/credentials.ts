@@ -1,4 +1,4 @@
-import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
+import type { AccessToken, TokenCredential } from '@azure/identity';
 
 /** A credential that always returns the same token, and remembers which scopes were asked for. */
 export class StaticTokenCredential implements TokenCredential {
@@ -6,9 +6,9 @@ export class StaticTokenCredential implements TokenCredential {
 
   constructor(readonly token = 'test-arm-token') {}
 
-  async getToken(scopes: string | string[], _options?: GetTokenOptions): Promise<AccessToken> {
+  getToken(scopes: string | string[]): Promise<AccessToken> {
     this.requestedScopes.push(Array.isArray(scopes) ? [...scopes] : [scopes]);
-    return { token: this.token, expiresOnTimestamp: Date.now() + 3600_000, tokenType: 'Bearer' };
+    return Promise.resolve({ token: this.token, expiresOnTimestamp: Date.now() + 3600_000, tokenType: 'Bearer' });
   }
 }
 

@@ -353,7 +353,7 @@ test('managed cluster update is a long-running operation: OIDC issuer and worklo
   const calls = server.requests.slice(1).map((r) => `${r.method} ${r.path.replace(/[0-9a-f-]{36}$/, '<op>')} ${r.status}`);
   assert.deepEqual(calls, [
     `PUT /subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-legacy 200`,
-    ...Array(4).fill(`GET /subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.ContainerService/locations/eastus/operations/<op> 200`),
+    ...Array<string>(4).fill(`GET /subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.ContainerService/locations/eastus/operations/<op> 200`),
     `GET /subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-legacy 200`,
   ]);
   const stored = server.state.getCluster(SUBSCRIPTION_ID, 'rg-aks', 'aks-legacy');

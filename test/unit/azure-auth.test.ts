@@ -73,9 +73,9 @@ test('azureCli sign-in: the real AzureCliCredential runs `az` (a fake on PATH) a
 
 test('vscode sign-in: the session source gets the scope and the tenant; a missing source is explained', async () => {
   const calls: Array<[string[], string | undefined]> = [];
-  const credential = sessionCredential(async (scopes, tenantId) => {
+  const credential = sessionCredential((scopes, tenantId) => {
     calls.push([scopes, tenantId]);
-    return 'session-token';
+    return Promise.resolve('session-token');
   }, TENANT_ID);
   const token = await credential.getToken('https://management.core.windows.net/.default');
   assert.equal(token?.token, 'session-token');

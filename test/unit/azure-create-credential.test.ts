@@ -108,7 +108,7 @@ test('a name taken by another credential is asked about: another name, or overwr
   assert.deepEqual(ask?.offered, ['Use another name', 'Overwrite']);
   assert.deepEqual(credentialsOf(h).map((c) => [c.name, c.subject]), [['shop-web', 'system:serviceaccount:old:web'], ['shop-web-2', SUBJECT]]);
 
-  await h.server.state.credentialsOf(APP_IDENTITY_ID).delete('shop-web-2');
+  h.server.state.credentialsOf(APP_IDENTITY_ID).delete('shop-web-2');
   const overwritten = await h.run(COMMAND, [...TO_WRITE, { choose: 'Overwrite' }, { choose: 'Not now' }], { cursor: AT_ACCOUNT });
   assert.equal(created(overwritten).status, 'updated');
   assert.deepEqual(credentialsOf(h).map((c) => [c.name, c.issuer, c.subject]), [['shop-web', ISSUER, SUBJECT]]);

@@ -69,9 +69,9 @@ export async function azureHarness(t: TestContext, workspace: Record<string, str
       const ui = new ScriptedUi(
         { answers, cancel: runOptions.cancel },
         {
-          applyEdits: async (edits: FileEdit[]) => {
+          applyEdits: (edits: FileEdit[]) => {
             for (const edit of edits) files.set(edit.file, applyEdits(files.get(edit.file) ?? '', [edit]));
-            return true;
+            return Promise.resolve(true);
           },
         },
       );

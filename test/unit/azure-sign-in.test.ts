@@ -62,9 +62,7 @@ test('Cancel on the sign-in progress ends the command as cancelled, without an e
 test('a sign-in that fails on the network is reported as a network failure', async (t) => {
   const h = await azureHarness(t, WORKSPACE, { seed: seed() });
   const offline: TokenCredential = {
-    getToken: async () => {
-      throw new Error('network_error: Network request failed');
-    },
+    getToken: () => Promise.reject(new Error('network_error: Network request failed')),
   };
   const run = await h.run(COMMAND, [], { credential: () => offline });
   const error = run.result.succeeded ? '' : run.result.error;

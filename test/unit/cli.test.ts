@@ -8,6 +8,15 @@ import { runCli } from '../../src/cli/main';
 import { RULES } from '../../src/core/rules';
 import { bigManifest } from '../support/manifests';
 
+/** The parts of a SARIF 2.1.0 log these tests read (the `sarif` types make every field optional). */
+interface SarifLog {
+  version: string;
+  runs: Array<{
+    tool: { driver: { rules: Array<{ id: string }> } };
+    results: Array<{ ruleId: string; ruleIndex: number; locations: Array<{ physicalLocation: { region: { startLine: number } } }> }>;
+  }>;
+}
+
 const ROOT = join(__dirname, '..', '..', '..');
 const EXAMPLES = join(ROOT, 'examples');
 
@@ -67,10 +76,10 @@ describe('wi-migrate check', () => {
 
   test('sarif format is SARIF 2.1.0 with rules and results', () => {
     const result = runCli(['check', 'examples', '--format', 'sarif'], ROOT);
-    const log = JSON.parse(result.stdout);
+    const log = JSON.parse(result.stdout) as SarifLog;
     assert.equal(log.version, '2.1.0');
     const run = log.runs[0];
-    assert.deepEqual(run.tool.driver.rules.map((r: { id: string }) => r.id), RULES.map((r) => r.id));
+    assert.deepEqual(run.tool.driver.rules.map((r) => r.id), RULES.map((r) => r.id));
     const result0 = run.results[0];
     assert.equal(run.tool.driver.rules[result0.ruleIndex].id, result0.ruleId);
     assert.ok(result0.locations[0].physicalLocation.region.startLine >= 1);

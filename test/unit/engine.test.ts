@@ -125,7 +125,7 @@ describe('fix-all finishes in one run', () => {
   // ServiceAccount at one spot, the end of the file (one per pass before, so 50 passes did 50).
   const DEPLOYMENTS = 320;
   const big = bigManifest(DEPLOYMENTS, 'deployments');
-  const accountsInOrder = (text: string) => [...text.matchAll(/^kind: ServiceAccount\n(?:.*\n)*?  name: (.*)$/gm)].map((m) => m[1]);
+  const accountsInOrder = (text: string) => [...text.matchAll(/^kind: ServiceAccount\n(?:.*\n)*? {2}name: (.*)$/gm)].map((m) => m[1]);
 
   test('one Project.fixAll() migrates every Deployment of a big file and leaves nothing fixable', () => {
     const project = new Project();

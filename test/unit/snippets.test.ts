@@ -165,7 +165,7 @@ describe('snippets', () => {
 
       test('its client and tenant ids default to GUIDs', () => {
         for (const doc of parseAllDocuments(text)) {
-          for (const [key, value] of scalarsByKey(doc as Document)) {
+          for (const [key, value] of scalarsByKey(doc)) {
             if (ID_KEYS.test(key)) assert.match(String(value), GUID, `${key}: ${String(value)}`);
           }
         }

@@ -6,10 +6,10 @@ import type { AzureSettings } from './settings';
 import type { Ui } from './ui';
 
 /** The workspace as the flows see it: the index, current texts, where the cursor is. */
-export interface WorkspaceView {
-  index(): WorkspaceIndex;
+interface WorkspaceView {
+  index: () => WorkspaceIndex;
   /** Current text of a file by its key (URI string): the open document first. */
-  text(path: string): string | undefined;
+  text: (path: string) => string | undefined;
   /** The active editor's file and cursor offset, if any. */
   cursor?: { file: string; offset: number };
 }

@@ -16,13 +16,13 @@ export interface CallContext {
 }
 
 /** The fields of a `RestError` from @azure/core-rest-pipeline (matched by shape: SDKs may bundle their own copy). */
-export interface RestErrorLike extends Error {
+interface RestErrorLike extends Error {
   name: 'RestError';
   statusCode?: number;
   code?: string;
 }
 
-export function isRestError(error: unknown): error is RestErrorLike {
+function isRestError(error: unknown): error is RestErrorLike {
   return error instanceof Error && error.name === 'RestError';
 }
 

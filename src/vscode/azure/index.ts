@@ -16,9 +16,9 @@ import { applyFileEdits, VsCodeUi } from './ui-vscode';
 export interface AzureCommandHost {
   output: vscode.OutputChannel;
   /** The live workspace index (service accounts, identities, pods). */
-  index(): WorkspaceIndex;
+  index: () => WorkspaceIndex;
   /** Current text of a workspace file by its key (URI string): the open document first. */
-  text(path: string): string | undefined;
+  text: (path: string) => string | undefined;
   /** Host-test hooks (the test-only bundle dist/test-hooks.js); absent in normal use. */
   testing?: AzureTestHooks;
 }

@@ -114,7 +114,7 @@ export async function pickCluster(
   );
 }
 
-export async function listClusters(context: FlowContext, connection: Connection, signal: AbortSignal): Promise<ClusterInfo[]> {
+async function listClusters(context: FlowContext, connection: Connection, signal: AbortSignal): Promise<ClusterInfo[]> {
   const clusters = await guarded(
     () => {
       context.log.info(`GET /subscriptions/${connection.subscriptionId}/providers/Microsoft.ContainerService/managedClusters`);

@@ -16,9 +16,9 @@ export interface AzureSettings {
   signInTimeoutSeconds: number;
 }
 
-export const DEFAULT_SIGN_IN_TIMEOUT_SECONDS = 60;
+const DEFAULT_SIGN_IN_TIMEOUT_SECONDS = 60;
 
-export const DEFAULT_KEDA_OPERATOR = 'kube-system/keda-operator';
+const DEFAULT_KEDA_OPERATOR = 'kube-system/keda-operator';
 
 /** Settings from raw configuration values (anything unknown falls back to the default). */
 export function azureSettings(raw: {

@@ -48,7 +48,7 @@ export interface InputOptions {
   prompt: string;
   value?: string;
   /** An error message for an invalid value, undefined when valid. */
-  validate?(value: string): string | undefined;
+  validate?: (value: string) => string | undefined;
 }
 
 export interface AskOptions {

@@ -11,7 +11,7 @@ describe('activation', () => {
     const loaded = Object.keys(require.cache);
     assert.ok(loaded.some((p) => p.endsWith('/dist/extension.js')), 'the main bundle is loaded');
     assert.deepEqual(loaded.filter((p) => p.endsWith('/dist/azure.js') || p.includes('@azure/')), []);
-    const events: string[] = extension.packageJSON.activationEvents;
+    const events = (extension.packageJSON as { activationEvents: string[] }).activationEvents;
     assert.ok(events.includes('onLanguage:yaml') && events.includes('onLanguage:helm'));
   });
 });

@@ -27,9 +27,16 @@ const APP_IDENTITY_ID = `/subscriptions/${SUBSCRIPTION_ID}/resourcegroups/rg-app
 const SIGN_IN: ScriptedAnswer[] = [{ pick: 'Contoso', expect: 'tenant' }, { pick: 'Contoso Production', expect: 'subscription' }];
 const FOLDER = 'azure';
 
+/** The parts of a managed cluster's properties these tests read from the server's state. */
+interface ClusterProperties {
+  oidcIssuerProfile: { enabled: boolean; issuerURL: string };
+  securityProfile: { workloadIdentity: { enabled: boolean } };
+  podIdentityProfile: { userAssignedIdentityExceptions: unknown[]; userAssignedIdentities: Array<{ name: string }> };
+}
+
 interface ServerState {
   federatedCredentials: Record<string, Array<{ name: string; issuer: string; subject: string; audiences: string[] }>>;
-  clusters: Array<{ name: string; properties: Record<string, any> }>;
+  clusters: Array<{ name: string; properties: ClusterProperties }>;
 }
 
 /** Calls the test server's admin routes over HTTPS, trusting its CA explicitly. */
@@ -174,7 +181,7 @@ describe('Azure commands against the test ARM server', function () {
     assert.equal(pick.value, 'Exception shop/probe-exception', 'the pod identity the workspace uses is not preselected');
     const profile = (await admin<ServerState>('GET', '/__admin/state')).clusters.find((c) => c.name === 'aks-legacy')!.properties.podIdentityProfile;
     assert.deepEqual(profile.userAssignedIdentityExceptions, []);
-    assert.deepEqual(profile.userAssignedIdentities.map((i: { name: string }) => i.name), ['app-pod-identity']);
+    assert.deepEqual(profile.userAssignedIdentities.map((i) => i.name), ['app-pod-identity']);
   });
 
   it('the real QuickPicks: busy while loading, then driven through the workbench to the script', async () => {

@@ -89,8 +89,8 @@ describe('code actions', () => {
     assert.ok(await vscode.workspace.applyEdit(fix.edit));
     const editor = vscode.window.activeTextEditor!;
     assert.equal(editor.document.getText(editor.selection), '<managed-identity-client-id>');
-    assert.match(document.getText(), /\n    spec:\n      serviceAccountName: lonely\n      containers:\n/);
-    assert.match(document.getText(), /\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: lonely\n  namespace: editor\n  annotations:\n    azure.workload.identity\/client-id: "<managed-identity-client-id>"\n$/);
+    assert.match(document.getText(), /\n {4}spec:\n {6}serviceAccountName: lonely\n {6}containers:\n/);
+    assert.match(document.getText(), /\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n {2}name: lonely\n {2}namespace: editor\n {2}annotations:\n {4}azure.workload.identity\/client-id: "<managed-identity-client-id>"\n$/);
   });
 
   it('in a Helm template, the quick fix creates the ServiceAccount in a new template file beside it', async () => {
@@ -105,7 +105,7 @@ describe('code actions', () => {
       'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: editor-id\n  namespace: editor\n  annotations:\n    azure.workload.identity/client-id: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"\n',
     );
     assert.doesNotMatch(document.getText(), /aadpodidbinding/);
-    assert.match(document.getText(), /serviceAccountName: editor-id\n      containers:/);
+    assert.match(document.getText(), /serviceAccountName: editor-id\n {6}containers:/);
     assert.ok(document.getText().endsWith('          image: "{{ .Values.image }}"\n{{- end }}\n'));
     await vscode.window.showTextDocument(created);
     await vscode.commands.executeCommand('workbench.action.files.save');
@@ -131,7 +131,7 @@ describe('code actions', () => {
     const disable = (await quickFixes(document, d.range)).find((a) => a.title === 'Disable csi-pod-identity for this line');
     assert.ok(disable?.edit);
     assert.ok(await vscode.workspace.applyEdit(disable.edit));
-    assert.match(document.getText(), /\n    # wi-migrate-disable-next-line csi-pod-identity\n    usePodIdentity: "true"/);
+    assert.match(document.getText(), /\n {4}# wi-migrate-disable-next-line csi-pod-identity\n {4}usePodIdentity: "true"/);
     await waitForDiagnostics(uri, (ds) => !ds.some((x) => codeOf(x) === 'csi-pod-identity'), 'csi finding suppressed');
   });
 

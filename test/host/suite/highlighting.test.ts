@@ -71,7 +71,7 @@ async function openChecked(api: ExtensionApi, uri: vscode.Uri): Promise<vscode.T
 function yamlInjections(): string[] {
   const extension = vscode.extensions.getExtension(EXTENSION_ID);
   assert.ok(extension);
-  const grammars = (extension.packageJSON.contributes?.grammars ?? []) as Array<{ scopeName: string; injectTo?: string[] }>;
+  const grammars = ((extension.packageJSON as { contributes?: { grammars?: unknown } }).contributes?.grammars ?? []) as Array<{ scopeName: string; injectTo?: string[] }>;
   return grammars.filter((g) => g.injectTo?.some((s) => s === 'source.yaml' || s === 'source.helm')).map((g) => g.scopeName);
 }
 

@@ -15,7 +15,7 @@ describe('integration test host', () => {
   it('loads and activates the extension under development', async () => {
     const extension = vscode.extensions.getExtension(extensionId);
     assert.ok(extension, `${extensionId} is installed in the host`);
-    assert.equal(extension.packageJSON.name, 'aks-workload-identity-migrator');
+    assert.equal((extension.packageJSON as { name: string }).name, 'aks-workload-identity-migrator');
     await extension.activate();
     assert.equal(extension.isActive, true);
   });

@@ -31,10 +31,10 @@ function previewDocuments(): Map<string, vscode.TextDocument> {
 /** Resolves once `accept` holds for the preview's documents (checked on each of their changes). */
 function waitForPreview(accept: (docs: Map<string, vscode.TextDocument>) => boolean, what: string, timeout = TIMEOUT_MS): Promise<boolean> {
   if (accept(previewDocuments())) return Promise.resolve(true);
-  return new Promise((resolve, reject) => {
+  return new Promise<boolean>((resolve, reject) => {
     const done = (ok: boolean) => {
       clearTimeout(timer);
-      subs.forEach((s) => s.dispose());
+      for (const s of subs) s.dispose();
       if (ok) resolve(true);
       else reject(new Error(`timed out waiting for the preview: ${what}`));
     };

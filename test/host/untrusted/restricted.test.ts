@@ -50,7 +50,7 @@ describe('restricted mode (untrusted workspace)', () => {
     assert.equal(vscode.workspace.workspaceFolders?.length, 1);
     const extension = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(extension, 'the extension is installed in restricted mode');
-    assert.equal(extension.packageJSON.capabilities?.untrustedWorkspaces?.supported, 'limited');
+    assert.equal((extension.packageJSON as { capabilities?: { untrustedWorkspaces?: { supported?: unknown } } }).capabilities?.untrustedWorkspaces?.supported, 'limited');
   });
 
   it('activates and reports the same diagnostics as the core for an opened YAML file', async () => {

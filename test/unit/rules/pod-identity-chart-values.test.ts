@@ -113,7 +113,7 @@ test('pod-identity-chart-values: the placeholder is marked for the editor and th
   const [finding] = project.check('values.yaml').filter((f) => f.ruleId === podIdentityChartValues.id);
   assert.equal(finding.deprecated, true);
   assert.equal(finding.fix?.needsInput, true);
-  const edit = finding.fix!.edits.find((e) => e.placeholders)!;
+  const edit = finding.fix.edits.find((e) => e.placeholders)!;
   const [p] = edit.placeholders!;
   assert.equal(edit.text.slice(p.offset, p.offset + p.length), '<managed-identity-client-id>');
 });

@@ -561,7 +561,7 @@ test('pod-identity-label: the placeholder is marked for a human and the fix need
   const [finding] = project.check('a.yaml').filter((f) => f.ruleId === podIdentityLabel.id);
   assert.equal(finding.deprecated, true);
   assert.equal(finding.fix?.needsInput, true);
-  const edit = finding.fix!.edits.find((e) => e.placeholders)!;
+  const edit = finding.fix.edits.find((e) => e.placeholders)!;
   assert.deepEqual(edit.placeholders!.map((p) => edit.text.slice(p.offset, p.offset + p.length)), [PLACEHOLDER_CLIENT_ID]);
 });
 
@@ -656,5 +656,5 @@ test('pod-identity-label: in a Helm template the new ServiceAccount gets a templ
   );
   const fixed = project.text('chart/templates/deployment.yaml')!;
   assert.ok(fixed.endsWith('          image: "{{ .Values.image }}"\n{{- end }}\n'), 'nothing appended after the template block');
-  assert.match(fixed, /azure\.workload\.identity\/use: "true"\n    spec:\n      serviceAccountName: api-id\n/);
+  assert.match(fixed, /azure\.workload\.identity\/use: "true"\n {4}spec:\n {6}serviceAccountName: api-id\n/);
 });

@@ -154,10 +154,10 @@ test('wi-service-account: the placeholder is marked for input, the found client 
   project.set('deploy.yaml', deploy(''));
   const [placeholder] = project.check('deploy.yaml').filter((f) => f.ruleId === wiServiceAccount.id);
   assert.equal(placeholder.fix?.needsInput, true);
-  const appended = placeholder.fix!.edits[1];
+  const appended = placeholder.fix.edits[1];
   assert.deepEqual(appended.placeholders, [{ offset: appended.text.indexOf(PLACEHOLDER_CLIENT_ID), length: PLACEHOLDER_CLIENT_ID.length }]);
-  assert.equal(appended.text[appended.placeholders![0].offset - 1], '"', 'the placeholder sits inside its quotes');
-  assert.equal(placeholder.fix!.edits[0].placeholders, undefined);
+  assert.equal(appended.text[appended.placeholders[0].offset - 1], '"', 'the placeholder sits inside its quotes');
+  assert.equal(placeholder.fix.edits[0].placeholders, undefined);
 
   project.set('identity.yaml', identity);
   project.set('deploy.yaml', deploy('', '        aadpodidbinding: api-pods\n        azure.workload.identity/use: "true"\n'));

@@ -12,7 +12,7 @@ import { nameProblem, offeredName, subjectFor } from './naming';
 import { resolveTarget, type CredentialTarget } from './target';
 
 /** Azure allows at most this many federated credentials on one identity. */
-export const FEDERATED_CREDENTIAL_LIMIT = 20;
+const FEDERATED_CREDENTIAL_LIMIT = 20;
 const WRITE_PERMISSION = 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write';
 
 export interface CreateCredentialResult {

@@ -1,5 +1,5 @@
 /** Federated credential names: 3 to 120 characters, a letter or digit first, then letters, digits, `-`, `_`. */
-export const CREDENTIAL_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,119}$/;
+const CREDENTIAL_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,119}$/;
 
 export function subjectFor(namespace: string, serviceAccount: string): string {
   return `system:serviceaccount:${namespace}:${serviceAccount}`;

@@ -25,7 +25,7 @@ export interface CredentialTarget {
 }
 
 /** What the command may be given (a code action, another command, a test). */
-export interface TargetArgs {
+interface TargetArgs {
   file?: string;
   offset?: number;
   namespace?: string;
@@ -34,7 +34,7 @@ export interface TargetArgs {
 
 function argsOf(args: unknown[]): TargetArgs {
   const first = args[0];
-  return first && typeof first === 'object' ? (first as TargetArgs) : {};
+  return first && typeof first === 'object' ? first : {};
 }
 
 /**
