@@ -58,7 +58,7 @@ function rulesIndex(root: string, pkg: PackageJson): GeneratedFile {
     '];',
     '',
     '/** The docs of the installed version (the tag of package.json\'s version), not those of the default branch. */',
-    `export const DOCS_BASE = '${docsBaseOf(pkg)}';`,
+    `const DOCS_BASE = '${docsBaseOf(pkg)}';`,
     '',
     'export function docsUrl(ruleId: string): string {',
     '  return docsUrlOf(DOCS_BASE, ruleId);',

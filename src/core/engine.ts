@@ -13,7 +13,7 @@ import { WorkspaceIndex } from './workspace';
 export const SUPPRESS_NEXT_LINE = 'wi-migrate-disable-next-line';
 const SUPPRESSION = /#\s*(wi-migrate-disable-(?:next-)?line)\b([^\r\n]*)/g;
 
-export function resolveOptions(options?: Partial<Options>): Options {
+function resolveOptions(options?: Partial<Options>): Options {
   return { ...DEFAULT_OPTIONS, ...options, severities: { ...DEFAULT_OPTIONS.severities, ...options?.severities } };
 }
 
@@ -39,7 +39,7 @@ export function* checkFileSteps(file: ManifestFile, index: WorkspaceIndex, optio
   const findings: Finding[] = [];
   const active = rules.flatMap((rule) => {
     const setting = opts.severities[rule.id];
-    return setting === 'off' || !rule.fileKinds.includes(file.kind) ? [] : [{ rule, setting, severity: (setting ?? rule.severity) as Severity }];
+    return setting === 'off' || !rule.fileKinds.includes(file.kind) ? [] : [{ rule, setting, severity: (setting ?? rule.severity) }];
   });
   for (const { rule, setting, severity } of active) {
     if (rule.input !== 'text') continue;
@@ -88,7 +88,7 @@ function toFinding(rule: AnyRule, severity: Severity, path: string, doc: Manifes
 }
 
 /** Drops findings on lines that a suppression comment names (all rules when it names none). */
-export function dropSuppressed(text: string, findings: Finding[]): Finding[] {
+function dropSuppressed(text: string, findings: Finding[]): Finding[] {
   if (!text.includes('wi-migrate-disable')) return findings;
   const lines = new LineIndex(text);
   const lineOf = (offset: number) => lines.position(offset).line;
@@ -112,7 +112,7 @@ export function dropSuppressed(text: string, findings: Finding[]): Finding[] {
  * the count is the length of the longest chain of fixes that wait for one another (pods move, then
  * their bindings go, then the identities), a handful. Reaching it means a bug, and says so.
  */
-export const MAX_FIX_PASSES = 100;
+const MAX_FIX_PASSES = 100;
 
 /**
  * Fix-all stopped at `MAX_FIX_PASSES` with fixes still to apply. What it did is whole fixes, so

@@ -75,8 +75,9 @@ export function pairOfAny(map: YAMLMap, keys: readonly string[]): Pair<Scalar, N
 
 /** A scalar's value as a string (as YAML typed it: `true` unquoted is "true" too). */
 export function scalarString(node: unknown): string | undefined {
-  if (!isScalar(node) || node.value === null || node.value === undefined) return undefined;
-  return String(node.value);
+  if (!isScalar(node)) return undefined;
+  const value: unknown = node.value;
+  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : undefined;
 }
 
 /** Plain words that Kubernetes' YAML reader (go-yaml, YAML 1.1) still takes as booleans. */

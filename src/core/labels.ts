@@ -12,7 +12,7 @@ import type { WorkspaceIndex } from './workspace';
 const CLUSTER_SCOPED = new Set(['ClusterTriggerAuthentication']);
 
 /** "Kind namespace/name", the namespace as the index resolves it; "Kind name" for a cluster-scoped kind. */
-export function objectLabel(index: WorkspaceIndex, obj: K8sObject): string {
+function objectLabel(index: WorkspaceIndex, obj: K8sObject): string {
   const name = obj.name ?? '(unnamed)';
   return CLUSTER_SCOPED.has(obj.kind) ? `${obj.kind} ${name}` : `${obj.kind} ${index.namespaceOf(obj)}/${name}`;
 }

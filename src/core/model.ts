@@ -1,6 +1,7 @@
 import { Document, isMap, isScalar, isSeq, parseDocument, YAMLMap, type Node } from 'yaml';
 import { fileKindOf, MANIFEST_KIND, type FileKind } from './fileKinds';
 import { maskTemplates, type MaskResult } from './helm';
+import { scalarString } from './k8s';
 import { runSteps, type Steps } from './steps';
 import { eolOf } from './text';
 
@@ -157,9 +158,7 @@ function toObject(doc: ManifestDoc, original: string, node: YAMLMap, inList: boo
 
 /** The string value of a scalar child (numbers and booleans as written), else undefined. */
 function stringAt(map: YAMLMap, key: string): string | undefined {
-  const v = map.get(key, true);
-  if (!isScalar(v) || v.value === null || v.value === undefined) return undefined;
-  return String(v.value);
+  return scalarString(map.get(key, true));
 }
 
 /**

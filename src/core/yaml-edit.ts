@@ -98,7 +98,7 @@ export function insertPair(t: EditTarget, map: YAMLMap, key: string, valueText: 
       const spaced = text[r[0] + 1] === ' ';
       return { start: r[0] + 1, end: r[0] + 1, text: spaced ? ` ${pairText},` : `${pairText}, ` };
     }
-    const last = pairEnd(t, map.items[map.items.length - 1] as AnyPair);
+    const last = pairEnd(t, map.items[map.items.length - 1]);
     return last === undefined ? undefined : { start: last, end: last, text: `, ${pairText}` };
   }
   if (map.items.length === 0) return undefined;
@@ -108,7 +108,7 @@ export function insertPair(t: EditTarget, map: YAMLMap, key: string, valueText: 
     const r = nodeRange(t.doc, map.items[0].key)!;
     return { start: r[0], end: r[0], text: `${pairText}${t.file.eol}${' '.repeat(column)}` };
   }
-  const end = pairEnd(t, map.items[map.items.length - 1] as AnyPair);
+  const end = pairEnd(t, map.items[map.items.length - 1]);
   if (end === undefined) return undefined;
   const at = lineAfter(text, end);
   const needsBreak = at === text.length && !text.endsWith('\n');
@@ -144,7 +144,7 @@ export function removePair(t: EditTarget, map: YAMLMap, pair: AnyPair): TextEdit
   const end = pairEnd(t, pair);
   if (!k || end === undefined || templatedNode(t, pair.key)) return undefined;
   if (map.flow) {
-    const index = map.items.indexOf(pair as never);
+    const index = map.items.indexOf(pair);
     if (index < 0) return undefined;
     const next = map.items[index + 1];
     if (next) {
@@ -153,7 +153,7 @@ export function removePair(t: EditTarget, map: YAMLMap, pair: AnyPair): TextEdit
     }
     const prev = map.items[index - 1];
     if (prev) {
-      const p = pairEnd(t, prev as AnyPair);
+      const p = pairEnd(t, prev);
       return p === undefined ? undefined : { start: p, end, text: '' };
     }
     return { start: k[0], end, text: '' };
@@ -251,10 +251,10 @@ export function insertAtPath(
 export function removeEntry(t: EditTarget, parent: YAMLMap, key: string, pair: AnyPair): TextEdit | undefined {
   const holder = pairOf(parent, key);
   const map = holder?.value;
-  if (!holder || !isMap(map) || !map.items.includes(pair as never)) return undefined;
+  if (!holder || !isMap(map) || !map.items.includes(pair)) return undefined;
   const own = removePair(t, map, pair);
   if (!own || map.items.length > 1) return own;
-  const whole = removePair(t, parent, holder as AnyPair);
+  const whole = removePair(t, parent, holder);
   const inside = [nodeRange(t.doc, holder.key)?.[1], nodeRange(t.doc, map)?.[1]];
   if (!whole || inside[0] === undefined || inside[1] === undefined) return own;
   const rest = t.file.text.slice(inside[0], own.start) + t.file.text.slice(own.end, inside[1]);

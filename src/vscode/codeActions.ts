@@ -10,8 +10,8 @@ import type { Indexer } from './indexer';
 import type { Linter, Published } from './linter';
 import type { Settings } from './settings';
 
-export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('wiMigrate');
-export const AZURE_KIND = vscode.CodeActionKind.Refactor.append('wiMigrate').append('azure');
+const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('wiMigrate');
+const AZURE_KIND = vscode.CodeActionKind.Refactor.append('wiMigrate').append('azure');
 const CREDENTIAL_KINDS = new Set(['ServiceAccount', 'TriggerAuthentication', 'ClusterTriggerAuthentication']);
 const FIX_ALL_TITLE = 'Fix all workload identity problems in this file';
 

@@ -25,6 +25,7 @@ export interface ExtensionApi extends Partial<TestApi> {
 /** The test-only bundle the host tests' harness names (dist/test-hooks.js); nothing else sets WI_TEST_HOOKS. */
 function testHooks(): TestHooks | undefined {
   const bundle = process.env.WI_TEST_HOOKS;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a bundle named at run time, by the host tests only
   return bundle ? (require(bundle) as typeof import('./testHooks')).createTestHooks() : undefined;
 }
 

@@ -24,7 +24,7 @@ const DEBOUNCE_MS = 200;
 const EDITABLE_SCHEMES = ['file', 'untitled', 'vscode-remote', 'vscode-vfs'];
 
 /** The editable schemes, plus those of the workspace folders (a virtual workspace's file system). */
-export function editableSchemes(): string[] {
+function editableSchemes(): string[] {
   return [...new Set([...EDITABLE_SCHEMES, ...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.scheme)])];
 }
 
@@ -39,7 +39,7 @@ export function manifestSelector(): vscode.DocumentFilter[] {
 }
 
 /** The file kind of a document a user edits, if it is ours (see `documentKindOf`). */
-export function manifestKindOf(document: vscode.TextDocument): FileKind | undefined {
+function manifestKindOf(document: vscode.TextDocument): FileKind | undefined {
   if (!editableSchemes().includes(document.uri.scheme)) return undefined;
   const kind = documentKindOf(document.uri.path, document.languageId);
   return kind && OUR_KINDS.includes(kind) ? kind : undefined;

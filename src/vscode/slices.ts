@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Steps } from '../core/steps';
 
 /** Longest stretch of work between two turns of the extension host's event loop. */
-export const SLICE_MS = 10;
+const SLICE_MS = 10;
 
 interface Task {
   steps: Steps<unknown>;

@@ -11,6 +11,20 @@ import { fixtureWorkspaces, loadProject } from '../support/fixtures';
 const ROOT = join(__dirname, '..', '..', '..');
 const SEVERITIES = ['error', 'warning', 'info', 'hint'];
 
+/** The parts of package.json these tests read. */
+interface PackageJson {
+  version: string;
+  repository: { url: string };
+  contributes: {
+    commands: Array<{ command: string }>;
+    configuration: { properties: Record<string, { properties: Record<string, { enum: string[]; markdownDescription: string }> }> };
+  };
+}
+
+function readPackageJson(): PackageJson {
+  return JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
+}
+
 test('rule ids are unique, kebab-case, and described', () => {
   const ids = RULES.map((r) => r.id);
   assert.equal(new Set(ids).size, ids.length);
@@ -64,7 +78,7 @@ for (const { path, text } of generatedFiles(ROOT)) {
 }
 
 test('rule docs links point at the docs of the installed version, not the default branch', () => {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const pkg = readPackageJson();
   const base = `https://github.com/wi-migrate/aks-workload-identity-migrator/blob/v${pkg.version}/docs/rules/`;
   assert.equal(docsBaseOf(pkg), base);
   for (const rule of RULES) {
@@ -103,8 +117,8 @@ test('the README lists every rule with its docs page', () => {
 });
 
 test('package.json has a severity setting for every rule and no other, each linking its docs page', () => {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-  const settings = pkg.contributes.configuration.properties['wiMigrate.severity'].properties as Record<string, { enum: string[]; markdownDescription: string }>;
+  const pkg = readPackageJson();
+  const settings = pkg.contributes.configuration.properties['wiMigrate.severity'].properties;
   assert.deepEqual(Object.keys(settings).sort(), RULES.map((r) => r.id).sort());
   for (const rule of RULES) {
     assert.deepEqual(settings[rule.id].enum, ['off', 'hint', 'info', 'warning', 'error'], `${rule.id} levels`);
@@ -122,8 +136,8 @@ test('the README table gives each rule its default severity', () => {
 });
 
 test('package.json contributes exactly the commands of the command table, which the source registers without literals', () => {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-  const contributed = (pkg.contributes.commands as Array<{ command: string }>).map((c) => c.command).sort();
+  const pkg = readPackageJson();
+  const contributed = pkg.contributes.commands.map((c) => c.command).sort();
   const ids = Object.values(COMMAND_IDS);
   assert.deepEqual(contributed, [...ids].sort());
   assert.ok(AZURE_COMMAND_IDS.every((id) => ids.includes(id)));

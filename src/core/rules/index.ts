@@ -24,7 +24,7 @@ export const RULES: readonly AnyRule[] = [
 ];
 
 /** The docs of the installed version (the tag of package.json's version), not those of the default branch. */
-export const DOCS_BASE = 'https://github.com/wi-migrate/aks-workload-identity-migrator/blob/v0.1.0/docs/rules/';
+const DOCS_BASE = 'https://github.com/wi-migrate/aks-workload-identity-migrator/blob/v0.1.0/docs/rules/';
 
 export function docsUrl(ruleId: string): string {
   return docsUrlOf(DOCS_BASE, ruleId);

@@ -13,7 +13,7 @@ interface Command {
 }
 
 /** The Azure commands by id: each a thin flow in its own folder. */
-export const COMMANDS: Record<AzureCommandId, Command> = {
+const COMMANDS: Record<AzureCommandId, Command> = {
   [COMMAND_IDS.createFederatedCredential]: { title: 'create a federated credential', run: createFederatedCredential },
   [COMMAND_IDS.enableWorkloadIdentity]: { title: 'enable workload identity on a cluster', run: enableWorkloadIdentity },
   [COMMAND_IDS.removeManagedPodIdentity]: { title: 'remove AKS-managed pod identity', run: removeManagedPodIdentity },

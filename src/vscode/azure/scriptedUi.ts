@@ -115,6 +115,7 @@ export class ScriptedUi implements Ui {
     return chosen.map((i) => i.value);
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- a scripted answer is there at once; async keeps a throw a rejection, as the real UI's
   async input(options: InputOptions): Promise<string> {
     this.transcript.push({ kind: 'input', text: options.title, value: options.value });
     const answer = this.next('input', `${options.title}: ${options.prompt}`);
@@ -127,6 +128,7 @@ export class ScriptedUi implements Ui {
     return value;
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- as for input
   async ask(message: string, actions: string[], options: AskOptions = {}): Promise<string | undefined> {
     this.transcript.push({ kind: 'ask', text: options.detail ? `${message}\n${options.detail}` : message, offered: actions });
     const answer = this.next('question', message);
