@@ -1,17 +1,14 @@
 import { applyEdits, EditComposer, pickCompatible, type FileEdit, type LabelledEdit } from './edits';
+import { editsByFile, oneCreatorEach, pickCompatibleAcrossFiles } from './fixPasses';
 import { buildFix } from './fix';
 import { parseManifestFile, rangeOf, type ManifestDoc, type ManifestFile } from './model';
 import { RULES } from './rules';
 import { FILE_KINDS, fileKindOf, MANIFEST_KIND, type FileKind } from './fileKinds';
-import type { AnyRule, Finding, Fix, Options, Report, RuleContext, Severity, TextReport } from './rule';
+import type { AnyRule, Finding, Options, Report, RuleContext, Severity, TextReport } from './rule';
 import { DEFAULT_OPTIONS } from './rule';
 import { runSteps, type Steps } from './steps';
-import { LineIndex } from './text';
+import { dropSuppressed } from './suppression';
 import { WorkspaceIndex } from './workspace';
-
-/** `# wi-migrate-disable-line [rule…]` at a line's end, or `# wi-migrate-disable-next-line [rule…]` above it. */
-export const SUPPRESS_NEXT_LINE = 'wi-migrate-disable-next-line';
-const SUPPRESSION = /#\s*(wi-migrate-disable-(?:next-)?line)\b([^\r\n]*)/g;
 
 function resolveOptions(options?: Partial<Options>): Options {
   return { ...DEFAULT_OPTIONS, ...options, severities: { ...DEFAULT_OPTIONS.severities, ...options?.severities } };
@@ -87,24 +84,6 @@ function toFinding(rule: AnyRule, severity: Severity, path: string, doc: Manifes
   };
 }
 
-/** Drops findings on lines that a suppression comment names (all rules when it names none). */
-function dropSuppressed(text: string, findings: Finding[]): Finding[] {
-  if (!text.includes('wi-migrate-disable')) return findings;
-  const lines = new LineIndex(text);
-  const lineOf = (offset: number) => lines.position(offset).line;
-  const suppressed = new Map<number, Set<string> | 'all'>();
-  for (const m of text.matchAll(SUPPRESSION)) {
-    const line = lineOf(m.index ?? 0) + (m[1] === SUPPRESS_NEXT_LINE ? 1 : 0);
-    const ids = m[2].split(/[\s,]+/).filter((s) => s && !s.startsWith('--'));
-    const prev = suppressed.get(line);
-    if (ids.length === 0 || prev === 'all') suppressed.set(line, 'all');
-    else suppressed.set(line, new Set([...(prev ?? []), ...ids]));
-  }
-  return findings.filter((f) => {
-    const s = suppressed.get(lineOf(f.start));
-    return !(s === 'all' || s?.has(f.ruleId));
-  });
-}
 
 /**
  * Fix-all gives up after this many passes. Passes do not grow with the size of the workspace:
@@ -303,35 +282,5 @@ export interface FixAllChange {
   edits: LabelledEdit[];
 }
 
-/** Each picked fix's edits, per file, each with its label (the edit's own, else the fix's). */
-function editsByFile(picked: readonly { edits: readonly FileEdit[]; label: string }[]): Map<string, LabelledEdit[]> {
-  const byFile = new Map<string, LabelledEdit[]>();
-  for (const fix of picked) {
-    for (const e of fix.edits) {
-      const labelled: LabelledEdit = { start: e.start, end: e.end, text: e.text, label: e.label ?? fix.label };
-      const list = byFile.get(e.file);
-      if (list) list.push(labelled);
-      else byFile.set(e.file, [labelled]);
-    }
-  }
-  return byFile;
-}
 
-/** Drops the fixes that would create an object an earlier fix of the list creates already. */
-function oneCreatorEach(fixes: readonly Fix[]): Fix[] {
-  const created = new Set<string>();
-  return fixes.filter((f) => {
-    if (f.creates?.some((k) => created.has(k))) return false;
-    f.creates?.forEach((k) => created.add(k));
-    return true;
-  });
-}
 
-/** Like `pickCompatible` over the fixes' edits, but edits only clash with edits of the same file. */
-function pickCompatibleAcrossFiles<F extends { edits: readonly FileEdit[] }>(fixes: readonly F[]): F[] {
-  const files = [...new Set(fixes.flatMap((f) => f.edits.map((e) => e.file)))];
-  // Each file gets its own band of offsets, so one-dimensional overlap means same-file overlap.
-  const band = new Map(files.map((f, i) => [f, i * 2 ** 40]));
-  const shifted = fixes.map((f) => f.edits.map((e) => ({ ...e, start: e.start + band.get(e.file)!, end: e.end + band.get(e.file)! })));
-  return pickCompatible(shifted).map((i) => fixes[i]);
-}

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { diffEdit } from '../core/edits';
-import { SUPPRESS_NEXT_LINE } from '../core/engine';
+import { SUPPRESS_NEXT_LINE } from '../core/suppression';
 import { rangeOf } from '../core/model';
 import type { Finding } from '../core/rule';
 import { COMMAND_IDS } from './commands';
