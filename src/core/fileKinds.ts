@@ -1,3 +1,5 @@
+import picomatch from 'picomatch';
+
 /**
  * Which files are ours, and how each is read: the one registry of file kinds. The CLI's directory
  * walk, the editor's workspace index and document selector, and package.json's activation events
@@ -125,24 +127,12 @@ function matcherOf(kind: FileKind): RegExp {
 }
 
 /**
- * A glob as a regular expression over a whole path or URI (`**\/` matches any leading folders,
- * a scheme and authority included). Case-insensitive: `DEPLOY.YAML` is YAML on every system.
+ * A glob as a regular expression over a whole `/`-separated path or URI, as VS Code reads globs
+ * (`**` any folders, none included; `*` within a name; `{a,b}` either). Case-insensitive:
+ * `DEPLOY.YAML` is YAML on every system.
  */
 export function globToRegExp(glob: string): RegExp {
-  let source = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (glob.startsWith('**/', i)) {
-      source += '(?:.*/)?';
-      i += 2;
-    } else if (c === '*') source += '[^/]*';
-    else if (c === '?') source += '[^/]';
-    else if (c === '{') source += '(?:';
-    else if (c === '}') source += ')';
-    else if (c === ',') source += '|';
-    else source += c.replace(/[.+^$()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`(?:^|/)${source.replace(/^\(\?:\.\*\/\)\?/, '')}$`, 'i');
+  return picomatch.makeRe(glob, { dot: true, nocase: true });
 }
 
 /** The file extensions a glob ends with (`**\/*.{yaml,yml}`: yaml, yml). */
