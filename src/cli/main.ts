@@ -5,8 +5,7 @@ import { FixAllIncompleteError, Project } from '../core/engine';
 import { fileKindOf, MANIFEST_KIND } from '../core/fileKinds';
 import { collectFiles, UsageError } from './files';
 import { formatJson, formatSarif, formatText, toCliFindings, type CliFinding } from './format';
-
-const VERSION = '0.1.0';
+import { version } from '../../package.json';
 
 const USAGE = `Usage: wi-migrate check [paths...] [--format text|json|sarif] [--fix] [--default-namespace NS]
 
@@ -47,7 +46,7 @@ export function runCli(argv: readonly string[], cwd = process.cwd()): CliResult 
   }
   const { values, positionals } = args;
   if (values.help) return { code: 0, stdout: USAGE, stderr: '' };
-  if (values.version) return { code: 0, stdout: `${VERSION}\n`, stderr: '' };
+  if (values.version) return { code: 0, stdout: `${version}\n`, stderr: '' };
   const [command, ...paths] = positionals;
   if (command !== 'check') {
     return { code: 2, stdout: '', stderr: `wi-migrate: ${command ? `unknown command "${command}"` : 'missing command'}\n${USAGE}` };
@@ -97,7 +96,7 @@ export function runCli(argv: readonly string[], cwd = process.cwd()): CliResult 
   }
 
   const findings: CliFinding[] = project.paths.flatMap((p) => toCliFindings(display(p), project.text(p) ?? '', project.check(p)));
-  const body = format === 'json' ? formatJson(findings) : format === 'sarif' ? formatSarif(findings, VERSION) : formatText(findings);
+  const body = format === 'json' ? formatJson(findings) : format === 'sarif' ? formatSarif(findings, version) : formatText(findings);
   // Machine-readable output stays alone on stdout; what --fix wrote goes to stderr then.
   return format === 'text'
     ? { code: findings.length ? 1 : 0, stdout: log + body, stderr: warning }
