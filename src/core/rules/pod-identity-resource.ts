@@ -38,12 +38,13 @@ export const podIdentityResource: Rule = {
       if (!isPodIdentityGroup(t, obj)) continue;
       const kindNode = pairOf(obj.node, 'kind')?.value;
       const users = usersOf(ctx.index, ctx.file, obj);
-      const fix = users.length === 0 ? removal(ctx, obj) : undefined;
+      const unrecorded = users.length === 0 ? unrecordedClientId(ctx, obj) : undefined;
+      const fix = users.length === 0 && !unrecorded ? removal(ctx, obj) : undefined;
       ctx.report({
         node: kindNode,
         deprecated: true,
         severity: obj.kind === ASSIGNED ? 'info' : undefined,
-        message: `${replacement(ctx, obj)} ${usage(obj, users, fix !== undefined)}`,
+        message: `${replacement(ctx, obj)} ${unrecorded ? keptForItsClientId(unrecorded) : usage(obj, users, fix !== undefined)}`,
         related: users.slice(0, MAX_RELATED),
         fix,
       });
@@ -104,6 +105,30 @@ function usage(obj: K8sObject, users: RelatedLocation[], removable: boolean): st
   return obj.kind === ASSIGNED ? `${how[0].toUpperCase()}${how.slice(1)}` : `Nothing in the workspace uses it any more: ${how}`;
 }
 
+/**
+ * The client id of an AzureIdentity that is written nowhere else in the workspace: not on a
+ * ServiceAccount (`azure.workload.identity/client-id`), not in chart values, not in any document
+ * other than a pod identity one. Removing such an identity would delete the only record of which
+ * identity its pods used (a typo in a pod's label makes an identity look unused, and overlays may
+ * each hold their own): it stays until the migration has written its id somewhere.
+ */
+function unrecordedClientId(ctx: RuleContext, obj: K8sObject): string | undefined {
+  if (obj.kind !== IDENTITY) return undefined;
+  const clientId = scalarString(specPair(mapAt(obj.node, ['spec']), 'clientID')?.value)?.trim();
+  if (!clientId) return undefined;
+  const wanted = clientId.toLowerCase();
+  const recorded = ctx.index.paths.some((path) =>
+    ctx.index.file(path)?.docs.some((doc) => !doc.objects.some((o) => podIdentityResource.kinds.includes(o.kind)) && doc.source.toLowerCase().includes(wanted)),
+  );
+  return recorded ? undefined : clientId;
+}
+
+function keptForItsClientId(clientId: string): string {
+  return `Nothing in the workspace uses it any more, but its client id ${clientId} is written nowhere else in the workspace ` +
+    `(a ServiceAccount's azure.workload.identity/client-id, chart values): it is not removed automatically, so that the only record of the identity is not lost. ` +
+    `Migrate its pods or annotate their ServiceAccount first, or remove it by hand.`;
+}
+
 /** Deletes the object: its whole document, or its item of a `kind: List`. */
 function removal(ctx: RuleContext, obj: K8sObject): Fix | undefined {
   const { file, doc } = ctx;
@@ -127,7 +152,7 @@ function removal(ctx: RuleContext, obj: K8sObject): Fix | undefined {
 
 function removableItem(ctx: RuleContext, obj: K8sObject): boolean {
   const t: EditTarget = { file: ctx.file, doc: ctx.doc };
-  return podIdentityResource.kinds.includes(obj.kind) && isPodIdentityGroup(t, obj) && usersOf(ctx.index, ctx.file, obj).length === 0;
+  return podIdentityResource.kinds.includes(obj.kind) && isPodIdentityGroup(t, obj) && usersOf(ctx.index, ctx.file, obj).length === 0 && !unrecordedClientId(ctx, obj);
 }
 
 function hasAnchor(node: Node): boolean {

@@ -17,6 +17,16 @@ spec:
   clientID: 11111111-2222-3333-4444-555555555555${extra}
 `;
 
+/** A ServiceAccount that already carries the identities' client id: the migration has recorded it. */
+const migratedAccount = `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: api
+  namespace: shop
+  annotations:
+    azure.workload.identity/client-id: 11111111-2222-3333-4444-555555555555
+`;
+
 const binding = (selector = 'api-id', name = 'api-binding') => `apiVersion: aadpodidentity.k8s.io/v1
 kind: AzureIdentityBinding
 metadata:
@@ -156,9 +166,16 @@ ruleTester(podIdentityResource, {
     {
       name: 'an identity nothing names any more is removed; other apiVersions are tolerated',
       code: identity('lonely').replace('aadpodidentity.k8s.io/v1', 'aadpodidentity.k8s.io/v1beta1'),
-      files: { 'binding.yaml': binding() },
+      files: { 'binding.yaml': binding(), 'sa.yaml': migratedAccount },
       errors: [{ line: 2, message: /Nothing in the workspace uses it/ }],
       output: '',
+    },
+    {
+      name: 'an unused identity whose client id no ServiceAccount carries stays: it is the only record of the identity',
+      code: identity('lonely'),
+      files: { 'binding.yaml': binding(), 'sa.yaml': migratedAccount.replace('11111111-2222', '99999999-2222') },
+      errors: [{ line: 2, message: /its client id 11111111-2222-3333-4444-555555555555 is written nowhere else in the workspace.*not removed automatically/ }],
+      output: null,
     },
     {
       name: 'an exception stays while any pod uses pod identity',
@@ -215,6 +232,7 @@ ruleTester(podIdentityResource, {
     {
       name: 'List: the last item takes the List with it',
       code: `${list(listIdentity)}---\n${binding('x', 'other')}`.replace('azureIdentity: api-identity', 'azureIdentity: other-identity'),
+      files: { 'sa.yaml': migratedAccount },
       errors: [{ line: 5 }, { line: 13 }],
       output: '',
     },
@@ -263,6 +281,7 @@ ruleTester(podIdentityResource, {
     {
       name: 'CRLF line endings',
       code: `${identity('other')}---\n${binding()}`.replace(/\n/g, '\r\n'),
+      files: { 'sa.yaml': migratedAccount },
       errors: [{ line: 2 }, { line: 12 }],
       output: '',
     },
@@ -290,7 +309,7 @@ function projectOfThisRule(files: Record<string, string>): Project {
 }
 
 test('pod-identity-resource: fix-all retires the binding, then the identity, then the exception', () => {
-  const project = projectOfThisRule({ 'identity.yaml': `${identity()}---\n${binding()}`, 'exception.yaml': exception, 'keep.yaml': 'apiVersion: v1\nkind: ConfigMap\n' });
+  const project = projectOfThisRule({ 'identity.yaml': `${identity()}---\n${binding()}`, 'exception.yaml': exception, 'keep.yaml': 'apiVersion: v1\nkind: ConfigMap\n', 'sa.yaml': migratedAccount });
   const changed = project.fixAll();
   assert.deepEqual([...changed.entries()], [['identity.yaml', ''], ['exception.yaml', '']]);
   assert.deepEqual(project.checkAll().get('identity.yaml'), []);
@@ -317,7 +336,7 @@ test('pod-identity-resource: chart values are named as users', () => {
 
 test('pod-identity-resource: a templated binding may name any identity that fits its pattern', () => {
   const templated = binding().replace('azureIdentity: api-identity', 'azureIdentity: "{{ .Release.Name }}-identity"').replace('selector: api-id', 'selector: x');
-  const project = projectOfThisRule({ 'identity.yaml': identity(), 'other.yaml': identity('api-mi-2'), 'chart/binding.yaml': templated });
+  const project = projectOfThisRule({ 'identity.yaml': identity(), 'other.yaml': identity('api-mi-2'), 'chart/binding.yaml': templated, 'sa.yaml': migratedAccount });
   assert.match(project.check('identity.yaml')[0].related![0].message, /names a templated identity that may be this one/);
   assert.ok(project.check('other.yaml')[0].fix, 'api-mi-2 does not end in -identity');
 });
