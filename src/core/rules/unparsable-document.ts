@@ -14,7 +14,8 @@ export const unparsableDocument: Rule = {
   description: 'A YAML document could not be parsed, so nothing in it was checked.',
   severity: 'warning',
   kinds: ['*'],
-  fileKinds: YAML_FILE_KINDS,
+  // A chart's `_*.tpl` helpers are never rendered as a whole: text outside `define` is not YAML to parse.
+  fileKinds: YAML_FILE_KINDS.filter((k) => k !== 'helm-helper'),
   fixable: false,
   check(ctx) {
     const { doc, file } = ctx;

@@ -95,6 +95,15 @@ test('unparsable-document: the other documents of the file are still analysed', 
   assert.deepEqual(findings.map((f) => f.ruleId), [unparsableDocument.id, kedaPodIdentityProvider.id]);
 });
 
+test('unparsable-document: a chart helper (templates/_*.tpl) is never rendered as a whole, so its text is not reported', () => {
+  const helper = 'Notes for maintainers: key: value: broken\n\t- not yaml\n{{- define "shop.labels" }}\napp: shop\n{{- end }}\n';
+  const project = new Project();
+  project.set('chart/templates/_helpers.tpl', helper);
+  project.set('chart/templates/broken.yaml', helper);
+  assert.deepEqual(project.check('chart/templates/_helpers.tpl').map((f) => f.ruleId), []);
+  assert.deepEqual(project.check('chart/templates/broken.yaml').map((f) => f.ruleId), ['unparsable-document']);
+});
+
 test('unparsable-document: never offers a fix and is not deprecated', () => {
   const project = new Project();
   project.set('bad.yaml', 'a: "open\n');
