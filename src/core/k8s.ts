@@ -134,6 +134,10 @@ export const WI_PROXY_PORT = 'azure.workload.identity/proxy-sidecar-port';
 export const POD_IDENTITY_GROUP = 'aadpodidentity.k8s.io';
 
 export const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** Every GUID written in a text. */
+export const GUIDS_IN_TEXT = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/g;
+/** The kinds of AAD Pod Identity's own objects. */
+export const POD_IDENTITY_KINDS: readonly string[] = ['AzureIdentity', 'AzureIdentityBinding', 'AzurePodIdentityException', 'AzureAssignedIdentity'];
 
 /** What a fix writes where it cannot know the client id; a human must replace it. */
 export const PLACEHOLDER_CLIENT_ID = '<managed-identity-client-id>';
@@ -195,4 +199,15 @@ export function selectorHits(selector: YAMLMap, key: string, plain: boolean): No
   const inPlain = plain ? pairOf(selector, key) : undefined;
   if (inPlain) hits.push(inPlain.key);
   return hits;
+}
+
+/** The SecretProviderClasses a pod spec's CSI volumes mount. */
+export function secretProviderClassesOf(spec: YAMLMap | undefined): string[] {
+  const volumes = spec?.get('volumes', true);
+  if (!isSeq(volumes)) return [];
+  return volumes.items.flatMap((v) => {
+    const attrs = isMap(v) ? mapAt(v, ['csi', 'volumeAttributes']) : undefined;
+    const name = attrs ? scalarString(attrs.get('secretProviderClass', true)) : undefined;
+    return name ? [name] : [];
+  });
 }

@@ -1,6 +1,7 @@
-import { isMap, isSeq, type YAMLMap } from 'yaml';
+import { isMap, type YAMLMap } from 'yaml';
 import {
   annotationsOf,
+  GUIDS_IN_TEXT,
   labelsOf,
   LABEL_POD_IDENTITY,
   mapAt,
@@ -8,7 +9,9 @@ import {
   pairOf,
   pairOfAny,
   podSiteOf,
+  POD_IDENTITY_KINDS,
   scalarString,
+  secretProviderClassesOf,
   WI_CLIENT_ID,
   WI_TENANT_ID,
   WI_USE,
@@ -62,7 +65,8 @@ export interface PodFact extends Located {
   secretProviderClasses: string[];
 }
 
-interface Views extends FileFacts {
+interface Views extends Omit<FileFacts, 'recordedIds'> {
+  recordedIds: Set<string>;
   bindingsBySelector: Map<string, BindingFact[]>;
   bindingsByIdentityName: Map<string, BindingFact[]>;
   identitiesByName: Map<string, IdentityFact[]>;
@@ -74,6 +78,8 @@ export interface FileFacts {
   bindings: BindingFact[];
   serviceAccounts: ServiceAccountFact[];
   pods: PodFact[];
+  /** The GUIDs (lower case) written in the file's documents that hold no pod identity object: where a migrated client id is kept. */
+  recordedIds: string[];
 }
 
 /**
@@ -94,7 +100,7 @@ export class WorkspaceIndex {
 
   /** `update` as steps: reads the facts of one document per step, and changes the index at the end. */
   *updateSteps(file: ManifestFile): Steps<void> {
-    const facts: FileFacts = { identities: [], bindings: [], serviceAccounts: [], pods: [] };
+    const facts: FileFacts = { identities: [], bindings: [], serviceAccounts: [], pods: [], recordedIds: [] };
     for (const doc of file.docs) {
       addFactsOf(file, doc, this.defaultNamespace, facts);
       yield;
@@ -112,12 +118,13 @@ export class WorkspaceIndex {
 
   private view(): Views {
     if (this.views) return this.views;
-    const v: Views = { identities: [], bindings: [], serviceAccounts: [], pods: [], bindingsBySelector: new Map(), identitiesByName: new Map(), bindingsByIdentityName: new Map(), podsByBindingLabel: new Map() };
+    const v: Views = { identities: [], bindings: [], serviceAccounts: [], pods: [], recordedIds: new Set(), bindingsBySelector: new Map(), identitiesByName: new Map(), bindingsByIdentityName: new Map(), podsByBindingLabel: new Map() };
     for (const facts of this.files.values()) {
       v.identities.push(...facts.identities);
       v.bindings.push(...facts.bindings);
       v.serviceAccounts.push(...facts.serviceAccounts);
       v.pods.push(...facts.pods);
+      for (const id of facts.recordedIds) v.recordedIds.add(id);
     }
     const group = <T>(map: Map<string, T[]>, key: string | undefined, item: T) => {
       if (key !== undefined) map.set(key, [...(map.get(key) ?? []), item]);
@@ -143,7 +150,7 @@ export class WorkspaceIndex {
     return obj.namespace ?? this.defaultNamespace;
   }
 
-  private all<K extends keyof FileFacts>(key: K): FileFacts[K] {
+  private all<K extends keyof Views>(key: K): Views[K] {
     return this.view()[key];
   }
 
@@ -197,6 +204,11 @@ export class WorkspaceIndex {
     return this.all('pods').filter((p) => p.namespace === namespace && (p.serviceAccountName ?? 'default') === name);
   }
 
+  /** True when a document other than a pod identity one writes this GUID (a ServiceAccount's client id, chart values). */
+  records(id: string): boolean {
+    return this.view().recordedIds.has(id.toLowerCase());
+  }
+
   get identities(): IdentityFact[] {
     return this.all('identities');
   }
@@ -222,6 +234,9 @@ export function specPair(spec: YAMLMap | undefined, name: string) {
 
 /** Adds the facts of one document of `file` to `facts`. */
 function addFactsOf(file: ManifestFile, doc: ManifestDoc, defaultNamespace: string, facts: FileFacts): void {
+  if (!doc.objects.some((o) => POD_IDENTITY_KINDS.includes(o.kind))) {
+    for (const m of doc.source.matchAll(GUIDS_IN_TEXT)) facts.recordedIds.push(m[0].toLowerCase());
+  }
   for (const obj of doc.objects) {
     const [start, end] = rangeOf(doc, obj.node);
     const namespace = obj.namespace ?? defaultNamespace;
@@ -279,19 +294,9 @@ function addFactsOf(file: ManifestFile, doc: ManifestDoc, defaultNamespace: stri
           bindingLabel: known(labelPair?.value),
           serviceAccountName: site.spec ? known(pairOfAny(site.spec, ['serviceAccountName', 'serviceAccount'])?.value) : undefined,
           usesWorkloadIdentity: labels !== undefined && isMap(labels) && scalarString(labels.get(WI_USE, true)) === 'true',
-          secretProviderClasses: csiClassesOf(site.spec),
+          secretProviderClasses: secretProviderClassesOf(site.spec),
         });
       }
     }
   }
-}
-
-function csiClassesOf(spec: YAMLMap | undefined): string[] {
-  const volumes = spec?.get('volumes', true);
-  if (!isSeq(volumes)) return [];
-  return volumes.items.flatMap((v) => {
-    const attrs = isMap(v) ? mapAt(v, ['csi', 'volumeAttributes']) : undefined;
-    const name = attrs ? scalarString(attrs.get('secretProviderClass', true)) : undefined;
-    return name ? [name] : [];
-  });
 }

@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, visit, type Node, type YAMLMap } from 'yaml';
 import type { FileEdit } from '../edits';
 import { YAML_FILE_KINDS } from '../fileKinds';
 import { isTemplated } from '../helm';
-import { mapAt, pairOf, POD_IDENTITY_GROUP, scalarString } from '../k8s';
+import { mapAt, pairOf, POD_IDENTITY_GROUP, POD_IDENTITY_KINDS, scalarString } from '../k8s';
 import type { K8sObject } from '../model';
 import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
 import { lineStartAt, nextLineStart } from '../text';
@@ -29,7 +29,7 @@ export const podIdentityResource: Rule = {
   id: 'pod-identity-resource',
   description: 'AAD Pod Identity object (AzureIdentity, AzureIdentityBinding, AzurePodIdentityException) to retire.',
   severity: 'warning',
-  kinds: [IDENTITY, BINDING, EXCEPTION, ASSIGNED],
+  kinds: POD_IDENTITY_KINDS,
   fileKinds: YAML_FILE_KINDS,
   fixable: true,
   check(ctx) {
@@ -115,12 +115,7 @@ function usage(obj: K8sObject, users: RelatedLocation[], removable: boolean): st
 function unrecordedClientId(ctx: RuleContext, obj: K8sObject): string | undefined {
   if (obj.kind !== IDENTITY) return undefined;
   const clientId = scalarString(specPair(mapAt(obj.node, ['spec']), 'clientID')?.value)?.trim();
-  if (!clientId) return undefined;
-  const wanted = clientId.toLowerCase();
-  const recorded = ctx.index.paths.some((path) =>
-    ctx.index.file(path)?.docs.some((doc) => !doc.objects.some((o) => podIdentityResource.kinds.includes(o.kind)) && doc.source.toLowerCase().includes(wanted)),
-  );
-  return recorded ? undefined : clientId;
+  return clientId && !ctx.index.records(clientId) ? clientId : undefined;
 }
 
 function keptForItsClientId(clientId: string): string {
