@@ -1,4 +1,4 @@
-import { isMap, isScalar, Scalar, stringify, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, Scalar, stringify, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { TextEdit } from './edits';
 import { isTemplated } from './helm';
 import { pairOf } from './k8s';
@@ -113,6 +113,42 @@ export function insertPair(t: EditTarget, map: YAMLMap, key: string, valueText: 
   const at = lineAfter(text, end);
   const needsBreak = at === text.length && !text.endsWith('\n');
   return { start: at, end: at, text: `${needsBreak ? t.file.eol : ''}${' '.repeat(column)}${pairText}${t.file.eol}` };
+}
+
+/**
+ * Appends an item (`itemText`, one line: `x.yaml` or `path: x.yaml`) to the sequence under `key`
+ * of `map` (a kustomization's `resources`, say), in the sequence's own indentation; creates
+ * `key:` with the item when the map has no such key. Undefined when `key` holds something else
+ * (an empty value, a map, an alias) or the layout is unusual.
+ */
+export function appendSeqItem(t: EditTarget, map: YAMLMap, key: string, itemText: string): TextEdit | undefined {
+  const text = t.file.text;
+  const pair = pairOf(map, key);
+  if (!pair) {
+    if (map.flow) return undefined;
+    const column = keyColumn(t, map);
+    const edit = insertPair(t, map, key, '');
+    if (column === undefined || !edit) return undefined;
+    const marker = `${key}: `;
+    const i = edit.text.indexOf(marker);
+    return { ...edit, text: edit.text.slice(0, i) + `${key}:${t.file.eol}${' '.repeat(column)}- ${itemText}` + edit.text.slice(i + marker.length) };
+  }
+  const seq = pair.value;
+  if (!isSeq(seq) || seq.items.length === 0 || templatedNode(t, seq)) return undefined;
+  const r = nodeRange(t.doc, seq);
+  if (!r) return undefined;
+  if (seq.flow) {
+    if (text[r[1] - 1] !== ']' || itemText.includes(': ')) return undefined;
+    return { start: r[1] - 1, end: r[1] - 1, text: `, ${itemText}` };
+  }
+  const last = nodeRange(t.doc, seq.items[seq.items.length - 1]);
+  if (!last) return undefined;
+  const lineStart = lineStartAt(text, last[0]);
+  const dash = text.slice(lineStart, last[0]).match(/^( *)- +$/);
+  if (!dash) return undefined;
+  const at = lineAfter(text, last[1]);
+  const needsBreak = at === text.length && !text.endsWith('\n');
+  return { start: at, end: at, text: `${needsBreak ? t.file.eol : ''}${dash[1]}- ${itemText}${t.file.eol}` };
 }
 
 /**

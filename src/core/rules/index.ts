@@ -2,6 +2,7 @@
 import type { AnyRule } from '../rule';
 import { csiPodIdentity } from './csi-pod-identity';
 import { kedaPodIdentityProvider } from './keda-pod-identity-provider';
+import { kustomizePodIdentity } from './kustomize-pod-identity';
 import { podIdentityChartValues } from './pod-identity-chart-values';
 import { podIdentityLabel } from './pod-identity-label';
 import { podIdentityResource } from './pod-identity-resource';
@@ -14,6 +15,7 @@ import { wiUseLabel } from './wi-use-label';
 export const RULES: readonly AnyRule[] = [
   csiPodIdentity,
   kedaPodIdentityProvider,
+  kustomizePodIdentity,
   podIdentityChartValues,
   podIdentityLabel,
   podIdentityResource,

@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, visit, type Node, type YAMLMap } from 'yaml';
 import type { FileEdit } from '../edits';
 import { YAML_FILE_KINDS } from '../fileKinds';
 import { isTemplated } from '../helm';
-import { mapAt, pairOf, POD_IDENTITY_GROUP, POD_IDENTITY_KINDS, scalarString } from '../k8s';
+import { LABEL_POD_IDENTITY, mapAt, pairOf, POD_IDENTITY_GROUP, POD_IDENTITY_KINDS, scalarString, TEMPLATE_PATHS } from '../k8s';
 import type { K8sObject } from '../model';
 import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
 import { lineStartAt, nextLineStart } from '../text';
@@ -10,6 +10,10 @@ import { specPair } from '../workspace';
 import { removeDocument, templatedNode, type EditTarget } from '../yaml-edit';
 import { label, rawText, usersOf } from './pod-identity-users';
 import { fixLabel } from '../labels';
+import { nameOf } from '../builds';
+import { referencedByBuild, resolveVars, valueIn } from '../build-values';
+import { baseName, pathKey } from '../paths';
+import { relativeLeaf } from './pod-identity-kustomize';
 
 const IDENTITY = 'AzureIdentity';
 const BINDING = 'AzureIdentityBinding';
@@ -39,12 +43,13 @@ export const podIdentityResource: Rule = {
       const kindNode = pairOf(obj.node, 'kind')?.value;
       const users = usersOf(ctx.index, ctx.file, obj);
       const unrecorded = users.length === 0 ? unrecordedClientId(ctx, obj) : undefined;
-      const fix = users.length === 0 && !unrecorded ? removal(ctx, obj) : undefined;
+      const held = users.length === 0 && !unrecorded ? heldByKustomize(ctx, obj) : undefined;
+      const fix = users.length === 0 && !unrecorded && !held ? removal(ctx, obj) : undefined;
       ctx.report({
         node: kindNode,
         deprecated: true,
         severity: obj.kind === ASSIGNED ? 'info' : undefined,
-        message: `${replacement(ctx, obj)} ${unrecorded ? keptForItsClientId(unrecorded) : usage(obj, users, fix !== undefined)}`,
+        message: `${replacement(ctx, obj)} ${unrecorded ? keptForItsClientId(unrecorded) : held ? `It is not removed automatically: ${held}.` : usage(obj, users, fix !== undefined)}`,
         related: users.slice(0, MAX_RELATED),
         fix,
       });
@@ -114,8 +119,29 @@ function usage(obj: K8sObject, users: RelatedLocation[], removable: boolean): st
  */
 function unrecordedClientId(ctx: RuleContext, obj: K8sObject): string | undefined {
   if (obj.kind !== IDENTITY) return undefined;
-  const clientId = scalarString(specPair(mapAt(obj.node, ['spec']), 'clientID')?.value)?.trim();
-  return clientId && !ctx.index.records(clientId) ? clientId : undefined;
+  // Built by kustomize, it has the client id each build gives it (an overlay's patch may set it).
+  const built = ctx.index.kustomize.placesOf(obj).map(({ bo }) => valueIn(bo, ['spec', 'clientID']) ?? valueIn(bo, ['spec', 'ClientID']));
+  const written = scalarString(specPair(mapAt(obj.node, ['spec']), 'clientID')?.value);
+  return [...(built.length ? built : [written])].map((id) => id?.trim()).find((id) => id && !ctx.index.records(id));
+}
+
+/**
+ * Why kustomize needs the object where it is: a patch (of an overlay, say) targets it, or a var
+ * or replacement reads it, so the build fails without it; or the document is itself a patch,
+ * which goes with the object it patches.
+ */
+function heldByKustomize(ctx: RuleContext, obj: K8sObject): string | undefined {
+  const model = ctx.index.kustomize;
+  if (model.patchFiles.has(pathKey(ctx.file.path))) return `this document is a kustomize patch (listed in ${model.patchFiles.get(pathKey(ctx.file.path))!.map((k) => relativeLeaf(k)).join(', ')}): it goes with the object it patches`;
+  for (const { build, bo } of model.placesOf(obj)) {
+    const selector = obj.kind === BINDING ? resolveVars(build, valueIn(bo, ['spec', 'selector'])) : undefined;
+    const carrier = selector === undefined ? undefined : build.objects.find((o) => TEMPLATE_PATHS[o.obj.kind] && resolveVars(build, valueIn(o, [...TEMPLATE_PATHS[o.obj.kind], 'metadata', 'labels', LABEL_POD_IDENTITY])) === selector);
+    if (carrier) return `the pods of ${carrier.obj.kind} ${nameOf(carrier)} still carry its selector in ${relativeLeaf(build.leaf)} (kustomize writes the label there)`;
+    if (referencedByBuild(build, bo)) return `a var or replacement of ${relativeLeaf(build.leaf)} reads it, so that build fails without it`;
+    const patch = bo.patches.find((p) => !p.labels);
+    if (patch) return `${relativeLeaf(patch.by)} patches it${patch.patch.path ? ` (${baseName(patch.patch.path)})` : ''}, so that build fails without it: remove it together with its patches`;
+  }
+  return undefined;
 }
 
 function keptForItsClientId(clientId: string): string {
