@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { buildViolations } from '../support/invariants';
+import { buildLeaf, kubectlAvailable, kustomizeLeaves, usesKustomize } from '../support/kustomize';
+import {
+  copyToTemp,
+  findingLines,
+  fixtureRepos,
+  readExpectations,
+  readFindingsFile,
+  readTree,
+  runFix,
+  treeDiff,
+  writeTree,
+  type FixtureRepo,
+} from '../support/repos';
+
+/**
+ * Every repository under test/repos (the shared format: before/, after/, findings.txt, README.md,
+ * and expect.json for exceptions to the kustomize invariants). `WI_UPDATE_REPOS=1` writes after/ and
+ * findings.txt from the current code instead of comparing: review every written file by eye.
+ */
+const UPDATE = process.env.WI_UPDATE_REPOS === '1';
+const KUBECTL = kubectlAvailable();
+
+/** `--fix` run once per repository, on a copy of before/ (later tests only read it or copy it). */
+function fixedCopy(repo: FixtureRepo, cache: Map<string, string>): string {
+  let dir = cache.get(repo.name);
+  if (!dir) {
+    dir = copyToTemp(repo.before);
+    runFix(dir);
+    cache.set(repo.name, dir);
+  }
+  return dir;
+}
+
+const fixed = new Map<string, string>();
+
+for (const repo of fixtureRepos()) {
+  describe(`repository ${repo.name}`, () => {
+    const beforeTree = readTree(repo.before);
+
+    test('check reports the findings of findings.txt', () => {
+      const actual = findingLines(repo.before);
+      if (UPDATE) {
+        writeFileSync(repo.findingsFile, actual.map((l) => `${l}\n`).join(''));
+        return;
+      }
+      assert.ok(existsSync(repo.findingsFile), `${repo.name}: no findings.txt (WI_UPDATE_REPOS=1 writes it).`);
+      assert.deepEqual(actual, readFindingsFile(repo.findingsFile));
+    });
+
+    test('--fix gives exactly the after/ tree', () => {
+      const actual = readTree(fixedCopy(repo, fixed));
+      if (UPDATE) {
+        writeTree(repo.after, actual);
+        return;
+      }
+      assert.ok(existsSync(repo.after), `${repo.name}: no expected tree yet (no after/; WI_UPDATE_REPOS=1 writes it from the current code, to be reviewed by eye).`);
+      const diff = treeDiff(readTree(repo.after), actual);
+      assert.ok(diff.length === 0, `${repo.name}: the tree after --fix differs from after/ (- missing, + extra, ~ changed):\n${diff.join('\n')}`);
+    });
+
+    test('a second --fix changes nothing', () => {
+      const dir = copyToTemp(fixedCopy(repo, fixed));
+      const once = readTree(dir);
+      runFix(dir);
+      const diff = treeDiff(once, readTree(dir));
+      assert.ok(diff.length === 0, `${repo.name}: the second --fix changed files:\n${diff.join('\n')}`);
+    });
+
+    if (usesKustomize(beforeTree)) {
+      test('kustomize: every leaf builds before and after --fix, and the migration invariants hold', (t) => {
+        if (!KUBECTL) {
+          t.skip('kubectl is not on the PATH: the kustomize builds of this repository were not checked.');
+          return;
+        }
+        const expect = readExpectations(repo.expectFile);
+        const after = fixedCopy(repo, fixed);
+        const afterTree = readTree(after);
+        const [beforeScratch, afterScratch] = [copyToTemp(repo.before), copyToTemp(after)];
+        const problems: string[] = [];
+        const leaves = kustomizeLeaves(beforeTree);
+        assert.ok(leaves.length > 0, `${repo.name}: no kustomize leaf found.`);
+        for (const leaf of leaves) {
+          const b = buildLeaf(beforeScratch, beforeTree, leaf);
+          const a = buildLeaf(afterScratch, afterTree, leaf);
+          if (!b.ok) problems.push(`${leaf || '.'}: does not build before the fix: ${b.error}`);
+          if (!a.ok) problems.push(`${leaf || '.'}: does not build after the fix: ${a.error}`);
+          if (b.ok && a.ok) problems.push(...buildViolations(leaf, b.objects, a.objects, expect));
+        }
+        assert.ok(problems.length === 0, `${repo.name} (builds: ${leaves.map((l) => l || '.').join(', ')}):\n${problems.join('\n')}`);
+      });
+    }
+  });
+}
