@@ -85,9 +85,13 @@ export function podIdentityLeft(o: K8sObject): string[] {
   return reasons;
 }
 
-/** Whether an object had anything of pod identity before the fix (and so may change). */
+/**
+ * Whether an object had anything of pod identity before the fix (and so may change): a pod identity
+ * object, or a workload with `aadpodidbinding` anywhere (template, selector, own labels). A Service
+ * whose selector got `aadpodidbinding` from `commonLabels` is not one: the fix must leave it as it was.
+ */
 function carriedPodIdentity(o: K8sObject): boolean {
-  return isPodIdentityKind(o) || podIdentityLeft(o).length > 0 || hasBindingKey(o);
+  return isPodIdentityKind(o) || podIdentityLeft(o).length > 0 || (podTemplateOf(o) !== undefined && hasBindingKey(o));
 }
 
 /**

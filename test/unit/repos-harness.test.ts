@@ -112,6 +112,15 @@ describe('repository harness: the build invariants', () => {
     ]);
   });
 
+  test('a Service whose selector holds aadpodidbinding (from commonLabels) must render as before', () => {
+    const service = (selector: Record<string, string>): K8sObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { selector } });
+    const before = [...BEFORE, service({ app: 'web', aadpodidbinding: 'web' })];
+    assert.deepEqual(buildViolations('o', before, [...migrated(), service({ app: 'web', aadpodidbinding: 'web' })]), []);
+    assert.deepEqual(buildViolations('o', before, [...migrated(), service({ app: 'web' })]), [
+      'o: Service shop/web carried no pod identity and changed: /spec/selector/aadpodidbinding: "web" → undefined.',
+    ]);
+  });
+
   test('a chain resolves only to one GUID client id', () => {
     assert.deepEqual([...resolvedChains(BEFORE)], [['Deployment shop/web', CLIENT]]);
     assert.deepEqual([...resolvedChains([deployment({ aadpodidbinding: 'web' }), identity('replace'), binding()])], []);

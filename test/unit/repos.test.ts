@@ -20,6 +20,7 @@ import {
  * Every repository under test/repos (the shared format: before/, after/, findings.txt, README.md,
  * and expect.json for exceptions to the kustomize invariants). `WI_UPDATE_REPOS=1` writes after/ and
  * findings.txt from the current code instead of comparing: review every written file by eye.
+ * `WI_REPOS=name,…` narrows the run to those repositories.
  */
 const UPDATE = process.env.WI_UPDATE_REPOS === '1';
 const KUBECTL = kubectlAvailable();
@@ -37,7 +38,10 @@ function fixedCopy(repo: FixtureRepo, cache: Map<string, string>): string {
 
 const fixed = new Map<string, string>();
 
-for (const repo of fixtureRepos()) {
+/** `WI_REPOS=a,b` runs only those repositories (node 20's name pattern does not reach into a describe). */
+const ONLY = process.env.WI_REPOS?.split(',').filter(Boolean);
+
+for (const repo of fixtureRepos().filter((r) => !ONLY || ONLY.includes(r.name))) {
   describe(`repository ${repo.name}`, () => {
     const beforeTree = readTree(repo.before);
 
