@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 
 /** One rendered object, as `kubectl kustomize` prints it, parsed. */
@@ -160,6 +161,68 @@ function withoutMigration(o: K8sObject, hadAccount: boolean): K8sObject {
 }
 
 /**
+ * Whether the pod `key` of a build's output is migrated to the identity `clientId`: the `use`
+ * label, a `serviceAccountName`, and that ServiceAccount rendered by the same build in the pod's
+ * namespace carrying the client id. Violations, prefixed with the build.
+ */
+export function migrationViolations(build: string, key: string, clientId: string, after: readonly K8sObject[], expect: Expectations, whose: string): string[] {
+  const out: string[] = [];
+  const at = (msg: string) => out.push(`${build || '.'}: ${msg}`);
+  const afterByKey = new Map(after.map((o) => [keyOf(o), o]));
+  const pod = afterByKey.get(key);
+  if (!pod || exempt(expect.notMigrated, pod, build)) return out;
+  if (templateLabels(pod)[USE_LABEL] !== 'true') at(`${key} has no pod label ${USE_LABEL}: "true".`);
+  const account = str(podSpecOf(pod).serviceAccountName);
+  if (!account) {
+    at(`${key} names no serviceAccountName (its identity's client id is ${clientId}).`);
+    return out;
+  }
+  const sa = afterByKey.get(keyOf({ kind: 'ServiceAccount', metadata: { name: account, namespace: namespaceOf(pod) || undefined } }));
+  const got = sa && str(rec(meta(sa).annotations)?.[CLIENT_ID]);
+  if (!sa) at(`${key} runs as ServiceAccount ${account}, which this build does not render in namespace "${namespaceOf(pod)}".`);
+  else if (got !== clientId) at(`${key} runs as ServiceAccount ${account}, whose ${CLIENT_ID} is ${got ?? '(none)'}, not ${clientId} (${whose}).`);
+  return out;
+}
+
+/** The paths (normalised, `''` the root) that the Flux `Kustomization` objects of a build's output name. */
+function fluxChildren(objects: readonly K8sObject[]): string[] {
+  return objects
+    .filter((o) => str(o.apiVersion)?.startsWith('kustomize.toolkit.fluxcd.io/') && o.kind === 'Kustomization')
+    .map((o) => str(rec(o.spec)?.path))
+    .filter((p): p is string => p !== undefined)
+    .map((p) => posix.normalize(p).replace(/\/$/, '').replace(/^\.$/, ''));
+}
+
+/**
+ * Pods whose chain resolves only across a Flux cluster: a build that renders Flux `Kustomization`
+ * objects, with the builds of the paths they name (transitively), is what one cluster receives. A pod
+ * of one of those builds whose label finds its binding and identity only in another (infra applied
+ * by one Flux Kustomization, apps by another) must still end up migrated in its own build. Each is
+ * given with the build it belongs to, its key and the client id the cluster view resolves.
+ */
+export function fluxClusterChains(builds: ReadonlyMap<string, readonly K8sObject[]>): Array<{ build: string; key: string; clientId: string }> {
+  const out: Array<{ build: string; key: string; clientId: string }> = [];
+  const seen = new Set<string>();
+  for (const [root, objects] of builds) {
+    if (fluxChildren(objects).length === 0) continue;
+    const members = new Set([root]);
+    for (const m of members) for (const child of fluxChildren(builds.get(m) ?? [])) if (builds.has(child)) members.add(child);
+    const view = resolvedChains([...members].flatMap((m) => [...builds.get(m)!]));
+    for (const m of members) {
+      const own = resolvedChains(builds.get(m)!);
+      for (const o of builds.get(m)!) {
+        const key = keyOf(o);
+        const clientId = view.get(key);
+        if (clientId === undefined || own.has(key) || seen.has(`${m}\0${key}`)) continue;
+        seen.add(`${m}\0${key}`);
+        out.push({ build: m, key, clientId });
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * The invariants of one build (`kubectl kustomize` output before and after the fix), as
  * violations; empty when they hold.
  */
@@ -176,20 +239,7 @@ export function buildViolations(build: string, before: readonly K8sObject[], aft
   }
 
   const chains = resolvedChains(before);
-  for (const [key, clientId] of chains) {
-    const pod = afterByKey.get(key);
-    if (!pod || exempt(expect.notMigrated, pod, build)) continue;
-    if (templateLabels(pod)[USE_LABEL] !== 'true') at(`${key} has no pod label ${USE_LABEL}: "true".`);
-    const account = str(podSpecOf(pod).serviceAccountName);
-    if (!account) {
-      at(`${key} names no serviceAccountName (its identity's client id is ${clientId}).`);
-      continue;
-    }
-    const sa = afterByKey.get(keyOf({ kind: 'ServiceAccount', metadata: { name: account, namespace: namespaceOf(pod) || undefined } }));
-    const got = sa && str(rec(meta(sa).annotations)?.[CLIENT_ID]);
-    if (!sa) at(`${key} runs as ServiceAccount ${account}, which this build does not render in namespace "${namespaceOf(pod)}".`);
-    else if (got !== clientId) at(`${key} runs as ServiceAccount ${account}, whose ${CLIENT_ID} is ${got ?? '(none)'}, not ${clientId} (its identity in this build).`);
-  }
+  for (const [key, clientId] of chains) out.push(...migrationViolations(build, key, clientId, after, expect, 'its identity in this build'));
 
   for (const o of before) {
     const key = keyOf(o);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { buildViolations, resolvedChains, type K8sObject } from '../support/invariants';
+import { buildViolations, fluxClusterChains, migrationViolations, resolvedChains, type K8sObject } from '../support/invariants';
 import { fluxGeneratedKustomization, kustomizeLeaves } from '../support/kustomize';
 import { treeDiff } from '../support/repos';
 
@@ -126,6 +126,35 @@ describe('repository harness: the build invariants', () => {
     assert.deepEqual([...resolvedChains([deployment({ aadpodidbinding: 'web' }), identity('replace'), binding()])], []);
     const two = [deployment({ aadpodidbinding: 'web' }), identity(CLIENT), binding(), identity(OTHER, 'web-id-2'), binding('web-id-2', 'b2')];
     assert.deepEqual([...resolvedChains(two)], []);
+  });
+});
+
+describe('repository harness: a Flux cluster of several Kustomizations', () => {
+  const flux = (name: string, path: string): K8sObject => ({
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    metadata: { name, namespace: 'flux-system' },
+    spec: { path, sourceRef: { kind: 'GitRepository', name: 'flux-system' } },
+  });
+  const builds = new Map<string, K8sObject[]>([
+    ['clusters/prod', [flux('infra', './infrastructure/configs'), flux('apps', './apps/prod/')]],
+    ['infrastructure/configs', [identity(CLIENT), binding()]],
+    ['apps/prod', [deployment({ aadpodidbinding: 'web' }), configMap('info')]],
+  ]);
+
+  test('a pod whose identity another Flux Kustomization applies resolves through the cluster, in its own build', () => {
+    assert.deepEqual(fluxClusterChains(builds), [{ build: 'apps/prod', key: 'Deployment shop/web', clientId: CLIENT }]);
+    // Without the Flux Kustomizations the builds are unrelated: nothing resolves across them.
+    assert.deepEqual(fluxClusterChains(new Map([...builds].filter(([k]) => k !== 'clusters/prod'))), []);
+  });
+
+  test('its ServiceAccount must be in its own build', () => {
+    const ok = migrated();
+    assert.deepEqual(migrationViolations('apps/prod', 'Deployment shop/web', CLIENT, ok, {}, 'its identity in the Flux cluster'), []);
+    const accountElsewhere = migrated({ sa: null });
+    assert.deepEqual(migrationViolations('apps/prod', 'Deployment shop/web', CLIENT, accountElsewhere, {}, 'its identity in the Flux cluster'), [
+      'apps/prod: Deployment shop/web runs as ServiceAccount web, which this build does not render in namespace "shop".',
+    ]);
   });
 });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { buildViolations } from '../support/invariants';
+import { buildViolations, fluxClusterChains, migrationViolations, type K8sObject } from '../support/invariants';
 import { buildLeaf, kubectlAvailable, kustomizeLeaves, usesKustomize } from '../support/kustomize';
 import {
   copyToTemp,
@@ -87,12 +87,21 @@ for (const repo of fixtureRepos().filter((r) => !ONLY || ONLY.includes(r.name)))
         const problems: string[] = [];
         const leaves = kustomizeLeaves(beforeTree);
         assert.ok(leaves.length > 0, `${repo.name}: no kustomize leaf found.`);
+        const [beforeBuilds, afterBuilds] = [new Map<string, K8sObject[]>(), new Map<string, K8sObject[]>()];
         for (const leaf of leaves) {
           const b = buildLeaf(beforeScratch, beforeTree, leaf);
           const a = buildLeaf(afterScratch, afterTree, leaf);
           if (!b.ok) problems.push(`${leaf || '.'}: does not build before the fix: ${b.error}`);
           if (!a.ok) problems.push(`${leaf || '.'}: does not build after the fix: ${a.error}`);
-          if (b.ok && a.ok) problems.push(...buildViolations(leaf, b.objects, a.objects, expect));
+          if (b.ok && a.ok) {
+            problems.push(...buildViolations(leaf, b.objects, a.objects, expect));
+            beforeBuilds.set(leaf, b.objects);
+            afterBuilds.set(leaf, a.objects);
+          }
+        }
+        // A pod whose identity another Flux Kustomization of its cluster applies: migrated in its own build.
+        for (const { build, key, clientId } of fluxClusterChains(beforeBuilds)) {
+          problems.push(...migrationViolations(build, key, clientId, afterBuilds.get(build)!, expect, 'its identity in the Flux cluster'));
         }
         assert.ok(problems.length === 0, `${repo.name} (builds: ${leaves.map((l) => l || '.').join(', ')}):\n${problems.join('\n')}`);
       });
