@@ -60,11 +60,18 @@ export function writeTree(dir: string, tree: Tree): void {
   }
 }
 
-/** A fresh copy of `dir` in a temporary directory. */
+const temps: string[] = [];
+
+/** A fresh copy of `dir` in a temporary directory (removed by `removeTempCopies`). */
 export function copyToTemp(dir: string, prefix = 'wi-repo-'): string {
   const tmp = mkdtempSync(join(tmpdir(), prefix));
   cpSync(dir, tmp, { recursive: true });
+  temps.push(tmp);
   return tmp;
+}
+
+export function removeTempCopies(): void {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /**

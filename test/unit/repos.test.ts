@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { buildViolations, fluxClusterChains, migrationViolations, type K8sObject } from '../support/invariants';
 import { buildLeaf, kubectlAvailable, kustomizeLeaves, usesKustomize } from '../support/kustomize';
 import {
@@ -10,6 +10,7 @@ import {
   readExpectations,
   readFindingsFile,
   readTree,
+  removeTempCopies,
   runFix,
   treeDiff,
   writeTree,
@@ -37,6 +38,7 @@ function fixedCopy(repo: FixtureRepo, cache: Map<string, string>): string {
 }
 
 const fixed = new Map<string, string>();
+after(removeTempCopies);
 
 /** `WI_REPOS=a,b` runs only those repositories (node 20's name pattern does not reach into a describe). */
 const ONLY = process.env.WI_REPOS?.split(',').filter(Boolean);
