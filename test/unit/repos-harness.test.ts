@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { buildViolations, fluxClusterChains, migrationViolations, resolvedChains, type K8sObject } from '../support/invariants';
 import { fluxGeneratedKustomization, kustomizeLeaves } from '../support/kustomize';
-import { treeDiff } from '../support/repos';
+import { readExpectations, treeDiff } from '../support/repos';
 
 /** The harness of test/repos proves itself: each check fails on a tiny input made to break it. */
 
@@ -168,6 +171,20 @@ describe('repository harness: trees and kustomize leaves', () => {
       '+ c.yaml (extra file: not in the expected tree)',
     ]);
     assert.deepEqual(treeDiff(expected, new Map(expected)), []);
+  });
+
+  test('expect.json is read with its shape checked: every exception says why', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wi-expect-'));
+    const write = (data: unknown) => {
+      writeFileSync(join(dir, 'expect.json'), JSON.stringify(data));
+      return join(dir, 'expect.json');
+    };
+    const good = { podIdentityRemains: [{ kind: 'Deployment', name: 'web', why: 'its selector needs the label' }] };
+    assert.deepEqual(readExpectations(write(good)), good);
+    assert.throws(() => readExpectations(write({ podIdentityRemains: [{ kind: 'Deployment', name: 'web' }] })), /needs kind, name and why/);
+    assert.throws(() => readExpectations(write({ remains: [] })), /unknown key "remains"/);
+    assert.deepEqual(readExpectations(join(dir, 'absent.json')), {});
+    rmSync(dir, { recursive: true });
   });
 
   test('leaves are the kustomizations nothing references, plus Flux paths', () => {
