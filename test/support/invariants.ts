@@ -165,7 +165,7 @@ function withoutMigration(o: K8sObject, hadAccount: boolean): K8sObject {
  * label, a `serviceAccountName`, and that ServiceAccount rendered by the same build in the pod's
  * namespace carrying the client id. Violations, prefixed with the build.
  */
-export function migrationViolations(build: string, key: string, clientId: string, after: readonly K8sObject[], expect: Expectations, whose: string): string[] {
+function migrationViolations(build: string, key: string, clientId: string, after: readonly K8sObject[], expect: Expectations, whose: string): string[] {
   const out: string[] = [];
   const at = (msg: string) => out.push(`${build || '.'}: ${msg}`);
   const afterByKey = new Map(after.map((o) => [keyOf(o), o]));
@@ -224,9 +224,16 @@ export function fluxClusterChains(builds: ReadonlyMap<string, readonly K8sObject
 
 /**
  * The invariants of one build (`kubectl kustomize` output before and after the fix), as
- * violations; empty when they hold.
+ * violations; empty when they hold. `acrossBuilds`: pods of this build whose chain resolves only
+ * across its Flux cluster (`fluxClusterChains`), key → client id; they are held to the same.
  */
-export function buildViolations(build: string, before: readonly K8sObject[], after: readonly K8sObject[], expect: Expectations = {}): string[] {
+export function buildViolations(
+  build: string,
+  before: readonly K8sObject[],
+  after: readonly K8sObject[],
+  expect: Expectations = {},
+  acrossBuilds: ReadonlyMap<string, string> = new Map(),
+): string[] {
   const out: string[] = [];
   const at = (msg: string) => out.push(`${build || '.'}: ${msg}`);
   const afterByKey = new Map(after.map((o) => [keyOf(o), o]));
@@ -238,8 +245,10 @@ export function buildViolations(build: string, before: readonly K8sObject[], aft
     if (!beforeByKey.has(keyOf(o)) && o.kind !== 'ServiceAccount') at(`${keyOf(o)} is new, and the fix may add only ServiceAccounts.`);
   }
 
-  const chains = resolvedChains(before);
-  for (const [key, clientId] of chains) out.push(...migrationViolations(build, key, clientId, after, expect, 'its identity in this build'));
+  const own = resolvedChains(before);
+  for (const [key, clientId] of own) out.push(...migrationViolations(build, key, clientId, after, expect, 'its identity in this build'));
+  for (const [key, clientId] of acrossBuilds) out.push(...migrationViolations(build, key, clientId, after, expect, 'its identity in the Flux cluster'));
+  const chains = new Map([...own, ...acrossBuilds]);
 
   for (const o of before) {
     const key = keyOf(o);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { buildViolations, fluxClusterChains, migrationViolations, resolvedChains, type K8sObject } from '../support/invariants';
+import { buildViolations, fluxClusterChains, resolvedChains, type K8sObject } from '../support/invariants';
 import { fluxGeneratedKustomization, kustomizeLeaves } from '../support/kustomize';
 import { readExpectations, treeDiff } from '../support/repos';
 
@@ -151,12 +151,24 @@ describe('repository harness: a Flux cluster of several Kustomizations', () => {
     assert.deepEqual(fluxClusterChains(new Map([...builds].filter(([k]) => k !== 'clusters/prod'))), []);
   });
 
-  test('its ServiceAccount must be in its own build', () => {
-    const ok = migrated();
-    assert.deepEqual(migrationViolations('apps/prod', 'Deployment shop/web', CLIENT, ok, {}, 'its identity in the Flux cluster'), []);
-    const accountElsewhere = migrated({ sa: null });
-    assert.deepEqual(migrationViolations('apps/prod', 'Deployment shop/web', CLIENT, accountElsewhere, {}, 'its identity in the Flux cluster'), [
+  test('its ServiceAccount must be in its own build, and it changes in nothing else', () => {
+    const before = builds.get('apps/prod')!;
+    const across = new Map([['Deployment shop/web', CLIENT]]);
+    // Without the cluster's chain an untouched pod breaks only "no pod identity left": no migration is demanded.
+    const untouched = [deployment({ aadpodidbinding: 'web' }), configMap('info')];
+    assert.deepEqual(buildViolations('apps/prod', before, untouched), ['apps/prod: Deployment shop/web still has the pod label aadpodidbinding.']);
+    assert.equal(buildViolations('apps/prod', before, untouched, {}, across).length, 3);
+    assert.deepEqual(buildViolations('apps/prod', before, [...migrated()], {}, across), []);
+    assert.deepEqual(buildViolations('apps/prod', before, migrated({ sa: null }), {}, across), [
       'apps/prod: Deployment shop/web runs as ServiceAccount web, which this build does not render in namespace "shop".',
+    ]);
+    assert.deepEqual(buildViolations('apps/prod', before, migrated({ sa: account(OTHER) }), {}, across), [
+      `apps/prod: Deployment shop/web runs as ServiceAccount web, whose azure.workload.identity/client-id is ${OTHER}, not ${CLIENT} (its identity in the Flux cluster).`,
+    ]);
+    const replicas = deployment({ 'azure.workload.identity/use': 'true' }, { serviceAccountName: 'web' });
+    (replicas.spec as Record<string, unknown>).replicas = 5;
+    assert.deepEqual(buildViolations('apps/prod', before, migrated({ dep: replicas }), {}, across), [
+      'apps/prod: Deployment shop/web changed beyond its migration: /spec/replicas: undefined → 5.',
     ]);
   });
 });
