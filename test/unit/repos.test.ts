@@ -26,18 +26,18 @@ import {
 const UPDATE = process.env.WI_UPDATE_REPOS === '1';
 const KUBECTL = kubectlAvailable();
 
-/** `--fix` run once per repository, on a copy of before/ (later tests only read it or copy it). */
-function fixedCopy(repo: FixtureRepo, cache: Map<string, string>): string {
-  let dir = cache.get(repo.name);
-  if (!dir) {
-    dir = copyToTemp(repo.before);
-    runFix(dir);
-    cache.set(repo.name, dir);
+/** `--fix` run once per repository, on a copy of before/ (later tests only read it or copy it); with what it printed. */
+function fixedCopy(repo: FixtureRepo, cache: Map<string, { dir: string; stderr: string }>): { dir: string; stderr: string } {
+  let run = cache.get(repo.name);
+  if (!run) {
+    const dir = copyToTemp(repo.before);
+    run = { dir, stderr: runFix(dir) };
+    cache.set(repo.name, run);
   }
-  return dir;
+  return run;
 }
 
-const fixed = new Map<string, string>();
+const fixed = new Map<string, { dir: string; stderr: string }>();
 after(removeTempCopies);
 
 /** `WI_REPOS=a,b` runs only those repositories (node 20's name pattern does not reach into a describe). */
@@ -58,7 +58,10 @@ for (const repo of fixtureRepos().filter((r) => !ONLY || ONLY.includes(r.name)))
     });
 
     test('--fix gives exactly the after/ tree', () => {
-      const actual = readTree(fixedCopy(repo, fixed));
+      const { dir, stderr } = fixedCopy(repo, fixed);
+      // "fixed <path>" and "nothing to fix" are the report; a "wi-migrate: …" line is a fix-all that did not finish.
+      assert.deepEqual(stderr.split('\n').filter((l) => l.startsWith('wi-migrate:')), [], `${repo.name}: --fix warned.`);
+      const actual = readTree(dir);
       if (UPDATE) {
         writeTree(repo.after, actual);
         return;
@@ -69,7 +72,7 @@ for (const repo of fixtureRepos().filter((r) => !ONLY || ONLY.includes(r.name)))
     });
 
     test('a second --fix changes nothing', () => {
-      const dir = copyToTemp(fixedCopy(repo, fixed));
+      const dir = copyToTemp(fixedCopy(repo, fixed).dir);
       const once = readTree(dir);
       runFix(dir);
       const diff = treeDiff(once, readTree(dir));
@@ -83,7 +86,7 @@ for (const repo of fixtureRepos().filter((r) => !ONLY || ONLY.includes(r.name)))
           return;
         }
         const expect = readExpectations(repo.expectFile);
-        const after = fixedCopy(repo, fixed);
+        const after = fixedCopy(repo, fixed).dir;
         const afterTree = readTree(after);
         const [beforeScratch, afterScratch] = [copyToTemp(repo.before), copyToTemp(after)];
         const problems: string[] = [];
