@@ -6,6 +6,13 @@ import { nameOf, namespaceIn } from './builds';
  * (strategic merge, JSON 6902, labels) in the order kustomize applies them, then vars.
  */
 
+/** Each object's (or patch document's) plain data, made once per parse: values are read many times per check. */
+const plain = new WeakMap<object, unknown>();
+function dataOf(node: { toJSON(): unknown }): unknown {
+  if (!plain.has(node)) plain.set(node, node.toJSON());
+  return plain.get(node);
+}
+
 /** JSON pointer of a path of keys (`/` in a key is `~1`). */
 function pointer(path: readonly string[]): string {
   return '/' + path.map((k) => k.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
@@ -35,14 +42,14 @@ function patchedValue(applied: AppliedPatch, path: readonly string[]): { value: 
     }
     return result;
   }
-  const data: unknown = applied.object ? applied.object.node.toJSON() : applied.data;
+  const data: unknown = applied.object ? dataOf(applied.object.node) : applied.data;
   const value = walk(data, path);
   return value === undefined ? undefined : { value };
 }
 
 /** The value at `path` of the object as the build renders it (patches applied in order), as a string. */
 export function valueIn(bo: BuildObject, path: readonly string[], except?: AppliedPatch): string | undefined {
-  let value: unknown = walk(bo.obj.node.toJSON(), path);
+  let value: unknown = walk(dataOf(bo.obj.node), path);
   for (const applied of bo.patches) {
     if (applied === except) continue;
     const set = patchedValue(applied, path);

@@ -66,6 +66,8 @@ export class KustomizeModel {
   readonly builds: Build[] = [];
   private readonly places = new Map<K8sObject, Array<{ build: Build; bo: BuildObject }>>();
   private readonly patchTargets = new Map<K8sObject, Array<{ build: Build; bo: BuildObject; applied: AppliedPatch }>>();
+  /** Kustomizations that name a local path the workspace does not hold (not YAML, excluded, or missing). */
+  private readonly missing = new Set<Kustomization>();
   /** Files listed as patches, and by which kustomizations. */
   readonly patchFiles = new Map<string, Kustomization[]>();
   /** The namespaces builds give each object, by `file#start` of the object. */
@@ -131,6 +133,15 @@ export class KustomizeModel {
     return this.patchTargets.get(patch) ?? [];
   }
 
+  /**
+   * True when the build reads something the workspace does not show (a remote base, a path not
+   * in the workspace): an object it renders may be missing from the model, so nothing is created
+   * on the strength of its absence.
+   */
+  incomplete(build: Build): boolean {
+    return [...build.members].some((k) => k.unresolved.length > 0 || this.missing.has(k));
+  }
+
   /** The leaves that read kustomization `k`. */
   buildsReading(k: Kustomization): Build[] {
     return this.builds.filter((b) => b.members.has(k));
@@ -152,6 +163,7 @@ export class KustomizeModel {
         if (sub) into.push(...this.objectsOf(sub).map((bo) => ({ ...bo, chain: [...bo.chain, k], names: [...bo.names], namespaces: [...bo.namespaces], patches: [...bo.patches] })));
         else {
           const file = this.fileAt(pathKey(entry));
+          if (!file) this.missing.add(k);
           for (const doc of file?.docs ?? []) {
             for (const obj of doc.objects) {
               into.push({ obj, file: file!.path, chain: [k], names: [obj.name ?? ''], namespaces: [obj.namespace], patches: [] });

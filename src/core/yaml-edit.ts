@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, Scalar, stringify, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, Scalar, stringify, visit, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { TextEdit } from './edits';
 import { isTemplated } from './helm';
 import { pairOf } from './k8s';
@@ -315,4 +315,36 @@ export function holdsTemplate(t: EditTarget, map: YAMLMap, path: readonly string
     parent = pair.value;
   }
   return region !== undefined && isTemplated(t.file.masked.actions, region[0], region[2]);
+}
+
+function hasAnchor(node: Node): boolean {
+  let found = false;
+  visit(node, (_key, n) => {
+    if ((n as { anchor?: string }).anchor) found = true;
+  });
+  return found;
+}
+
+/**
+ * Removes one item of a sequence. Block style: the lines from its `- ` to its end (comments
+ * before the next item stay); flow style: the item and one neighbouring comma.
+ */
+export function removeSeqItem(t: EditTarget, items: readonly Node[], item: Node, flow: boolean): TextEdit | undefined {
+  const text = t.file.text;
+  const i = items.indexOf(item);
+  const r = item.range;
+  if (i < 0 || !r || hasAnchor(item)) return undefined;
+  const [start, end] = [t.doc.start + r[0], t.doc.start + r[1]];
+  if (flow) {
+    const next = items[i + 1]?.range;
+    if (next) return { start, end: t.doc.start + next[0], text: '' };
+    const prev = items[i - 1]?.range;
+    return prev ? { start: t.doc.start + prev[1], end, text: '' } : undefined;
+  }
+  const lineStart = lineStartAt(text, start);
+  if (!/^[ ]*-[ ]+$/.test(text.slice(lineStart, start))) return undefined;
+  const after = end > 0 && text[end - 1] === '\n' ? end : nextLineStart(text, end);
+  const rest = text.slice(end, after).trim();
+  if (rest !== '' && !rest.startsWith('#')) return undefined;
+  return { start: lineStart, end: after, text: '' };
 }

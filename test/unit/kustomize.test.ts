@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { resolveVars, valueIn } from '../../src/core/build-values';
 import { nameOf, namespaceIn } from '../../src/core/builds';
 import { applyEdits } from '../../src/core/edits';
+import { Project } from '../../src/core/engine';
 import { parseManifestFile } from '../../src/core/model';
 import { joinPath, pathKey, relativePath } from '../../src/core/paths';
 import { WorkspaceIndex } from '../../src/core/workspace';
@@ -23,6 +24,10 @@ spec:
     metadata:
       labels:
         aadpodidbinding: $(ID_NAME)
+    spec:
+      containers:
+        - name: web
+          image: web:1
 `;
 
 describe('kustomize model', () => {
@@ -82,5 +87,16 @@ describe('kustomize model', () => {
     }
     const empty = parseManifestFile('kustomization.yaml', 'resources:\nnamespace: x\n');
     assert.equal(appendSeqItem({ file: empty, doc: empty.docs[0] }, empty.docs[0].yaml.contents as never, 'resources', 'sa.yaml'), undefined);
+  });
+
+  test('a build that reads a remote base gets no new account: the base may define it, and a second one fails the build', () => {
+    const project = new Project();
+    project.set('app/kustomization.yaml', 'resources:\n  - github.com/contoso/platform//base?ref=v1.2.0\n  - deployment.yaml\n  - identity.yaml\n');
+    project.set('app/deployment.yaml', deployment.replace('$(ID_NAME)', 'web-id'));
+    project.set('app/identity.yaml', 'apiVersion: aadpodidentity.k8s.io/v1\nkind: AzureIdentity\nmetadata:\n  name: web-id\nspec:\n  clientID: 11111111-1111-1111-1111-111111111111\n---\n' +
+      'apiVersion: aadpodidentity.k8s.io/v1\nkind: AzureIdentityBinding\nmetadata:\n  name: web-id\nspec:\n  azureIdentity: web-id\n  selector: web-id\n');
+    const finding = project.check('app/deployment.yaml').find((f) => f.ruleId === 'pod-identity-label')!;
+    assert.equal(finding.fix, undefined);
+    assert.match(finding.message, /not in the workspace, which may define ServiceAccount web-id/);
   });
 });

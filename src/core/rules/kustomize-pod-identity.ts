@@ -1,9 +1,10 @@
-import { isMap, isScalar, isSeq } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { LABEL_POD_IDENTITY, pairOf, scalarString, WI_CLIENT_ID, WI_USE } from '../k8s';
 import { readKustomization } from '../kustomize';
 import { rangeOf } from '../model';
 import { pathKey } from '../paths';
-import type { Rule, RuleContext } from '../rule';
+import type { Fix, Rule, RuleContext } from '../rule';
+import { jsonLabelFix, opSiteInDoc, opSitesInline } from './kustomize-json-patch';
 
 /**
  * Pod identity that kustomize itself writes: a `commonLabels`/`labels` entry, an inline patch, or
@@ -18,7 +19,7 @@ export const kustomizePodIdentity: Rule = {
   severity: 'warning',
   kinds: ['*'],
   fileKinds: ['kustomization', 'manifest'],
-  fixable: false,
+  fixable: true,
   check(ctx) {
     if (ctx.file.kind === 'kustomization') checkKustomization(ctx);
     else if (ctx.index.kustomize.patchFiles.has(pathKey(ctx.file.path))) checkJsonPatch(ctx, ctx.doc.yaml.contents);
@@ -28,7 +29,8 @@ export const kustomizePodIdentity: Rule = {
 const MIGRATE = `Workload identity needs ${WI_USE}: "true" on the pod template and a service account annotated with ${WI_CLIENT_ID}.`;
 
 function checkKustomization(ctx: RuleContext): void {
-  const k = readKustomization(ctx.file);
+  // The model's own reading: fixes match its patches by identity.
+  const k = ctx.index.kustomize.kustomizations.find((m) => m.path === ctx.file.path) ?? readKustomization(ctx.file);
   if (!k || k.doc !== ctx.doc) return;
   for (const entry of k.labels) {
     const pair = pairOf(entry.map, LABEL_POD_IDENTITY);
@@ -48,6 +50,10 @@ function checkKustomization(ctx: RuleContext): void {
   for (const patch of k.patches) {
     const node = isMap(patch.node) ? patch.node.get('patch', true) : patch.node;
     if (patch.inline === undefined || !isScalar(node) || !patch.inline.includes(LABEL_POD_IDENTITY)) continue;
+    const ops = opSitesInline(ctx.file, ctx.doc, node).filter(({ op }) => setsLabel(op));
+    const whole = { start: rangeOf(ctx.doc, node)[0], end: rangeOf(ctx.doc, node)[1] };
+    for (const { op, site } of ops) reportOp(ctx, op, site ? { start: site.path[0], end: site.path[1] } : whole, jsonLabelFix(ctx, k, patch, op, site, ctx.file.path));
+    if (ops.length) continue;
     const [start, end] = rangeOf(ctx.doc, node);
     const at = ctx.file.text.indexOf(LABEL_POD_IDENTITY, start);
     ctx.report({
@@ -62,18 +68,36 @@ function checkKustomization(ctx: RuleContext): void {
 /** A JSON 6902 patch file: operations that add or replace the pod label. */
 function checkJsonPatch(ctx: RuleContext, contents: unknown): void {
   if (!isSeq(contents)) return;
+  const owners = ctx.index.kustomize.patchFiles.get(pathKey(ctx.file.path)) ?? [];
+  const patch = owners.length === 1 ? owners[0].patches.find((p) => p.path !== undefined && pathKey(p.path) === pathKey(ctx.file.path)) : undefined;
   for (const op of contents.items) {
-    if (!isMap(op)) continue;
-    const path = (op).get('path', true);
-    const verb = scalarString((op).get('op', true));
-    const pointer = scalarString(path) ?? '';
-    const value = (op).get('value', true);
-    const setsLabel = pointer.endsWith(`/labels/${LABEL_POD_IDENTITY}`) || (pointer.endsWith('/labels') && isMap(value) && pairOf(value, LABEL_POD_IDENTITY) !== undefined);
-    if ((verb !== 'add' && verb !== 'replace') || !setsLabel || !isScalar(path)) continue;
-    ctx.report({
-      node: path,
-      deprecated: true,
-      message: `This JSON 6902 patch ${verb}s the pod label aadpodidbinding. ${MIGRATE} No fix: make the operation set ${WI_USE} (path …/labels/${WI_USE.replace('/', '~1')}, value "true") and give its target's service account the client id.`,
-    });
+    if (!isMap(op) || !setsLabel(op)) continue;
+    const site = opSiteInDoc(ctx.file, ctx.doc, op);
+    const fix = patch ? jsonLabelFix(ctx, owners[0], patch, op, site, ctx.file.path) : undefined;
+    const [start, end] = rangeOf(ctx.doc, op.get('path', true) as Node);
+    reportOp(ctx, op, { start, end }, fix);
   }
+}
+
+/** An operation that adds or replaces the pod label (at its key, or as part of a labels map). */
+function setsLabel(op: YAMLMap): boolean {
+  const verb = scalarString(op.get('op', true));
+  const pointer = scalarString(op.get('path', true)) ?? '';
+  const value = op.get('value', true);
+  return (verb === 'add' || verb === 'replace') &&
+    (pointer.endsWith(`/labels/${LABEL_POD_IDENTITY}`) || (pointer.endsWith('/labels') && isMap(value) && pairOf(value, LABEL_POD_IDENTITY) !== undefined));
+}
+
+function reportOp(ctx: RuleContext, op: YAMLMap, range: { start: number; end: number }, fix: Fix | undefined): void {
+  const verb = scalarString(op.get('op', true)) ?? 'add';
+  ctx.report({
+    ...range,
+    deprecated: true,
+    fix,
+    message:
+      `This JSON 6902 patch ${verb}s the pod label aadpodidbinding. ${MIGRATE} ` +
+      (fix
+        ? `The fix makes the operation set ${WI_USE} (path …/labels/${WI_USE.replace('/', '~1')}, value "true") and gives the target's service account each build's client id.`
+        : `No fix here: make the operation set ${WI_USE} (path …/labels/${WI_USE.replace('/', '~1')}, value "true") and give its target's service account the client id.`),
+  });
 }

@@ -170,6 +170,10 @@ export function planAccounts(ctx: RuleContext, t: EditTarget, plans: BuildPlan[]
       out.edits.push(...newFileInKustomization(ctx, home, 'patches', `${nameBefore(sa, home)}-serviceaccount-patch.yaml`, accountLines(t, nameBefore(sa, home), sa.namespaces[Math.max(0, sa.chain.indexOf(home))], ids), `Patch ServiceAccount ${plan.namespace}/${nameOf(sa)}`));
       out.creates.push(`Patch/ServiceAccount/${account}@${home.path}`);
       out.notes.push(`${sa.file === bo.file ? 'Its' : `ServiceAccount ${nameOf(sa)} (in ${baseName(sa.file)})`} is ${generated(ctx, sa) ? 'in a generated file' : 'shared by builds that need different client ids'}, so ${relativeLeaf(home)} patches it.`);
+    } else if (ctx.index.kustomize.incomplete(build)) {
+      // A remote base may define the account: a second one would fail the build.
+      out.edits.push(undefined);
+      out.notes.push(`${relativeLeaf(build.leaf)} reads a base that is not in the workspace, which may define ServiceAccount ${account}: annotate it there.`);
     } else {
       if (done.has(`create:${home.path}`)) continue;
       done.add(`create:${home.path}`);

@@ -1,19 +1,18 @@
-import { isMap, isScalar, isSeq, visit, type Node, type YAMLMap } from 'yaml';
-import type { FileEdit } from '../edits';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { YAML_FILE_KINDS } from '../fileKinds';
 import { isTemplated } from '../helm';
 import { LABEL_POD_IDENTITY, mapAt, pairOf, POD_IDENTITY_GROUP, POD_IDENTITY_KINDS, scalarString, TEMPLATE_PATHS } from '../k8s';
 import type { K8sObject } from '../model';
 import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
-import { lineStartAt, nextLineStart } from '../text';
 import { specPair } from '../workspace';
-import { removeDocument, templatedNode, type EditTarget } from '../yaml-edit';
+import { removeDocument, removeSeqItem, templatedNode, type EditTarget } from '../yaml-edit';
 import { label, rawText, usersOf } from './pod-identity-users';
 import { fixLabel } from '../labels';
 import { nameOf } from '../builds';
 import { referencedByBuild, resolveVars, valueIn } from '../build-values';
-import { baseName, pathKey } from '../paths';
+import { pathKey } from '../paths';
 import { relativeLeaf } from './pod-identity-kustomize';
+import { withItsPatches } from './kustomize-removal';
 
 const IDENTITY = 'AzureIdentity';
 const BINDING = 'AzureIdentityBinding';
@@ -138,10 +137,9 @@ function heldByKustomize(ctx: RuleContext, obj: K8sObject): string | undefined {
     const carrier = selector === undefined ? undefined : build.objects.find((o) => TEMPLATE_PATHS[o.obj.kind] && resolveVars(build, valueIn(o, [...TEMPLATE_PATHS[o.obj.kind], 'metadata', 'labels', LABEL_POD_IDENTITY])) === selector);
     if (carrier) return `the pods of ${carrier.obj.kind} ${nameOf(carrier)} still carry its selector in ${relativeLeaf(build.leaf)} (kustomize writes the label there)`;
     if (referencedByBuild(build, bo)) return `a var or replacement of ${relativeLeaf(build.leaf)} reads it, so that build fails without it`;
-    const patch = bo.patches.find((p) => !p.labels);
-    if (patch) return `${relativeLeaf(patch.by)} patches it${patch.patch.path ? ` (${baseName(patch.patch.path)})` : ''}, so that build fails without it: remove it together with its patches`;
   }
-  return undefined;
+  const patches = withItsPatches(ctx, obj);
+  return 'held' in patches ? patches.held : undefined;
 }
 
 function keptForItsClientId(clientId: string): string {
@@ -159,7 +157,14 @@ function removal(ctx: RuleContext, obj: K8sObject): Fix | undefined {
   const title = `Remove ${what} (no longer used)`;
   const fixed = fixLabel('Remove', ctx.index, obj);
   const t: EditTarget = { file, doc };
-  if (!obj.inList) return ctx.fix({ title, label: fixed, edits: [removeDocument(t)] });
+  // Kustomize patches of it go with it: the builds would fail on a patch without its target.
+  const patches = withItsPatches(ctx, obj);
+  if ('held' in patches) return undefined;
+  if (!obj.inList) {
+    const more = patches.edits.length ? ` and its patches in ${patches.where.join(', ')}` : '';
+    return ctx.fix({ title: `Remove ${what}${more} (no longer used)`, label: fixed, edits: [removeDocument(t), ...patches.edits] });
+  }
+  if (patches.edits.length) return undefined;
   const items = doc.yaml.contents && isMap(doc.yaml.contents) ? doc.yaml.contents.get('items', true) : undefined;
   if (!isSeq(items)) return undefined;
   // When every item goes, the List goes too (an empty List is noise); each item's fix is then the same edit.
@@ -167,7 +172,7 @@ function removal(ctx: RuleContext, obj: K8sObject): Fix | undefined {
   if (items.items.length === doc.objects.length && others.every((o) => removableItem(ctx, o))) {
     return ctx.fix({ title: `Remove ${what} and its List (no item is used any more)`, label: `${fixed} and its List`, edits: [removeDocument(t)] });
   }
-  const edit = removeItem(t, items.items as Node[], obj.node, items.flow === true);
+  const edit = removeSeqItem(t, items.items as Node[], obj.node, items.flow === true);
   return ctx.fix({ title, label: fixed, edits: [edit] });
 }
 
@@ -176,34 +181,3 @@ function removableItem(ctx: RuleContext, obj: K8sObject): boolean {
   return podIdentityResource.kinds.includes(obj.kind) && isPodIdentityGroup(t, obj) && usersOf(ctx.index, ctx.file, obj).length === 0 && !unrecordedClientId(ctx, obj);
 }
 
-function hasAnchor(node: Node): boolean {
-  let found = false;
-  visit(node, (_key, n) => {
-    if ((n as { anchor?: string }).anchor) found = true;
-  });
-  return found;
-}
-
-/**
- * Removes one item of a sequence. Block style: the lines from its `- ` to its end (comments
- * before the next item stay); flow style: the item and one neighbouring comma.
- */
-function removeItem(t: EditTarget, items: Node[], item: YAMLMap, flow: boolean): Omit<FileEdit, 'file'> | undefined {
-  const text = t.file.text;
-  const i = items.indexOf(item);
-  const r = item.range;
-  if (i < 0 || !r || hasAnchor(item)) return undefined;
-  const [start, end] = [t.doc.start + r[0], t.doc.start + r[1]];
-  if (flow) {
-    const next = items[i + 1]?.range;
-    if (next) return { start, end: t.doc.start + next[0], text: '' };
-    const prev = items[i - 1]?.range;
-    return prev ? { start: t.doc.start + prev[1], end, text: '' } : undefined;
-  }
-  const lineStart = lineStartAt(text, start);
-  if (!/^[ ]*-[ ]+$/.test(text.slice(lineStart, start))) return undefined;
-  const after = end > 0 && text[end - 1] === '\n' ? end : nextLineStart(text, end);
-  const rest = text.slice(end, after).trim();
-  if (rest !== '' && !rest.startsWith('#')) return undefined;
-  return { start: lineStart, end: after, text: '' };
-}
