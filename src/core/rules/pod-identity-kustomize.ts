@@ -165,11 +165,17 @@ export function planAccounts(ctx: RuleContext, t: EditTarget, plans: BuildPlan[]
         out.placeholder ||= !ids.clientId;
         continue;
       }
-      if (done.has(`patch:${home.path}`)) continue;
-      done.add(`patch:${home.path}`);
-      out.edits.push(...newFileInKustomization(ctx, home, 'patches', `${nameBefore(sa, home)}-serviceaccount-patch.yaml`, accountLines(t, nameBefore(sa, home), sa.namespaces[Math.max(0, sa.chain.indexOf(home))], ids), `Patch ServiceAccount ${plan.namespace}/${nameOf(sa)}`));
-      out.creates.push(`Patch/ServiceAccount/${account}@${home.path}`);
-      out.notes.push(`${sa.file === bo.file ? 'Its' : `ServiceAccount ${nameOf(sa)} (in ${baseName(sa.file)})`} is ${generated(ctx, sa) ? 'in a generated file' : 'shared by builds that need different client ids'}, so ${relativeLeaf(home)} patches it.`);
+      // The patch must sit where the account is already among the resources.
+      const at = sa.chain.includes(home) ? home : sa.chain.find((k) => bo.chain.indexOf(k) >= bo.chain.indexOf(home));
+      if (!at) {
+        out.edits.push(undefined);
+        continue;
+      }
+      if (done.has(`patch:${at.path}`)) continue;
+      done.add(`patch:${at.path}`);
+      out.edits.push(...newFileInKustomization(ctx, at, 'patches', `${nameBefore(sa, at)}-serviceaccount-patch.yaml`, accountLines(t, nameBefore(sa, at), sa.namespaces[Math.max(0, sa.chain.indexOf(at))], ids), `Patch ServiceAccount ${plan.namespace}/${nameOf(sa)}`));
+      out.creates.push(`Patch/ServiceAccount/${account}@${at.path}`);
+      out.notes.push(`${sa.file === bo.file ? 'Its' : `ServiceAccount ${nameOf(sa)} (in ${baseName(sa.file)})`} is ${generated(ctx, sa) ? 'in a generated file' : 'shared by builds that need different client ids'}, so ${relativeLeaf(at)} patches it.`);
     } else if (ctx.index.kustomize.incomplete(build)) {
       // A remote base may define the account: a second one would fail the build.
       out.edits.push(undefined);
