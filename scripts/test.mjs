@@ -52,7 +52,7 @@ if (process.env.WI_SKIP_HOST_TESTS === '1') {
 } else {
   // Built and compiled above already: the host run skips those steps.
   const host = await run(process.execPath, ['scripts/test-host.mjs'], { WI_HOST_BUILT: '1' });
-  // One summary line per host run (the main suite, the restricted-mode suite, the fixture repositories): add them up.
+  // One summary line per host run (main, restricted mode, fixture repositories): add them up.
   let hostPassed = 0;
   let hostFailed = 0;
   for (const [, p, f] of host.out.matchAll(/^(\d+) passed, (\d+) failed$/gm)) {
