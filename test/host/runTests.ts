@@ -9,21 +9,30 @@
 //
 // A second, small run follows in restricted mode: the suite in out/test/host/untrusted on a fresh
 // copy of test/host/untrusted-workspace, with workspace trust enabled in the launcher
-// (WI_HOST_WORKSPACE_TRUST=1) so that the folder, never trusted, is untrusted. Both runs print
-// their own "N passed, N failed" line; scripts/test.mjs adds them up. Both always run; the exit
-// code is the first failing run's. With WI_USE_DOWNLOADED_VSCODE=1 the restricted run is skipped:
-// test-electron always passes --disable-workspace-trust to a desktop VS Code.
+// (WI_HOST_WORKSPACE_TRUST=1) so that the folder, never trusted, is untrusted.
+//
+// A third run checks the fixture repositories: the suite in out/test/host/repos on a workspace that
+// holds each test/repos/<name>/before/ tree (of those with an after/) as <name>/. Each run prints its
+// own "N passed, N failed" line (scripts/test.mjs adds them up); all always run; the exit code is
+// the first failing run's. With
+// WI_USE_DOWNLOADED_VSCODE=1 the restricted run is skipped: test-electron always passes
+// --disable-workspace-trust to a desktop VS Code.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TestRunFailedError, runTests } from '@vscode/test-electron';
 import { startStandaloneArmServer } from '../arm/standalone';
+import { copyReposSideBySide } from '../support/repos';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
-function freshWorkspace(source = 'workspace', withExamples = true): string {
+function scratchWorkspace(): string {
   const scratchRoot = path.join(repoRoot, '.vscode-test');
   fs.mkdirSync(scratchRoot, { recursive: true });
-  const workspace = path.join(fs.mkdtempSync(path.join(scratchRoot, 'run-')), 'workspace');
+  return path.join(fs.mkdtempSync(path.join(scratchRoot, 'run-')), 'workspace');
+}
+
+function freshWorkspace(source = 'workspace', withExamples = true): string {
+  const workspace = scratchWorkspace();
   fs.cpSync(path.join(repoRoot, 'test', 'host', source), workspace, { recursive: true });
   const examples = path.join(workspace, 'examples');
   if (withExamples && !fs.existsSync(examples)) fs.cpSync(path.join(repoRoot, 'examples'), examples, { recursive: true });
@@ -83,8 +92,11 @@ async function main(): Promise<void> {
       useDownloadedVsCode,
     });
   }
+  const reposWorkspace = scratchWorkspace();
+  copyReposSideBySide(reposWorkspace);
+  const repos = await hostRun('Fixture repository tests', { tests: 'repos', workspace: reposWorkspace, env: {}, useDownloadedVsCode });
   await arm.close();
-  const code = mainRun || restricted;
+  const code = mainRun || restricted || repos;
   if (code !== 0) process.exit(code);
 }
 

@@ -141,3 +141,23 @@ export function readExpectations(path: string): Expectations {
   }
   return data;
 }
+
+/** The repositories that have both `before/` and `after/`: those a whole-workspace comparison can hold to their expected tree. */
+export function finishedRepos(): FixtureRepo[] {
+  return fixtureRepos().filter((r) => existsSync(r.after));
+}
+
+/**
+ * Every finished repository's `before/` tree copied into `dir`, each in a folder of its name
+ * (`<dir>/<name>/…`): one workspace holding them all, as the host suite of test/host/repos opens it.
+ */
+export function copyReposSideBySide(dir: string, repos = finishedRepos()): void {
+  for (const repo of repos) cpSync(repo.before, join(dir, repo.name), { recursive: true });
+}
+
+/** What `copyReposSideBySide`'s folder must hold after the migration: each repository's `after/` tree under its name. */
+export function afterTreesSideBySide(repos = finishedRepos()): Tree {
+  const tree: Tree = new Map();
+  for (const repo of repos) for (const [path, text] of readTree(repo.after)) tree.set(`${repo.name}/${path}`, text);
+  return tree;
+}
