@@ -1,9 +1,9 @@
-import { isScalar } from 'yaml';
+import { isScalar, type YAMLMap } from 'yaml';
 import type { FileEdit, TextEdit } from './edits';
 import { annotationsOf, metadataOf, pairOf, PLACEHOLDER_CLIENT_ID, scalarString, WI_CLIENT_ID, WI_TENANT_ID } from './k8s';
 import type { K8sObject, ManifestFile } from './model';
 import type { WorkspaceIndex } from './workspace';
-import { appendDocument, holdsTemplate, indentStep, insertMapPair, insertPair, replacePair, replaceScalar, scalarText, templatedNode, type EditTarget } from './yaml-edit';
+import { appendDocument, fillEmptyMap, holdsTemplate, indentStep, insertMapPair, insertPair, replacePair, replaceScalar, scalarText, templatedNode, type EditTarget } from './yaml-edit';
 
 export interface NewServiceAccount {
   name: string;
@@ -79,7 +79,15 @@ export type AccountAnnotation =
  *   `setTenant` inserted or replaced whenever it differs.
  */
 export function annotateServiceAccount(t: EditTarget, obj: K8sObject, ids: AccountIds, options: { setTenant?: boolean } = {}): AccountAnnotation {
-  const meta = metadataOf(obj);
+  // `annotations:` rendered by a template: adding keys could duplicate them.
+  return annotateIn(t, metadataOf(obj), ids, options, holdsTemplate(t, obj.node, ['metadata', 'annotations']));
+}
+
+/**
+ * `annotateServiceAccount` for any map that holds an account's `annotations:`: its `metadata`, or
+ * a chart's `serviceAccount` values (helm create's `serviceAccount.annotations`).
+ */
+export function annotateIn(t: EditTarget, meta: YAMLMap | undefined, ids: AccountIds, options: { setTenant?: boolean } = {}, rendered = false): AccountAnnotation {
   const annotations = annotationsOf(meta);
   const edits: Array<[string, TextEdit | undefined]> = [];
   const inserts: Array<[string, string]> = [];
@@ -105,11 +113,18 @@ export function annotateServiceAccount(t: EditTarget, obj: K8sObject, ids: Accou
   const clientInserted = inserts.length > 0;
   if (ids.clientId && ids.tenantId) set(WI_TENANT_ID, ids.tenantId, options.setTenant === true, clientInserted || options.setTenant === true);
   if (inserts.length > 0) {
-    // `annotations:` written but empty (or not a map), or rendered by a template: adding keys could duplicate them.
-    if (!meta || (!annotations && pairOf(meta, 'annotations')) || holdsTemplate(t, obj.node, ['metadata', 'annotations'])) return { unsafe: 'annotations' };
-    edits.push(...(annotations ? inserts.map(([k, v]): [string, TextEdit | undefined] => [k, insertPair(t, annotations, k, v)]) : [['annotations', insertMapPair(t, meta, 'annotations', inserts)] as [string, TextEdit | undefined]]));
+    // `annotations:` written but empty (or not a map), or rendered by a template.
+    if (!meta || (!annotations && pairOf(meta, 'annotations')) || rendered) return { unsafe: 'annotations' };
+    edits.push(...insertAnnotations(t, meta, annotations, inserts));
   }
   const unsafe = edits.find(([, e]) => e === undefined);
   if (unsafe) return { unsafe: unsafe[0] };
   return { edits: edits.map(([, e]) => e!), changes, placeholder: !ids.clientId && changes.length > 0, kept };
+}
+
+/** New annotations: in the map there is (an empty `{}` filled in one edit), or in a new `annotations:`. */
+function insertAnnotations(t: EditTarget, meta: YAMLMap, annotations: YAMLMap | undefined, inserts: Array<[string, string]>): Array<[string, TextEdit | undefined]> {
+  if (!annotations) return [['annotations', insertMapPair(t, meta, 'annotations', inserts)]];
+  if (annotations.items.length === 0 && annotations.flow) return [['annotations', fillEmptyMap(t, meta, pairOf(meta, 'annotations')!, inserts)]];
+  return inserts.map(([k, v]) => [k, insertPair(t, annotations, k, v)]);
 }

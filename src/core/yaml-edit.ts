@@ -3,7 +3,7 @@ import type { TextEdit } from './edits';
 import { isTemplated } from './helm';
 import { pairOf } from './k8s';
 import { markerLines, type ManifestDoc, type ManifestFile } from './model';
-import { columnAt, lineStartAt, nextLineStart } from './text';
+import { columnAt, lineEndAt, lineStartAt, nextLineStart } from './text';
 
 /**
  * Minimal text edits on a parsed manifest. Each returns `undefined` when the edit cannot be made
@@ -167,6 +167,26 @@ export function insertMapPair(t: EditTarget, map: YAMLMap, key: string, entries:
   const marker = `${key}: `;
   const i = edit.text.indexOf(marker);
   return { ...edit, text: edit.text.slice(0, i) + `${key}:${body}` + edit.text.slice(i + marker.length) };
+}
+
+/**
+ * Fills the empty flow map `{}` of `pair` (a pair of `parent`) with entries in one edit: as a block
+ * under the key when `parent` is a block map and nothing but a comment follows `{}` on its line
+ * (`annotations: {}  # note` becomes `annotations:  # note` and the entries below), else inside
+ * the braces.
+ */
+export function fillEmptyMap(t: EditTarget, parent: YAMLMap, pair: AnyPair, entries: Array<[string, string]>): TextEdit | undefined {
+  const { text, eol } = t.file;
+  const [k, r] = [nodeRange(t.doc, pair.key), nodeRange(t.doc, pair.value)];
+  if (!k || !r || !isMap(pair.value) || !pair.value.flow || pair.value.items.length || text[r[1] - 1] !== '}') return undefined;
+  const lineEnd = lineEndAt(text, r[1]);
+  const rest = text.slice(r[1], lineEnd);
+  const between = text.slice(k[1], r[0]);
+  if (parent.flow || !/^[ \t]*:[ \t]*$/.test(between) || !/^[ \t]*(#.*)?$/.test(rest)) {
+    return { start: r[0] + 1, end: r[1] - 1, text: entries.map(([key, v]) => `${key}: ${v}`).join(', ') };
+  }
+  const inner = ' '.repeat(columnAt(text, k[0]) + indentStep(t));
+  return { start: k[1], end: lineEnd, text: `:${rest}${entries.map(([key, v]) => `${eol}${inner}${key}: ${v}`).join('')}` };
 }
 
 /**

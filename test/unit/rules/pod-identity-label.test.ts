@@ -658,3 +658,15 @@ test('pod-identity-label: in a Helm template the new ServiceAccount gets a templ
   assert.ok(fixed.endsWith('          image: "{{ .Values.image }}"\n{{- end }}\n'), 'nothing appended after the template block');
   assert.match(fixed, /azure\.workload\.identity\/use: "true"\n {4}spec:\n {6}serviceAccountName: api-id\n/);
 });
+
+test('an account with `annotations: {}` gets the client and tenant id as a block (one edit, not two inserts into the braces)', () => {
+  const project = new Project();
+  project.set('identity.yaml', identity('api-id', `  tenantID: ${TENANT}\n`));
+  project.set('sa.yaml', serviceAccount('api-sa', '  annotations: {}  # filled in by the migration\n'));
+  project.set('deploy.yaml', deployment('        aadpodidbinding: api-id\n', '      serviceAccountName: api-sa\n      containers:\n      - name: api\n        image: api\n'));
+  project.fixAll();
+  assert.equal(
+    project.text('sa.yaml'),
+    serviceAccount('api-sa', `  annotations:  # filled in by the migration\n    azure.workload.identity/client-id: "${CLIENT}"\n    azure.workload.identity/tenant-id: "${TENANT}"\n`),
+  );
+});
