@@ -14,6 +14,11 @@ export interface TextEdit {
    * fix order, one after another, which is what one append per pass would give.
    */
   appendsDocuments?: boolean;
+  /**
+   * The edit replaces whole Helm template actions on purpose (a templated label whose value the
+   * fix read from the chart's values). Without it, a fix whose edit touches an action is refused.
+   */
+  replacesActions?: boolean;
 }
 
 export interface Placeholder {

@@ -26,7 +26,8 @@ export interface FixSpec {
  * The one way a fix is built: every edit stamped with its file, the placeholder client id in
  * each edit's text marked for a human to fill in (and the fix then marked `needsInput`), what
  * the fix creates declared. No fix when an edit is missing, when there is none, or when an edit
- * would change template text (of this file or of another one in the index).
+ * would change template text (of this file or of another one in the index), unless it replaces
+ * whole actions on purpose (`TextEdit.replacesActions`).
  */
 export function buildFix(file: ManifestFile, index: WorkspaceIndex, spec: FixSpec): Fix | undefined {
   if (spec.edits.length === 0 || spec.edits.some((e) => e === undefined)) return undefined;
@@ -34,7 +35,7 @@ export function buildFix(file: ManifestFile, index: WorkspaceIndex, spec: FixSpe
   for (const e of edits) {
     const target = e.file === file.path ? file : index.file(e.file);
     const createsFile = !target && e.start === 0 && e.end === 0;
-    if (!createsFile && (!target || isTemplated(target.masked.actions, e.start, e.end))) return undefined;
+    if (!createsFile && (!target || changesTemplate(target, e))) return undefined;
   }
   const needsInput = spec.needsInput ?? edits.some((e) => e.placeholders);
   return {
@@ -44,6 +45,12 @@ export function buildFix(file: ManifestFile, index: WorkspaceIndex, spec: FixSpe
     ...(needsInput ? { needsInput } : {}),
     ...(spec.creates?.length ? { creates: [...spec.creates] } : {}),
   };
+}
+
+/** True when the edit changes template text: any of it, or, for an edit that `replacesActions`, part of an action. */
+function changesTemplate(file: ManifestFile, e: TextEdit): boolean {
+  if (!e.replacesActions) return isTemplated(file.masked.actions, e.start, e.end);
+  return file.masked.actions.some(([a, b]) => a < e.end && e.start < b && (a < e.start || b > e.end));
 }
 
 /** Marks the placeholder client id written by an edit as a span a human must fill in. */

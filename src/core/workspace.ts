@@ -1,4 +1,5 @@
-import { isMap, type YAMLMap } from 'yaml';
+import { isMap, isScalar, type YAMLMap } from 'yaml';
+import { renderTemplatedFields } from './chart';
 import {
   annotationsOf,
   GUIDS_IN_TEXT,
@@ -20,13 +21,15 @@ import { KustomizeModel, namespaceIn } from './builds';
 import { pathKey } from './paths';
 import { rangeOf, type K8sObject, type ManifestDoc, type ManifestFile } from './model';
 import { runSteps, type Steps } from './steps';
-import { templatedNode } from './yaml-edit';
+import { rawText, templatedNode } from './yaml-edit';
 
 /** A place in the workspace: file and offsets of the object (or the field) the fact comes from. */
 export interface Located {
   file: string;
   start: number;
   end: number;
+  /** Fields written by Helm template actions, with their real text: the index renders them with the chart's values. */
+  templated?: Record<string, string>;
 }
 
 export interface IdentityFact extends Located {
@@ -109,6 +112,8 @@ export class WorkspaceIndex {
       addFactsOf(file, doc, this.defaultNamespace, facts);
       yield;
     }
+    // A templated identity name that no value renders (`{{ .Release.Name }}-identity`) names the identity of this file written alike.
+    for (const b of facts.bindings) b.identityName ??= facts.identities.find((i) => i.name === b.templated?.identityName)?.name;
     this.files.set(file.path, facts);
     this.parsed.set(file.path, file);
     this.views = undefined;
@@ -134,15 +139,17 @@ export class WorkspaceIndex {
   private view(): Views {
     if (this.views) return this.views;
     const v: Views = { identities: [], bindings: [], serviceAccounts: [], pods: [], recordedIds: new Set(), bindingsBySelector: new Map(), identitiesByName: new Map(), bindingsByIdentityName: new Map(), podsByBindingLabel: new Map() };
-    // Objects that kustomize builds get the namespace their builds give them.
+    // Objects that kustomize builds get the namespace their builds give them; fields a chart's
+    // template writes with `.Values` read as the chart's values give them.
     const model = this.kustomize;
+    const rendered = renderTemplatedFields(this);
     const built = <T extends Located & { namespace: string }>(facts: T[]): T[] =>
       model.builds.length === 0 ? facts : facts.map((f) => ({ ...f, namespace: model.namespaceAt(f.file, f.start) ?? f.namespace }));
     for (const facts of this.files.values()) {
-      v.identities.push(...built(facts.identities));
-      v.bindings.push(...built(facts.bindings));
+      v.identities.push(...built(facts.identities.map(rendered)));
+      v.bindings.push(...built(facts.bindings.map(rendered)));
       v.serviceAccounts.push(...built(facts.serviceAccounts));
-      v.pods.push(...built(facts.pods));
+      v.pods.push(...built(facts.pods.map(rendered)));
       for (const id of facts.recordedIds) v.recordedIds.add(id);
     }
     const group = <T>(map: Map<string, T[]>, key: string | undefined, item: T) => {
@@ -190,11 +197,11 @@ export class WorkspaceIndex {
     return [...matches.filter((b) => b.namespace === namespace), ...matches.filter((b) => b.namespace !== namespace)];
   }
 
-  /** The AzureIdentity a binding names: same namespace first, then any. */
+  /** The AzureIdentity a binding names: same namespace (and file) first, then any. */
   identityForBinding(binding: BindingFact): IdentityFact | undefined {
     if (!binding.identityName) return undefined;
     const named = this.view().identitiesByName.get(binding.identityName) ?? [];
-    return named.find((i) => i.namespace === binding.namespace) ?? named[0];
+    return named.find((i) => i.namespace === binding.namespace && i.file === binding.file) ?? named.find((i) => i.namespace === binding.namespace) ?? named[0];
   }
 
   /** label → bindings → identities, without duplicates, with the bindings that led there. */
@@ -268,14 +275,21 @@ function addFactsOf(file: ManifestFile, doc: ManifestDoc, defaultNamespace: stri
     const [start, end] = rangeOf(doc, obj.node);
     const namespace = obj.namespace ?? defaultNamespace;
     const name = obj.name ?? '';
-    const where = { file: file.path, start, end };
+    const templated: Record<string, string> = {};
+    const where = { file: file.path, start, end, templated };
     const spec = mapAt(obj.node, ['spec']);
-    // A value written by a template action is unknown: it must not match anything.
-    const known = (node: unknown): string | undefined => (templatedNode({ file, doc }, node) ? undefined : scalarString(node));
-    const specField = (name: string) => known(specPair(spec, name)?.value);
+    // A value written by a template action is unknown until the chart's values render it (`view()`).
+    const known = (node: unknown, field?: string): string | undefined => {
+      if (!templatedNode({ file, doc }, node)) return scalarString(node);
+      if (field && isScalar(node)) templated[field] = rawText({ file, doc }, node);
+      return undefined;
+    };
+    const templatedName = obj.name !== undefined && templatedNode({ file, doc }, metadataOf(obj)?.get('name', true));
+    if (templatedName && (obj.kind === 'AzureIdentity' || obj.kind === 'AzureIdentityBinding')) templated.name = obj.name!;
+    const specField = (name: string) => known(specPair(spec, name)?.value, name);
     switch (obj.kind) {
       case 'AzureIdentity': {
-        const type = Number(specField('type'));
+        const type = Number(known(specPair(spec, 'type')?.value));
         facts.identities.push({
           ...where,
           namespace,
@@ -292,7 +306,7 @@ function addFactsOf(file: ManifestFile, doc: ManifestDoc, defaultNamespace: stri
           ...where,
           namespace,
           name,
-          identityName: specField('azureIdentity'),
+          identityName: known(specPair(spec, 'azureIdentity')?.value, 'identityName'),
           selector: specField('selector'),
         });
         break;
@@ -318,7 +332,7 @@ function addFactsOf(file: ManifestFile, doc: ManifestDoc, defaultNamespace: stri
           namespace,
           ownerKind: obj.kind,
           ownerName: obj.name,
-          bindingLabel: known(labelPair?.value),
+          bindingLabel: known(labelPair?.value, 'bindingLabel'),
           serviceAccountName: site.spec ? known(pairOfAny(site.spec, ['serviceAccountName', 'serviceAccount'])?.value) : undefined,
           usesWorkloadIdentity: labels !== undefined && isMap(labels) && scalarString(labels.get(WI_USE, true)) === 'true',
           secretProviderClasses: secretProviderClassesOf(site.spec),

@@ -28,6 +28,13 @@ export function templatedNode(t: EditTarget, node: unknown): boolean {
   return r !== undefined && isTemplated(t.file.masked.actions, r[0], r[1]);
 }
 
+/** The real text of a templated scalar (without its quotes). */
+export function rawText(t: EditTarget, node: Scalar): string {
+  const r = nodeRange(t.doc, node) ?? [0, 0];
+  const raw = t.file.text.slice(r[0], r[1]).trim();
+  return node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? raw.slice(1, -1) : raw;
+}
+
 /** The YAML text for `value` in the style of `like` (plain, single or double quoted). */
 export function scalarText(value: string, style: Scalar.Type | undefined = 'PLAIN'): string {
   if (style === 'QUOTE_SINGLE') return `'${value.replace(/'/g, "''")}'`;

@@ -22,9 +22,18 @@ describe('fixAllChanges', () => {
   test('on examples: the edits of each file, labelled by what they do', () => {
     const changes = assertChangesCompose(readTree(EXAMPLES));
     assert.deepEqual(labelsOf(changes), {
+      // The chart's templated label and binding are read from its values: neither stands for any selector or identity
+      // name any more, so the bindings and identities whose pods all moved (their client ids now on accounts) go.
+      'manifests/identity/azureidentity.yaml': ['Remove AzureIdentity orders/orders-identity'],
+      'manifests/identity/binding.yaml': ['Remove AzureIdentityBinding orders/orders-identity-binding'],
       'manifests/keda/scaler.yaml': ['Migrate TriggerAuthentication orders/orders-queue-auth to azure-workload'],
       'manifests/legacy/broken.yaml': ['Migrate Pod billing/billing-debug', 'Migrate Pod billing/billing-debug', 'Create ServiceAccount billing/billing'],
-      'manifests/legacy/identity-v1.5.yaml': ['Migrate StatefulSet billing/billing-ledger', 'Migrate StatefulSet billing/billing-ledger'],
+      'manifests/legacy/identity-v1.5.yaml': [
+        'Remove AzureIdentity billing/billing-identity',
+        'Remove AzureIdentityBinding billing/billing-identity-binding',
+        'Migrate StatefulSet billing/billing-ledger',
+        'Migrate StatefulSet billing/billing-ledger',
+      ],
       'manifests/orders/cronjob.yaml': ['Migrate CronJob orders/orders-nightly-report', 'Migrate CronJob orders/orders-nightly-report', 'Create ServiceAccount orders/orders-identity'],
       'manifests/orders/deployment.yaml': ['Migrate Deployment orders/orders-api', 'Migrate Deployment orders/orders-api', 'Migrate Deployment orders/orders-api'],
       'manifests/orders/keyvault.yaml': ['Migrate SecretProviderClass orders/orders-kv', 'Migrate SecretProviderClass orders/orders-kv'],
@@ -44,6 +53,8 @@ describe('fixAllChanges', () => {
       'reports/overlays/dev/reports-reader-serviceaccount.yaml': ['Create ServiceAccount reports-dev/reports-reader'],
       'reports/overlays/prod/kustomization.yaml': ['Create ServiceAccount reports/reports-reader'],
       'reports/overlays/prod/reports-reader-serviceaccount.yaml': ['Create ServiceAccount reports/reports-reader'],
+      'shop-chart/templates/deployment.yaml': ['Migrate Deployment default/{{ .Release.Name }}-web', 'Migrate Deployment default/{{ .Release.Name }}-web'],
+      'shop-chart/templates/shop-web-serviceaccount.yaml': ['Create ServiceAccount default/shop-web'],
     });
     // Edits are the fixes' own, small ones, not one replace per file.
     const deployment = changes.find((c) => c.path === 'manifests/orders/cronjob.yaml')!;

@@ -5,12 +5,13 @@ import { valueIn } from '../build-values';
 import { dns1123, envEntries, LABEL_POD_IDENTITY, metadataOf, pairOf, PLACEHOLDER_CLIENT_ID, scalarString, WI_CLIENT_ID, WI_USE, type PodSite } from '../k8s';
 import { fixLabel, serviceAccountLabel } from '../labels';
 import { lookupIdentity, type IdentityLookup } from '../lookup';
-import type { K8sObject } from '../model';
+import { rangeOf, type K8sObject } from '../model';
 import type { Fix, RelatedLocation, RuleContext } from '../rule';
 import { accountIn, bindingLabelIn, isPatchDocument, lookupInBuild, planAccounts, relativeLeaf, type BuildPlan, type Place } from './pod-identity-kustomize';
 import { annotateServiceAccount, appendServiceAccount, serviceAccountKey } from '../service-account';
 import type { ServiceAccountFact } from '../workspace';
-import { insertPair, removePair, replacePair, replaceScalar, scalarText, templatedNode, type EditTarget } from '../yaml-edit';
+import { insertPair, rawText, removePair, replacePair, replaceScalar, scalarText, templatedNode, type EditTarget } from '../yaml-edit';
+import { chartLabel, helmCreateAccount, removeReadValues } from './pod-identity-chart';
 
 /**
  * The migration fix of pod-identity-label, in the steps of its docs (docs/rules/pod-identity-label.md,
@@ -56,18 +57,23 @@ export interface LabelledPod {
 export function planMigration(ctx: RuleContext, pod: LabelledPod): Migration {
   const { t, obj, site, podLabels, podPair, own, keep } = pod;
   const subject = obj.kind === 'Pod' ? `Pod ${displayName(t, obj)}` : `The pod template of ${obj.kind} ${displayName(t, obj)}`;
-  if (templatedNode(t, podPair.value) || templatedNode(t, podPair.key)) {
+  const templated = templatedNode(t, podPair.value);
+  // A templated label is read from the chart's values: then it is migrated like a literal one.
+  const read = templated && !templatedNode(t, podPair.key) && isScalar(podPair.value) ? chartLabel(ctx, t, podPair.value) : undefined;
+  if (templatedNode(t, podPair.key) || (templated && (!read || 'problem' in read))) {
     return {
       related: [],
       message:
-        `${subject} binds a pod identity through a templated aadpodidbinding label, so its identity is unknown. ` +
+        `${subject} binds a pod identity through a templated aadpodidbinding label, so its identity is unknown` +
+        (read && 'problem' in read ? `: ${read.problem}. ` : '. ') +
         `No fix: it would have to rewrite template text. In the chart, replace the label with ${WI_USE}: "true" and run the pod ` +
         `under a service account annotated with ${WI_CLIENT_ID}.`,
     };
   }
   const places = placesOfPod(ctx, obj);
   if (places) return planBuiltMigration(ctx, pod, places, subject);
-  const selector = scalarString(podPair.value);
+  const chart = read && !('problem' in read) ? read : undefined;
+  const selector = chart?.selector ?? scalarString(podPair.value);
   const namespaceNode = metadataOf(obj)?.get('namespace', true);
   const namespace = ctx.index.namespaceOf(obj);
   const lookup = lookupIdentity(ctx.index, selector, namespace);
@@ -76,28 +82,41 @@ export function planMigration(ctx: RuleContext, pod: LabelledPod): Migration {
   const block = (why: string) => (blocker ??= why);
 
   // The label: replaced by the `use` label, or kept beside it while the selector needs it.
-  const labels = replaceLabel(t, obj, podLabels, podPair, own, keep);
+  const labels = replaceLabel(t, obj, podLabels, podPair, own, keep, templated);
   const edits: Planned = [...labels.edits];
   if (labels.note) notes.push(labels.note);
+  if (chart && !keep) edits.push(...removeReadValues(chart, t.file.path, [rangeOf(t.doc, podPair.key)[0], rangeOf(t.doc, podPair.value as Scalar)[1]]));
   if (anchored(podLabels, podPair.value, own?.labels, site.spec)) block('the labels or pod spec carry a YAML anchor that other nodes may alias');
 
-  // A named service account: kept, or named after the label value.
-  const account = planServiceAccountName(t, site, selector);
-  edits.push(...account.edits);
-  if (account.problem) block(account.problem);
   if (templatedNode(t, namespaceNode)) block('the namespace is templated');
-
-  // That account carries the client id: annotated where it is, or created beside the workload.
   const related = [...lookup.related];
   let placeholder = false;
   const creates: string[] = [];
+  // In a `helm create` chart: the chart's own account, annotated through its values.
+  const helm = helmCreateAccount(ctx, t, site, lookup);
+  if (helm) {
+    edits.push(...helm.edits);
+    related.push(...helm.related);
+    creates.push(...helm.creates);
+    placeholder = helm.placeholder;
+    notes.push(helm.note);
+    if (helm.problem) block(helm.problem);
+  }
+
+  // Otherwise a named service account: kept, or named after the label value.
+  const account = helm ? { name: undefined, templated: false, edits: [] } : planServiceAccountName(t, site, selector);
+  edits.push(...account.edits);
+  if (account.problem) block(account.problem);
+  if (chart && account.templated) block('its service account name is templated and the chart does not keep its account in helm create\'s serviceAccount values');
+
+  // That account carries the client id: annotated where it is, or created beside the workload.
   if (account.name && !account.templated && !blocker) {
     const annotated = annotateOrCreateAccount(ctx, t, obj, account.name, lookup);
     edits.push(...annotated.edits);
     related.push(...annotated.related);
     creates.push(...annotated.creates);
     placeholder = annotated.placeholder;
-  } else if (account.templated) {
+  } else if (account.templated && !chart) {
     notes.push(`Its service account name is templated: annotate that account with ${WI_CLIENT_ID}${lookup.clientId ? ` "${lookup.clientId}"` : ''} in the chart.`);
   }
 
@@ -117,7 +136,9 @@ export function planMigration(ctx: RuleContext, pod: LabelledPod): Migration {
     related,
     fix,
     message:
-      `${subject} binds a pod identity through aadpodidbinding "${selector ?? ''}"${identity} ` +
+      `${subject} binds a pod identity through aadpodidbinding "${selector ?? ''}"` +
+      (chart ? ` (${rawText(t, podPair.value as Scalar)} in ${chart.from})` : '') +
+      `${identity} ` +
       (done
         ? `It already has the ${WI_USE} label and an annotated service account.`
         : `Workload identity needs the label ${WI_USE}: "true" and a service account annotated with the identity's client id.`) +
@@ -201,7 +222,7 @@ function planBuiltMigration(ctx: RuleContext, pod: LabelledPod, places: Place[],
  * `use` label is there already); when the workload's selector uses it, it stays and the `use`
  * label is added beside it. Otherwise it also leaves the workload's own labels.
  */
-function replaceLabel(t: EditTarget, obj: K8sObject, podLabels: YAMLMap, podPair: LabelPair, own: OwnLabel | undefined, keep: boolean): { edits: Planned; note?: string } {
+function replaceLabel(t: EditTarget, obj: K8sObject, podLabels: YAMLMap, podPair: LabelPair, own: OwnLabel | undefined, keep: boolean, templated = false): { edits: Planned; note?: string } {
   const edits: Planned = [];
   const use = pairOf(podLabels, WI_USE);
   let note: string | undefined;
@@ -209,7 +230,9 @@ function replaceLabel(t: EditTarget, obj: K8sObject, podLabels: YAMLMap, podPair
     if (!use) edits.push(insertPair(t, podLabels, WI_USE, USE_TRUE));
     note = `The label stays on the pod template because the ${obj.kind}'s selector uses it (a selector cannot change); drop it when the ${obj.kind} is recreated with a new selector.`;
   } else {
-    edits.push(use ? removePair(t, podLabels, podPair) : replacePair(t, podPair, WI_USE, USE_TRUE));
+    const edit = use ? removePair(t, podLabels, podPair) : replacePair(t, podPair, WI_USE, USE_TRUE);
+    // A templated value read from the chart's values goes with its actions: the `use` label is written literally.
+    edits.push(edit && templated ? { ...edit, replacesActions: true } : edit);
   }
   if (own) edits.push(removeLabel(t, own));
   return { edits, note };

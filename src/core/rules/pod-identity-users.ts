@@ -3,7 +3,7 @@ import { labelsOf, LABEL_POD_IDENTITY, mapAt, pairOf, podSiteOf } from '../k8s';
 import { rangeOf, type K8sObject, type ManifestFile } from '../model';
 import type { RelatedLocation } from '../rule';
 import { specPair, type BindingFact, type Located, type PodFact, type WorkspaceIndex } from '../workspace';
-import { templatedNode, type EditTarget } from '../yaml-edit';
+import { rawText, templatedNode, type EditTarget } from '../yaml-edit';
 import { kedaPodIdentitySelectors } from './pod-identity-chart-values';
 
 /**
@@ -17,12 +17,7 @@ export function label(obj: { kind: string; name?: string; namespace?: string }):
   return `${obj.kind} ${obj.namespace ? `${obj.namespace}/` : ''}${obj.name ?? ''}`.trim();
 }
 
-/** The real text of a templated scalar (without its quotes). */
-export function rawText(t: EditTarget, node: Scalar): string {
-  const [start, end] = rangeOf(t.doc, node);
-  const raw = t.file.text.slice(start, end).trim();
-  return node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? raw.slice(1, -1) : raw;
-}
+export { rawText } from '../yaml-edit';
 
 /** What a templated value can render to: each action stands for any text. */
 function templatePattern(t: EditTarget, node: Scalar): RegExp {
@@ -113,7 +108,13 @@ function referencesIn(index: WorkspaceIndex): References {
     all.podLabels.push(...refs.podLabels);
     all.identityNames.push(...refs.identityNames);
   }
-  return all;
+  // A templated value that the chart's values render is known to the index: no wildcard.
+  const unknown = <F extends Located>(refs: Reference[], facts: F[], value: (f: F) => string | undefined) =>
+    refs.filter((r) => {
+      const fact = facts.find((f) => f.file === r.file && f.start === r.start);
+      return !fact || value(fact) === undefined;
+    });
+  return { podLabels: unknown(all.podLabels, index.pods, (p) => p.bindingLabel), identityNames: unknown(all.identityNames, index.bindings, (b) => b.identityName) };
 }
 
 function referencesOf(file: ManifestFile, index: WorkspaceIndex): References {

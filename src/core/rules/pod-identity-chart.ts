@@ -1,0 +1,132 @@
+import { isMap, isScalar, type Scalar } from 'yaml';
+import type { FileEdit, TextEdit } from '../edits';
+import { chartOf, isTemplateOf, lookupValue, renderedFrom, renderScalar, valueIn, valuesFileName, type Chart, type RenderedValue, type ValueAt } from '../chart';
+import { annotationsOf, pairOf, scalarString, WI_CLIENT_ID, type PodSite } from '../k8s';
+import type { IdentityLookup } from '../lookup';
+import type { RelatedLocation, RuleContext } from '../rule';
+import { annotateIn } from '../service-account';
+import { insertPair, rawText, removeEntry, removePair, replacePair, templatedNode, type EditTarget } from '../yaml-edit';
+
+/**
+ * The chart side of pod-identity-label's migration (docs/rules/pod-identity-label.md, "Helm
+ * charts"): a templated `aadpodidbinding` read from the chart's values, the client id written
+ * where a `helm create` chart keeps its ServiceAccount's annotations, and the old value removed
+ * once nothing else reads it.
+ */
+
+type Planned = Array<TextEdit | FileEdit | undefined>;
+
+/** A templated label that the chart's values render: the chart, the value, where it was read. */
+export interface ChartLabel {
+  chart: Chart;
+  selector: string;
+  rendered: RenderedValue;
+  /** The values files it was read from ("orders/values.yaml"), or "its default". */
+  from: string;
+}
+
+/** What a templated `aadpodidbinding` value renders to in its chart, or why that is unknown. */
+export function chartLabel(ctx: RuleContext, t: EditTarget, value: Scalar): ChartLabel | { problem: string } {
+  const chart = chartOf(ctx.index, t.file.path);
+  if (!chart || !isTemplateOf(chart, t.file.path)) return { problem: 'the file is in no chart\'s templates/ (no Chart.yaml above it), so its values are unknown' };
+  const rendered = renderScalar(chart, rawText(t, value));
+  if ('problem' in rendered) return rendered;
+  return { chart, selector: rendered.value, rendered, from: renderedFrom(rendered) };
+}
+
+/** `{{ include "<chart>.serviceAccountName" . }}`: helm create's name of the chart's account. */
+const INCLUDE_ACCOUNT = /^\{\{-?\s*include\s+"([^"]+\.serviceAccountName)"\s+\.\s*-?\}\}$/;
+const DEFINE_ACCOUNT = /\{\{-?\s*define\s+"([^"]+\.serviceAccountName)"\s*-?\}\}/;
+
+export interface ChartAccount {
+  edits: Planned;
+  related: RelatedLocation[];
+  creates: string[];
+  placeholder: boolean;
+  note: string;
+  /** Why the account cannot be given the client id (then there is no fix). */
+  problem?: string;
+}
+
+/**
+ * The pod's account in a chart that follows `helm create`: `serviceAccount.create`, `.name` and
+ * `.annotations` in values.yaml, and a ServiceAccount template that renders
+ * `.Values.serviceAccount.annotations`. The client id goes under `serviceAccount.annotations`, and
+ * the pod runs as `{{ include "<chart>.serviceAccountName" . }}` (written when it names no account
+ * or `default`). Undefined when the file is no chart template, the chart does not follow that
+ * convention, or the pod names an account of its own.
+ */
+export function helmCreateAccount(ctx: RuleContext, t: EditTarget, site: PodSite, lookup: IdentityLookup): ChartAccount | undefined {
+  const chart = chartOf(ctx.index, t.file.path);
+  const spec = site.spec;
+  if (!chart?.values || !spec || !isTemplateOf(chart, t.file.path)) return undefined;
+  const values = valueIn(chart.values, ['serviceAccount']);
+  const account = values && isMap(values.pair.value) ? values.pair.value : undefined;
+  if (!values || !account || !['create', 'name', 'annotations'].every((k) => pairOf(account, k))) return undefined;
+  const template = chart.templates.find((f) => /kind:\s*ServiceAccount\b/.test(f.text) && f.text.includes('.Values.serviceAccount.annotations'));
+  if (!template) return undefined;
+  const named = ['serviceAccountName', 'serviceAccount'].flatMap((k) => pairOf(spec, k) ?? []);
+  const edits: Planned = [];
+  if (named.length === 1 && templatedNode(t, named[0].value)) {
+    if (!isScalar(named[0].value) || !INCLUDE_ACCOUNT.test(rawText(t, named[0].value))) return undefined;
+  } else if (named.some((p) => !['', 'default', undefined].includes(scalarString(p.value)))) {
+    return undefined;
+  } else {
+    const helper = chart.templates.map((f) => DEFINE_ACCOUNT.exec(f.text)?.[1]).find((h) => h !== undefined);
+    if (!helper || named.length > 1) return undefined;
+    const text = `{{ include "${helper}" . }}`;
+    edits.push(named.length ? replacePair(t, named[0], String(named[0].key.value), text) : insertPair(t, spec, 'serviceAccountName', text, 'first'));
+  }
+
+  const valuesName = valuesFileName(chart.values);
+  const where = `serviceAccount.annotations in ${valuesName}, which ${template.path.slice(chart.prefix.length).replace(/\\/g, '/')} renders`;
+  const base = { edits, creates: [`${chart.values.path}#serviceAccount.annotations`], related: [at(values, `serviceAccount values of chart ${chart.name}`)], note: `The client id goes under ${where}.` };
+  const create = lookupValue(chart, ['serviceAccount', 'create']);
+  if (create.kind !== 'value' || create.value !== 'true') {
+    return { ...base, placeholder: false, problem: `serviceAccount.create is not true in ${valuesName}, so the chart does not make the account its pods run as: annotate that account where it is made` };
+  }
+  const current = scalarString(annotationsOf(account)?.get(WI_CLIENT_ID, true));
+  if (current && lookup.clientId && current.toLowerCase() !== lookup.clientId.toLowerCase()) {
+    return { ...base, placeholder: false, problem: `the chart's account already carries client id ${current} (serviceAccount.annotations in ${valuesName}), another identity's` };
+  }
+  const result = annotateIn({ file: chart.values, doc: values.doc }, account, lookup);
+  if ('unsafe' in result) return { ...base, placeholder: false, problem: `serviceAccount.annotations in ${valuesName} cannot be edited safely` };
+  const label = `Annotate ServiceAccount of chart ${chart.name} (${valuesName})`;
+  edits.push(...result.edits.map((e) => ({ ...e, file: chart.values!.path, label })));
+  return { ...base, placeholder: result.placeholder };
+}
+
+/**
+ * Removes the values a replaced label read (`podIdentity.binding`) from the chart's own values
+ * files, when no template of the chart reads them (or a map above them) any more. `replaced` is
+ * the span of template text the fix rewrites: the label's own actions do not count as readers.
+ */
+export function removeReadValues(label: ChartLabel, file: string, replaced: [number, number]): Planned {
+  const { chart } = label;
+  const edits: Planned = [];
+  for (const { ref, lookup } of label.rendered.refs) {
+    if (readElsewhere(chart, ref.path, file, replaced)) continue;
+    for (const source of lookup.sources) {
+      if (source.file !== chart.values && !chart.overrides.includes(source.file)) continue;
+      const t: EditTarget = { file: source.file, doc: source.doc };
+      const parent = source.maps[source.maps.length - 2];
+      const edit = parent ? removeEntry(t, parent, ref.path[ref.path.length - 2], source.pair) : removePair(t, source.maps[0], source.pair);
+      edits.push(edit && { ...edit, file: source.file.path });
+    }
+  }
+  return edits;
+}
+
+/** True when a template of the chart reads `.Values.<path>`, a map above it, or `.Values` as a whole. */
+function readElsewhere(chart: Chart, path: readonly string[], file: string, replaced: [number, number]): boolean {
+  const keys = path.map((_, i) => path.slice(0, i + 1).join('.').replace(/[.*+?^${}()|[\]\\-]/g, '\\$&'));
+  const above = keys.slice(0, -1).reverse();
+  // `.Values.a.b.c`; `.Values`, `.Values.a`, `.Values.a.b` used whole (`with`, `toYaml`); `index .Values …`.
+  const reader = new RegExp(`\\.Values\\.${keys[keys.length - 1]}(?![\\w-])|\\.Values(?:\\.(?:${above.join('|') || '(?!)'}))?(?![\\w.-])|\\bindex\\s+\\$?\\.Values\\b`, 'g');
+  return chart.templates.some((f) => [...f.text.matchAll(reader)].some((m) => f.path !== file || m.index < replaced[0] || m.index >= replaced[1]));
+}
+
+function at(value: ValueAt, message: string): RelatedLocation {
+  const [start, end] = [value.doc.start + (value.pair.key.range?.[0] ?? 0), value.doc.start + (value.pair.key.range?.[1] ?? 0)];
+  return { file: value.file.path, start, end, message };
+}
