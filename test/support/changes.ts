@@ -4,7 +4,7 @@ import type { FixAllChange } from '../../src/core/engine';
 import { parseManifestFile } from '../../src/core/model';
 import { loadProject } from './fixtures';
 
-const LABEL = /^(?:(?:Migrate|Remove) \S+ (?:[^/\s]+\/)?\S.*|Create ServiceAccount \S+\/\S+|(?:Annotate|Update) ServiceAccount \S+\/\S+|Migrate chart values \S+)$/;
+const LABEL = /^(?:(?:Migrate|Remove) \S+ (?:[^/\s]+\/)?\S.*|Create ServiceAccount \S+\/\S+|(?:Annotate|Update) ServiceAccount \S+\/\S+|Migrate chart values \S+|Annotate chart values \S+ \(\S+\))$/;
 
 const brokenDocs = (path: string, text: string) => parseManifestFile(path, text).docs.filter((d) => d.errors.length).length;
 

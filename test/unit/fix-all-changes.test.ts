@@ -86,6 +86,7 @@ describe('fixAllChanges', () => {
       'Migrate ClusterTriggerAuthentication keyvault-auth to azure-workload',
       'Migrate SecretProviderClass orders/orders-kv',
       'Migrate chart values ingress-azure.armAuth',
+      'Annotate chart values serviceAccount.annotations (helm-create/values.yaml)',
     ]) {
       assert.ok(labels.has(label), `"${label}" among ${[...labels].sort().join(', ')}`);
     }

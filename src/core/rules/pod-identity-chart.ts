@@ -91,7 +91,8 @@ export function helmCreateAccount(ctx: RuleContext, t: EditTarget, site: PodSite
   }
   const result = annotateIn({ file: chart.values, doc: values.doc }, account, lookup);
   if ('unsafe' in result) return { ...base, placeholder: false, problem: `serviceAccount.annotations in ${valuesName} cannot be edited safely` };
-  const label = `Annotate ServiceAccount of chart ${chart.name} (${valuesName})`;
+  // Its own group: the chart's account serves all its workloads.
+  const label = `Annotate chart values serviceAccount.annotations (${valuesName})`;
   edits.push(...result.edits.map((e) => ({ ...e, file: chart.values!.path, label })));
   return { ...base, placeholder: result.placeholder };
 }
