@@ -49,6 +49,8 @@ describe('fixAllChanges', () => {
       'platform/keda-values.yaml': ['Migrate chart values podIdentity', 'Migrate chart values podIdentity'],
       // A kustomize base with two overlays: one migration of the base, an account per overlay with that overlay's client id.
       'reports/base/deployment.yaml': ['Migrate Deployment {reports-dev,reports}/reports-api', 'Migrate Deployment {reports-dev,reports}/reports-api'],
+      // Dev's identity goes once its client id is on dev's account; prod's binding stays for the JSON 6902 patch that still labels a CronJob.
+      'reports/overlays/dev/identity.yaml': ['Remove AzureIdentity reports-dev/reports-reader', 'Remove AzureIdentityBinding reports-dev/reports-reader-binding'],
       'reports/overlays/dev/kustomization.yaml': ['Create ServiceAccount reports-dev/reports-reader'],
       'reports/overlays/dev/reports-reader-serviceaccount.yaml': ['Create ServiceAccount reports-dev/reports-reader'],
       'reports/overlays/prod/kustomization.yaml': ['Create ServiceAccount reports/reports-reader'],
