@@ -116,7 +116,7 @@ export function valuesFileName(file: ManifestFile): string {
 }
 
 /** Where one values file sets `path` (keys through maps only), if it does. */
-export function valueIn(file: ManifestFile, path: readonly string[]): ValueAt | undefined {
+export function valueAt(file: ManifestFile, path: readonly string[]): ValueAt | undefined {
   const doc = file.docs.find((d) => d.errors.length === 0 && isMap(d.yaml.contents));
   if (!doc || path.length === 0) return undefined;
   const maps: YAMLMap[] = [];
@@ -142,7 +142,7 @@ export function lookupValue(chart: Chart, path: readonly string[]): ValueLookup 
     const above = lookupValue(chart.parent, [chart.name, ...path]);
     if (above.kind === 'conflict' || above.value !== undefined) return above;
   }
-  const sources = [chart.values, ...chart.overrides].flatMap((f) => (f ? (valueIn(f, path) ?? []) : []));
+  const sources = [chart.values, ...chart.overrides].flatMap((f) => (f ? (valueAt(f, path) ?? []) : []));
   const set = sources.filter((s) => s.value !== undefined && s.value !== '');
   const distinct = new Set(set.map((s) => s.value));
   if (distinct.size > 1) return { kind: 'conflict', sources: set };

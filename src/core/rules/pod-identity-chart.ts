@@ -1,10 +1,12 @@
 import { isMap, isScalar, type Scalar } from 'yaml';
 import type { FileEdit, TextEdit } from '../edits';
-import { chartOf, isTemplateOf, lookupValue, renderedFrom, renderScalar, valueIn, valuesFileName, type Chart, type RenderedValue, type ValueAt } from '../chart';
-import { annotationsOf, pairOf, scalarString, WI_CLIENT_ID, type PodSite } from '../k8s';
+import { chartOf, isTemplateOf, lookupValue, renderedFrom, renderScalar, valueAt, valuesFileName, type Chart, type RenderedValue, type ValueAt } from '../chart';
+import { annotationsOf, pairOf, scalarString, WI_CLIENT_ID, WI_USE, type PodSite } from '../k8s';
+import { rangeOf } from '../model';
 import type { IdentityLookup } from '../lookup';
 import type { RelatedLocation, RuleContext } from '../rule';
 import { annotateIn } from '../service-account';
+import type { LabelPair } from './pod-identity-migration';
 import { insertPair, rawText, removeEntry, removePair, replacePair, templatedNode, type EditTarget } from '../yaml-edit';
 
 /**
@@ -25,8 +27,26 @@ export interface ChartLabel {
   from: string;
 }
 
+/**
+ * A pod's `aadpodidbinding`: `{}` when it is written out, `chart` when it is templated and its
+ * chart's values render it, else `unknown`, the message of a finding without a fix.
+ */
+export function readTemplatedLabel(ctx: RuleContext, t: EditTarget, pair: LabelPair, subject: string): { chart?: ChartLabel; unknown?: string } {
+  const value = pair.value;
+  if (!templatedNode(t, value) && !templatedNode(t, pair.key)) return {};
+  const read = !templatedNode(t, pair.key) && isScalar(value) ? chartLabel(ctx, t, value) : undefined;
+  if (read && !('problem' in read)) return { chart: read };
+  return {
+    unknown:
+      `${subject} binds a pod identity through a templated aadpodidbinding label, so its identity is unknown` +
+      (read ? `: ${read.problem}. ` : '. ') +
+      `No fix: it would have to rewrite template text. In the chart, replace the label with ${WI_USE}: "true" and run the pod ` +
+      `under a service account annotated with ${WI_CLIENT_ID}.`,
+  };
+}
+
 /** What a templated `aadpodidbinding` value renders to in its chart, or why that is unknown. */
-export function chartLabel(ctx: RuleContext, t: EditTarget, value: Scalar): ChartLabel | { problem: string } {
+function chartLabel(ctx: RuleContext, t: EditTarget, value: Scalar): ChartLabel | { problem: string } {
   const chart = chartOf(ctx.index, t.file.path);
   if (!chart || !isTemplateOf(chart, t.file.path)) return { problem: 'the file is in no chart\'s templates/ (no Chart.yaml above it), so its values are unknown' };
   const rendered = renderScalar(chart, rawText(t, value));
@@ -60,7 +80,7 @@ export function helmCreateAccount(ctx: RuleContext, t: EditTarget, site: PodSite
   const chart = chartOf(ctx.index, t.file.path);
   const spec = site.spec;
   if (!chart?.values || !spec || !isTemplateOf(chart, t.file.path)) return undefined;
-  const values = valueIn(chart.values, ['serviceAccount']);
+  const values = valueAt(chart.values, ['serviceAccount']);
   const account = values && isMap(values.pair.value) ? values.pair.value : undefined;
   if (!values || !account || !['create', 'name', 'annotations'].every((k) => pairOf(account, k))) return undefined;
   const template = chart.templates.find((f) => /kind:\s*ServiceAccount\b/.test(f.text) && f.text.includes('.Values.serviceAccount.annotations'));
@@ -99,11 +119,13 @@ export function helmCreateAccount(ctx: RuleContext, t: EditTarget, site: PodSite
 
 /**
  * Removes the values a replaced label read (`podIdentity.binding`) from the chart's own values
- * files, when no template of the chart reads them (or a map above them) any more. `replaced` is
- * the span of template text the fix rewrites: the label's own actions do not count as readers.
+ * files, when no template of the chart reads them (or a map above them) any more: the label's
+ * own actions, which the fix rewrites, do not count.
  */
-export function removeReadValues(label: ChartLabel, file: string, replaced: [number, number]): Planned {
+export function removeReadValues(label: ChartLabel, t: EditTarget, pair: LabelPair): Planned {
   const { chart } = label;
+  const file = t.file.path;
+  const replaced: [number, number] = [rangeOf(t.doc, pair.key)[0], rangeOf(t.doc, pair.value as Scalar)[1]];
   const edits: Planned = [];
   for (const { ref, lookup } of label.rendered.refs) {
     if (readElsewhere(chart, ref.path, file, replaced)) continue;

@@ -5,13 +5,13 @@ import { valueIn } from '../build-values';
 import { dns1123, envEntries, LABEL_POD_IDENTITY, metadataOf, pairOf, PLACEHOLDER_CLIENT_ID, scalarString, WI_CLIENT_ID, WI_USE, type PodSite } from '../k8s';
 import { fixLabel, serviceAccountLabel } from '../labels';
 import { lookupIdentity, type IdentityLookup } from '../lookup';
-import { rangeOf, type K8sObject } from '../model';
+import type { K8sObject } from '../model';
 import type { Fix, RelatedLocation, RuleContext } from '../rule';
 import { accountIn, bindingLabelIn, isPatchDocument, lookupInBuild, planAccounts, relativeLeaf, type BuildPlan, type Place } from './pod-identity-kustomize';
 import { annotateServiceAccount, appendServiceAccount, serviceAccountKey } from '../service-account';
 import type { ServiceAccountFact } from '../workspace';
 import { insertPair, rawText, removePair, replacePair, replaceScalar, scalarText, templatedNode, type EditTarget } from '../yaml-edit';
-import { chartLabel, helmCreateAccount, removeReadValues } from './pod-identity-chart';
+import { helmCreateAccount, readTemplatedLabel, removeReadValues } from './pod-identity-chart';
 
 /**
  * The migration fix of pod-identity-label, in the steps of its docs (docs/rules/pod-identity-label.md,
@@ -57,22 +57,11 @@ export interface LabelledPod {
 export function planMigration(ctx: RuleContext, pod: LabelledPod): Migration {
   const { t, obj, site, podLabels, podPair, own, keep } = pod;
   const subject = obj.kind === 'Pod' ? `Pod ${displayName(t, obj)}` : `The pod template of ${obj.kind} ${displayName(t, obj)}`;
-  const templated = templatedNode(t, podPair.value);
   // A templated label is read from the chart's values: then it is migrated like a literal one.
-  const read = templated && !templatedNode(t, podPair.key) && isScalar(podPair.value) ? chartLabel(ctx, t, podPair.value) : undefined;
-  if (templatedNode(t, podPair.key) || (templated && (!read || 'problem' in read))) {
-    return {
-      related: [],
-      message:
-        `${subject} binds a pod identity through a templated aadpodidbinding label, so its identity is unknown` +
-        (read && 'problem' in read ? `: ${read.problem}. ` : '. ') +
-        `No fix: it would have to rewrite template text. In the chart, replace the label with ${WI_USE}: "true" and run the pod ` +
-        `under a service account annotated with ${WI_CLIENT_ID}.`,
-    };
-  }
+  const { chart, unknown } = readTemplatedLabel(ctx, t, podPair, subject);
+  if (unknown) return { related: [], message: unknown };
   const places = placesOfPod(ctx, obj);
   if (places) return planBuiltMigration(ctx, pod, places, subject);
-  const chart = read && !('problem' in read) ? read : undefined;
   const selector = chart?.selector ?? scalarString(podPair.value);
   const namespaceNode = metadataOf(obj)?.get('namespace', true);
   const namespace = ctx.index.namespaceOf(obj);
@@ -82,10 +71,10 @@ export function planMigration(ctx: RuleContext, pod: LabelledPod): Migration {
   const block = (why: string) => (blocker ??= why);
 
   // The label: replaced by the `use` label, or kept beside it while the selector needs it.
-  const labels = replaceLabel(t, obj, podLabels, podPair, own, keep, templated);
+  const labels = replaceLabel(t, obj, podLabels, podPair, own, keep, chart !== undefined);
   const edits: Planned = [...labels.edits];
   if (labels.note) notes.push(labels.note);
-  if (chart && !keep) edits.push(...removeReadValues(chart, t.file.path, [rangeOf(t.doc, podPair.key)[0], rangeOf(t.doc, podPair.value as Scalar)[1]]));
+  if (chart && !keep) edits.push(...removeReadValues(chart, t, podPair));
   if (anchored(podLabels, podPair.value, own?.labels, site.spec)) block('the labels or pod spec carry a YAML anchor that other nodes may alias');
 
   if (templatedNode(t, namespaceNode)) block('the namespace is templated');
@@ -94,14 +83,8 @@ export function planMigration(ctx: RuleContext, pod: LabelledPod): Migration {
   const creates: string[] = [];
   // In a `helm create` chart: the chart's own account, annotated through its values.
   const helm = helmCreateAccount(ctx, t, site, lookup);
-  if (helm) {
-    edits.push(...helm.edits);
-    related.push(...helm.related);
-    creates.push(...helm.creates);
-    placeholder = helm.placeholder;
-    notes.push(helm.note);
-    if (helm.problem) block(helm.problem);
-  }
+  if (helm) notes.push(helm.note);
+  if (helm?.problem) block(helm.problem);
 
   // Otherwise a named service account: kept, or named after the label value.
   const account = helm ? { name: undefined, templated: false, edits: [] } : planServiceAccountName(t, site, selector);
@@ -110,8 +93,8 @@ export function planMigration(ctx: RuleContext, pod: LabelledPod): Migration {
   if (chart && account.templated) block('its service account name is templated and the chart does not keep its account in helm create\'s serviceAccount values');
 
   // That account carries the client id: annotated where it is, or created beside the workload.
-  if (account.name && !account.templated && !blocker) {
-    const annotated = annotateOrCreateAccount(ctx, t, obj, account.name, lookup);
+  const annotated = helm ?? (account.name && !account.templated && !blocker ? annotateOrCreateAccount(ctx, t, obj, account.name, lookup) : undefined);
+  if (annotated) {
     edits.push(...annotated.edits);
     related.push(...annotated.related);
     creates.push(...annotated.creates);
