@@ -2,9 +2,9 @@ import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { YAML_FILE_KINDS } from '../fileKinds';
 import { isTemplated } from '../helm';
 import { LABEL_POD_IDENTITY, mapAt, pairOf, POD_IDENTITY_GROUP, POD_IDENTITY_KINDS, scalarString, TEMPLATE_PATHS } from '../k8s';
-import type { K8sObject } from '../model';
+import { rangeOf, type K8sObject } from '../model';
 import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
-import { specPair } from '../workspace';
+import { specPair, type BindingFact, type IdentityFact } from '../workspace';
 import { removeDocument, removeSeqItem, templatedNode, type EditTarget } from '../yaml-edit';
 import { label, rawText, usersOf } from './pod-identity-users';
 import { fixLabel } from '../labels';
@@ -68,10 +68,13 @@ function replacement(ctx: RuleContext, obj: K8sObject): string {
   const t: EditTarget = { file: ctx.file, doc: ctx.doc };
   const name = label({ kind: obj.kind, name: obj.name, namespace: ctx.index.namespaceOf(obj) });
   const spec = mapAt(obj.node, ['spec']);
-  // Values are shown as written, template actions included.
+  // Values are shown as written, template actions included, with what the chart's values make of them.
+  const fact = factOf(ctx, obj) as Record<string, unknown> | undefined;
   const field = (key: string) => {
     const value = specPair(spec, key)?.value;
-    return isScalar(value) && templatedNode(t, value) ? rawText(t, value) : scalarString(value);
+    if (!isScalar(value) || !templatedNode(t, value)) return scalarString(value);
+    const rendered = fact?.[key];
+    return typeof rendered === 'string' ? `${rendered} (${rawText(t, value)})` : rawText(t, value);
   };
   switch (obj.kind) {
     case IDENTITY: {
@@ -116,11 +119,20 @@ function usage(obj: K8sObject, users: RelatedLocation[], removable: boolean): st
  * identity its pods used (a typo in a pod's label makes an identity look unused, and overlays may
  * each hold their own): it stays until the migration has written its id somewhere.
  */
+/** The index's fact of a pod identity object: its fields as the chart's values render them. */
+function factOf(ctx: RuleContext, obj: K8sObject): IdentityFact | BindingFact | undefined {
+  const start = rangeOf(obj.doc, obj.node)[0];
+  const facts = obj.kind === IDENTITY ? ctx.index.identities : obj.kind === BINDING ? ctx.index.bindings : [];
+  return facts.find((f) => f.file === ctx.file.path && f.start === start);
+}
+
 function unrecordedClientId(ctx: RuleContext, obj: K8sObject): string | undefined {
   if (obj.kind !== IDENTITY) return undefined;
   // Built by kustomize, it has the client id each build gives it (an overlay's patch may set it).
   const built = ctx.index.kustomize.placesOf(obj).map(({ bo }) => valueIn(bo, ['spec', 'clientID']) ?? valueIn(bo, ['spec', 'ClientID']));
-  const written = scalarString(specPair(mapAt(obj.node, ['spec']), 'clientID')?.value);
+  // A templated client id is known as far as the chart's values render it.
+  const fact = factOf(ctx, obj);
+  const written = fact && 'clientID' in fact ? fact.clientID : undefined;
   return [...(built.length ? built : [written])].map((id) => id?.trim()).find((id) => id && !ctx.index.records(id));
 }
 

@@ -340,3 +340,18 @@ test('pod-identity-resource: a templated binding may name any identity that fits
   assert.match(project.check('identity.yaml')[0].related![0].message, /names a templated identity that may be this one/);
   assert.ok(project.check('other.yaml')[0].fix, 'api-mi-2 does not end in -identity');
 });
+
+test('a chart\'s templated client id and selector are named as its values give them, never as masked text', () => {
+  const project = new Project();
+  project.set('c/Chart.yaml', 'apiVersion: v2\nname: c\nversion: 0.1.0\n');
+  project.set('c/values.yaml', 'identity:\n  clientId: 3f2504e0-4f89-11d3-9a0c-0305e82c3301\n  selector: orders-id\n');
+  project.set(
+    'c/templates/identity.yaml',
+    'apiVersion: aadpodidentity.k8s.io/v1\nkind: AzureIdentity\nmetadata:\n  name: orders-identity\nspec:\n  type: 0\n  clientID: {{ .Values.identity.clientId }}\n' +
+      '---\napiVersion: aadpodidentity.k8s.io/v1\nkind: AzureIdentityBinding\nmetadata:\n  name: orders-binding\nspec:\n  azureIdentity: other-identity\n  selector: {{ .Values.identity.selector | quote }}\n',
+  );
+  const [identity, binding] = project.check('c/templates/identity.yaml');
+  assert.match(identity.message, /client-id: 3f2504e0-4f89-11d3-9a0c-0305e82c3301 \(\{\{ \.Values\.identity\.clientId \}\}\)/);
+  assert.doesNotMatch(identity.message, /__/);
+  assert.match(binding.message, /pods labelled aadpodidbinding: orders-id \(\{\{ \.Values\.identity\.selector \| quote \}\}\)/);
+});
