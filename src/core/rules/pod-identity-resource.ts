@@ -8,6 +8,7 @@ import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
 import { lineStartAt, nextLineStart } from '../text';
 import { specPair } from '../workspace';
 import { removeDocument, templatedNode, type EditTarget } from '../yaml-edit';
+import { podIdentityInstallers } from './pod-identity-installer';
 import { label, rawText, usersOf } from './pod-identity-users';
 import { fixLabel } from '../labels';
 
@@ -39,13 +40,15 @@ export const podIdentityResource: Rule = {
       const kindNode = pairOf(obj.node, 'kind')?.value;
       const users = usersOf(ctx.index, ctx.file, obj);
       const unrecorded = users.length === 0 ? unrecordedClientId(ctx, obj) : undefined;
-      const fix = users.length === 0 && !unrecorded ? removal(ctx, obj) : undefined;
+      const installers = users.length === 0 && obj.kind === EXCEPTION ? podIdentityInstallers(ctx.index) : [];
+      const fix = users.length === 0 && !unrecorded && installers.length === 0 ? removal(ctx, obj) : undefined;
+      const why = unrecorded ? keptForItsClientId(unrecorded) : installers.length ? keptForInstallers(installers) : usage(obj, users, fix !== undefined);
       ctx.report({
         node: kindNode,
         deprecated: true,
         severity: obj.kind === ASSIGNED ? 'info' : undefined,
-        message: `${replacement(ctx, obj)} ${unrecorded ? keptForItsClientId(unrecorded) : usage(obj, users, fix !== undefined)}`,
-        related: users.slice(0, MAX_RELATED),
+        message: `${replacement(ctx, obj)} ${why}`,
+        related: (users.length ? users : installers).slice(0, MAX_RELATED),
         fix,
       });
     }
@@ -124,12 +127,20 @@ function keptForItsClientId(clientId: string): string {
     `Migrate its pods or annotate their ServiceAccount first, or remove it by hand.`;
 }
 
+function keptForInstallers(installers: RelatedLocation[]): string {
+  return `No pod uses pod identity any more, but the workspace still deploys NMI or MIC (${installers[0].message}${installers.length > 1 ? `, and ${installers.length - 1} more` : ''}): ` +
+    'while they run, this exception keeps NMI from intercepting the token requests of the pods it exempts (kube-system add-ons among them). ' +
+    'It is not removed automatically: remove it together with pod identity itself.';
+}
+
 /** Deletes the object: its whole document, or its item of a `kind: List`. */
 function removal(ctx: RuleContext, obj: K8sObject): Fix | undefined {
   const { file, doc } = ctx;
   // Deleting text between `{{ if }}` and `{{ end }}` (or inside a `range`) could break the template.
   if (isTemplated(file.masked.actions, doc.start, doc.end)) return undefined;
-  const what = obj.name ? `${obj.kind} ${obj.name}` : obj.kind;
+  // An identity's title names its client id: the preview shows which id goes (and is kept elsewhere).
+  const clientId = obj.kind === IDENTITY ? scalarString(specPair(mapAt(obj.node, ['spec']), 'clientID')?.value) : undefined;
+  const what = `${obj.name ? `${obj.kind} ${obj.name}` : obj.kind}${clientId ? ` with client id ${clientId}` : ''}`;
   const title = `Remove ${what} (no longer used)`;
   const fixed = fixLabel('Remove', ctx.index, obj);
   const t: EditTarget = { file, doc };
@@ -147,7 +158,13 @@ function removal(ctx: RuleContext, obj: K8sObject): Fix | undefined {
 
 function removableItem(ctx: RuleContext, obj: K8sObject): boolean {
   const t: EditTarget = { file: ctx.file, doc: ctx.doc };
-  return podIdentityResource.kinds.includes(obj.kind) && isPodIdentityGroup(t, obj) && usersOf(ctx.index, ctx.file, obj).length === 0 && !unrecordedClientId(ctx, obj);
+  return (
+    podIdentityResource.kinds.includes(obj.kind) &&
+    isPodIdentityGroup(t, obj) &&
+    usersOf(ctx.index, ctx.file, obj).length === 0 &&
+    !unrecordedClientId(ctx, obj) &&
+    (obj.kind !== EXCEPTION || podIdentityInstallers(ctx.index).length === 0)
+  );
 }
 
 function hasAnchor(node: Node): boolean {
