@@ -4,6 +4,7 @@ import { csiPodIdentity } from './csi-pod-identity';
 import { kedaPodIdentityProvider } from './keda-pod-identity-provider';
 import { podIdentityChartValues } from './pod-identity-chart-values';
 import { podIdentityLabel } from './pod-identity-label';
+import { podIdentityLabelTypo } from './pod-identity-label-typo';
 import { podIdentityResource } from './pod-identity-resource';
 import { unparsableDocument } from './unparsable-document';
 import { wiAnnotationValues } from './wi-annotation-values';
@@ -16,6 +17,7 @@ export const RULES: readonly AnyRule[] = [
   kedaPodIdentityProvider,
   podIdentityChartValues,
   podIdentityLabel,
+  podIdentityLabelTypo,
   podIdentityResource,
   unparsableDocument,
   wiAnnotationValues,
