@@ -2,6 +2,7 @@
 import type { AnyRule } from '../rule';
 import { csiPodIdentity } from './csi-pod-identity';
 import { kedaPodIdentityProvider } from './keda-pod-identity-provider';
+import { keyvaultFlexvolume } from './keyvault-flexvolume';
 import { podIdentityChartValues } from './pod-identity-chart-values';
 import { podIdentityLabel } from './pod-identity-label';
 import { podIdentityLabelTypo } from './pod-identity-label-typo';
@@ -15,6 +16,7 @@ import { wiUseLabel } from './wi-use-label';
 export const RULES: readonly AnyRule[] = [
   csiPodIdentity,
   kedaPodIdentityProvider,
+  keyvaultFlexvolume,
   podIdentityChartValues,
   podIdentityLabel,
   podIdentityLabelTypo,

@@ -1,6 +1,6 @@
 import { isScalar, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { FileEdit, TextEdit } from '../edits';
-import { dns1123, envEntries, metadataOf, pairOf, PLACEHOLDER_CLIENT_ID, scalarString, WI_CLIENT_ID, WI_USE, type PodSite } from '../k8s';
+import { dns1123, envEntries, metadataOf, pairOf, PLACEHOLDER_CLIENT_ID, podIdentityFlexVolumesOf, scalarString, WI_CLIENT_ID, WI_USE, type PodSite } from '../k8s';
 import { fixLabel, serviceAccountLabel } from '../labels';
 import { lookupIdentity, type IdentityLookup } from '../lookup';
 import type { K8sObject } from '../model';
@@ -78,6 +78,14 @@ export function planMigration(
   edits.push(...account.edits);
   if (account.problem) block(account.problem);
   if (templatedNode(t, namespaceNode)) block('the namespace is templated');
+  // The FlexVolume reads Key Vault with the pod's pod identity: migrating the pod alone breaks the mount.
+  const flexVolumes = podIdentityFlexVolumesOf(site.spec).map((v) => v.name ?? '(unnamed)');
+  if (flexVolumes.length) {
+    block(
+      `the pod mounts Key Vault through the legacy Key Vault FlexVolume (driver azure/kv, volume ${flexVolumes.join(', ')}) with usepodidentity: "true", ` +
+        'which stops working once the pod leaves pod identity: move the mount to the Secrets Store CSI driver first (rule keyvault-flexvolume), then migrate the pod',
+    );
+  }
 
   // That account carries the client id: annotated where it is, or created beside the workload.
   const related = [...lookup.related];
