@@ -1,4 +1,5 @@
 import { isScalar, type Scalar } from 'yaml';
+import { inlinePodIdentity } from '../gitops';
 import { labelsOf, LABEL_POD_IDENTITY, mapAt, pairOf, podSiteOf, scalarString } from '../k8s';
 import { rangeOf, type K8sObject, type ManifestFile } from '../model';
 import type { RelatedLocation } from '../rule';
@@ -144,6 +145,12 @@ function referencesOf(file: ManifestFile, index: WorkspaceIndex): References {
         const value = templatedNode(t, miss.pair.value) ? undefined : scalarString(miss.pair.value);
         const pattern = value === undefined ? /^/ : exactly(value);
         refs.podLabels.push({ file: file.path, start, end, shown, how: `has the misspelt ${miss.where === 'labels' ? 'label' : 'annotation'} ${miss.key}: ${value ?? '(templated)'} that meant it`, pattern });
+      }
+      // Values and patches inline in an Argo CD Application or a Flux object label the pods they render.
+      for (const hit of inlinePodIdentity(file, obj)) {
+        if ((hit.kind === 'label' || hit.kind === 'keda-chart') && hit.value) {
+          refs.podLabels.push({ file: file.path, start: hit.start, end: hit.end, shown, how: `carries aadpodidbinding: ${hit.value} inline in ${hit.where}`, pattern: exactly(hit.value) });
+        }
       }
       if (file.masked.actions.length === 0) continue;
       const add = (list: Reference[], node: unknown, how: string) => {
