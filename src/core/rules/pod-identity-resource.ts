@@ -39,10 +39,10 @@ export const podIdentityResource: Rule = {
       if (!isPodIdentityGroup(t, obj)) continue;
       const kindNode = pairOf(obj.node, 'kind')?.value;
       const users = usersOf(ctx.index, ctx.file, obj);
-      const unrecorded = users.length === 0 ? unrecordedClientId(ctx, obj) : undefined;
+      const unrecorded = users.length === 0 ? onlyRecord(ctx, obj) : undefined;
       const installers = users.length === 0 && obj.kind === EXCEPTION ? podIdentityInstallers(ctx.index) : [];
       const fix = users.length === 0 && !unrecorded && installers.length === 0 ? removal(ctx, obj) : undefined;
-      const why = unrecorded ? keptForItsClientId(unrecorded) : installers.length ? keptForInstallers(installers) : usage(obj, users, fix !== undefined);
+      const why = unrecorded ?? (installers.length ? keptForInstallers(installers) : usage(obj, users, fix !== undefined));
       ctx.report({
         node: kindNode,
         deprecated: true,
@@ -109,16 +109,23 @@ function usage(obj: K8sObject, users: RelatedLocation[], removable: boolean): st
 }
 
 /**
- * The client id of an AzureIdentity that is written nowhere else in the workspace: not on a
- * ServiceAccount (`azure.workload.identity/client-id`), not in chart values, not in any document
- * other than a pod identity one. Removing such an identity would delete the only record of which
- * identity its pods used (a typo in a pod's label makes an identity look unused, and overlays may
- * each hold their own): it stays until the migration has written its id somewhere.
+ * Why an unused AzureIdentity stays: it is the only record of which identity its pods used. Its
+ * client id is written nowhere else in the workspace (not on a ServiceAccount's
+ * `azure.workload.identity/client-id`, not in chart values, not in any document other than a pod
+ * identity one), or it has no literal client id at all, only a `resourceID`. A typo in a pod's
+ * label makes an identity look unused, and overlays may each hold their own: it stays until the
+ * migration has written its id somewhere. Undefined when it may go.
  */
-function unrecordedClientId(ctx: RuleContext, obj: K8sObject): string | undefined {
+function onlyRecord(ctx: RuleContext, obj: K8sObject): string | undefined {
   if (obj.kind !== IDENTITY) return undefined;
-  const clientId = scalarString(specPair(mapAt(obj.node, ['spec']), 'clientID')?.value)?.trim();
-  return clientId && !ctx.index.records(clientId) ? clientId : undefined;
+  const spec = mapAt(obj.node, ['spec']);
+  const clientId = scalarString(specPair(spec, 'clientID')?.value)?.trim();
+  if (clientId) return ctx.index.records(clientId) ? undefined : keptForItsClientId(clientId);
+  const resourceId = scalarString(specPair(spec, 'resourceID')?.value)?.trim();
+  return resourceId
+    ? `Nothing in the workspace uses it any more, but it has no literal clientID, so the migration cannot have written its id anywhere, and its resourceID ${resourceId} ` +
+      'is the only record of the managed identity to federate: it is not removed automatically. Remove it by hand once that identity is federated.'
+    : undefined;
 }
 
 function keptForItsClientId(clientId: string): string {
@@ -162,7 +169,7 @@ function removableItem(ctx: RuleContext, obj: K8sObject): boolean {
     podIdentityResource.kinds.includes(obj.kind) &&
     isPodIdentityGroup(t, obj) &&
     usersOf(ctx.index, ctx.file, obj).length === 0 &&
-    !unrecordedClientId(ctx, obj) &&
+    !onlyRecord(ctx, obj) &&
     (obj.kind !== EXCEPTION || podIdentityInstallers(ctx.index).length === 0)
   );
 }
