@@ -51,9 +51,9 @@ export const FILE_KINDS: readonly FileKind[] = [
   },
   {
     id: 'kustomization',
-    description: 'A kustomize `kustomization.yaml`.',
+    description: 'A kustomize `kustomization.yaml` (or `kustomization.yml`, `Kustomization`).',
     syntax: 'yaml',
-    glob: '**/kustomization.{yaml,yml}',
+    glob: '**/{kustomization.yaml,kustomization.yml,Kustomization}',
   },
   {
     id: 'chart-values',

@@ -15,7 +15,7 @@ export interface PodSite {
 }
 
 /** Where the pod template sits, per kind. Kinds not listed here have no pods. */
-const TEMPLATE_PATHS: Record<string, string[]> = {
+export const TEMPLATE_PATHS: Record<string, string[]> = {
   Pod: [],
   PodTemplate: ['template'],
   Deployment: ['spec', 'template'],

@@ -14,7 +14,10 @@ const CLUSTER_SCOPED = new Set(['ClusterTriggerAuthentication']);
 /** "Kind namespace/name", the namespace as the index resolves it; "Kind name" for a cluster-scoped kind. */
 function objectLabel(index: WorkspaceIndex, obj: K8sObject): string {
   const name = obj.name ?? '(unnamed)';
-  return CLUSTER_SCOPED.has(obj.kind) ? `${obj.kind} ${name}` : `${obj.kind} ${index.namespaceOf(obj)}/${name}`;
+  if (CLUSTER_SCOPED.has(obj.kind)) return `${obj.kind} ${name}`;
+  // A kustomize base deployed by several overlays: each namespace it lands in.
+  const namespaces = index.namespacesOf(obj);
+  return `${obj.kind} ${namespaces.length === 1 ? namespaces[0] : `{${namespaces.join(',')}}`}/${name}`;
 }
 
 /** "<verb> <Kind> <namespace>/<name>[ <rest>]". */

@@ -16,6 +16,8 @@ import {
   WI_TENANT_ID,
   WI_USE,
 } from './k8s';
+import { KustomizeModel, namespaceIn } from './builds';
+import { pathKey } from './paths';
 import { rangeOf, type K8sObject, type ManifestDoc, type ManifestFile } from './model';
 import { runSteps, type Steps } from './steps';
 import { templatedNode } from './yaml-edit';
@@ -91,6 +93,8 @@ export class WorkspaceIndex {
   private readonly parsed = new Map<string, ManifestFile>();
   /** Facts of all files together, grouped for lookups; dropped on every update, made on demand. */
   private views: Views | undefined;
+  /** What kustomize builds from the workspace; dropped with the views. */
+  private model: KustomizeModel | undefined;
 
   constructor(private readonly defaultNamespace = 'default') {}
 
@@ -108,22 +112,37 @@ export class WorkspaceIndex {
     this.files.set(file.path, facts);
     this.parsed.set(file.path, file);
     this.views = undefined;
+    this.model = undefined;
   }
 
   remove(path: string): void {
     this.files.delete(path);
     this.parsed.delete(path);
     this.views = undefined;
+    this.model = undefined;
+  }
+
+  /** The kustomizations of the workspace and what each leaf builds (made on demand). */
+  get kustomize(): KustomizeModel {
+    if (!this.model) {
+      const byKey = new Map([...this.parsed.values()].map((f) => [pathKey(f.path), f]));
+      this.model = new KustomizeModel(this.parsed.values(), (key) => byKey.get(key));
+    }
+    return this.model;
   }
 
   private view(): Views {
     if (this.views) return this.views;
     const v: Views = { identities: [], bindings: [], serviceAccounts: [], pods: [], recordedIds: new Set(), bindingsBySelector: new Map(), identitiesByName: new Map(), bindingsByIdentityName: new Map(), podsByBindingLabel: new Map() };
+    // Objects that kustomize builds get the namespace their builds give them.
+    const model = this.kustomize;
+    const built = <T extends Located & { namespace: string }>(facts: T[]): T[] =>
+      model.builds.length === 0 ? facts : facts.map((f) => ({ ...f, namespace: model.namespaceAt(f.file, f.start) ?? f.namespace }));
     for (const facts of this.files.values()) {
-      v.identities.push(...facts.identities);
-      v.bindings.push(...facts.bindings);
-      v.serviceAccounts.push(...facts.serviceAccounts);
-      v.pods.push(...facts.pods);
+      v.identities.push(...built(facts.identities));
+      v.bindings.push(...built(facts.bindings));
+      v.serviceAccounts.push(...built(facts.serviceAccounts));
+      v.pods.push(...built(facts.pods));
       for (const id of facts.recordedIds) v.recordedIds.add(id);
     }
     const group = <T>(map: Map<string, T[]>, key: string | undefined, item: T) => {
@@ -146,8 +165,16 @@ export class WorkspaceIndex {
     return [...this.files.keys()];
   }
 
+  /** The namespace the object gets: the one every kustomize build that renders it gives it, else the one it writes. */
   namespaceOf(obj: K8sObject): string {
-    return obj.namespace ?? this.defaultNamespace;
+    const built = this.namespacesOf(obj);
+    return built.length === 1 ? built[0] : (obj.namespace ?? this.defaultNamespace);
+  }
+
+  /** Every namespace the object is deployed to: one per kustomize build that renders it (or the one it writes). */
+  namespacesOf(obj: K8sObject): string[] {
+    const built = new Set(this.kustomize.placesOf(obj).map(({ bo }) => namespaceIn(bo) ?? this.defaultNamespace));
+    return built.size ? [...built] : [obj.namespace ?? this.defaultNamespace];
   }
 
   private all<K extends keyof Views>(key: K): Views[K] {

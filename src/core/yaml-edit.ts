@@ -1,4 +1,4 @@
-import { isMap, isScalar, Scalar, stringify, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, Scalar, stringify, visit, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { TextEdit } from './edits';
 import { isTemplated } from './helm';
 import { pairOf } from './k8s';
@@ -113,6 +113,42 @@ export function insertPair(t: EditTarget, map: YAMLMap, key: string, valueText: 
   const at = lineAfter(text, end);
   const needsBreak = at === text.length && !text.endsWith('\n');
   return { start: at, end: at, text: `${needsBreak ? t.file.eol : ''}${' '.repeat(column)}${pairText}${t.file.eol}` };
+}
+
+/**
+ * Appends an item (`itemText`, one line: `x.yaml` or `path: x.yaml`) to the sequence under `key`
+ * of `map` (a kustomization's `resources`, say), in the sequence's own indentation; creates
+ * `key:` with the item when the map has no such key. Undefined when `key` holds something else
+ * (an empty value, a map, an alias) or the layout is unusual.
+ */
+export function appendSeqItem(t: EditTarget, map: YAMLMap, key: string, itemText: string): TextEdit | undefined {
+  const text = t.file.text;
+  const pair = pairOf(map, key);
+  if (!pair) {
+    if (map.flow) return undefined;
+    const column = keyColumn(t, map);
+    const edit = insertPair(t, map, key, '');
+    if (column === undefined || !edit) return undefined;
+    const marker = `${key}: `;
+    const i = edit.text.indexOf(marker);
+    return { ...edit, text: edit.text.slice(0, i) + `${key}:${t.file.eol}${' '.repeat(column)}- ${itemText}` + edit.text.slice(i + marker.length) };
+  }
+  const seq = pair.value;
+  if (!isSeq(seq) || seq.items.length === 0 || templatedNode(t, seq)) return undefined;
+  const r = nodeRange(t.doc, seq);
+  if (!r) return undefined;
+  if (seq.flow) {
+    if (text[r[1] - 1] !== ']' || itemText.includes(': ')) return undefined;
+    return { start: r[1] - 1, end: r[1] - 1, text: `, ${itemText}` };
+  }
+  const last = nodeRange(t.doc, seq.items[seq.items.length - 1]);
+  if (!last) return undefined;
+  const lineStart = lineStartAt(text, last[0]);
+  const dash = text.slice(lineStart, last[0]).match(/^( *)- +$/);
+  if (!dash) return undefined;
+  const at = lineAfter(text, last[1]);
+  const needsBreak = at === text.length && !text.endsWith('\n');
+  return { start: at, end: at, text: `${needsBreak ? t.file.eol : ''}${dash[1]}- ${itemText}${t.file.eol}` };
 }
 
 /**
@@ -279,4 +315,36 @@ export function holdsTemplate(t: EditTarget, map: YAMLMap, path: readonly string
     parent = pair.value;
   }
   return region !== undefined && isTemplated(t.file.masked.actions, region[0], region[2]);
+}
+
+function hasAnchor(node: Node): boolean {
+  let found = false;
+  visit(node, (_key, n) => {
+    if ((n as { anchor?: string }).anchor) found = true;
+  });
+  return found;
+}
+
+/**
+ * Removes one item of a sequence. Block style: the lines from its `- ` to its end (comments
+ * before the next item stay); flow style: the item and one neighbouring comma.
+ */
+export function removeSeqItem(t: EditTarget, items: readonly Node[], item: Node, flow: boolean): TextEdit | undefined {
+  const text = t.file.text;
+  const i = items.indexOf(item);
+  const r = item.range;
+  if (i < 0 || !r || hasAnchor(item)) return undefined;
+  const [start, end] = [t.doc.start + r[0], t.doc.start + r[1]];
+  if (flow) {
+    const next = items[i + 1]?.range;
+    if (next) return { start, end: t.doc.start + next[0], text: '' };
+    const prev = items[i - 1]?.range;
+    return prev ? { start: t.doc.start + prev[1], end, text: '' } : undefined;
+  }
+  const lineStart = lineStartAt(text, start);
+  if (!/^[ ]*-[ ]+$/.test(text.slice(lineStart, start))) return undefined;
+  const after = end > 0 && text[end - 1] === '\n' ? end : nextLineStart(text, end);
+  const rest = text.slice(end, after).trim();
+  if (rest !== '' && !rest.startsWith('#')) return undefined;
+  return { start: lineStart, end: after, text: '' };
 }

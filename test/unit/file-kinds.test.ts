@@ -54,8 +54,10 @@ describe('file kinds', () => {
     assert.deepEqual(ourFileKinds([{ fileKinds: ['helm-helper'] }]).map((k) => k.id), ['helm-helper']);
     assert.deepEqual(activationEvents(ourFileKinds([{ fileKinds: ['manifest'] }])), ['onLanguage:yaml', 'workspaceContains:**/*.{yaml,yml}']);
     // The editor's index searches and watches with one glob over the extensions, then keeps what is of our kinds.
-    assert.deepEqual(searchGlobs(FILE_KINDS), ['**/*.{tpl,yaml,yml}']);
-    assert.deepEqual(searchGlobs([...FILE_KINDS, { id: 'k', description: '', syntax: 'yaml', glob: '**/Kustomization' }]), ['**/*.{tpl,yaml,yml}', '**/Kustomization']);
+    // A kustomization may be named `Kustomization`, without an extension: its kind's glob is searched too.
+    assert.deepEqual(searchGlobs(FILE_KINDS), ['**/*.{tpl,yaml,yml}', '**/{kustomization.yaml,kustomization.yml,Kustomization}']);
+    assert.equal(fileKindOf('overlays/prod/Kustomization')?.id, 'kustomization');
+    assert.deepEqual(searchGlobs([{ id: 'k', description: '', syntax: 'yaml', glob: '**/*.yaml' }, { id: 'k', description: '', syntax: 'yaml', glob: '**/Tiltfile' }]), ['**/*.{yaml}', '**/Tiltfile']);
   });
 
   test('the CLI walks into files of our kinds only, deciding templates/ on the absolute path', () => {

@@ -38,6 +38,12 @@ describe('fixAllChanges', () => {
       ],
       'platform/ingress-values.yaml': ['Migrate chart values armAuth'],
       'platform/keda-values.yaml': ['Migrate chart values podIdentity', 'Migrate chart values podIdentity'],
+      // A kustomize base with two overlays: one migration of the base, an account per overlay with that overlay's client id.
+      'reports/base/deployment.yaml': ['Migrate Deployment {reports-dev,reports}/reports-api', 'Migrate Deployment {reports-dev,reports}/reports-api'],
+      'reports/overlays/dev/kustomization.yaml': ['Create ServiceAccount reports-dev/reports-reader'],
+      'reports/overlays/dev/reports-reader-serviceaccount.yaml': ['Create ServiceAccount reports-dev/reports-reader'],
+      'reports/overlays/prod/kustomization.yaml': ['Create ServiceAccount reports/reports-reader'],
+      'reports/overlays/prod/reports-reader-serviceaccount.yaml': ['Create ServiceAccount reports/reports-reader'],
     });
     // Edits are the fixes' own, small ones, not one replace per file.
     const deployment = changes.find((c) => c.path === 'manifests/orders/cronjob.yaml')!;

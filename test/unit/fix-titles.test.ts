@@ -9,8 +9,8 @@ import { fixtureWorkspaces, loadProject } from '../support/fixtures';
  * from which object. Checked over every fix the fixtures offer, before and during fix-all.
  */
 const NAMED_REMOVAL = [
-  /^Remove Azure(?:IdentityBinding|PodIdentityException|AssignedIdentity) \S+( and its List)? \(no/,
-  /^Remove AzureIdentity \S+ with client id [0-9a-fA-F-]{36}( and its List)? \(no/,
+  /^Remove Azure(?:IdentityBinding|PodIdentityException|AssignedIdentity) \S+( and its List| and its patches in .+)? \(no/,
+  /^Remove AzureIdentity \S+ with client id [0-9a-fA-F-]{36}( and its List| and its patches in .+)? \(no/,
   /^Remove (?:label|annotation) \S+ from [A-Z]\w+ \S+/,
   /^Remove the empty identityId from [A-Z]\w+ \S+/,
 ];

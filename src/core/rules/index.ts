@@ -4,6 +4,7 @@ import { csiPodIdentity } from './csi-pod-identity';
 import { gitopsPodIdentity } from './gitops-pod-identity';
 import { kedaPodIdentityProvider } from './keda-pod-identity-provider';
 import { keyvaultFlexvolume } from './keyvault-flexvolume';
+import { kustomizePodIdentity } from './kustomize-pod-identity';
 import { podIdentityChartValues } from './pod-identity-chart-values';
 import { podIdentityLabel } from './pod-identity-label';
 import { podIdentityLabelTypo } from './pod-identity-label-typo';
@@ -19,6 +20,7 @@ export const RULES: readonly AnyRule[] = [
   gitopsPodIdentity,
   kedaPodIdentityProvider,
   keyvaultFlexvolume,
+  kustomizePodIdentity,
   podIdentityChartValues,
   podIdentityLabel,
   podIdentityLabelTypo,

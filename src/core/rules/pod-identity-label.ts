@@ -47,7 +47,7 @@ function checkWorkload(ctx: RuleContext, obj: K8sObject, site: PodSite): void {
 
   let migrationFix: Fix | undefined;
   if (podPair && podLabels) {
-    const m = planMigration(ctx, t, obj, site, podLabels, podPair, own, keep);
+    const m = planMigration(ctx, { t, obj, site, podLabels, podPair, own, keep });
     migrationFix = m.fix;
     ctx.report({ ...pairRange(t, podPair), message: m.message, deprecated: true, related: m.related, fix: m.fix });
   }

@@ -1,10 +1,13 @@
 import { isScalar, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { FileEdit, TextEdit } from '../edits';
-import { dns1123, envEntries, metadataOf, pairOf, PLACEHOLDER_CLIENT_ID, podIdentityFlexVolumesOf, scalarString, WI_CLIENT_ID, WI_USE, type PodSite } from '../k8s';
+import { namespaceIn } from '../builds';
+import { valueIn } from '../build-values';
+import { dns1123, envEntries, LABEL_POD_IDENTITY, metadataOf, pairOf, PLACEHOLDER_CLIENT_ID, podIdentityFlexVolumesOf, scalarString, WI_CLIENT_ID, WI_USE, type PodSite } from '../k8s';
 import { fixLabel, serviceAccountLabel } from '../labels';
 import { lookupIdentity, type IdentityLookup } from '../lookup';
 import type { K8sObject } from '../model';
 import type { Fix, RelatedLocation, RuleContext } from '../rule';
+import { accountIn, bindingLabelIn, isPatchDocument, lookupInBuild, planAccounts, relativeLeaf, type BuildPlan, type Place } from './pod-identity-kustomize';
 import { annotateServiceAccount, appendServiceAccount, serviceAccountKey } from '../service-account';
 import type { ServiceAccountFact } from '../workspace';
 import { insertPair, removePair, replacePair, replaceScalar, scalarText, templatedNode, type EditTarget } from '../yaml-edit';
@@ -39,16 +42,19 @@ interface Migration {
   fix?: Fix;
 }
 
-export function planMigration(
-  ctx: RuleContext,
-  t: EditTarget,
-  obj: K8sObject,
-  site: PodSite,
-  podLabels: YAMLMap,
-  podPair: LabelPair,
-  own: OwnLabel | undefined,
-  keep: boolean,
-): Migration {
+/** The pod whose label is migrated: where its label sits, and whether the label must stay (its selector uses it). */
+export interface LabelledPod {
+  t: EditTarget;
+  obj: K8sObject;
+  site: PodSite;
+  podLabels: YAMLMap;
+  podPair: LabelPair;
+  own: OwnLabel | undefined;
+  keep: boolean;
+}
+
+export function planMigration(ctx: RuleContext, pod: LabelledPod): Migration {
+  const { t, obj, site, podLabels, podPair, own, keep } = pod;
   const subject = obj.kind === 'Pod' ? `Pod ${displayName(t, obj)}` : `The pod template of ${obj.kind} ${displayName(t, obj)}`;
   if (templatedNode(t, podPair.value) || templatedNode(t, podPair.key)) {
     return {
@@ -59,6 +65,8 @@ export function planMigration(
         `under a service account annotated with ${WI_CLIENT_ID}.`,
     };
   }
+  const places = placesOfPod(ctx, obj);
+  if (places) return planBuiltMigration(ctx, pod, places, subject);
   const selector = scalarString(podPair.value);
   const namespaceNode = metadataOf(obj)?.get('namespace', true);
   const namespace = ctx.index.namespaceOf(obj);
@@ -121,6 +129,77 @@ export function planMigration(
       (done
         ? `It already has the ${WI_USE} label and an annotated service account.`
         : `Workload identity needs the label ${WI_USE}: "true" and a service account annotated with the identity's client id.`) +
+      (notes.length ? ` ${notes.join(' ')}` : ''),
+  };
+}
+
+/** Where kustomize renders the pod: its places as a resource, or the objects it patches; undefined outside kustomize. */
+function placesOfPod(ctx: RuleContext, obj: K8sObject): Place[] | undefined {
+  const model = ctx.index.kustomize;
+  if (isPatchDocument(ctx)) return model.targetsOf(obj);
+  const places = model.placesOf(obj);
+  return places.length ? places : undefined;
+}
+
+/**
+ * The migration of a pod that kustomize builds: per build, its label's identity in that build,
+ * and the account that must carry that build's client id (see pod-identity-kustomize.ts).
+ */
+function planBuiltMigration(ctx: RuleContext, pod: LabelledPod, places: Place[], subject: string): Migration {
+  const { t, obj, site, podLabels, podPair, own } = pod;
+  let keep = pod.keep;
+  if (places.length === 0) {
+    return {
+      related: [],
+      message: `${subject} is a kustomize patch whose target is not in the workspace (a remote base?), so what the pod runs as is unknown. ` +
+        `No fix: replace the label with ${WI_USE}: "true" and annotate the pod's service account with ${WI_CLIENT_ID} by hand.`,
+    };
+  }
+  const plans: BuildPlan[] = places.map((place) => {
+    const namespace = namespaceIn(place.bo) ?? ctx.options.defaultNamespace;
+    return { place, namespace, lookup: lookupInBuild(ctx, place, bindingLabelIn(place, site), namespace) };
+  });
+  keep ||= places.some((p) => valueIn(p.bo, [...site.path.slice(0, -1), 'selector', 'matchLabels', LABEL_POD_IDENTITY]) !== undefined);
+  const labels = replaceLabel(t, obj, podLabels, podPair, own, keep);
+  const edits: Planned = [...labels.edits];
+  const notes: string[] = labels.note ? [labels.note] : [];
+  let blocker: string | undefined;
+  if (anchored(podLabels, podPair.value, own?.labels, site.spec)) blocker = 'the labels or pod spec carry a YAML anchor that other nodes may alias';
+  // A patch keeps the account its target already runs as: overriding it would drop that account's RBAC.
+  const patched = places.every((p) => p.applied);
+  const inherited = patched ? [...new Set(places.map((p) => accountIn(p, site, true)))] : [];
+  let account: string | undefined;
+  if (patched && inherited.length === 1 && inherited[0] && !site.spec?.has('serviceAccountName')) {
+    account = inherited[0];
+    notes.push(`The patch keeps the account its target runs as (${account}).`);
+  } else {
+    const planned = planServiceAccountName(t, site, bindingLabelIn(places[0], site));
+    if (planned.problem) blocker ??= planned.problem;
+    if (planned.templated) blocker ??= 'its service account name is templated';
+    edits.push(...planned.edits);
+    account = planned.name;
+  }
+  const accounts = account && !blocker ? planAccounts(ctx, t, plans, account, (p) => p.applied?.by ?? p.bo.chain[0]) : undefined;
+  if (accounts) {
+    edits.push(...accounts.edits);
+    notes.push(...accounts.notes);
+  }
+  const fix = blocker
+    ? undefined
+    : ctx.fix({ title: `Migrate ${obj.kind} ${displayName(t, obj)} to workload identity`, label: fixLabel('Migrate', ctx.index, obj), edits, needsInput: accounts?.placeholder, creates: accounts?.creates });
+  if (accounts?.placeholder && fix) notes.push(`Where the client id could not be found, the fix writes the placeholder ${PLACEHOLDER_CLIENT_ID} to fill in.`);
+  if (blocker) notes.push(`No fix: ${blocker}.`);
+  else if (!fix) notes.push('No fix: a file it would edit cannot be edited safely here.');
+  const builds = plans.map((p) => {
+    const found = p.lookup.clientId ? `AzureIdentity ${p.lookup.identity!.namespace}/${p.lookup.identity!.name} (client id ${p.lookup.clientId})` : p.lookup.problem;
+    return `in ${relativeLeaf(p.place.build.leaf)} (namespace ${p.namespace}): ${found}`;
+  });
+  return {
+    related: plans.flatMap((p) => p.lookup.related),
+    fix,
+    message:
+      `${subject} binds a pod identity through aadpodidbinding "${scalarString(podPair.value) ?? ''}"; kustomize builds it ${plans.length === 1 ? 'once' : `${plans.length} times`}: ${builds.join('; ')}. ` +
+      `Workload identity needs the label ${WI_USE}: "true" and, in each build, a service account annotated with that build's client id.` +
       (notes.length ? ` ${notes.join(' ')}` : ''),
   };
 }

@@ -1,16 +1,19 @@
-import { isMap, isScalar, isSeq, visit, type Node, type YAMLMap } from 'yaml';
-import type { FileEdit } from '../edits';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { YAML_FILE_KINDS } from '../fileKinds';
 import { isTemplated } from '../helm';
-import { mapAt, pairOf, POD_IDENTITY_GROUP, POD_IDENTITY_KINDS, scalarString } from '../k8s';
+import { LABEL_POD_IDENTITY, mapAt, pairOf, POD_IDENTITY_GROUP, POD_IDENTITY_KINDS, scalarString, TEMPLATE_PATHS } from '../k8s';
 import type { K8sObject } from '../model';
 import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
-import { lineStartAt, nextLineStart } from '../text';
 import { specPair } from '../workspace';
-import { removeDocument, templatedNode, type EditTarget } from '../yaml-edit';
+import { removeDocument, removeSeqItem, templatedNode, type EditTarget } from '../yaml-edit';
 import { podIdentityInstallers } from './pod-identity-installer';
 import { label, rawText, usersOf } from './pod-identity-users';
 import { fixLabel } from '../labels';
+import { nameOf } from '../builds';
+import { referencedByBuild, resolveVars, valueIn } from '../build-values';
+import { pathKey } from '../paths';
+import { relativeLeaf } from './pod-identity-kustomize';
+import { withItsPatches } from './kustomize-removal';
 
 const IDENTITY = 'AzureIdentity';
 const BINDING = 'AzureIdentityBinding';
@@ -41,8 +44,9 @@ export const podIdentityResource: Rule = {
       const users = usersOf(ctx.index, ctx.file, obj);
       const unrecorded = users.length === 0 ? onlyRecord(ctx, obj) : undefined;
       const installers = users.length === 0 && obj.kind === EXCEPTION ? podIdentityInstallers(ctx.index) : [];
-      const fix = users.length === 0 && !unrecorded && installers.length === 0 ? removal(ctx, obj) : undefined;
-      const why = unrecorded ?? (installers.length ? keptForInstallers(installers) : usage(obj, users, fix !== undefined));
+      const held = users.length === 0 && !unrecorded ? heldByKustomize(ctx, obj) : undefined;
+      const fix = users.length === 0 && !unrecorded && !held && installers.length === 0 ? removal(ctx, obj) : undefined;
+      const why = unrecorded ?? (held ? `It is not removed automatically: ${held}.` : installers.length ? keptForInstallers(installers) : usage(obj, users, fix !== undefined));
       ctx.report({
         node: kindNode,
         deprecated: true,
@@ -119,13 +123,36 @@ function usage(obj: K8sObject, users: RelatedLocation[], removable: boolean): st
 function onlyRecord(ctx: RuleContext, obj: K8sObject): string | undefined {
   if (obj.kind !== IDENTITY) return undefined;
   const spec = mapAt(obj.node, ['spec']);
-  const clientId = scalarString(specPair(spec, 'clientID')?.value)?.trim();
-  if (clientId) return ctx.index.records(clientId) ? undefined : keptForItsClientId(clientId);
+  // Built by kustomize, it has the client id each build gives it (an overlay's patch may set it).
+  const built = ctx.index.kustomize.placesOf(obj).map(({ bo }) => valueIn(bo, ['spec', 'clientID']) ?? valueIn(bo, ['spec', 'ClientID']));
+  const written = scalarString(specPair(spec, 'clientID')?.value);
+  const ids = (built.length ? built : [written]).map((id) => id?.trim()).filter((id): id is string => Boolean(id));
+  const unrecorded = ids.find((id) => !ctx.index.records(id));
+  if (unrecorded) return keptForItsClientId(unrecorded);
+  if (ids.length) return undefined;
   const resourceId = scalarString(specPair(spec, 'resourceID')?.value)?.trim();
   return resourceId
     ? `Nothing in the workspace uses it any more, but it has no literal clientID, so the migration cannot have written its id anywhere, and its resourceID ${resourceId} ` +
       'is the only record of the managed identity to federate: it is not removed automatically. Remove it by hand once that identity is federated.'
     : undefined;
+}
+
+/**
+ * Why kustomize needs the object where it is: a patch (of an overlay, say) targets it, or a var
+ * or replacement reads it, so the build fails without it; or the document is itself a patch,
+ * which goes with the object it patches.
+ */
+function heldByKustomize(ctx: RuleContext, obj: K8sObject): string | undefined {
+  const model = ctx.index.kustomize;
+  if (model.patchFiles.has(pathKey(ctx.file.path))) return `this document is a kustomize patch (listed in ${model.patchFiles.get(pathKey(ctx.file.path))!.map((k) => relativeLeaf(k)).join(', ')}): it goes with the object it patches`;
+  for (const { build, bo } of model.placesOf(obj)) {
+    const selector = obj.kind === BINDING ? resolveVars(build, valueIn(bo, ['spec', 'selector'])) : undefined;
+    const carrier = selector === undefined ? undefined : build.objects.find((o) => TEMPLATE_PATHS[o.obj.kind] && resolveVars(build, valueIn(o, [...TEMPLATE_PATHS[o.obj.kind], 'metadata', 'labels', LABEL_POD_IDENTITY])) === selector);
+    if (carrier) return `the pods of ${carrier.obj.kind} ${nameOf(carrier)} still carry its selector in ${relativeLeaf(build.leaf)} (kustomize writes the label there)`;
+    if (referencedByBuild(build, bo)) return `a var or replacement of ${relativeLeaf(build.leaf)} reads it, so that build fails without it`;
+  }
+  const patches = withItsPatches(ctx, obj);
+  return 'held' in patches ? patches.held : undefined;
 }
 
 function keptForItsClientId(clientId: string): string {
@@ -151,7 +178,14 @@ function removal(ctx: RuleContext, obj: K8sObject): Fix | undefined {
   const title = `Remove ${what} (no longer used)`;
   const fixed = fixLabel('Remove', ctx.index, obj);
   const t: EditTarget = { file, doc };
-  if (!obj.inList) return ctx.fix({ title, label: fixed, edits: [removeDocument(t)] });
+  // Kustomize patches of it go with it: the builds would fail on a patch without its target.
+  const patches = withItsPatches(ctx, obj);
+  if ('held' in patches) return undefined;
+  if (!obj.inList) {
+    const more = patches.edits.length ? ` and its patches in ${patches.where.join(', ')}` : '';
+    return ctx.fix({ title: `Remove ${what}${more} (no longer used)`, label: fixed, edits: [removeDocument(t), ...patches.edits] });
+  }
+  if (patches.edits.length) return undefined;
   const items = doc.yaml.contents && isMap(doc.yaml.contents) ? doc.yaml.contents.get('items', true) : undefined;
   if (!isSeq(items)) return undefined;
   // When every item goes, the List goes too (an empty List is noise); each item's fix is then the same edit.
@@ -159,7 +193,7 @@ function removal(ctx: RuleContext, obj: K8sObject): Fix | undefined {
   if (items.items.length === doc.objects.length && others.every((o) => removableItem(ctx, o))) {
     return ctx.fix({ title: `Remove ${what} and its List (no item is used any more)`, label: `${fixed} and its List`, edits: [removeDocument(t)] });
   }
-  const edit = removeItem(t, items.items as Node[], obj.node, items.flow === true);
+  const edit = removeSeqItem(t, items.items as Node[], obj.node, items.flow === true);
   return ctx.fix({ title, label: fixed, edits: [edit] });
 }
 
@@ -174,34 +208,3 @@ function removableItem(ctx: RuleContext, obj: K8sObject): boolean {
   );
 }
 
-function hasAnchor(node: Node): boolean {
-  let found = false;
-  visit(node, (_key, n) => {
-    if ((n as { anchor?: string }).anchor) found = true;
-  });
-  return found;
-}
-
-/**
- * Removes one item of a sequence. Block style: the lines from its `- ` to its end (comments
- * before the next item stay); flow style: the item and one neighbouring comma.
- */
-function removeItem(t: EditTarget, items: Node[], item: YAMLMap, flow: boolean): Omit<FileEdit, 'file'> | undefined {
-  const text = t.file.text;
-  const i = items.indexOf(item);
-  const r = item.range;
-  if (i < 0 || !r || hasAnchor(item)) return undefined;
-  const [start, end] = [t.doc.start + r[0], t.doc.start + r[1]];
-  if (flow) {
-    const next = items[i + 1]?.range;
-    if (next) return { start, end: t.doc.start + next[0], text: '' };
-    const prev = items[i - 1]?.range;
-    return prev ? { start: t.doc.start + prev[1], end, text: '' } : undefined;
-  }
-  const lineStart = lineStartAt(text, start);
-  if (!/^[ ]*-[ ]+$/.test(text.slice(lineStart, start))) return undefined;
-  const after = end > 0 && text[end - 1] === '\n' ? end : nextLineStart(text, end);
-  const rest = text.slice(end, after).trim();
-  if (rest !== '' && !rest.startsWith('#')) return undefined;
-  return { start: lineStart, end: after, text: '' };
-}

@@ -17,6 +17,10 @@ import {
   type PodSite,
 } from '../k8s';
 import { YAML_FILE_KINDS } from '../fileKinds';
+import { namespaceIn } from '../builds';
+import { patchSetting } from '../build-values';
+import { accountIn, relativeLeaf, type Place } from './pod-identity-kustomize';
+import { pathKey } from '../paths';
 import { lookupIdentity, type IdentityLookup } from '../lookup';
 import { rangeOf, type K8sObject } from '../model';
 import { fixLabel, serviceAccountLabel } from '../labels';
@@ -48,6 +52,7 @@ export const wiServiceAccount: Rule = {
       if (namePair && (templatedNode(t, namePair.value) || !isScalar(namePair.value))) continue;
       const namespace = ctx.index.namespaceOf(obj);
       const name = scalarString(namePair?.value) ?? 'default';
+      if (checkBuilt(ctx, t, obj, site, namePair?.value ?? use.key, name)) continue;
       const sa = ctx.index.serviceAccount(namespace, name);
       if (name === 'default' && !sa?.clientId) {
         const [start] = rangeOf(ctx.doc, use.key);
@@ -69,6 +74,40 @@ export const wiServiceAccount: Rule = {
     }
   },
 };
+
+/**
+ * A pod that kustomize builds has, in each build, the account of that name in its namespace:
+ * reported when a build lacks it; each account found is checked where it is written, unless a
+ * patch gives it its client id. False when no build renders the pod.
+ */
+function checkBuilt(ctx: RuleContext, t: EditTarget, obj: K8sObject, site: PodSite, nameNode: Node | null, written: string): boolean {
+  const model = ctx.index.kustomize;
+  // A patch: its targets are the pods, and they run as the account the base names unless the patch names one.
+  const patch = model.patchFiles.has(pathKey(ctx.file.path));
+  const places: Place[] = patch ? model.targetsOf(obj) : model.placesOf(obj);
+  if (patch && places.length === 0) return true;
+  if (places.length === 0 || (written === 'default' && !patch)) return false;
+  const names = places.map((p) => accountIn(p, site, false) ?? 'default');
+  if (names.includes('default')) return patch;
+  const accounts = places.map((p, i) => p.build.objects.find((o) => o.obj.kind === 'ServiceAccount' && o.names.includes(names[i]) && namespaceIn(o) === namespaceIn(p.bo)));
+  const name = [...new Set(names)].join(', ');
+  const missing = places.filter((_, i) => !accounts[i]).map((p) => `${relativeLeaf(p.build.leaf)} (namespace ${namespaceIn(p.bo) ?? ctx.options.defaultNamespace})`);
+  if (missing.length) {
+    ctx.report({
+      node: nameNode,
+      severity: 'info',
+      message: `ServiceAccount ${name} is not in the kustomize build of ${missing.join(', ')}. If something else creates it there, make sure it carries ${WI_CLIENT_ID} with the client id of the managed identity federated with it.`,
+    });
+    return true;
+  }
+  for (const bo of new Set(accounts)) {
+    const fact = ctx.index.serviceAccounts.find((f) => f.object === bo!.obj);
+    if (!fact || patchSetting(bo!, ['metadata', 'annotations', WI_CLIENT_ID])) continue;
+    if (nameNode) checkServiceAccount(ctx, obj, site, nameNode, { ...fact, namespace: namespaceIn(bo!) ?? fact.namespace });
+    checkClientIdEnv(ctx, t, site, fact);
+  }
+  return true;
+}
 
 /** The client id to write: followed from the pod's `aadpodidbinding` label when it still has one. */
 function clientIdFor(ctx: RuleContext, site: PodSite, namespace: string): IdentityLookup {

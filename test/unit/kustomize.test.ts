@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { resolveVars, valueIn } from '../../src/core/build-values';
+import { nameOf, namespaceIn } from '../../src/core/builds';
+import { applyEdits } from '../../src/core/edits';
+import { Project } from '../../src/core/engine';
+import { parseManifestFile } from '../../src/core/model';
+import { joinPath, pathKey, relativePath } from '../../src/core/paths';
+import { WorkspaceIndex } from '../../src/core/workspace';
+import { appendSeqItem } from '../../src/core/yaml-edit';
+
+function indexOf(files: Record<string, string>): WorkspaceIndex {
+  const index = new WorkspaceIndex();
+  for (const [path, text] of Object.entries(files)) index.update(parseManifestFile(path, text));
+  return index;
+}
+
+const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    metadata:
+      labels:
+        aadpodidbinding: $(ID_NAME)
+    spec:
+      containers:
+        - name: web
+          image: web:1
+`;
+
+describe('kustomize model', () => {
+  test('paths of kustomization entries resolve against the file system paths and URIs the engine keys files by', () => {
+    assert.equal(joinPath('overlays/prod', '../../base'), 'base');
+    assert.equal(joinPath('.', 'a.yaml'), 'a.yaml');
+    assert.equal(joinPath('file:///w/overlays/prod', '../base/x.yaml'), 'file:///w/overlays/base/x.yaml');
+    assert.equal(joinPath('C:\\w\\prod', '../base'), 'C:\\w\\base');
+    assert.equal(pathKey('./a/../b/k.yaml'), 'b/k.yaml');
+    assert.equal(relativePath('overlays/prod', 'overlays/prod/sa.yaml'), 'sa.yaml');
+    assert.equal(relativePath('overlays/prod', 'base/sa.yaml'), '../../base/sa.yaml');
+  });
+
+  test('each leaf renders the base with its own namespace, prefix, patches and vars', () => {
+    const index = indexOf({
+      'base/kustomization.yaml': 'resources:\n  - deployment.yaml\n  - identity.yaml\n',
+      'base/deployment.yaml': deployment,
+      'base/identity.yaml': 'apiVersion: aadpodidentity.k8s.io/v1\nkind: AzureIdentity\nmetadata:\n  name: web-id\nspec:\n  clientID: replace\n',
+      'dev/kustomization.yaml':
+        'namespace: dev\nresources:\n  - ../base\npatchesJson6902:\n  - target: {kind: AzureIdentity, name: web-id}\n    path: id.yaml\n' +
+        'vars:\n  - name: ID_NAME\n    objref: {kind: AzureIdentity, name: web-id, apiVersion: aadpodidentity.k8s.io/v1}\n',
+      'dev/id.yaml': '- op: replace\n  path: /spec/clientID\n  value: 11111111-1111-1111-1111-111111111111\n',
+      'prod/kustomization.yaml': 'namespace: prod\nnamePrefix: p-\nresources:\n  - ../base\npatches:\n  - path: id.yaml\n',
+      'prod/id.yaml': 'apiVersion: aadpodidentity.k8s.io/v1\nkind: AzureIdentity\nmetadata:\n  name: web-id\nspec:\n  clientID: 22222222-2222-2222-2222-222222222222\n',
+    });
+    const model = index.kustomize;
+    assert.deepEqual(model.builds.map((b) => b.leaf.path).sort(), ['dev/kustomization.yaml', 'prod/kustomization.yaml']);
+    const identity = index.file('base/identity.yaml')!.docs[0].objects[0];
+    const places = model.placesOf(identity);
+    const byLeaf = new Map(places.map((p) => [p.build.leaf.dir, p]));
+    assert.equal(valueIn(byLeaf.get('dev')!.bo, ['spec', 'clientID']), '11111111-1111-1111-1111-111111111111');
+    assert.equal(valueIn(byLeaf.get('prod')!.bo, ['spec', 'clientID']), '22222222-2222-2222-2222-222222222222');
+    assert.equal(nameOf(byLeaf.get('prod')!.bo), 'p-web-id');
+    assert.equal(namespaceIn(byLeaf.get('prod')!.bo), 'prod');
+    const web = model.placesOf(index.file('base/deployment.yaml')!.docs[0].objects[0]).find((p) => p.build.leaf.dir === 'dev')!;
+    assert.equal(resolveVars(web.build, valueIn(web.bo, ['spec', 'template', 'metadata', 'labels', 'aadpodidbinding'])), 'web-id');
+    assert.equal(index.namespaceOf(index.file('prod/id.yaml')!.docs[0].objects[0]), 'default', 'a patch is no object of its own');
+    assert.equal(index.namespaceOf(identity), 'default', 'the base renders in two namespaces');
+    assert.ok(model.patchFiles.has('prod/id.yaml') && !model.resourceFiles.has('prod/id.yaml'));
+    const patchDoc = index.file('prod/id.yaml')!.docs[0].objects[0];
+    assert.deepEqual(model.targetsOf(patchDoc).map((t) => nameOf(t.bo)), ['p-web-id']);
+  });
+
+  test('an item is appended to a kustomization list in its own indentation, or the list is created', () => {
+    const cases: Array<[string, string]> = [
+      ['resources:\n  - a.yaml\n  - b.yaml # b\nnamespace: x\n', 'resources:\n  - a.yaml\n  - b.yaml # b\n  - sa.yaml\nnamespace: x\n'],
+      ['resources:\n- a.yaml', 'resources:\n- a.yaml\n- sa.yaml\n'],
+      ['resources: [a.yaml]\n', 'resources: [a.yaml, sa.yaml]\n'],
+      ['namespace: x\r\n', 'namespace: x\r\nresources:\r\n- sa.yaml\r\n'],
+    ];
+    for (const [before, after] of cases) {
+      const file = parseManifestFile('kustomization.yaml', before);
+      const doc = file.docs[0];
+      const edit = appendSeqItem({ file, doc }, doc.yaml.contents as never, 'resources', 'sa.yaml');
+      assert.ok(edit, before);
+      assert.equal(applyEdits(before, [edit]), after);
+    }
+    const empty = parseManifestFile('kustomization.yaml', 'resources:\nnamespace: x\n');
+    assert.equal(appendSeqItem({ file: empty, doc: empty.docs[0] }, empty.docs[0].yaml.contents as never, 'resources', 'sa.yaml'), undefined);
+  });
+
+  test('a build that reads a remote base gets no new account: the base may define it, and a second one fails the build', () => {
+    const project = new Project();
+    project.set('app/kustomization.yaml', 'resources:\n  - github.com/contoso/platform//base?ref=v1.2.0\n  - deployment.yaml\n  - identity.yaml\n');
+    project.set('app/deployment.yaml', deployment.replace('$(ID_NAME)', 'web-id'));
+    project.set('app/identity.yaml', 'apiVersion: aadpodidentity.k8s.io/v1\nkind: AzureIdentity\nmetadata:\n  name: web-id\nspec:\n  clientID: 11111111-1111-1111-1111-111111111111\n---\n' +
+      'apiVersion: aadpodidentity.k8s.io/v1\nkind: AzureIdentityBinding\nmetadata:\n  name: web-id\nspec:\n  azureIdentity: web-id\n  selector: web-id\n');
+    const finding = project.check('app/deployment.yaml').find((f) => f.ruleId === 'pod-identity-label')!;
+    assert.equal(finding.fix, undefined);
+    assert.match(finding.message, /not in the workspace, which may define ServiceAccount web-id/);
+  });
+});
