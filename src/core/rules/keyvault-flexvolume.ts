@@ -3,7 +3,7 @@ import { labelsOf, LABEL_POD_IDENTITY, pairOf, podIdentityFlexVolumesOf, podSite
 import { lookupIdentity } from '../lookup';
 import type { Rule } from '../rule';
 import { templatedNode, type EditTarget } from '../yaml-edit';
-import { displayName } from './pod-identity-migration';
+import { podSubject } from './pod-identity-migration';
 
 /**
  * The Key Vault FlexVolume (driver `azure/kv`, Azure/kubernetes-keyvault-flexvol, archived) read
@@ -25,7 +25,7 @@ export const keyvaultFlexvolume: Rule = {
       const labels = labelsOf(site.metadata);
       const binding = labels ? pairOf(labels, LABEL_POD_IDENTITY)?.value : undefined;
       const lookup = lookupIdentity(ctx.index, templatedNode(t, binding) ? undefined : scalarString(binding), ctx.index.namespaceOf(obj));
-      const subject = obj.kind === 'Pod' ? `Pod ${displayName(t, obj)}` : `The pod template of ${obj.kind} ${displayName(t, obj)}`;
+      const subject = podSubject(t, obj);
       for (const volume of podIdentityFlexVolumesOf(site.spec)) {
         ctx.report({
           node: volume.use.value ?? volume.use.key,

@@ -5,7 +5,7 @@ import { lookupIdentity } from '../lookup';
 import type { K8sObject } from '../model';
 import type { Rule } from '../rule';
 import { templatedNode, type EditTarget } from '../yaml-edit';
-import { displayName } from './pod-identity-migration';
+import { podSubject } from './pod-identity-migration';
 
 /**
  * Pod identity binds a pod only through the exact label key `aadpodidbinding`. A near miss
@@ -27,7 +27,7 @@ export const podIdentityLabelTypo: Rule = {
       for (const miss of misspeltBindingLabels(obj)) {
         const value = templatedNode(t, miss.pair.value) ? undefined : scalarString(miss.pair.value);
         const lookup = lookupIdentity(ctx.index, value, ctx.index.namespaceOf(obj));
-        const subject = obj.kind === 'Pod' ? `Pod ${displayName(t, obj)}` : `The pod template of ${obj.kind} ${displayName(t, obj)}`;
+        const subject = podSubject(t, obj);
         const written = miss.where === 'annotations' && miss.key === LABEL_POD_IDENTITY ? `writes ${LABEL_POD_IDENTITY} as an annotation` : `has the ${miss.where === 'labels' ? 'label' : 'annotation'} ${miss.key}, a misspelling of the label ${LABEL_POD_IDENTITY}`;
         const meant = lookup.identity
           ? `It meant AzureIdentity ${lookup.identity.namespace}/${lookup.identity.name}${lookup.identity.clientID ? ` (client id ${lookup.identity.clientID})` : ''} through selector "${value}".`

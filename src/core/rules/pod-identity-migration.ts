@@ -55,7 +55,7 @@ export interface LabelledPod {
 
 export function planMigration(ctx: RuleContext, pod: LabelledPod): Migration {
   const { t, obj, site, podLabels, podPair, own, keep } = pod;
-  const subject = obj.kind === 'Pod' ? `Pod ${displayName(t, obj)}` : `The pod template of ${obj.kind} ${displayName(t, obj)}`;
+  const subject = podSubject(t, obj);
   if (templatedNode(t, podPair.value) || templatedNode(t, podPair.key)) {
     return {
       related: [],
@@ -299,6 +299,11 @@ function hardCodedClientId(spec: YAMLMap | undefined, clientId: string | undefin
 
 function anchored(...nodes: unknown[]): boolean {
   return nodes.some((n) => (n as { anchor?: string } | null | undefined)?.anchor !== undefined);
+}
+
+/** How a message names the pod: "Pod api", "The pod template of Deployment api". */
+export function podSubject(t: EditTarget, obj: K8sObject): string {
+  return obj.kind === 'Pod' ? `Pod ${displayName(t, obj)}` : `The pod template of ${obj.kind} ${displayName(t, obj)}`;
 }
 
 export function displayName(t: EditTarget, obj: K8sObject): string {
