@@ -211,3 +211,28 @@ export function secretProviderClassesOf(spec: YAMLMap | undefined): string[] {
     return name ? [name] : [];
   });
 }
+
+/** The legacy Key Vault FlexVolume driver (Azure/kubernetes-keyvault-flexvol), archived in favour of the Secrets Store CSI driver. */
+const KEYVAULT_FLEXVOLUME_DRIVER = 'azure/kv';
+
+/** A pod's Key Vault FlexVolume that gets its token from pod identity (`options.usepodidentity: "true"`). */
+export interface PodIdentityFlexVolume {
+  /** The volume's name. */
+  name: string | undefined;
+  /** The `usepodidentity` pair of its options. */
+  use: Pair<Scalar, Node | null>;
+  options: YAMLMap;
+}
+
+/** The Key Vault FlexVolumes of a pod spec with `usepodidentity: "true"` (any case, quoted or not). */
+export function podIdentityFlexVolumesOf(spec: YAMLMap | undefined): PodIdentityFlexVolume[] {
+  const volumes = spec?.get('volumes', true);
+  if (!isSeq(volumes)) return [];
+  return volumes.items.flatMap((v) => {
+    const flex = isMap(v) ? mapAt(v, ['flexVolume']) : undefined;
+    const options = flex ? mapAt(flex, ['options']) : undefined;
+    const use = options ? pairOf(options, 'usepodidentity') : undefined;
+    if (!flex || !options || !use || scalarString(flex.get('driver', true)) !== KEYVAULT_FLEXVOLUME_DRIVER || scalarString(use.value)?.toLowerCase() !== 'true') return [];
+    return [{ name: scalarString((v as YAMLMap).get('name', true)), use, options }];
+  });
+}

@@ -53,7 +53,7 @@ function checkWorkload(ctx: RuleContext, obj: K8sObject, site: PodSite): void {
   }
   if (ownPair && ownLabels) {
     const where = site.path.length ? `${site.path.join('.')}.metadata.labels` : 'metadata.labels';
-    const removal = own ? ctx.fix({ title: `Remove aadpodidbinding from ${title}`, label: fixLabel('Migrate', ctx.index, obj), edits: [removeLabel(t, own)] }) : undefined;
+    const removal = own ? ctx.fix({ title: `Remove label aadpodidbinding from ${title}`, label: fixLabel('Migrate', ctx.index, obj), edits: [removeLabel(t, own)] }) : undefined;
     ctx.report({
       ...pairRange(t, ownPair),
       deprecated: true,
