@@ -16,6 +16,7 @@ import {
   WI_TENANT_ID,
   WI_USE,
 } from './k8s';
+import { distinctFacts } from './alternatives';
 import { rangeOf, type K8sObject, type ManifestDoc, type ManifestFile } from './model';
 import { runSteps, type Steps } from './steps';
 import { templatedNode } from './yaml-edit';
@@ -105,6 +106,7 @@ export class WorkspaceIndex {
       addFactsOf(file, doc, this.defaultNamespace, facts);
       yield;
     }
+    if (file.docs.some((d) => d.branches)) distinctFacts(facts);
     this.files.set(file.path, facts);
     this.parsed.set(file.path, file);
     this.views = undefined;
@@ -283,8 +285,9 @@ function addFactsOf(file: ManifestFile, doc: ManifestDoc, defaultNamespace: stri
       }
       default: {
         const site = podSiteOf(obj);
-        if (!site) break;
-        const labels = labelsOf(site.metadata);
+        const pod = obj.fragment ?? (site && { labels: labelsOf(site.metadata), spec: site.spec });
+        if (!pod) break;
+        const labels = pod.labels;
         const labelPair = labels ? pairOf(labels, LABEL_POD_IDENTITY) : undefined;
         facts.pods.push({
           ...where,
@@ -292,9 +295,9 @@ function addFactsOf(file: ManifestFile, doc: ManifestDoc, defaultNamespace: stri
           ownerKind: obj.kind,
           ownerName: obj.name,
           bindingLabel: known(labelPair?.value),
-          serviceAccountName: site.spec ? known(pairOfAny(site.spec, ['serviceAccountName', 'serviceAccount'])?.value) : undefined,
+          serviceAccountName: pod.spec ? known(pairOfAny(pod.spec, ['serviceAccountName', 'serviceAccount'])?.value) : undefined,
           usesWorkloadIdentity: labels !== undefined && isMap(labels) && scalarString(labels.get(WI_USE, true)) === 'true',
-          secretProviderClasses: secretProviderClassesOf(site.spec),
+          secretProviderClasses: secretProviderClassesOf(pod.spec),
         });
       }
     }
