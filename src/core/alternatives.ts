@@ -43,7 +43,7 @@ export function mergeAlternatives(path: string, docs: readonly ManifestDoc[], fo
     const why = branches.complete
       ? 'the edits it needs differ between the if/else branches of this template (or would change what another branch renders); make them in each branch by hand'
       : 'this template has too many if/else combinations to check the fix against each of them; edit the branches by hand';
-    return { ...rest, message: `${candidate.message} No fix: ${why}.` };
+    return { ...rest, message: `${candidate.message} That fix is not offered: ${why}.` };
   });
 }
 

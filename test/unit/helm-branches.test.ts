@@ -107,7 +107,7 @@ describe('Helm if/else branches', () => {
     const p = project({ [TEMPLATE]: text, 'ids.yaml': IDS });
     const [finding] = p.check(TEMPLATE).filter((f) => f.ruleId === 'pod-identity-label');
     assert.equal(finding.fix, undefined);
-    assert.match(finding.message, /No fix: the edits it needs differ between the if\/else branches of this template .*by hand\.$/);
+    assert.match(finding.message, /That fix is not offered: the edits it needs differ between the if\/else branches of this template .*by hand\.$/);
     assert.deepEqual([...p.fixAll().keys()].filter((k) => k === TEMPLATE), []);
   });
 
