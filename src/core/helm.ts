@@ -52,11 +52,15 @@ function maskAction(text: string, chars: string[], start: number, end: number): 
 
 /** True when `[start, end)` overlaps a template action, i.e. its real text is not known. */
 export function isTemplated(actions: ReadonlyArray<[number, number]>, start: number, end: number): boolean {
-  for (const [a, b] of actions) {
-    if (a < end && start < b) return true;
-    if (a >= end) break;
+  // The first action that ends after `start`, by bisection: a template of thousands of documents asks often.
+  let lo = 0;
+  let hi = actions.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (actions[mid][1] <= start) lo = mid + 1;
+    else hi = mid;
   }
-  return false;
+  return lo < actions.length && actions[lo][0] < end;
 }
 
 /**
@@ -133,8 +137,7 @@ const MAX_ALTERNATIVES = 32;
  */
 export function alternativesOf(root: HelmBranch, start: number, end: number): { alternatives: Alternative[]; complete: boolean } {
   const inside = (b: HelmBlock) => b.branches[0].start > start && b.branches.at(-1)!.end < end;
-  const blocksOf = (branch: HelmBranch): HelmBlock[] =>
-    branch.blocks.flatMap((b) => (inside(b) ? [b] : b.branches[0].start < end && b.branches.at(-1)!.end > start ? b.branches.flatMap(blocksOf) : []));
+  const blocksOf = (branch: HelmBranch): HelmBlock[] => overlapping(branch.blocks, start, end).flatMap((b) => (inside(b) ? [b] : b.branches.flatMap(blocksOf)));
   const count = (branch: HelmBranch): number => blocksOf(branch).reduce((n, b) => n * (b.branches.length > 1 ? b.branches.reduce((s, x) => s + count(x), 0) : count(b.branches[0])), 1);
   const top: HelmBranch = { start, end, blocks: blocksOf(root) };
   const total = count(top);
@@ -142,6 +145,23 @@ export function alternativesOf(root: HelmBranch, start: number, end: number): { 
   const widest = (branch: HelmBranch): number => Math.max(1, ...blocksOf(branch).map((b) => Math.max(b.branches.length, ...b.branches.map(widest))));
   const alternatives = Array.from({ length: widest(top) }, (_, n) => diagonal(top, n, blocksOf));
   return { alternatives, complete: false };
+}
+
+/**
+ * The blocks of a branch (in order, one after another) whose text overlaps `[start, end)`, found
+ * by bisection: a template of thousands of documents is not scanned once per document.
+ */
+function overlapping(blocks: readonly HelmBlock[], start: number, end: number): HelmBlock[] {
+  let lo = 0;
+  let hi = blocks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (blocks[mid].branches.at(-1)!.end <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: HelmBlock[] = [];
+  for (let i = lo; i < blocks.length && blocks[i].branches[0].start < end; i++) out.push(blocks[i]);
+  return out;
 }
 
 /** Every combination of branches below `branch`, each as the spans it leaves out. */

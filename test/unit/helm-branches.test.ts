@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { parseDocument } from 'yaml';
 import { Project } from '../../src/core/engine';
 import { buildFix } from '../../src/core/fix';
-import { alternativesOf, helmBlocks, maskTemplates } from '../../src/core/helm';
+import { alternativesOf, helmBlocks, isTemplated, maskTemplates } from '../../src/core/helm';
 import { parseManifestFile } from '../../src/core/model';
 import { identityWithBinding } from '../support/manifests';
 
@@ -74,6 +74,16 @@ describe('Helm if/else branches', () => {
     const { alternatives, complete } = alternativesOf(helmBlocks(text, maskTemplates(text).actions)!, 0, text.length);
     assert.equal(complete, false);
     assert.equal(alternatives.length, 2);
+  });
+
+  test('isTemplated (by bisection) says what a scan of every action says', () => {
+    const text = 'a: {{ x }}\n{{ if y }}\nb: c{{ z }}d\n{{ end }}\ne: f\n';
+    const { actions } = maskTemplates(text);
+    for (let start = 0; start <= text.length; start++) {
+      for (let end = start; end <= text.length; end++) {
+        assert.equal(isTemplated(actions, start, end), actions.some(([a, b]) => a < end && start < b), `${start}-${end}`);
+      }
+    }
   });
 
   test('a template whose branches parse only apart is read as its alternatives, with true offsets', () => {
