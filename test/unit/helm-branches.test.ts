@@ -238,3 +238,11 @@ spec:
     assert.equal(p.index.pods.length, 1);
   });
 });
+
+test('a templated label read in several alternatives is one user of a binding', () => {
+  const text = deployment('      serviceAccountName: web\n', '        aadpodidbinding: {{ .Values.binding }}\n');
+  const binding = 'apiVersion: aadpodidentity.k8s.io/v1\nkind: AzureIdentityBinding\nmetadata:\n  name: web-binding\nspec:\n  azureIdentity: web-id\n  selector: web\n';
+  const p = project({ [TEMPLATE]: text, 'binding.yaml': binding });
+  const [finding] = p.check('binding.yaml').filter((f) => f.ruleId === 'pod-identity-resource');
+  assert.deepEqual(finding.related?.map((r) => r.message), ['Deployment default/web has a templated aadpodidbinding label that may select it']);
+});
