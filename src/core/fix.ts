@@ -56,7 +56,16 @@ export function buildFix(file: ManifestFile, index: WorkspaceIndex, spec: FixSpe
 function outsideAlternative(target: ManifestFile, file: ManifestFile, doc: ManifestDoc | undefined, start: number, end: number): boolean {
   const inside = (d: ManifestDoc) => (start === end ? d.start < start && start < d.end : d.start < end && start < d.end);
   if (target.path === file.path && doc && inside(doc)) return doc.branches !== undefined && isHidden(doc.branches.alternatives[doc.branches.alternative], start, end);
-  return target.docs.some((d) => d.branches !== undefined && inside(d));
+  return branchedDocsOf(target).some(inside);
+}
+
+// Per parse of a file, its documents read as alternatives (most files have none): not a scan of every document per edit.
+const branchedDocs = new WeakMap<ManifestFile, ManifestDoc[]>();
+
+function branchedDocsOf(file: ManifestFile): ManifestDoc[] {
+  let docs = branchedDocs.get(file);
+  if (!docs) branchedDocs.set(file, (docs = file.docs.filter((d) => d.branches !== undefined)));
+  return docs;
 }
 
 /** Marks the placeholder client id written by an edit as a span a human must fill in. */
