@@ -26,7 +26,9 @@ export interface FixSpec {
  * The one way a fix is built: every edit stamped with its file, the placeholder client id in
  * each edit's text marked for a human to fill in (and the fix then marked `needsInput`), what
  * the fix creates declared. No fix when an edit is missing, when there is none, or when an edit
- * would change template text (of this file or of another one in the index).
+ * would change template text (of this file or of another one in the index), a branch that `doc`
+ * (the if/else alternative the fix was worked out on) leaves out, or another document read as
+ * alternatives.
  */
 export function buildFix(file: ManifestFile, index: WorkspaceIndex, spec: FixSpec, doc?: ManifestDoc): Fix | undefined {
   if (spec.edits.length === 0 || spec.edits.some((e) => e === undefined)) return undefined;
