@@ -1,4 +1,5 @@
 import { isHidden } from './helm';
+import { LABEL_POD_IDENTITY, pairOf, pairOfAny, podOf, scalarString, WI_USE } from './k8s';
 import type { ManifestDoc } from './model';
 import type { Finding, Fix } from './rule';
 import type { FileFacts } from './workspace';
@@ -26,6 +27,7 @@ export function mergeAlternatives(path: string, docs: readonly ManifestDoc[], fo
     }
     byAlternative.set(doc.branches!.alternative, mine);
   });
+  const shared = sharedAccounts(docs);
   const visible = (fix: Fix, alternative: number) =>
     fix.edits.some((e) => e.file === path && within(docs[0], e.start, e.end) && !isHidden(branches.alternatives[alternative], e.start, e.end));
   return [...keys].map(([key, reported]) => {
@@ -37,14 +39,40 @@ export function mergeAlternatives(path: string, docs: readonly ManifestDoc[], fo
       if (other?.fix && !sameEdits(other.fix, fix)) return false;
       return !visible(fix, alternative) || (other?.fix !== undefined);
     });
-    if (agrees && branches.complete) return candidate;
+    const elsewhere = fix.edits.some((e) => e.file !== path || !within(docs[0], e.start, e.end));
+    if (agrees && branches.complete && !(shared && elsewhere)) return candidate;
     const rest: Finding = { ...candidate };
     delete rest.fix;
-    const why = branches.complete
-      ? 'the edits it needs differ between the if/else branches of this template (or would change what another branch renders); make them in each branch by hand'
-      : 'this template has too many if/else combinations to check the fix against each of them; edit the branches by hand';
+    const why = !branches.complete
+      ? 'this template has too many if/else combinations to check the fix against each of them; edit the branches by hand'
+      : agrees
+        ? `its branches bind different identities (${shared}) to one service account, which can carry one client id; give each branch an account of its own by hand`
+        : 'the edits it needs differ between the if/else branches of this template (or would change what another branch renders); make them in each branch by hand';
     return { ...rest, message: `${candidate.message} That fix is not offered: ${why}.` };
   });
+}
+
+/**
+ * The identities the alternatives give one pod (the same object) under the same service account,
+ * when they differ: aadpodidbinding values, or the workload identity label (the account's own
+ * client id). A fix that writes a client id for one of them (to an account, in another file) would
+ * give every branch that identity.
+ */
+function sharedAccounts(docs: readonly ManifestDoc[]): string | undefined {
+  const seen = new Map<string, Set<string>>();
+  for (const doc of docs) {
+    for (const obj of doc.objects) {
+      const pod = podOf(obj);
+      const binding = pod?.labels ? scalarString(pairOf(pod.labels, LABEL_POD_IDENTITY)?.value) : undefined;
+      const label = binding !== undefined ? `aadpodidbinding: ${binding}` : pod?.labels && scalarString(pairOf(pod.labels, WI_USE)?.value) === 'true' ? WI_USE : undefined;
+      if (!pod || label === undefined) continue;
+      const account = (pod.spec && scalarString(pairOfAny(pod.spec, ['serviceAccountName', 'serviceAccount'])?.value)) ?? '';
+      const key = `${obj.node.range?.[0] ?? 0}\u0000${account}`;
+      seen.set(key, (seen.get(key) ?? new Set()).add(label));
+    }
+  }
+  const clash = [...seen.values()].find((labels) => labels.size > 1);
+  return clash && [...clash].join(', ');
 }
 
 function within(doc: ManifestDoc | undefined, start: number, end: number): boolean {

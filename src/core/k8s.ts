@@ -60,6 +60,12 @@ export interface PodFragment {
   spec: YAMLMap | undefined;
 }
 
+/** The labels and spec of an object's pod: its pod template's, or a pod fragment's. */
+export function podOf(obj: K8sObject): { labels: YAMLMap | undefined; spec: YAMLMap | undefined } | undefined {
+  const site = obj.fragment ? undefined : podSiteOf(obj);
+  return obj.fragment ?? (site && { labels: labelsOf(site.metadata), spec: site.spec });
+}
+
 /** The pod labels of a `define` body without a `kind`, if it holds any (see `POD_FRAGMENT_KIND`). */
 export function podFragmentOf(root: YAMLMap): PodFragment | undefined {
   for (const path of [['template'], ['spec', 'template'], []]) {

@@ -2,13 +2,12 @@ import { isMap, type YAMLMap } from 'yaml';
 import {
   annotationsOf,
   GUIDS_IN_TEXT,
-  labelsOf,
   LABEL_POD_IDENTITY,
   mapAt,
   metadataOf,
   pairOf,
   pairOfAny,
-  podSiteOf,
+  podOf,
   POD_IDENTITY_KINDS,
   scalarString,
   secretProviderClassesOf,
@@ -284,8 +283,7 @@ function addFactsOf(file: ManifestFile, doc: ManifestDoc, defaultNamespace: stri
         break;
       }
       default: {
-        const site = podSiteOf(obj);
-        const pod = obj.fragment ?? (site && { labels: labelsOf(site.metadata), spec: site.spec });
+        const pod = podOf(obj);
         if (!pod) break;
         const labels = pod.labels;
         const labelPair = labels ? pairOf(labels, LABEL_POD_IDENTITY) : undefined;

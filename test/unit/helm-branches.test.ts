@@ -246,3 +246,23 @@ test('a templated label read in several alternatives is one user of a binding', 
   const [finding] = p.check('binding.yaml').filter((f) => f.ruleId === 'pod-identity-resource');
   assert.deepEqual(finding.related?.map((r) => r.message), ['Deployment default/web has a templated aadpodidbinding label that may select it']);
 });
+
+test('branches that bind different identities under one service account get no fix that writes a client id', () => {
+  const labels = '        aadpodidbinding: web-identity\n';
+  const text = deployment('      serviceAccountName: web\n', labels).replace('labels: {app: web}', 'labels: {aadpodidbinding: web-dev}');
+  const dev = identityWithBinding({ namespace: 'default', identity: 'dev-id', binding: 'dev-binding', selector: 'web-dev', clientID: '99999999-2222-3333-4444-555555555555' });
+  const account = `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n  annotations:\n    azure.workload.identity/client-id: "${CLIENT}"\n`;
+  const cases: Array<Record<string, string>> = [{ 'ids.yaml': IDS, 'dev.yaml': dev }, { 'ids.yaml': IDS, 'dev.yaml': dev, 'sa.yaml': account }];
+  for (const files of cases) {
+    const p = project({ [TEMPLATE]: text, ...files });
+    const findings = p.check(TEMPLATE).filter((f) => f.ruleId === 'pod-identity-label');
+    assert.equal(findings.length, 2);
+    for (const f of findings) {
+      const writesElsewhere = f.fix?.edits.some((e) => e.file !== TEMPLATE) ?? false;
+      assert.equal(writesElsewhere, false, f.message);
+    }
+    assert.match(findings.find((f) => !f.fix)!.message, /branches bind different identities \(aadpodidbinding: web-identity, aadpodidbinding: web-dev\) to one service account/);
+    p.fixAll();
+    assert.equal(p.text('sa.yaml'), 'sa.yaml' in files ? account : undefined, 'the account keeps the client id it had');
+  }
+});
