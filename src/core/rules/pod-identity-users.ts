@@ -163,5 +163,7 @@ function referencesOf(file: ManifestFile, index: WorkspaceIndex): References {
       add(refs.podLabels, labels ? pairOf(labels, LABEL_POD_IDENTITY)?.value : undefined, 'has a templated aadpodidbinding label that may select it');
     }
   }
-  return refs;
+  // The if/else alternatives of a document share most of their objects: each reference once.
+  const once = (list: Reference[], seen = new Set<string>()) => list.filter((r) => !seen.has(`${r.start}:${r.end}:${r.how}`) && !!seen.add(`${r.start}:${r.end}:${r.how}`));
+  return { podLabels: once(refs.podLabels), identityNames: once(refs.identityNames) };
 }
