@@ -1,3 +1,4 @@
+import { mergeAlternatives } from './alternatives';
 import { applyEdits, EditComposer, pickCompatible, type FileEdit, type LabelledEdit } from './edits';
 import { editsByFile, oneCreatorEach, pickCompatibleAcrossFiles } from './fixPasses';
 import { buildFix } from './fix';
@@ -43,7 +44,10 @@ export function* checkFileSteps(file: ManifestFile, index: WorkspaceIndex, optio
     const report = (r: TextReport) => findings.push(toFinding(rule, severity, file.path, undefined, r, setting !== undefined));
     rule.check({ path: file.path, text: file.text, index, options: opts, report });
   }
-  for (const doc of file.docs) {
+  // The alternatives of one document (its if/else branches) are checked together, then merged.
+  let group: { docs: ManifestDoc[]; found: Finding[][] } = { docs: [], found: [] };
+  for (const [i, doc] of file.docs.entries()) {
+    const found: Finding[] = [];
     for (const { rule, setting, severity } of active) {
       if (rule.input === 'text') continue;
       const objects = doc.objects.filter((o) => rule.kinds.includes('*') || rule.kinds.includes(o.kind));
@@ -55,11 +59,17 @@ export function* checkFileSteps(file: ManifestFile, index: WorkspaceIndex, optio
         index,
         options: opts,
         report(r: Report) {
-          findings.push(toFinding(rule, severity, file.path, doc, r, setting !== undefined));
+          found.push(toFinding(rule, severity, file.path, doc, r, setting !== undefined));
         },
-        fix: (spec) => buildFix(file, index, spec),
+        fix: (spec) => buildFix(file, index, spec, doc),
       };
       rule.check(ctx);
+    }
+    group.docs.push(doc);
+    group.found.push(found);
+    if (file.docs[i + 1]?.index !== doc.index) {
+      findings.push(...mergeAlternatives(file.path, group.docs, group.found));
+      group = { docs: [], found: [] };
     }
     yield;
   }

@@ -27,6 +27,11 @@ export interface FileKind {
    * `compose.yaml` a language of its own, and it is no manifest.
    */
   pathDecides?: boolean;
+  /**
+   * Only the bodies of the file's `{{ define }}` blocks are read, each as a document: Helm renders
+   * nothing else of a chart's helper file, only what it defines, where a template includes it.
+   */
+  defines?: boolean;
 }
 
 /**
@@ -40,6 +45,7 @@ export const FILE_KINDS: readonly FileKind[] = [
     syntax: 'yaml',
     glob: '**/templates/**/_*.{tpl,yaml,yml}',
     pathDecides: true,
+    defines: true,
   },
   {
     id: 'helm-template',

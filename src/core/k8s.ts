@@ -46,6 +46,38 @@ export function podSiteOf(obj: K8sObject): PodSite | undefined {
   };
 }
 
+/**
+ * The kind given to a pod fragment: a chart helper's `define` body with no `kind` that holds a
+ * pod's labels (a pod template, a pod's `metadata` and `spec`, a `labels` map or label lines),
+ * which Helm renders into the templates that include it. Only rules that list it read it.
+ */
+export const POD_FRAGMENT_KIND = 'Helm define';
+
+export interface PodFragment {
+  /** The pod's labels map (the fragment's root, for label lines). */
+  labels: YAMLMap;
+  /** The pod's spec, when the fragment holds it. */
+  spec: YAMLMap | undefined;
+}
+
+/** The labels and spec of an object's pod: its pod template's, or a pod fragment's. */
+export function podOf(obj: K8sObject): { labels: YAMLMap | undefined; spec: YAMLMap | undefined } | undefined {
+  const site = obj.fragment ? undefined : podSiteOf(obj);
+  return obj.fragment ?? (site && { labels: labelsOf(site.metadata), spec: site.spec });
+}
+
+/** The pod labels of a `define` body without a `kind`, if it holds any (see `POD_FRAGMENT_KIND`). */
+export function podFragmentOf(root: YAMLMap): PodFragment | undefined {
+  for (const path of [['template'], ['spec', 'template'], []]) {
+    const template = mapAt(root, path);
+    const labels = template && labelsOf(mapAt(template, ['metadata']));
+    if (labels) return { labels, spec: mapAt(template, ['spec']) };
+  }
+  const labels = mapAt(root, ['labels']);
+  if (labels) return { labels, spec: undefined };
+  return pairOf(root, LABEL_POD_IDENTITY) || pairOf(root, WI_USE) ? { labels: root, spec: undefined } : undefined;
+}
+
 /** The map at `path` below `map`, or undefined if any step is missing or not a map. */
 export function mapAt(map: YAMLMap, path: readonly string[]): YAMLMap | undefined {
   let node: unknown = map;
@@ -209,5 +241,30 @@ export function secretProviderClassesOf(spec: YAMLMap | undefined): string[] {
     const attrs = isMap(v) ? mapAt(v, ['csi', 'volumeAttributes']) : undefined;
     const name = attrs ? scalarString(attrs.get('secretProviderClass', true)) : undefined;
     return name ? [name] : [];
+  });
+}
+
+/** The legacy Key Vault FlexVolume driver (Azure/kubernetes-keyvault-flexvol), archived in favour of the Secrets Store CSI driver. */
+const KEYVAULT_FLEXVOLUME_DRIVER = 'azure/kv';
+
+/** A pod's Key Vault FlexVolume that gets its token from pod identity (`options.usepodidentity: "true"`). */
+export interface PodIdentityFlexVolume {
+  /** The volume's name. */
+  name: string | undefined;
+  /** The `usepodidentity` pair of its options. */
+  use: Pair<Scalar, Node | null>;
+  options: YAMLMap;
+}
+
+/** The Key Vault FlexVolumes of a pod spec with `usepodidentity: "true"` (any case, quoted or not). */
+export function podIdentityFlexVolumesOf(spec: YAMLMap | undefined): PodIdentityFlexVolume[] {
+  const volumes = spec?.get('volumes', true);
+  if (!isSeq(volumes)) return [];
+  return volumes.items.flatMap((v) => {
+    const flex = isMap(v) ? mapAt(v, ['flexVolume']) : undefined;
+    const options = flex ? mapAt(flex, ['options']) : undefined;
+    const use = options ? pairOf(options, 'usepodidentity') : undefined;
+    if (!flex || !options || !use || scalarString(flex.get('driver', true)) !== KEYVAULT_FLEXVOLUME_DRIVER || scalarString(use.value)?.toLowerCase() !== 'true') return [];
+    return [{ name: scalarString((v as YAMLMap).get('name', true)), use, options }];
   });
 }

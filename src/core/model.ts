@@ -1,7 +1,7 @@
 import { Document, isMap, isScalar, isSeq, parseDocument, YAMLMap, type Node } from 'yaml';
 import { fileKindOf, MANIFEST_KIND, type FileKind } from './fileKinds';
-import { maskTemplates, type MaskResult } from './helm';
-import { scalarString } from './k8s';
+import { alternativesOf, defineBodies, helmBlocks, hideBranches, maskTemplates, type Alternative, type HelmBranch, type MaskResult } from './helm';
+import { podFragmentOf, POD_FRAGMENT_KIND, scalarString, type PodFragment } from './k8s';
 import { runSteps, type Steps } from './steps';
 import { eolOf } from './text';
 
@@ -23,6 +23,25 @@ export interface ManifestDoc {
   /** Parse errors; a document with errors is reported once and not analysed further. */
   errors: Array<{ message: string; offset: number }>;
   objects: K8sObject[];
+  /** Set when the document is read as one of the alternatives of its if/else branches (a Helm template). */
+  branches?: DocBranches;
+  /** Set for the body of a `define` in a chart's helper file: the name it defines. */
+  define?: string;
+}
+
+/**
+ * A Helm document whose `if`/`with`/`range` blocks have `else` branches is read once per
+ * alternative (each combination of branches), the branches it leaves out blanked: every alternative
+ * that parses is a `ManifestDoc` of its own, with the same `index`, `start` and `end`, so `rangeOf`
+ * and every edit stay real file offsets. The engine merges their findings (`core/alternatives.ts`).
+ */
+export interface DocBranches {
+  /** Which alternative this is: an index into `alternatives`. */
+  alternative: number;
+  /** The spans each alternative of the document leaves out, in file offsets, whether it parsed or not. */
+  alternatives: readonly Alternative[];
+  /** False when there were too many combinations to read them all: then no fix is offered in the document. */
+  complete: boolean;
 }
 
 export interface ManifestFile {
@@ -46,6 +65,8 @@ export interface K8sObject {
   doc: ManifestDoc;
   /** True for an item of a `kind: List` (editing it as a whole document would be wrong). */
   inList: boolean;
+  /** For a pod fragment of a helper's `define` (kind `POD_FRAGMENT_KIND`): its labels and spec. */
+  fragment?: PodFragment;
 }
 
 /** A `---` marker at a line's start: at offset 0 or after a line feed (a BOM may come first). */
@@ -96,28 +117,68 @@ export function* parseManifestFileSteps(path: string, text: string, previous?: M
   if (kind.syntax === 'text') return { path, kind: kind.id, text, masked: { text, actions: [] }, eol: eolOf(text), docs: [] };
   const reusable = new Map(previous?.docs.map((d) => [d.source, d.yaml]));
   const masked = maskTemplates(text);
-  const starts = documentStarts(masked.text);
+  const blocks = masked.actions.length > 0 ? helmBlocks(text, masked.actions) : undefined;
   const file: ManifestFile = { path, kind: kind.id, text, masked, eol: eolOf(text), docs: [] };
-  for (let index = 0; index < starts.length; index++) {
-    const s = starts[index];
-    const end = starts[index + 1]?.offset ?? text.length;
-    const source = masked.text.slice(s.offset, end);
-    const yaml = reusable.get(source) ?? parseSource(source);
-    const doc: ManifestDoc = {
-      index,
-      start: s.offset,
-      end,
-      hasMarker: s.marker,
-      source,
-      yaml,
-      errors: yaml.errors.map((e) => ({ message: e.message, offset: s.offset + e.pos[0] })),
-      objects: [],
-    };
-    if (doc.errors.length === 0) doc.objects = objectsOf(doc, text.slice(s.offset, end));
-    file.docs.push(doc);
+  for (const [index, region] of regionsOf(kind, masked.text, blocks).entries()) {
+    file.docs.push(...readRegion(file, blocks, { ...region, index }, reusable));
     yield;
   }
   return file;
+}
+
+interface Region {
+  index: number;
+  start: number;
+  end: number;
+  hasMarker: boolean;
+  define?: string;
+}
+
+/**
+ * Where the documents are: between `---` lines; in a helper file (`FileKind.defines`), the bodies
+ * of its `define` blocks only, since Helm renders nothing else of it.
+ */
+function regionsOf(kind: FileKind, masked: string, blocks: HelmBranch | undefined): Array<Omit<Region, 'index'>> {
+  if (kind.defines) return blocks ? defineBodies(blocks).map((d) => ({ start: d.start, end: d.end, hasMarker: false, define: d.name })) : [];
+  const starts = documentStarts(masked);
+  return starts.map((s, i) => ({ start: s.offset, end: starts[i + 1]?.offset ?? masked.length, hasMarker: s.marker }));
+}
+
+/**
+ * The documents of one region: one, or one per alternative of its if/else branches that parses
+ * (`DocBranches`). When none parses, the region is read whole, as if every branch rendered.
+ */
+function readRegion(file: ManifestFile, blocks: HelmBranch | undefined, region: Region, reusable: Map<string, Document.Parsed>): ManifestDoc[] {
+  const whole = file.masked.text.slice(region.start, region.end);
+  const { alternatives, complete } = blocks ? alternativesOf(blocks, region.start, region.end) : { alternatives: [], complete: true };
+  if (alternatives.length > 1) {
+    const read = alternatives.map((hidden, alternative) => {
+      const source = hideBranches(whole, hidden.map(([a, b]): [number, number] => [a - region.start, b - region.start]));
+      return readDocument(file, region, source, reusable, { alternative, alternatives, complete });
+    });
+    const parsed = read.filter((d) => d.errors.length === 0);
+    if (parsed.length > 0) return parsed;
+  }
+  return [readDocument(file, region, whole, reusable)];
+}
+
+function readDocument(file: ManifestFile, region: Region, source: string, reusable: Map<string, Document.Parsed>, branches?: DocBranches): ManifestDoc {
+  let yaml = reusable.get(source);
+  if (!yaml) reusable.set(source, (yaml = parseSource(source)));
+  const doc: ManifestDoc = {
+    index: region.index,
+    start: region.start,
+    end: region.end,
+    hasMarker: region.hasMarker,
+    source,
+    yaml,
+    errors: yaml.errors.map((e) => ({ message: e.message, offset: region.start + e.pos[0] })),
+    objects: [],
+    ...(branches ? { branches } : {}),
+    ...(region.define !== undefined ? { define: region.define } : {}),
+  };
+  if (doc.errors.length === 0) doc.objects = objectsOf(doc, file.text.slice(region.start, region.end));
+  return doc;
 }
 
 export function rangeOf(doc: ManifestDoc, node: Node): [number, number] {
@@ -130,7 +191,7 @@ function objectsOf(doc: ManifestDoc, original: string): K8sObject[] {
   const root = doc.yaml.contents;
   if (!isMap(root)) return [];
   const top = toObject(doc, original, root, false);
-  if (!top) return [];
+  if (!top) return doc.define !== undefined ? fragmentsOf(doc, root) : [];
   const items = root.get('items', true);
   if (/List$/.test(top.kind) && isSeq(items)) {
     return items.items.flatMap((item) => {
@@ -139,6 +200,13 @@ function objectsOf(doc: ManifestDoc, original: string): K8sObject[] {
     });
   }
   return [top];
+}
+
+/** A `define` body without a `kind` that holds a pod's labels: checked as a pod fragment. */
+function fragmentsOf(doc: ManifestDoc, root: YAMLMap): K8sObject[] {
+  const fragment = podFragmentOf(root);
+  if (!fragment) return [];
+  return [{ kind: POD_FRAGMENT_KIND, apiVersion: undefined, name: doc.define, namespace: undefined, node: root, doc, inList: false, fragment }];
 }
 
 function toObject(doc: ManifestDoc, original: string, node: YAMLMap, inList: boolean): K8sObject | undefined {

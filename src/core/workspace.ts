@@ -3,13 +3,12 @@ import { renderTemplatedFields } from './chart';
 import {
   annotationsOf,
   GUIDS_IN_TEXT,
-  labelsOf,
   LABEL_POD_IDENTITY,
   mapAt,
   metadataOf,
   pairOf,
   pairOfAny,
-  podSiteOf,
+  podOf,
   POD_IDENTITY_KINDS,
   scalarString,
   secretProviderClassesOf,
@@ -17,6 +16,7 @@ import {
   WI_TENANT_ID,
   WI_USE,
 } from './k8s';
+import { distinctFacts } from './alternatives';
 import { KustomizeModel, namespaceIn } from './builds';
 import { pathKey } from './paths';
 import { rangeOf, type K8sObject, type ManifestDoc, type ManifestFile } from './model';
@@ -114,6 +114,7 @@ export class WorkspaceIndex {
     }
     // A templated identity name that no value renders (`{{ .Release.Name }}-identity`) names the identity of this file written alike.
     for (const b of facts.bindings) b.identityName ??= facts.identities.find((i) => i.name === b.templated?.identityName)?.name;
+    if (file.docs.some((d) => d.branches)) distinctFacts(facts);
     this.files.set(file.path, facts);
     this.parsed.set(file.path, file);
     this.views = undefined;
@@ -323,9 +324,9 @@ function addFactsOf(file: ManifestFile, doc: ManifestDoc, defaultNamespace: stri
         break;
       }
       default: {
-        const site = podSiteOf(obj);
-        if (!site) break;
-        const labels = labelsOf(site.metadata);
+        const pod = podOf(obj);
+        if (!pod) break;
+        const labels = pod.labels;
         const labelPair = labels ? pairOf(labels, LABEL_POD_IDENTITY) : undefined;
         facts.pods.push({
           ...where,
@@ -333,9 +334,9 @@ function addFactsOf(file: ManifestFile, doc: ManifestDoc, defaultNamespace: stri
           ownerKind: obj.kind,
           ownerName: obj.name,
           bindingLabel: known(labelPair?.value, 'bindingLabel'),
-          serviceAccountName: site.spec ? known(pairOfAny(site.spec, ['serviceAccountName', 'serviceAccount'])?.value) : undefined,
+          serviceAccountName: pod.spec ? known(pairOfAny(pod.spec, ['serviceAccountName', 'serviceAccount'])?.value) : undefined,
           usesWorkloadIdentity: labels !== undefined && isMap(labels) && scalarString(labels.get(WI_USE, true)) === 'true',
-          secretProviderClasses: secretProviderClassesOf(site.spec),
+          secretProviderClasses: secretProviderClassesOf(pod.spec),
         });
       }
     }

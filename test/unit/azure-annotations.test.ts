@@ -39,3 +39,11 @@ test('only the named account in its namespace is edited; a templated block is le
   assert.equal(edited(templated).change.kind, 'unsafe');
   assert.equal(edited('kind: ConfigMap\nmetadata:\n  name: web\n').change.kind, 'unsafe');
 });
+
+test('an account in a template read as if/else alternatives is not edited', () => {
+  const template = 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n  namespace: shop\n  {{- if .Values.a }}\n  annotations:\n    a: b\n  {{- else }}\n  annotations: [x]\n  {{- end }}\n';
+  const { change, text } = edited(template);
+  assert.equal(change.kind, 'unsafe');
+  assert.match(change.kind === 'unsafe' ? change.why : '', /if\/else branches/);
+  assert.equal(text, template);
+});

@@ -23,9 +23,8 @@ describe('fixAllChanges', () => {
     const changes = assertChangesCompose(readTree(EXAMPLES));
     assert.deepEqual(labelsOf(changes), {
       // The chart's templated label and binding are read from its values: neither stands for any selector or identity
-      // name any more, so the bindings and identities whose pods all moved (their client ids now on accounts) go.
-      'manifests/identity/azureidentity.yaml': ['Remove AzureIdentity orders/orders-identity'],
-      'manifests/identity/binding.yaml': ['Remove AzureIdentityBinding orders/orders-identity-binding'],
+      // name any more, so the bindings and identities whose pods all moved (their client ids now on accounts) go; orders'
+      // stay for the Argo CD Application that still sets the label inline.
       'manifests/keda/scaler.yaml': ['Migrate TriggerAuthentication orders/orders-queue-auth to azure-workload'],
       'manifests/legacy/broken.yaml': ['Migrate Pod billing/billing-debug', 'Migrate Pod billing/billing-debug', 'Create ServiceAccount billing/billing'],
       'manifests/legacy/identity-v1.5.yaml': [

@@ -61,7 +61,7 @@ function checkBlock(ctx: RuleContext, obj: K8sObject, block: YAMLMap, where: str
       message:
         `${name} has an empty identityId in ${where}: KEDA 2.12+ rejects an empty identityId when the key is present. ` +
         'Remove the key to use the identity of the KEDA operator\'s service account, or set the managed identity\'s client id.',
-      fix: ctx.fix({ title: 'Remove the empty identityId', label, edits: [edit] }),
+      fix: ctx.fix({ title: `Remove the empty identityId from ${name}`, label, edits: [edit] }),
     });
   }
 }

@@ -1,9 +1,10 @@
 import { YAML_FILE_KINDS } from '../fileKinds';
-import { labelSelectorsOf, labelsOf, LABEL_POD_IDENTITY, mapAt, metadataOf, pairOf, podSiteOf, selectorHits, WORKLOAD_KINDS, type PodSite } from '../k8s';
+import { labelSelectorsOf, labelsOf, LABEL_POD_IDENTITY, mapAt, metadataOf, pairOf, podSiteOf, POD_FRAGMENT_KIND, selectorHits, WORKLOAD_KINDS, type PodSite } from '../k8s';
 import { fixLabel } from '../labels';
 import { rangeOf, type K8sObject } from '../model';
 import type { Fix, Rule, RuleContext } from '../rule';
 import { templatedNode, type EditTarget } from '../yaml-edit';
+import { checkFragment } from './pod-identity-fragment';
 import { displayName, planMigration, removeLabel, type LabelPair } from './pod-identity-migration';
 
 /** Kinds that select pods by label without having pods of their own. */
@@ -19,11 +20,15 @@ export const podIdentityLabel: Rule = {
   id: 'pod-identity-label',
   description: '`aadpodidbinding` label on a pod or pod template (or on a workload, where it does nothing).',
   severity: 'warning',
-  kinds: [...WORKLOAD_KINDS, ...SELECTOR_KINDS],
+  kinds: [...WORKLOAD_KINDS, ...SELECTOR_KINDS, POD_FRAGMENT_KIND],
   fileKinds: YAML_FILE_KINDS,
   fixable: true,
   check(ctx) {
     for (const obj of ctx.objects) {
+      if (obj.fragment) {
+        checkFragment(ctx, obj, obj.fragment);
+        continue;
+      }
       const site = podSiteOf(obj);
       if (site) checkWorkload(ctx, obj, site);
       reportSelectors(ctx, obj, site);
@@ -53,7 +58,7 @@ function checkWorkload(ctx: RuleContext, obj: K8sObject, site: PodSite): void {
   }
   if (ownPair && ownLabels) {
     const where = site.path.length ? `${site.path.join('.')}.metadata.labels` : 'metadata.labels';
-    const removal = own ? ctx.fix({ title: `Remove aadpodidbinding from ${title}`, label: fixLabel('Migrate', ctx.index, obj), edits: [removeLabel(t, own)] }) : undefined;
+    const removal = own ? ctx.fix({ title: `Remove label aadpodidbinding from ${title}`, label: fixLabel('Migrate', ctx.index, obj), edits: [removeLabel(t, own)] }) : undefined;
     ctx.report({
       ...pairRange(t, ownPair),
       deprecated: true,

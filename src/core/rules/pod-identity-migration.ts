@@ -2,7 +2,7 @@ import { isScalar, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml'
 import type { FileEdit, TextEdit } from '../edits';
 import { namespaceIn } from '../builds';
 import { valueIn } from '../build-values';
-import { dns1123, envEntries, LABEL_POD_IDENTITY, metadataOf, pairOf, PLACEHOLDER_CLIENT_ID, scalarString, WI_CLIENT_ID, WI_USE, type PodSite } from '../k8s';
+import { dns1123, envEntries, LABEL_POD_IDENTITY, metadataOf, pairOf, PLACEHOLDER_CLIENT_ID, podIdentityFlexVolumesOf, scalarString, WI_CLIENT_ID, WI_USE, type PodSite } from '../k8s';
 import { fixLabel, serviceAccountLabel } from '../labels';
 import { lookupIdentity, type IdentityLookup } from '../lookup';
 import type { K8sObject } from '../model';
@@ -56,7 +56,7 @@ export interface LabelledPod {
 
 export function planMigration(ctx: RuleContext, pod: LabelledPod): Migration {
   const { t, obj, site, podLabels, podPair, own, keep } = pod;
-  const subject = obj.kind === 'Pod' ? `Pod ${displayName(t, obj)}` : `The pod template of ${obj.kind} ${displayName(t, obj)}`;
+  const subject = podSubject(t, obj);
   // A templated label is read from the chart's values: then it is migrated like a literal one.
   const { chart, unknown } = readTemplatedLabel(ctx, t, podPair, subject);
   if (unknown) return { related: [], message: unknown };
@@ -78,6 +78,15 @@ export function planMigration(ctx: RuleContext, pod: LabelledPod): Migration {
   if (anchored(podLabels, podPair.value, own?.labels, site.spec)) block('the labels or pod spec carry a YAML anchor that other nodes may alias');
 
   if (templatedNode(t, namespaceNode)) block('the namespace is templated');
+  // The FlexVolume reads Key Vault with the pod's pod identity: migrating the pod alone breaks the mount.
+  const flexVolumes = podIdentityFlexVolumesOf(site.spec).map((v) => v.name ?? '(unnamed)');
+  if (flexVolumes.length) {
+    block(
+      `the pod mounts Key Vault through the legacy Key Vault FlexVolume (driver azure/kv, volume ${flexVolumes.join(', ')}) with usepodidentity: "true", ` +
+        'which stops working once the pod leaves pod identity: move the mount to the Secrets Store CSI driver first (rule keyvault-flexvolume), then migrate the pod',
+    );
+  }
+
   const related = [...lookup.related];
   let placeholder = false;
   const creates: string[] = [];
@@ -297,6 +306,11 @@ function hardCodedClientId(spec: YAMLMap | undefined, clientId: string | undefin
 
 function anchored(...nodes: unknown[]): boolean {
   return nodes.some((n) => (n as { anchor?: string } | null | undefined)?.anchor !== undefined);
+}
+
+/** How a message names the pod: "Pod api", "The pod template of Deployment api". */
+export function podSubject(t: EditTarget, obj: K8sObject): string {
+  return obj.kind === 'Pod' ? `Pod ${displayName(t, obj)}` : `The pod template of ${obj.kind} ${displayName(t, obj)}`;
 }
 
 export function displayName(t: EditTarget, obj: K8sObject): string {

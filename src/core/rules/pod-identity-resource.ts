@@ -6,6 +6,7 @@ import { rangeOf, type K8sObject } from '../model';
 import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
 import { specPair, type BindingFact, type IdentityFact } from '../workspace';
 import { removeDocument, removeSeqItem, templatedNode, type EditTarget } from '../yaml-edit';
+import { podIdentityInstallers } from './pod-identity-installer';
 import { label, rawText, usersOf } from './pod-identity-users';
 import { fixLabel } from '../labels';
 import { nameOf } from '../builds';
@@ -41,15 +42,17 @@ export const podIdentityResource: Rule = {
       if (!isPodIdentityGroup(t, obj)) continue;
       const kindNode = pairOf(obj.node, 'kind')?.value;
       const users = usersOf(ctx.index, ctx.file, obj);
-      const unrecorded = users.length === 0 ? unrecordedClientId(ctx, obj) : undefined;
+      const unrecorded = users.length === 0 ? onlyRecord(ctx, obj) : undefined;
+      const installers = users.length === 0 && obj.kind === EXCEPTION ? podIdentityInstallers(ctx.index) : [];
       const held = users.length === 0 && !unrecorded ? heldByKustomize(ctx, obj) : undefined;
-      const fix = users.length === 0 && !unrecorded && !held ? removal(ctx, obj) : undefined;
+      const fix = users.length === 0 && !unrecorded && !held && installers.length === 0 ? removal(ctx, obj) : undefined;
+      const why = unrecorded ?? (held ? `It is not removed automatically: ${held}.` : installers.length ? keptForInstallers(installers) : usage(obj, users, fix !== undefined));
       ctx.report({
         node: kindNode,
         deprecated: true,
         severity: obj.kind === ASSIGNED ? 'info' : undefined,
-        message: `${replacement(ctx, obj)} ${unrecorded ? keptForItsClientId(unrecorded) : held ? `It is not removed automatically: ${held}.` : usage(obj, users, fix !== undefined)}`,
-        related: users.slice(0, MAX_RELATED),
+        message: `${replacement(ctx, obj)} ${why}`,
+        related: (users.length ? users : installers).slice(0, MAX_RELATED),
         fix,
       });
     }
@@ -112,13 +115,6 @@ function usage(obj: K8sObject, users: RelatedLocation[], removable: boolean): st
   return obj.kind === ASSIGNED ? `${how[0].toUpperCase()}${how.slice(1)}` : `Nothing in the workspace uses it any more: ${how}`;
 }
 
-/**
- * The client id of an AzureIdentity that is written nowhere else in the workspace: not on a
- * ServiceAccount (`azure.workload.identity/client-id`), not in chart values, not in any document
- * other than a pod identity one. Removing such an identity would delete the only record of which
- * identity its pods used (a typo in a pod's label makes an identity look unused, and overlays may
- * each hold their own): it stays until the migration has written its id somewhere.
- */
 /** The index's fact of a pod identity object: its fields as the chart's values render them. */
 function factOf(ctx: RuleContext, obj: K8sObject): IdentityFact | BindingFact | undefined {
   const start = rangeOf(obj.doc, obj.node)[0];
@@ -126,14 +122,31 @@ function factOf(ctx: RuleContext, obj: K8sObject): IdentityFact | BindingFact | 
   return facts.find((f) => f.file === ctx.file.path && f.start === start);
 }
 
-function unrecordedClientId(ctx: RuleContext, obj: K8sObject): string | undefined {
+/**
+ * Why an unused AzureIdentity stays: it is the only record of which identity its pods used. Its
+ * client id is written nowhere else in the workspace (not on a ServiceAccount's
+ * `azure.workload.identity/client-id`, not in chart values, not in any document other than a pod
+ * identity one), or it has no literal client id at all, only a `resourceID`. A typo in a pod's
+ * label makes an identity look unused, and overlays may each hold their own: it stays until the
+ * migration has written its id somewhere. Undefined when it may go.
+ */
+function onlyRecord(ctx: RuleContext, obj: K8sObject): string | undefined {
   if (obj.kind !== IDENTITY) return undefined;
+  const spec = mapAt(obj.node, ['spec']);
   // Built by kustomize, it has the client id each build gives it (an overlay's patch may set it).
   const built = ctx.index.kustomize.placesOf(obj).map(({ bo }) => valueIn(bo, ['spec', 'clientID']) ?? valueIn(bo, ['spec', 'ClientID']));
   // A templated client id is known as far as the chart's values render it.
   const fact = factOf(ctx, obj);
   const written = fact && 'clientID' in fact ? fact.clientID : undefined;
-  return [...(built.length ? built : [written])].map((id) => id?.trim()).find((id) => id && !ctx.index.records(id));
+  const ids = (built.length ? built : [written]).map((id) => id?.trim()).filter((id): id is string => Boolean(id));
+  const unrecorded = ids.find((id) => !ctx.index.records(id));
+  if (unrecorded) return keptForItsClientId(unrecorded);
+  if (ids.length) return undefined;
+  const resourceId = scalarString(specPair(spec, 'resourceID')?.value)?.trim();
+  return resourceId
+    ? `Nothing in the workspace uses it any more, but it has no literal clientID, so the migration cannot have written its id anywhere, and its resourceID ${resourceId} ` +
+      'is the only record of the managed identity to federate: it is not removed automatically. Remove it by hand once that identity is federated.'
+    : undefined;
 }
 
 /**
@@ -160,12 +173,20 @@ function keptForItsClientId(clientId: string): string {
     `Migrate its pods or annotate their ServiceAccount first, or remove it by hand.`;
 }
 
+function keptForInstallers(installers: RelatedLocation[]): string {
+  return `No pod uses pod identity any more, but the workspace still deploys NMI or MIC (${installers[0].message}${installers.length > 1 ? `, and ${installers.length - 1} more` : ''}): ` +
+    'while they run, this exception keeps NMI from intercepting the token requests of the pods it exempts (kube-system add-ons among them). ' +
+    'It is not removed automatically: remove it together with pod identity itself.';
+}
+
 /** Deletes the object: its whole document, or its item of a `kind: List`. */
 function removal(ctx: RuleContext, obj: K8sObject): Fix | undefined {
   const { file, doc } = ctx;
   // Deleting text between `{{ if }}` and `{{ end }}` (or inside a `range`) could break the template.
   if (isTemplated(file.masked.actions, doc.start, doc.end)) return undefined;
-  const what = obj.name ? `${obj.kind} ${obj.name}` : obj.kind;
+  // An identity's title names its client id: the preview shows which id goes (and is kept elsewhere).
+  const clientId = obj.kind === IDENTITY ? scalarString(specPair(mapAt(obj.node, ['spec']), 'clientID')?.value) : undefined;
+  const what = `${obj.name ? `${obj.kind} ${obj.name}` : obj.kind}${clientId ? ` with client id ${clientId}` : ''}`;
   const title = `Remove ${what} (no longer used)`;
   const fixed = fixLabel('Remove', ctx.index, obj);
   const t: EditTarget = { file, doc };
@@ -190,6 +211,12 @@ function removal(ctx: RuleContext, obj: K8sObject): Fix | undefined {
 
 function removableItem(ctx: RuleContext, obj: K8sObject): boolean {
   const t: EditTarget = { file: ctx.file, doc: ctx.doc };
-  return podIdentityResource.kinds.includes(obj.kind) && isPodIdentityGroup(t, obj) && usersOf(ctx.index, ctx.file, obj).length === 0 && !unrecordedClientId(ctx, obj);
+  return (
+    podIdentityResource.kinds.includes(obj.kind) &&
+    isPodIdentityGroup(t, obj) &&
+    usersOf(ctx.index, ctx.file, obj).length === 0 &&
+    !onlyRecord(ctx, obj) &&
+    (obj.kind !== EXCEPTION || podIdentityInstallers(ctx.index).length === 0)
+  );
 }
 

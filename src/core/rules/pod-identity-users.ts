@@ -1,10 +1,12 @@
 import { isScalar, type Scalar } from 'yaml';
-import { labelsOf, LABEL_POD_IDENTITY, mapAt, pairOf, podSiteOf } from '../k8s';
+import { inlinePodIdentity } from '../gitops';
+import { labelsOf, LABEL_POD_IDENTITY, mapAt, pairOf, podSiteOf, scalarString } from '../k8s';
 import { rangeOf, type K8sObject, type ManifestFile } from '../model';
 import type { RelatedLocation } from '../rule';
 import { specPair, type BindingFact, type Located, type PodFact, type WorkspaceIndex } from '../workspace';
 import { rawText, templatedNode, type EditTarget } from '../yaml-edit';
 import { kedaPodIdentitySelectors } from './pod-identity-chart-values';
+import { misspeltBindingLabels } from './pod-identity-label-typo';
 
 /**
  * Who in the workspace still depends on a pod identity object, for rule pod-identity-resource.
@@ -21,8 +23,17 @@ export { rawText } from '../yaml-edit';
 
 /** What a templated value can render to: each action stands for any text. */
 function templatePattern(t: EditTarget, node: Scalar): RegExp {
-  const parts = rawText(t, node).split(/\{\{[\s\S]*?\}\}/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const parts = rawText(t, node).split(/\{\{[\s\S]*?\}\}/).map(escapeRegExp);
   return new RegExp(`^${parts.join('.*')}$`, 's');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Exactly this value. */
+function exactly(value: string): RegExp {
+  return new RegExp(`^${escapeRegExp(value)}$`);
 }
 
 function at(where: Located, message: string): RelatedLocation {
@@ -124,13 +135,25 @@ function referencesOf(file: ManifestFile, index: WorkspaceIndex): References {
     for (const node of kedaPodIdentitySelectors(doc)) {
       const [start, end] = rangeOf(doc, node);
       const selector = String(node.value);
-      const pattern = templatedNode(t, node) ? templatePattern(t, node) : new RegExp(`^${selector.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+      const pattern = templatedNode(t, node) ? templatePattern(t, node) : exactly(selector);
       refs.podLabels.push({ file: file.path, start, end, shown: 'KEDA chart values', how: `label the KEDA operator aadpodidbinding: ${selector}`, pattern });
     }
-    if (file.masked.actions.length === 0) continue;
     for (const obj of doc.objects) {
       const [start, end] = rangeOf(doc, obj.node);
       const shown = label({ kind: obj.kind, name: obj.name, namespace: index.namespaceOf(obj) });
+      // A misspelt label binds nothing, but it is the trace of the identity the pod meant: that stays.
+      for (const miss of misspeltBindingLabels(obj)) {
+        const value = templatedNode(t, miss.pair.value) ? undefined : scalarString(miss.pair.value);
+        const pattern = value === undefined ? /^/ : exactly(value);
+        refs.podLabels.push({ file: file.path, start, end, shown, how: `has the misspelt ${miss.where === 'labels' ? 'label' : 'annotation'} ${miss.key}: ${value ?? '(templated)'} that meant it`, pattern });
+      }
+      // Values and patches inline in an Argo CD Application or a Flux object label the pods they render.
+      for (const hit of inlinePodIdentity(file, obj)) {
+        if ((hit.kind === 'label' || hit.kind === 'keda-chart') && hit.value) {
+          refs.podLabels.push({ file: file.path, start: hit.start, end: hit.end, shown, how: `carries aadpodidbinding: ${hit.value} inline in ${hit.where}`, pattern: exactly(hit.value) });
+        }
+      }
+      if (file.masked.actions.length === 0) continue;
       const add = (list: Reference[], node: unknown, how: string) => {
         if (isScalar(node) && templatedNode(t, node)) list.push({ file: file.path, start, end, shown, how, pattern: templatePattern(t, node) });
       };
@@ -141,5 +164,7 @@ function referencesOf(file: ManifestFile, index: WorkspaceIndex): References {
       add(refs.podLabels, labels ? pairOf(labels, LABEL_POD_IDENTITY)?.value : undefined, 'has a templated aadpodidbinding label that may select it');
     }
   }
-  return refs;
+  // The if/else alternatives of a document share most of their objects: each reference once.
+  const once = (list: Reference[], seen = new Set<string>()) => list.filter((r) => !seen.has(`${r.start}:${r.end}:${r.how}`) && !!seen.add(`${r.start}:${r.end}:${r.how}`));
+  return { podLabels: once(refs.podLabels), identityNames: once(refs.identityNames) };
 }

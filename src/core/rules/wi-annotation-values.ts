@@ -113,7 +113,7 @@ function podChecks(ctx: RuleContext, t: EditTarget, site: PodSite, label: string
         message:
           `${WI_INJECT_PROXY} is "false", but the webhook injects the proxy sidecar whenever the annotation is present, whatever its value. ` +
           'Remove the annotation to go without the sidecar.',
-        fix: ctx.fix({ title: 'Remove the annotation', label, edits: [removeEntry(t, site.metadata!, 'annotations', pair)] }),
+        fix: ctx.fix({ title: `Remove annotation ${WI_INJECT_PROXY} from ${site.owner.kind} ${site.owner.name ?? '(unnamed)'}`, label, edits: [removeEntry(t, site.metadata!, 'annotations', pair)] }),
       };
     },
   };

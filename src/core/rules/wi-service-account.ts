@@ -150,14 +150,20 @@ function reportNoServiceAccount(
       fix = ctx.fix({ title, label: fixLabel('Migrate', ctx.index, obj), edits, creates: [serviceAccountKey(namespace, name)] });
     }
   }
+  const subject = obj.kind === 'Pod' ? `Pod ${knownName ?? ''}`.trim() : `The pod template of ${obj.kind}${knownName ? ` ${knownName}` : ''}`;
   ctx.report({
     start: where.start,
     end: where.end,
     message:
-      `This pod uses workload identity but runs under the default service account${where.explicitDefault ? '' : ' (it names none)'}. ` +
-      `The webhook takes the client id from the pod's ServiceAccount annotation ${WI_CLIENT_ID}: set serviceAccountName to a ServiceAccount ` +
-      `federated with the managed identity` +
-      (existing ? ` (ServiceAccount ${name} exists in the workspace).` : name ? `, e.g. a new ServiceAccount ${name}${withLookup(lookup)}.` : '.'),
+      `${subject} uses workload identity but ${where.explicitDefault ? 'sets serviceAccountName: default' : 'names no service account'}, so it runs as the default ServiceAccount, ` +
+      `which carries no ${WI_CLIENT_ID}: the webhook has no client id to inject and every token request fails. ` +
+      (existing
+        ? `The fix sets serviceAccountName: ${name}, the existing ServiceAccount ${namespace}/${name}.`
+        : name
+          ? `The fix sets serviceAccountName: ${name} and creates ServiceAccount ${namespace}/${name} ` +
+            (lookup.clientId ? `with client id ${lookup.clientId} (found through the pod's aadpodidbinding label).` : `with a placeholder client id to fill in (${lookup.problem}).`)
+          : `No fix: the ${obj.kind}'s name or namespace is templated, so no ServiceAccount can be named after it; set serviceAccountName to a ServiceAccount annotated with the managed identity's client id.`) +
+      (name ? ` The managed identity's federated credential names it as system:serviceaccount:${namespace}:${name}.` : ''),
     related: [
       ...(existing ? [related(existing, `ServiceAccount ${existing.namespace}/${existing.name}`)] : []),
       ...lookup.related,

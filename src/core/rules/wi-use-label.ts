@@ -103,9 +103,10 @@ function checkAnnotation(ctx: RuleContext, t: EditTarget, site: PodSite, podUse:
   const optsIn = value !== undefined && TRUTHY.test(value);
   const remove = value === undefined ? undefined : removeEntry(t, site.metadata, 'annotations', pair);
   let fix: Fix | undefined;
-  if (podUse) fix = ctx.fix({ title: 'Remove the annotation (the label is already there)', label, edits: [remove] });
+  const what = `annotation ${WI_USE} from ${site.owner.kind} ${site.owner.name ?? '(unnamed)'}`;
+  if (podUse) fix = ctx.fix({ title: `Remove ${what} (the label is already there)`, label, edits: [remove] });
   else if (optsIn) fix = ctx.fix({ title: `Move ${WI_USE} to the pod labels`, label, edits: [remove, addToPodLabels(t, site)] });
-  else if (value !== undefined) fix = ctx.fix({ title: 'Remove the annotation (it does nothing)', label, edits: [remove] });
+  else if (value !== undefined) fix = ctx.fix({ title: `Remove ${what} (it does nothing)`, label, edits: [remove] });
   ctx.report({
     node: pair.key,
     message:
@@ -161,7 +162,7 @@ function checkServiceAccount(ctx: RuleContext, t: EditTarget, obj: K8sObject): v
         `${WI_USE} in a ServiceAccount's ${where} does nothing: the webhook reads it from the pod's labels. ` +
         `Remove it here and add ${WI_USE}: "true" to the labels of the pod templates that run under ${obj.name ?? 'this service account'}.`,
       fix: safe
-        ? ctx.fix({ title: `Remove ${WI_USE} from the ServiceAccount`, label: serviceAccountLabel('Update', ctx.index.namespaceOf(obj), obj.name ?? '(unnamed)'), edits: [removeEntry(t, metadata, where, pair)] })
+        ? ctx.fix({ title: `Remove ${where === 'labels' ? 'label' : 'annotation'} ${WI_USE} from ServiceAccount ${obj.name ?? '(unnamed)'}`, label: serviceAccountLabel('Update', ctx.index.namespaceOf(obj), obj.name ?? '(unnamed)'), edits: [removeEntry(t, metadata, where, pair)] })
         : undefined,
     });
   }

@@ -84,6 +84,30 @@ const listIdentity = `- apiVersion: aadpodidentity.k8s.io/v1
     clientID: 11111111-2222-3333-4444-555555555555
 `;
 
+/** Pod identity's own node agent, as upstream's deploy/infra/deployment-rbac.yaml writes it. */
+const nmiDaemonSet = `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: nmi
+spec:
+  template:
+    spec:
+      hostNetwork: true
+      containers:
+        - name: nmi
+          image: "mcr.microsoft.com/oss/azure/aad-pod-identity/nmi:v1.8.17"
+`;
+
+const deploymentWithImage = (name: string, image: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+spec:
+  template:
+    spec:
+      containers: [{name: c, image: ${image}}]
+`;
+
 const configMap = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;
 
 const configMapItem = `- apiVersion: v1
@@ -190,6 +214,45 @@ ruleTester(podIdentityResource, {
       files: { 'binding.yaml': binding() },
       errors: [{ line: 2, message: /still in use/ }],
       output: null,
+    },
+    {
+      name: 'an exception stays while the workspace deploys the NMI DaemonSet',
+      code: exception,
+      files: { 'infra/deployment.yaml': nmiDaemonSet },
+      errors: [{ line: 2, message: /still deploys NMI or MIC \(DaemonSet default\/nmi deploys pod identity's NMI\).*not removed automatically/ }],
+      output: null,
+    },
+    {
+      name: 'an exception stays while a Deployment runs the MIC image, whatever its name',
+      code: exception,
+      files: { 'infra/mic.yaml': deploymentWithImage('identity-controller', 'mcr.microsoft.com/oss/azure/aad-pod-identity/mic:v1.8.17') },
+      errors: [{ line: 2, message: /Deployment default\/identity-controller deploys pod identity's MIC/ }],
+      output: null,
+    },
+    {
+      name: 'an exception stays while a Flux HelmRelease installs the aad-pod-identity chart',
+      code: exception,
+      files: { 'infra/release.yaml': 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: pod-identity\nspec:\n  chart:\n    spec:\n      chart: aad-pod-identity\n      version: 4.1.18\n' },
+      errors: [{ line: 2, message: /the aad-pod-identity chart \(NMI and MIC\) is deployed here/ }],
+      output: null,
+    },
+    {
+      name: 'an exception stays while a Chart.yaml depends on the aad-pod-identity chart',
+      code: exception,
+      files: { 'platform/Chart.yaml': 'apiVersion: v2\nname: platform\nversion: 1.0.0\ndependencies:\n  - name: aad-pod-identity\n    version: 4.1.18\n    repository: https://raw.githubusercontent.com/Azure/aad-pod-identity/master/charts\n' },
+      errors: [{ line: 2, message: /still deploys NMI or MIC/ }],
+      output: null,
+    },
+    {
+      name: 'other DaemonSets, images and charts do not keep an exception',
+      code: exception,
+      files: {
+        'a.yaml': nmiDaemonSet.replace('name: nmi', 'name: node-agent').replace('aad-pod-identity/nmi', 'contoso/nmi-exporter'),
+        'b.yaml': deploymentWithImage('mic', 'contoso.azurecr.io/mic:v1').replace('kind: Deployment', 'kind: StatefulSet'),
+        'Chart.yaml': 'apiVersion: v2\nname: aad-pod-identity-docs\nversion: 1.0.0\n',
+      },
+      errors: [{ line: 2, message: /Nothing in the workspace uses it any more: remove it\./ }],
+      output: '',
     },
     {
       name: 'an exception goes once pod identity is gone; comments of other documents stay',
@@ -354,4 +417,17 @@ test('a chart\'s templated client id and selector are named as its values give t
   assert.match(identity.message, /client-id: 3f2504e0-4f89-11d3-9a0c-0305e82c3301 \(\{\{ \.Values\.identity\.clientId \}\}\)/);
   assert.doesNotMatch(identity.message, /__/);
   assert.match(binding.message, /pods labelled aadpodidbinding: orders-id \(\{\{ \.Values\.identity\.selector \| quote \}\}\)/);
+});
+
+test('pod-identity-resource: every removal title names the kind and name it removes, an identity also its client id', () => {
+  const project = projectOfThisRule({ 'identity.yaml': identity(), 'binding.yaml': binding(), 'exception.yaml': exception, 'sa.yaml': migratedAccount });
+  const titles = project.paths.flatMap((p) => project.check(p)).map((f) => f.fix?.title);
+  assert.deepEqual(titles.sort(), [
+    'Remove AzureIdentityBinding api-binding (no longer used)',
+    undefined, // the identity: still named by the binding
+    undefined, // the exception: the binding is pod identity still in use
+  ].sort());
+  project.set('binding.yaml', '');
+  assert.deepEqual(project.check('identity.yaml').map((f) => f.fix?.title), ['Remove AzureIdentity api-identity with client id 11111111-2222-3333-4444-555555555555 (no longer used)']);
+  assert.deepEqual(project.check('exception.yaml').map((f) => f.fix?.title), ['Remove AzurePodIdentityException probe (no longer used)']);
 });

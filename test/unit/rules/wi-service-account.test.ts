@@ -63,20 +63,20 @@ ruleTester(wiServiceAccount, {
     {
       name: 'no service account: named after the workload and created with a placeholder',
       code: deploy(''),
-      errors: [{ line: 13, text: 'azure.workload.identity/use: "true"', message: /default service account \(it names none\).*new ServiceAccount api; the pod has no aadpodidbinding label/ }],
+      errors: [{ line: 13, text: 'azure.workload.identity/use: "true"', message: /^The pod template of Deployment api uses workload identity but names no service account, so it runs as the default ServiceAccount.*The fix sets serviceAccountName: api and creates ServiceAccount shop\/api with a placeholder client id to fill in \(the pod has no aadpodidbinding label to follow to its identity\)\. The managed identity's federated credential names it as system:serviceaccount:shop:api\.$/ }],
       output: deploy('      serviceAccountName: api\n') + newSa(PLACEHOLDER_CLIENT_ID),
     },
     {
       name: 'the client id is followed from the aadpodidbinding label',
       code: deploy('', '        aadpodidbinding: api-pods\n        azure.workload.identity/use: "true"\n'),
       files: { 'identity.yaml': identity },
-      errors: [{ line: 14, message: /client id 11111111-2222-3333-4444-555555555555, found through/ }],
+      errors: [{ line: 14, message: /creates ServiceAccount shop\/api with client id 11111111-2222-3333-4444-555555555555 \(found through the pod's aadpodidbinding label\)/ }],
       output: deploy('      serviceAccountName: api\n', '        aadpodidbinding: api-pods\n        azure.workload.identity/use: "true"\n') + newSa(ID),
     },
     {
       name: 'serviceAccountName: default is replaced; the new ServiceAccount goes after the last document',
       code: deploy("      serviceAccountName: 'default'\n", undefined, 'Orders_API') + '---\napiVersion: v1\nkind: Service\nmetadata: {name: api}\n',
-      errors: [{ line: 13, message: /runs under the default service account\. / }],
+      errors: [{ line: 13, message: /sets serviceAccountName: default, so it runs as the default ServiceAccount.*The fix sets serviceAccountName: orders-api and creates ServiceAccount shop\/orders-api/ }],
       output:
         deploy("      serviceAccountName: 'orders-api'\n", undefined, 'Orders_API') +
         '---\napiVersion: v1\nkind: Service\nmetadata: {name: api}\n' +
@@ -86,7 +86,7 @@ ruleTester(wiServiceAccount, {
       name: 'a ServiceAccount named after the workload already exists: it is reused',
       code: deploy(''),
       files: { 'sa.yaml': sa('api') },
-      errors: [{ line: 13, message: /ServiceAccount api exists in the workspace/ }],
+      errors: [{ line: 13, message: /The fix sets serviceAccountName: api, the existing ServiceAccount shop\/api\./ }],
       output: deploy('      serviceAccountName: api\n'),
     },
     {
@@ -143,7 +143,7 @@ ruleTester(wiServiceAccount, {
     {
       name: 'Helm: a templated workload name gives no fix',
       code: deploy('', undefined, '{{ include "api.fullname" . }}'),
-      errors: [{ line: 13 }],
+      errors: [{ line: 13, message: /^The pod template of Deployment uses workload identity but names no service account.*No fix: the Deployment's name or namespace is templated/ }],
       output: null,
     },
   ],

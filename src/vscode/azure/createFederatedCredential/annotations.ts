@@ -31,6 +31,8 @@ export function serviceAccountAnnotationEdit(
     .flatMap((d) => d.objects)
     .find((o) => o.kind === 'ServiceAccount' && o.name === account.name && namespaceOf(o) === account.namespace);
   if (!obj) return { kind: 'unsafe', why: `ServiceAccount ${account.namespace}/${account.name} is no longer in ${path}` };
+  // In a template read as if/else alternatives, the edit could land in a branch that others do not render.
+  if (obj.doc.branches) return { kind: 'unsafe', why: `ServiceAccount ${account.namespace}/${account.name} is in a template with if/else branches, which cannot be edited safely` };
   const result = annotateServiceAccount({ file, doc: obj.doc }, obj, wish, { setTenant: true });
   // A templated annotation is kept by the core; the command cannot set it either.
   if ('unsafe' in result || result.kept.length > 0) {
