@@ -82,10 +82,11 @@ export class KustomizeModel {
     for (const file of files) {
       if (file.kind !== 'kustomization') continue;
       const k = readKustomization(file);
-      if (!k) continue;
-      this.kustomizations.push(k);
-      if (!this.byDir.has(pathKey(k.dir))) this.byDir.set(pathKey(k.dir), k);
+      if (k) this.kustomizations.push(k);
     }
+    // In path order, whatever order the files were read in: builds, messages and fixes come out the same.
+    this.kustomizations.sort((a, b) => (pathKey(a.path) < pathKey(b.path) ? -1 : pathKey(a.path) > pathKey(b.path) ? 1 : 0));
+    for (const k of this.kustomizations) if (!this.byDir.has(pathKey(k.dir))) this.byDir.set(pathKey(k.dir), k);
     const included = new Set<Kustomization>();
     for (const k of this.kustomizations) {
       for (const entry of [...k.resources, ...k.components]) {

@@ -182,7 +182,8 @@ export class WorkspaceIndex {
   /** Every namespace the object is deployed to: one per kustomize build that renders it (or the one it writes). */
   namespacesOf(obj: K8sObject): string[] {
     const built = new Set(this.kustomize.placesOf(obj).map(({ bo }) => namespaceIn(bo) ?? this.defaultNamespace));
-    return built.size ? [...built] : [obj.namespace ?? this.defaultNamespace];
+    // Sorted: the order builds are found in depends on the order files were read.
+    return built.size ? [...built].sort() : [obj.namespace ?? this.defaultNamespace];
   }
 
   private all<K extends keyof Views>(key: K): Views[K] {

@@ -47,7 +47,7 @@ describe('fixAllChanges', () => {
       'platform/ingress-values.yaml': ['Migrate chart values armAuth'],
       'platform/keda-values.yaml': ['Migrate chart values podIdentity', 'Migrate chart values podIdentity'],
       // A kustomize base with two overlays: one migration of the base, an account per overlay with that overlay's client id.
-      'reports/base/deployment.yaml': ['Migrate Deployment {reports-dev,reports}/reports-api', 'Migrate Deployment {reports-dev,reports}/reports-api'],
+      'reports/base/deployment.yaml': ['Migrate Deployment {reports,reports-dev}/reports-api', 'Migrate Deployment {reports,reports-dev}/reports-api'],
       // Dev's identity goes once its client id is on dev's account; prod's binding stays for the JSON 6902 patch that still labels a CronJob.
       'reports/overlays/dev/identity.yaml': ['Remove AzureIdentity reports-dev/reports-reader', 'Remove AzureIdentityBinding reports-dev/reports-reader-binding'],
       'reports/overlays/dev/kustomization.yaml': ['Create ServiceAccount reports-dev/reports-reader'],

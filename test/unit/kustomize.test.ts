@@ -99,4 +99,20 @@ describe('kustomize model', () => {
     assert.equal(finding.fix, undefined);
     assert.match(finding.message, /not in the workspace, which may define ServiceAccount web-id/);
   });
+
+  test('builds and the namespaces of a shared base come out in the same order whatever order the files were read in', () => {
+    const files: Record<string, string> = {
+      'base/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
+      'base/deployment.yaml': deployment,
+      'prod/kustomization.yaml': 'namespace: prod\nresources:\n  - ../base\n',
+      'dev/kustomization.yaml': 'namespace: dev\nresources:\n  - ../base\n',
+    };
+    const orders = [Object.keys(files), Object.keys(files).reverse()].map((keys) => {
+      const index = indexOf(Object.fromEntries(keys.map((k) => [k, files[k]])));
+      const web = index.file('base/deployment.yaml')!.docs[0].objects[0];
+      return { builds: index.kustomize.builds.map((b) => b.leaf.path), namespaces: index.namespacesOf(web) };
+    });
+    assert.deepEqual(orders[0], orders[1]);
+    assert.deepEqual(orders[0].namespaces, ['dev', 'prod']);
+  });
 });
