@@ -167,6 +167,10 @@ async function migrationPreview(page, quickInput) {
   await rows.first().waitFor({ timeout: 60_000 });
   const group = page.locator('.action-label[aria-label="Group Changes By Type"]');
   if (await group.count()) await group.first().click();
+  // The list is virtual: only rows in view exist. A whole workspace's groups fill more than the
+  // panel's default height, so the panel is maximized to show them.
+  const maximize = page.locator('.action-label[aria-label^="Maximize Panel"]');
+  if (await maximize.count()) await maximize.first().click();
   await waitFor('the preview grouped by type', async () => (await rows.allInnerTexts()).some((r) => /^(Migrate|Create|Remove|Annotate) /.test(r)), 30_000);
   await page.waitForTimeout(1000);
   // Collapse every group (Left on a group collapses it, Down goes to the next), as a reviewer would
