@@ -2,7 +2,7 @@ import { isHidden } from './helm';
 import { LABEL_POD_IDENTITY, pairOf, pairOfAny, podOf, scalarString, WI_USE } from './k8s';
 import type { ManifestDoc } from './model';
 import type { Finding, Fix } from './rule';
-import type { FileFacts } from './workspace';
+import type { FileFacts } from './facts';
 
 /**
  * The findings of a document read as several alternatives (`DocBranches`), as one list. A finding

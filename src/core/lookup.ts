@@ -1,5 +1,6 @@
 import type { RelatedLocation } from './rule';
-import type { BindingFact, IdentityFact, WorkspaceIndex } from './workspace';
+import type { BindingFact, IdentityFact } from './facts';
+import type { WorkspaceIndex } from './workspace';
 
 /** What following label → binding → identity across the workspace found for one selector. */
 export interface IdentityLookup {

@@ -1,74 +1,10 @@
-import { isMap, isScalar, type YAMLMap } from 'yaml';
 import { renderTemplatedFields } from './chart';
-import {
-  annotationsOf,
-  GUIDS_IN_TEXT,
-  LABEL_POD_IDENTITY,
-  mapAt,
-  metadataOf,
-  pairOf,
-  pairOfAny,
-  podOf,
-  POD_IDENTITY_KINDS,
-  scalarString,
-  secretProviderClassesOf,
-  WI_CLIENT_ID,
-  WI_TENANT_ID,
-  WI_USE,
-} from './k8s';
 import { distinctFacts } from './alternatives';
 import { KustomizeModel, namespaceIn } from './builds';
+import { addFactsOf, type BindingFact, type FileFacts, type IdentityFact, type Located, type PodFact, type ServiceAccountFact } from './facts';
 import { pathKey } from './paths';
-import { rangeOf, type K8sObject, type ManifestDoc, type ManifestFile } from './model';
+import type { K8sObject, ManifestFile } from './model';
 import { runSteps, type Steps } from './steps';
-import { rawText, templatedNode } from './yaml-edit';
-
-/** A place in the workspace: file and offsets of the object (or the field) the fact comes from. */
-export interface Located {
-  file: string;
-  start: number;
-  end: number;
-  /** Fields written by Helm template actions, with their real text: the index renders them with the chart's values. */
-  templated?: Record<string, string>;
-}
-
-export interface IdentityFact extends Located {
-  namespace: string;
-  name: string;
-  /** 0 user-assigned managed identity, 1 service principal, 2 service principal with certificate. */
-  type: number | undefined;
-  clientID: string | undefined;
-  resourceID: string | undefined;
-  tenantID: string | undefined;
-}
-
-export interface BindingFact extends Located {
-  namespace: string;
-  name: string;
-  identityName: string | undefined;
-  selector: string | undefined;
-}
-
-export interface ServiceAccountFact extends Located {
-  namespace: string;
-  name: string;
-  /** The ServiceAccount itself, for fixes that edit it (its parsed file is `WorkspaceIndex.file(file)`). */
-  object: K8sObject;
-  clientId: string | undefined;
-  tenantId: string | undefined;
-}
-
-export interface PodFact extends Located {
-  namespace: string;
-  ownerKind: string;
-  ownerName: string | undefined;
-  /** The pod's `aadpodidbinding` label value, when written out (not templated). */
-  bindingLabel: string | undefined;
-  serviceAccountName: string | undefined;
-  usesWorkloadIdentity: boolean;
-  /** Names of the SecretProviderClasses its CSI volumes mount. */
-  secretProviderClasses: string[];
-}
 
 interface Views extends Omit<FileFacts, 'recordedIds'> {
   recordedIds: Set<string>;
@@ -76,15 +12,6 @@ interface Views extends Omit<FileFacts, 'recordedIds'> {
   bindingsByIdentityName: Map<string, BindingFact[]>;
   identitiesByName: Map<string, IdentityFact[]>;
   podsByBindingLabel: Map<string, PodFact[]>;
-}
-
-export interface FileFacts {
-  identities: IdentityFact[];
-  bindings: BindingFact[];
-  serviceAccounts: ServiceAccountFact[];
-  pods: PodFact[];
-  /** The GUIDs (lower case) written in the file's documents that hold no pod identity object: where a migrated client id is kept. */
-  recordedIds: string[];
 }
 
 /**
@@ -259,87 +186,5 @@ export class WorkspaceIndex {
 
   get bindings(): BindingFact[] {
     return this.all('bindings');
-  }
-}
-
-/** The pair of a pod-identity spec field in its current (camelCase) or pre-1.6 (capitalised) spelling. */
-export function specPair(spec: YAMLMap | undefined, name: string) {
-  if (!spec) return undefined;
-  return pairOfAny(spec, [name, name[0].toUpperCase() + name.slice(1)]);
-}
-
-/** Adds the facts of one document of `file` to `facts`. */
-function addFactsOf(file: ManifestFile, doc: ManifestDoc, defaultNamespace: string, facts: FileFacts): void {
-  if (!doc.objects.some((o) => POD_IDENTITY_KINDS.includes(o.kind))) {
-    for (const m of doc.source.matchAll(GUIDS_IN_TEXT)) facts.recordedIds.push(m[0].toLowerCase());
-  }
-  for (const obj of doc.objects) {
-    const [start, end] = rangeOf(doc, obj.node);
-    const namespace = obj.namespace ?? defaultNamespace;
-    const name = obj.name ?? '';
-    const templated: Record<string, string> = {};
-    const where = { file: file.path, start, end, templated };
-    const spec = mapAt(obj.node, ['spec']);
-    // A value written by a template action is unknown until the chart's values render it (`view()`).
-    const known = (node: unknown, field?: string): string | undefined => {
-      if (!templatedNode({ file, doc }, node)) return scalarString(node);
-      if (field && isScalar(node)) templated[field] = rawText({ file, doc }, node);
-      return undefined;
-    };
-    const templatedName = obj.name !== undefined && templatedNode({ file, doc }, metadataOf(obj)?.get('name', true));
-    if (templatedName && (obj.kind === 'AzureIdentity' || obj.kind === 'AzureIdentityBinding')) templated.name = obj.name!;
-    const specField = (name: string) => known(specPair(spec, name)?.value, name);
-    switch (obj.kind) {
-      case 'AzureIdentity': {
-        const type = Number(known(specPair(spec, 'type')?.value));
-        facts.identities.push({
-          ...where,
-          namespace,
-          name,
-          type: Number.isFinite(type) ? type : undefined,
-          clientID: specField('clientID'),
-          resourceID: specField('resourceID'),
-          tenantID: specField('tenantID'),
-        });
-        break;
-      }
-      case 'AzureIdentityBinding':
-        facts.bindings.push({
-          ...where,
-          namespace,
-          name,
-          identityName: known(specPair(spec, 'azureIdentity')?.value, 'identityName'),
-          selector: specField('selector'),
-        });
-        break;
-      case 'ServiceAccount': {
-        const annotations = annotationsOf(metadataOf(obj));
-        facts.serviceAccounts.push({
-          ...where,
-          namespace,
-          name,
-          object: obj,
-          clientId: annotations ? known(annotations.get(WI_CLIENT_ID, true)) : undefined,
-          tenantId: annotations ? known(annotations.get(WI_TENANT_ID, true)) : undefined,
-        });
-        break;
-      }
-      default: {
-        const pod = podOf(obj);
-        if (!pod) break;
-        const labels = pod.labels;
-        const labelPair = labels ? pairOf(labels, LABEL_POD_IDENTITY) : undefined;
-        facts.pods.push({
-          ...where,
-          namespace,
-          ownerKind: obj.kind,
-          ownerName: obj.name,
-          bindingLabel: known(labelPair?.value, 'bindingLabel'),
-          serviceAccountName: pod.spec ? known(pairOfAny(pod.spec, ['serviceAccountName', 'serviceAccount'])?.value) : undefined,
-          usesWorkloadIdentity: labels !== undefined && isMap(labels) && scalarString(labels.get(WI_USE, true)) === 'true',
-          secretProviderClasses: secretProviderClassesOf(pod.spec),
-        });
-      }
-    }
   }
 }

@@ -9,7 +9,7 @@ import { rangeOf } from '../model';
 import { baseName, joinPath, pathKey, relativePath } from '../paths';
 import type { RelatedLocation, RuleContext } from '../rule';
 import { annotateServiceAccount } from '../service-account';
-import type { IdentityFact } from '../workspace';
+import type { IdentityFact } from '../facts';
 import { appendSeqItem, indentStep, scalarText, type EditTarget } from '../yaml-edit';
 
 /**

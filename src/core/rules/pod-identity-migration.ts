@@ -9,7 +9,7 @@ import type { K8sObject } from '../model';
 import type { Fix, RelatedLocation, RuleContext } from '../rule';
 import { accountIn, bindingLabelIn, isPatchDocument, lookupInBuild, planAccounts, relativeLeaf, type BuildPlan, type Place } from './pod-identity-kustomize';
 import { annotateServiceAccount, appendServiceAccount, serviceAccountKey } from '../service-account';
-import type { ServiceAccountFact } from '../workspace';
+import type { ServiceAccountFact } from '../facts';
 import { insertPair, rawText, removePair, replacePair, replaceScalar, scalarText, templatedNode, type EditTarget } from '../yaml-edit';
 import { helmCreateAccount, readTemplatedLabel, removeReadValues } from './pod-identity-chart';
 

@@ -4,7 +4,7 @@ import { isTemplated } from '../helm';
 import { LABEL_POD_IDENTITY, mapAt, pairOf, POD_IDENTITY_GROUP, POD_IDENTITY_KINDS, scalarString, TEMPLATE_PATHS } from '../k8s';
 import { rangeOf, type K8sObject } from '../model';
 import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
-import { specPair, type BindingFact, type IdentityFact } from '../workspace';
+import { specPair, type BindingFact, type IdentityFact } from '../facts';
 import { removeDocument, removeSeqItem, templatedNode, type EditTarget } from '../yaml-edit';
 import { podIdentityInstallers } from './pod-identity-installer';
 import { label, rawText, usersOf } from './pod-identity-users';

@@ -25,7 +25,7 @@ import { lookupIdentity, type IdentityLookup } from '../lookup';
 import { rangeOf, type K8sObject } from '../model';
 import { fixLabel, serviceAccountLabel } from '../labels';
 import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
-import type { ServiceAccountFact } from '../workspace';
+import type { ServiceAccountFact } from '../facts';
 import { holdsTemplate, insertPair, replaceScalar, scalarText, templatedNode, type EditTarget } from '../yaml-edit';
 import { annotateServiceAccount, appendServiceAccount, serviceAccountKey } from '../service-account';
 

@@ -1,7 +1,8 @@
 import { scalarString } from '../../core/k8s';
 import { isAzureBlock, podIdentityBlocks, TRIGGER_AUTH_KINDS } from '../../core/keda';
 import { rangeOf } from '../../core/model';
-import type { ServiceAccountFact, WorkspaceIndex } from '../../core/workspace';
+import type { ServiceAccountFact } from '../../core/facts';
+import type { WorkspaceIndex } from '../../core/workspace';
 import type { IdentityPreference } from './pickers';
 
 /** A KEDA TriggerAuthentication (or ClusterTriggerAuthentication) of the workspace. */

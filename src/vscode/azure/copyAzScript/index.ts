@@ -1,4 +1,4 @@
-import type { ServiceAccountFact } from '../../../core/workspace';
+import type { ServiceAccountFact } from '../../../core/facts';
 import { collect } from '../clients';
 import { connect, guarded, type Connection } from '../connect';
 import type { FlowContext } from '../context';

@@ -1,4 +1,4 @@
-import type { ServiceAccountFact } from '../../../core/workspace';
+import type { ServiceAccountFact } from '../../../core/facts';
 import type { FlowContext } from '../context';
 import type { IdentityPreference } from '../pickers';
 import { parseServiceAccount } from '../settings';
