@@ -27,14 +27,23 @@ export function serviceAccountKey(namespace: string, name: string): string {
  * id it holds the placeholder, marked for a human to fill in.
  */
 export function appendServiceAccount(t: EditTarget, sa: NewServiceAccount, index?: WorkspaceIndex): FileEdit {
-  const step = ' '.repeat(indentStep(t));
-  const lines = ['apiVersion: v1', 'kind: ServiceAccount', 'metadata:', `${step}name: ${scalarText(sa.name)}`];
-  if (sa.writeNamespace) lines.push(`${step}namespace: ${scalarText(sa.namespace)}`);
-  lines.push(`${step}annotations:`, `${step}${step}${WI_CLIENT_ID}: ${JSON.stringify(sa.clientId ?? PLACEHOLDER_CLIENT_ID)}`);
-  if (sa.clientId && sa.tenantId) lines.push(`${step}${step}${WI_TENANT_ID}: ${JSON.stringify(sa.tenantId)}`);
+  const lines = serviceAccountLines(t, sa.name, sa.writeNamespace ? sa.namespace : undefined, sa);
   const edit = t.file.masked.actions.length > 0 ? newFileEdit(t, sa.name, lines, index) : appendToFile(t.file, t.file.path, lines);
   const at = edit.text.indexOf(PLACEHOLDER_CLIENT_ID);
   return { ...edit, ...(sa.clientId ? {} : { placeholders: [{ offset: at, length: PLACEHOLDER_CLIENT_ID.length }] }) };
+}
+
+/**
+ * The lines of a ServiceAccount (or a patch of one) carrying the workload identity annotations, in
+ * `t`'s indentation: the placeholder client id when it is unknown, the tenant id with a known one.
+ */
+export function serviceAccountLines(t: EditTarget, name: string, namespace: string | undefined, ids: { clientId?: string; tenantId?: string }): string[] {
+  const step = ' '.repeat(indentStep(t));
+  const lines = ['apiVersion: v1', 'kind: ServiceAccount', 'metadata:', `${step}name: ${scalarText(name)}`];
+  if (namespace) lines.push(`${step}namespace: ${scalarText(namespace)}`);
+  lines.push(`${step}annotations:`, `${step}${step}${WI_CLIENT_ID}: ${JSON.stringify(ids.clientId ?? PLACEHOLDER_CLIENT_ID)}`);
+  if (ids.clientId && ids.tenantId) lines.push(`${step}${step}${WI_TENANT_ID}: ${JSON.stringify(ids.tenantId)}`);
+  return lines;
 }
 
 function appendToFile(file: ManifestFile, path: string, lines: string[]): FileEdit {

@@ -86,7 +86,7 @@ function pairEnd(t: EditTarget, pair: AnyPair): number | undefined {
 }
 
 /** Start of the line after the one `end` is on, or `end` itself when it already starts a line. */
-function lineAfter(text: string, end: number): number {
+export function lineAfter(text: string, end: number): number {
   return end > 0 && text[end - 1] === '\n' ? end : nextLineStart(text, end);
 }
 

@@ -6,6 +6,7 @@ import type { KPatch, Kustomization } from '../kustomize';
 import { rangeOf, type ManifestDoc, type ManifestFile } from '../model';
 import type { Fix, RuleContext } from '../rule';
 import { lineStartAt, nextLineStart } from '../text';
+import { lineAfter } from '../yaml-edit';
 import { accountIn, bindingLabelIn, lookupInBuild, planAccounts, type BuildPlan, type Place } from './pod-identity-kustomize';
 
 /**
@@ -79,10 +80,6 @@ export function opSitesInline(file: ManifestFile, doc: ManifestDoc, node: Scalar
     const site = p && v && dash && opEnd !== undefined ? { path: p, value: v, after: lineAfter(file.text, opEnd + 1), indent: dash[1], eol: file.eol } : undefined;
     return [{ op, site }];
   });
-}
-
-function lineAfter(text: string, end: number): number {
-  return end > 0 && text[end - 1] === '\n' ? end : nextLineStart(text, end);
 }
 
 /** The migration fix of one label operation of `patch` (listed by `by`); undefined when it cannot be made safely. */

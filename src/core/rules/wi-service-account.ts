@@ -19,7 +19,7 @@ import {
 import { YAML_FILE_KINDS } from '../fileKinds';
 import { namespaceIn } from '../builds';
 import { patchSetting } from '../build-values';
-import { accountIn, relativeLeaf, type Place } from './pod-identity-kustomize';
+import { accountIn, accountInBuild, relativeLeaf, type Place } from './pod-identity-kustomize';
 import { pathKey } from '../paths';
 import { lookupIdentity, type IdentityLookup } from '../lookup';
 import { rangeOf, type K8sObject } from '../model';
@@ -89,7 +89,7 @@ function checkBuilt(ctx: RuleContext, t: EditTarget, obj: K8sObject, site: PodSi
   if (places.length === 0 || (written === 'default' && !patch)) return false;
   const names = places.map((p) => accountIn(p, site, false) ?? 'default');
   if (names.includes('default')) return patch;
-  const accounts = places.map((p, i) => p.build.objects.find((o) => o.obj.kind === 'ServiceAccount' && o.names.includes(names[i]) && namespaceIn(o) === namespaceIn(p.bo)));
+  const accounts = places.map((p, i) => accountInBuild(p, names[i]));
   const name = [...new Set(names)].join(', ');
   const missing = places.filter((_, i) => !accounts[i]).map((p) => `${relativeLeaf(p.build.leaf)} (namespace ${namespaceIn(p.bo) ?? ctx.options.defaultNamespace})`);
   if (missing.length) {
