@@ -122,14 +122,29 @@ export function insertPair(t: EditTarget, map: YAMLMap, key: string, valueText: 
   return { start: at, end: at, text: `${needsBreak ? t.file.eol : ''}${' '.repeat(column)}${pairText}${t.file.eol}` };
 }
 
+/** How far the map's block sequences put their dashes right of their keys (0 or 2, as the file does; 0 when it shows none). */
+function seqOffset(t: EditTarget, map: YAMLMap, column: number): number {
+  for (const pair of map.items) {
+    if (!isSeq(pair.value) || pair.value.flow || !pair.value.items.length) continue;
+    const r = nodeRange(t.doc, pair.value.items[0]);
+    const dash = r && /^( *)- +$/.exec(t.file.text.slice(lineStartAt(t.file.text, r[0]), r[0]));
+    if (dash) return Math.max(0, dash[1].length - column);
+  }
+  return 0;
+}
+
 /**
- * Appends an item (`itemText`, one line: `x.yaml` or `path: x.yaml`) to the sequence under `key`
- * of `map` (a kustomization's `resources`, say), in the sequence's own indentation; creates
- * `key:` with the item when the map has no such key. Undefined when `key` holds something else
- * (an empty value, a map, an alias) or the layout is unusual.
+ * Appends an item (`itemText`: `x.yaml`, `path: x.yaml`, or several lines of one map item, `\n`
+ * between them; or several such items) to the sequence under `key` of `map` (a kustomization's
+ * `resources`, say), in the sequence's own indentation; creates `key:` with the items when the
+ * map has no such key. Undefined when `key` holds something else (an empty value, a map, an
+ * alias) or the layout is unusual.
  */
-export function appendSeqItem(t: EditTarget, map: YAMLMap, key: string, itemText: string): TextEdit | undefined {
+export function appendSeqItem(t: EditTarget, map: YAMLMap, key: string, itemText: string | readonly string[]): TextEdit | undefined {
   const text = t.file.text;
+  const items = typeof itemText === 'string' ? [itemText] : itemText;
+  const eol = t.file.eol;
+  const written = (column: number) => items.map((item) => `${' '.repeat(column)}- ${item.split('\n').join(`${eol}${' '.repeat(column + 2)}`)}${eol}`).join('');
   const pair = pairOf(map, key);
   if (!pair) {
     if (map.flow) return undefined;
@@ -138,15 +153,16 @@ export function appendSeqItem(t: EditTarget, map: YAMLMap, key: string, itemText
     if (column === undefined || !edit) return undefined;
     const marker = `${key}: `;
     const i = edit.text.indexOf(marker);
-    return { ...edit, text: edit.text.slice(0, i) + `${key}:${t.file.eol}${' '.repeat(column)}- ${itemText}` + edit.text.slice(i + marker.length) };
+    const after = edit.text.slice(i + marker.length);
+    return { ...edit, text: edit.text.slice(0, i) + `${key}:${eol}${written(column + seqOffset(t, map, column)).slice(0, -eol.length)}` + after };
   }
   const seq = pair.value;
   if (!isSeq(seq) || seq.items.length === 0 || templatedNode(t, seq)) return undefined;
   const r = nodeRange(t.doc, seq);
   if (!r) return undefined;
   if (seq.flow) {
-    if (text[r[1] - 1] !== ']' || itemText.includes(': ')) return undefined;
-    return { start: r[1] - 1, end: r[1] - 1, text: `, ${itemText}` };
+    if (text[r[1] - 1] !== ']' || items.some((item) => item.includes(': ') || item.includes('\n'))) return undefined;
+    return { start: r[1] - 1, end: r[1] - 1, text: items.map((item) => `, ${item}`).join('') };
   }
   const last = nodeRange(t.doc, seq.items[seq.items.length - 1]);
   if (!last) return undefined;
@@ -155,7 +171,7 @@ export function appendSeqItem(t: EditTarget, map: YAMLMap, key: string, itemText
   if (!dash) return undefined;
   const at = lineAfter(text, last[1]);
   const needsBreak = at === text.length && !text.endsWith('\n');
-  return { start: at, end: at, text: `${needsBreak ? t.file.eol : ''}${dash[1]}- ${itemText}${t.file.eol}` };
+  return { start: at, end: at, text: `${needsBreak ? eol : ''}${written(dash[1].length)}` };
 }
 
 /**

@@ -71,7 +71,7 @@ describe('kustomize model', () => {
     assert.deepEqual(model.targetsOf(patchDoc).map((t) => nameOf(t.bo)), ['p-web-id']);
   });
 
-  test('an item is appended to a kustomization list in its own indentation, or the list is created', () => {
+  test('items (one line or several) are appended to a kustomization list in its own indentation, or the list is created', () => {
     const cases: Array<[string, string]> = [
       ['resources:\n  - a.yaml\n  - b.yaml # b\nnamespace: x\n', 'resources:\n  - a.yaml\n  - b.yaml # b\n  - sa.yaml\nnamespace: x\n'],
       ['resources:\n- a.yaml', 'resources:\n- a.yaml\n- sa.yaml\n'],
@@ -85,6 +85,20 @@ describe('kustomize model', () => {
       assert.ok(edit, before);
       assert.equal(applyEdits(before, [edit]), after);
     }
+    const items = ['target:\n  kind: Job\npatch: |-\n  kind: Job', 'path: p.yaml'];
+    const several: Array<[string, string]> = [
+      // A new key follows the file's other lists (dashes two right of their key).
+      ['resources:\n  - a.yaml\n', 'resources:\n  - a.yaml\npatches:\n  - target:\n      kind: Job\n    patch: |-\n      kind: Job\n  - path: p.yaml\n'],
+      ['patches:\r\n- path: x.yaml\r\n', 'patches:\r\n- path: x.yaml\r\n- target:\r\n    kind: Job\r\n  patch: |-\r\n    kind: Job\r\n- path: p.yaml\r\n'],
+    ];
+    for (const [before, after] of several) {
+      const file = parseManifestFile('kustomization.yaml', before);
+      const edit = appendSeqItem({ file, doc: file.docs[0] }, file.docs[0].yaml.contents as never, 'patches', items);
+      assert.ok(edit, before);
+      assert.equal(applyEdits(before, [edit]), after);
+    }
+    const flow = parseManifestFile('kustomization.yaml', 'patches: [{path: x.yaml}]\n');
+    assert.equal(appendSeqItem({ file: flow, doc: flow.docs[0] }, flow.docs[0].yaml.contents as never, 'patches', items), undefined);
     const empty = parseManifestFile('kustomization.yaml', 'resources:\nnamespace: x\n');
     assert.equal(appendSeqItem({ file: empty, doc: empty.docs[0] }, empty.docs[0].yaml.contents as never, 'resources', 'sa.yaml'), undefined);
   });

@@ -5,6 +5,7 @@ import { rangeOf } from '../model';
 import { pathKey } from '../paths';
 import type { Fix, Rule, RuleContext } from '../rule';
 import { jsonLabelFix, opSiteInDoc, opSitesInline } from './kustomize-json-patch';
+import { labelEntryMigration } from './kustomize-label-fix';
 
 /**
  * Pod identity that kustomize itself writes: a `commonLabels`/`labels` entry, an inline patch, or
@@ -35,16 +36,24 @@ function checkKustomization(ctx: RuleContext): void {
   for (const entry of k.labels) {
     const pair = pairOf(entry.map, LABEL_POD_IDENTITY);
     if (!pair) continue;
+    const label = scalarString(pair.value) ?? '';
     const what = entry.includeSelectors ? 'commonLabels (or labels with includeSelectors)' : 'labels';
+    const migration = entry.includeTemplates && label ? labelEntryMigration(ctx, k, entry.map, label) : undefined;
+    const done = migration && migration.total > 0 && migration.migrated === migration.total;
     ctx.report({
       node: pair.key,
       deprecated: true,
+      fix: migration?.fix,
       message:
-        `${what} gives every object this kustomization builds the label aadpodidbinding: ${scalarString(pair.value) ?? ''}, ` +
+        `${what} gives every object this kustomization builds the label aadpodidbinding: ${label}, ` +
         (entry.includeSelectors
           ? 'pod templates and selectors included. A Deployment\'s selector cannot change, so removing it here means recreating those workloads. '
           : entry.includeTemplates ? 'pod templates included. ' : 'but not their pods, where pod identity reads it: it binds nothing. ') +
-        `${MIGRATE} No fix: add the use label to the pod templates (a patch) and the annotated service account, then drop the label when the workloads may be recreated.`,
+        (done
+          ? `Its ${migration.total === 1 ? 'pod is' : `${migration.total} workloads' pods are`} migrated (use label, service account with the client id): drop the label when the workloads may be recreated, and pod identity with it.`
+          : migration?.fix
+            ? `${MIGRATE} The fix keeps this label (the selectors need it) and adds a patch here that puts the use label on the pod templates (and names an account where a pod runs as default), and gives each build's account its client id.`
+            : `${MIGRATE} No fix: add the use label to the pod templates (a patch) and the annotated service account, then drop the label when the workloads may be recreated.`),
     });
   }
   for (const patch of k.patches) {

@@ -193,8 +193,9 @@ function planBuiltMigration(ctx: RuleContext, pod: LabelledPod, places: Place[],
     ? undefined
     : ctx.fix({ title: `Migrate ${obj.kind} ${displayName(t, obj)} to workload identity`, label: fixLabel('Migrate', ctx.index, obj), edits, needsInput: accounts?.placeholder, creates: accounts?.creates });
   if (accounts?.placeholder && fix) notes.push(`Where the client id could not be found, the fix writes the placeholder ${PLACEHOLDER_CLIENT_ID} to fill in.`);
+  const done = !blocker && edits.length === 0;
   if (blocker) notes.push(`No fix: ${blocker}.`);
-  else if (!fix) notes.push('No fix: a file it would edit cannot be edited safely here.');
+  else if (!fix && !done) notes.push('No fix: a file it would edit cannot be edited safely here.');
   const builds = plans.map((p) => {
     const found = p.lookup.clientId ? `AzureIdentity ${p.lookup.identity!.namespace}/${p.lookup.identity!.name} (client id ${p.lookup.clientId})` : p.lookup.problem;
     return `in ${relativeLeaf(p.place.build.leaf)} (namespace ${p.namespace}): ${found}`;
@@ -204,7 +205,9 @@ function planBuiltMigration(ctx: RuleContext, pod: LabelledPod, places: Place[],
     fix,
     message:
       `${subject} binds a pod identity through aadpodidbinding "${scalarString(podPair.value) ?? ''}"; kustomize builds it ${plans.length === 1 ? 'once' : `${plans.length} times`}: ${builds.join('; ')}. ` +
-      `Workload identity needs the label ${WI_USE}: "true" and, in each build, a service account annotated with that build's client id.` +
+      (done
+        ? `It already has the ${WI_USE} label and, in each build, a service account annotated with that build's client id.`
+        : `Workload identity needs the label ${WI_USE}: "true" and, in each build, a service account annotated with that build's client id.`) +
       (notes.length ? ` ${notes.join(' ')}` : ''),
   };
 }
