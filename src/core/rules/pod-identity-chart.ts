@@ -1,13 +1,13 @@
 import { isMap, isScalar, type Scalar } from 'yaml';
 import type { FileEdit, TextEdit } from '../edits';
-import { chartOf, isTemplateOf, lookupValue, renderedFrom, renderScalar, valueAt, valuesFileName, type Chart, type RenderedValue, type ValueAt } from '../chart';
-import { annotationsOf, pairOf, scalarString, WI_CLIENT_ID, WI_USE, type PodSite } from '../k8s';
+import { chartOf, isTemplateOf, lookupValue, renderedFrom, renderScalar, valueAt, valueRefOf, valuesFileName, type Chart, type RenderedValue, type ValueAt } from '../chart';
+import { annotationsOf, pairOf, PLACEHOLDER_CLIENT_ID, scalarString, WI_CLIENT_ID, WI_USE, type PodSite } from '../k8s';
 import { rangeOf } from '../model';
 import type { IdentityLookup } from '../lookup';
 import type { RelatedLocation, RuleContext } from '../rule';
 import { annotateIn } from '../service-account';
 import type { LabelPair } from './pod-identity-migration';
-import { insertPair, rawText, removeEntry, removePair, replacePair, templatedNode, type EditTarget } from '../yaml-edit';
+import { indentStep, insertAtPath, insertPair, rawText, removeEntry, removePair, replacePair, templatedNode, type EditTarget } from '../yaml-edit';
 
 /**
  * The chart side of pod-identity-label's migration (docs/rules/pod-identity-label.md, "Helm
@@ -152,4 +152,80 @@ function readElsewhere(chart: Chart, path: readonly string[], file: string, repl
 function at(value: ValueAt, message: string): RelatedLocation {
   const [start, end] = [value.doc.start + (value.pair.key.range?.[0] ?? 0), value.doc.start + (value.pair.key.range?.[1] ?? 0)];
   return { file: value.file.path, start, end, message };
+}
+
+/** The key of an account's client id under `workloadIdentity.clientIds`: a Go template field name (`orders-api` → `ordersApi`). */
+function clientIdKey(account: string): string {
+  const key = account.replace(/[^A-Za-z0-9]+([A-Za-z0-9]?)/g, (_, c: string) => c.toUpperCase());
+  return /^[A-Za-z_]/.test(key) ? key : `sa${key}`;
+}
+
+/**
+ * A new ServiceAccount for a pod of a chart that keeps no ServiceAccount values of its own (no
+ * `helm create` convention), in a new template `templates/<account>-serviceaccount.yaml` whose
+ * client id is a chart value, so that each release (`-f values-prod.yaml`) renders its own: the
+ * value the chart's own AzureIdentity already reads its `clientID` from, when it does (nothing is
+ * copied, and a release that overrides it keeps doing so); otherwise a new value,
+ * `workloadIdentity.clientIds.<account>` in the chart's `values.yaml`. Undefined when the file is
+ * no chart template, or the chart has no `values.yaml` to hold a new value. The edits carry no
+ * label: the caller gives both the account's, so that they are applied (or left out) together.
+ */
+export function newChartAccount(ctx: RuleContext, t: EditTarget, namespace: Scalar | undefined, account: string, lookup: IdentityLookup): ChartAccount | undefined {
+  const chart = chartOf(ctx.index, t.file.path);
+  if (!chart || !isTemplateOf(chart, t.file.path)) return undefined;
+  const reused = identityValue(ctx, chart, lookup);
+  const added = reused ? undefined : newClientIdValue(chart, account, lookup);
+  const path = reused ?? added?.path;
+  if (!path) return undefined;
+  const step = ' '.repeat(indentStep(t));
+  const lines = ['apiVersion: v1', 'kind: ServiceAccount', 'metadata:', `${step}name: ${account}`];
+  if (namespace) lines.push(`${step}namespace: ${rawText(t, namespace)}`);
+  lines.push(`${step}annotations:`, `${step}${step}${WI_CLIENT_ID}: {{ .Values.${path.join('.')} | quote }}`);
+  const dir = t.file.path.slice(0, Math.max(t.file.path.lastIndexOf('/'), t.file.path.lastIndexOf('\\')) + 1);
+  let file = `${dir}${account}-serviceaccount.yaml`;
+  for (let i = 2; ctx.index.file(file); i++) file = `${dir}${account}-serviceaccount-${i}.yaml`;
+  const template = `new template ${file.slice(dir.length)}`;
+  return {
+    edits: [...(added?.edits ?? []), { file, start: 0, end: 0, text: lines.join(t.file.eol) + t.file.eol }],
+    related: [],
+    creates: added ? [`${chart.values!.path}#workloadIdentity.clientIds`] : [],
+    placeholder: added?.placeholder ?? false,
+    note: reused
+      ? `The client id is the chart's value .Values.${reused.join('.')}, which its AzureIdentity reads too; a ${template} renders it on the account.`
+      : `The client id goes into ${valuesFileName(chart.values!)} as workloadIdentity.clientIds.${path[path.length - 1]} (a release may set its own), rendered by a ${template}.`,
+  };
+}
+
+/** The `.Values` path the identity's `clientID` is rendered from, when the identity is a template of the same chart. */
+function identityValue(ctx: RuleContext, chart: Chart, lookup: IdentityLookup): string[] | undefined {
+  const identity = lookup.identity;
+  const text = identity?.templated?.clientID;
+  const ref = text !== undefined ? valueRefOf(text) : undefined;
+  if (!identity || !ref || ref.fallback !== undefined || !isTemplateOf(chart, identity.file)) return undefined;
+  const own = chartOf(ctx.index, identity.file);
+  return own?.root === chart.root && ref.path.every((k) => /^[A-Za-z_]\w*$/.test(k)) ? ref.path : undefined;
+}
+
+/** `workloadIdentity.clientIds.<account>` in the chart's `values.yaml`: the edit that sets it, unless it is set. */
+function newClientIdValue(chart: Chart, account: string, lookup: IdentityLookup): { path: string[]; edits: Planned; placeholder: boolean } | undefined {
+  const values = chart.values;
+  if (!values) return undefined;
+  const root = values.docs[0]?.yaml.contents;
+  const path = ['workloadIdentity', 'clientIds', clientIdKey(account)];
+  const existing = lookupValue(chart, path);
+  if (existing.kind === 'value' && existing.value !== undefined) return { path, edits: [], placeholder: false };
+  const id = JSON.stringify(lookup.clientId ?? PLACEHOLDER_CLIENT_ID);
+  const t = { file: values, doc: values.docs[0] };
+  const step = ' '.repeat(indentStep(t));
+  const nested = `workloadIdentity:${values.eol}${step}clientIds:${values.eol}${step}${step}${path[2]}: ${id}${values.eol}`;
+  // A values.yaml with no map (empty, or only comments) gets the value at its end.
+  const insert = isMap(root) && root.items.length > 0
+    ? insertAtPath(t, root, path.slice(0, 2), path[2], id)
+    : root === null || root === undefined
+      ? { start: values.text.length, end: values.text.length, text: `${values.text && !values.text.endsWith('\n') ? values.eol : ''}${nested}` }
+      : undefined;
+  if (!insert) return { path, edits: [undefined], placeholder: false };
+  const at = insert.text.indexOf(id);
+  const edit: FileEdit = { ...insert, file: values.path, ...(lookup.clientId ? {} : { placeholders: [{ offset: at + 1, length: PLACEHOLDER_CLIENT_ID.length }] }) };
+  return { path, edits: [edit], placeholder: !lookup.clientId };
 }

@@ -11,7 +11,7 @@ import { accountIn, bindingLabelIn, isPatchDocument, lookupInBuild, planAccounts
 import { annotateServiceAccount, appendServiceAccount, serviceAccountKey } from '../service-account';
 import type { ServiceAccountFact } from '../facts';
 import { insertPair, rawText, removePair, replacePair, replaceScalar, scalarText, templatedNode, type EditTarget } from '../yaml-edit';
-import { helmCreateAccount, readTemplatedLabel, removeReadValues } from './pod-identity-chart';
+import { helmCreateAccount, newChartAccount, readTemplatedLabel, removeReadValues } from './pod-identity-chart';
 
 /**
  * The migration fix of pod-identity-label, in the steps of its docs (docs/rules/pod-identity-label.md,
@@ -104,6 +104,7 @@ export function planMigration(ctx: RuleContext, pod: LabelledPod): Migration {
   // That account carries the client id: annotated where it is, or created beside the workload.
   const annotated = helm ?? (account.name && !account.templated && !blocker ? annotateOrCreateAccount(ctx, t, obj, account.name, lookup) : undefined);
   if (annotated) {
+    if (annotated !== helm && 'note' in annotated && annotated.note) notes.push(annotated.note);
     edits.push(...annotated.edits);
     related.push(...annotated.related);
     creates.push(...annotated.creates);
@@ -243,12 +244,19 @@ function annotateOrCreateAccount(
   obj: K8sObject,
   name: string,
   lookup: IdentityLookup,
-): { edits: Planned; related: RelatedLocation[]; creates: string[]; placeholder: boolean } {
+): { edits: Planned; related: RelatedLocation[]; creates: string[]; placeholder: boolean; note?: string } {
   const namespace = ctx.index.namespaceOf(obj);
   const fact = ctx.index.serviceAccount(namespace, name);
   if (fact) {
     const annotated = annotateAccount(ctx, fact, lookup);
     return { ...annotated, related: [{ file: fact.file, start: fact.start, end: fact.end, message: `ServiceAccount ${namespace}/${name}` }], creates: [] };
+  }
+  // A chart template: the client id becomes a chart value, rendered by a new template.
+  const namespaceNode = metadataOf(obj)?.get('namespace', true);
+  const chartAccount = t.file.masked.actions.length > 0 ? newChartAccount(ctx, t, isScalar(namespaceNode) ? namespaceNode : undefined, name, lookup) : undefined;
+  if (chartAccount) {
+    const label = serviceAccountLabel('Create', namespace, name);
+    return { edits: chartAccount.edits.map((e) => e && { ...e, label }), related: [], creates: [...chartAccount.creates, serviceAccountKey(namespace, name)], placeholder: chartAccount.placeholder, note: chartAccount.note };
   }
   const created = appendServiceAccount(t, { name, namespace, writeNamespace: obj.namespace !== undefined, clientId: lookup.clientId, tenantId: lookup.tenantId }, ctx.index);
   return {

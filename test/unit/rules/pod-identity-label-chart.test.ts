@@ -184,12 +184,65 @@ describe('pod-identity-label in a Helm chart', () => {
     assert.match(resolved.message, /in umbrella\/values\.yaml/);
   });
 
-  test('a chart without helm create\'s account values: the account is named and created beside the template', () => {
+  test('a chart without helm create\'s account values: the client id becomes a value, rendered by a new ServiceAccount template', () => {
     const p = chart({ 'c/values.yaml': 'podIdentity:\n  binding: orders-id\n', 'c/templates/serviceaccount.yaml': '', [DEPLOYMENT]: deployment('aadpodidbinding: {{ .Values.podIdentity.binding }}', '') });
+    const [finding] = p.check(DEPLOYMENT).filter((f) => f.ruleId === 'pod-identity-label');
+    assert.match(finding.message, /workloadIdentity\.clientIds\.ordersId/);
     const changed = p.fixAll();
     assert.equal(p.text(DEPLOYMENT), deployment('azure.workload.identity/use: "true"', '      serviceAccountName: orders-id\n'));
-    assert.equal(changed.get('c/templates/orders-id-serviceaccount.yaml'), `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: orders-id\n  annotations:\n    azure.workload.identity/client-id: "${CLIENT}"\n`);
-    assert.equal(p.text('c/values.yaml'), '');
+    assert.equal(
+      changed.get('c/templates/orders-id-serviceaccount.yaml'),
+      'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: orders-id\n  annotations:\n    azure.workload.identity/client-id: {{ .Values.workloadIdentity.clientIds.ordersId | quote }}\n',
+    );
+    // The value the label read is gone (nothing else reads it); the client id is the new value.
+    assert.equal(p.text('c/values.yaml'), `workloadIdentity:\n  clientIds:\n    ordersId: "${CLIENT}"\n`);
+    // The identity can go: its client id is kept in the chart's values.
+    assert.equal(p.text('identity.yaml'), '');
+    assert.deepEqual(p.fixAll(), new Map(), 'a second fix-all changes nothing');
+    assert.ok(p.checkAll().get(DEPLOYMENT)!.every((f) => f.ruleId !== 'pod-identity-label'));
+  });
+
+  test('two accounts of a chart without account values: one key each under workloadIdentity.clientIds, the other values kept', () => {
+    const other = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+    const worker = deployment('aadpodidbinding: worker-id', '').replace('app: orders', 'app: worker');
+    const p = chart({
+      'c/values.yaml': 'replicas: 2\n',
+      'c/templates/serviceaccount.yaml': '',
+      [DEPLOYMENT]: deployment('aadpodidbinding: orders-id', ''),
+      'c/templates/worker.yaml': worker,
+      'worker-identity.yaml': identity('worker-id').replace(CLIENT, other).replace(/orders-/g, 'worker-'),
+    });
+    p.fixAll();
+    assert.equal(p.text('c/values.yaml'), `replicas: 2\nworkloadIdentity:\n  clientIds:\n    ordersId: "${CLIENT}"\n    workerId: "${other}"\n`);
+    assert.match(p.text('c/templates/worker-id-serviceaccount.yaml')!, /clientIds\.workerId \| quote/);
+  });
+
+  test('a chart whose own AzureIdentity reads its client id from values: the new account renders that same value, so each release keeps its own id', () => {
+    const prod = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+    const chartIdentity = identity().replace(`clientID: ${CLIENT}`, 'clientID: {{ .Values.identity.clientID }}');
+    const p = chart({
+      'c/values.yaml': `identity:\n  clientID: ${CLIENT}\n`,
+      'c/values-prod.yaml': `identity:\n  clientID: ${prod}\n`,
+      'c/templates/serviceaccount.yaml': '',
+      'c/templates/identity.yaml': chartIdentity,
+      'identity.yaml': '',
+      [DEPLOYMENT]: deployment('aadpodidbinding: orders-id', ''),
+    });
+    const [finding] = p.check(DEPLOYMENT).filter((f) => f.ruleId === 'pod-identity-label');
+    assert.match(finding.message, /\.Values\.identity\.clientID, which its AzureIdentity reads too/);
+    const changed = p.fixAll();
+    assert.match(changed.get('c/templates/orders-id-serviceaccount.yaml')!, /azure\.workload\.identity\/client-id: \{\{ \.Values\.identity\.clientID \| quote \}\}\n$/);
+    assert.equal(p.text('c/values.yaml'), `identity:\n  clientID: ${CLIENT}\n`, 'no copy of the client id');
+    assert.equal(p.text('c/values-prod.yaml'), `identity:\n  clientID: ${prod}\n`);
+  });
+
+  test('a chart account whose client id is unknown: the value holds the placeholder, marked for a human', () => {
+    const p = chart({ 'c/values.yaml': 'replicas: 2\n', 'c/templates/serviceaccount.yaml': '', [DEPLOYMENT]: deployment('aadpodidbinding: nobody', ''), 'identity.yaml': '' });
+    const [finding] = p.check(DEPLOYMENT).filter((f) => f.ruleId === 'pod-identity-label');
+    assert.ok(finding.fix?.needsInput, finding.message);
+    const values = finding.fix.edits.find((e) => e.file === 'c/values.yaml')!;
+    const [mark] = values.placeholders!;
+    assert.equal(values.text.slice(mark.offset, mark.offset + mark.length), '<managed-identity-client-id>');
   });
 
   test('fix-all over two workloads of one chart annotates its account once', () => {
