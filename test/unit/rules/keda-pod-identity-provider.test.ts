@@ -1,3 +1,6 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Project } from '../../../src/core/engine';
 import { kedaPodIdentityProvider } from '../../../src/core/rules/keda-pod-identity-provider';
 import { ruleTester } from '../../support/rule-tester';
 
@@ -86,4 +89,33 @@ ruleTester(kedaPodIdentityProvider, {
       output: null,
     },
   ],
+});
+
+describe('keda-pod-identity-provider in a Helm chart: a templated provider is followed to its values', () => {
+  const chart = (values: Record<string, string>, provider = '{{ .Values.keda.provider }}') => {
+    const p = new Project();
+    p.set('c/Chart.yaml', 'apiVersion: v2\nname: c\nversion: 0.1.0\n');
+    for (const [path, text] of Object.entries(values)) p.set(path, text);
+    p.set('c/templates/auth.yaml', auth(`  podIdentity:\n    provider: ${provider}\n`));
+    return p;
+  };
+  const finding = (p: Project) => p.check('c/templates/auth.yaml').filter((f) => f.ruleId === 'keda-pod-identity-provider');
+
+  test('values.yaml says azure: reported at the template, fixed in the values (and in a values-*.yaml that says azure too)', () => {
+    const p = chart({ 'c/values.yaml': 'keda:\n  provider: azure # pod identity\n', 'c/values-prod.yaml': 'keda:\n  provider: azure\n' });
+    const [f] = finding(p);
+    assert.ok(f?.fix, f?.message);
+    assert.match(f.message, /renders it from c\/values\.yaml, c\/values-prod\.yaml/);
+    p.fixAll();
+    assert.equal(p.text('c/values.yaml'), 'keda:\n  provider: azure-workload # pod identity\n');
+    assert.equal(p.text('c/values-prod.yaml'), 'keda:\n  provider: azure-workload\n');
+    assert.equal(p.text('c/templates/auth.yaml'), auth('  podIdentity:\n    provider: {{ .Values.keda.provider }}\n'), 'the template is not touched');
+    assert.deepEqual(finding(p), []);
+  });
+
+  test('no finding when the values say azure-workload; a finding without a fix when only a template default says azure', () => {
+    assert.deepEqual(finding(chart({ 'c/values.yaml': 'keda:\n  provider: azure-workload\n' })), []);
+    const [f] = finding(chart({ 'c/values.yaml': 'keda: {}\n' }, '{{ .Values.keda.provider | default "azure" }}'));
+    assert.ok(f && !f.fix, f?.message);
+  });
 });
