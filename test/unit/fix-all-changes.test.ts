@@ -48,11 +48,18 @@ describe('fixAllChanges', () => {
       'platform/keda-values.yaml': ['Migrate chart values podIdentity', 'Migrate chart values podIdentity'],
       // A kustomize base with two overlays: one migration of the base, an account per overlay with that overlay's client id.
       'reports/base/deployment.yaml': ['Migrate Deployment {reports,reports-dev}/reports-api', 'Migrate Deployment {reports,reports-dev}/reports-api'],
-      // Dev's identity goes once its client id is on dev's account; prod's binding stays for the JSON 6902 patch that still labels a CronJob.
+      // Each overlay's identity goes once its client id is on that overlay's account; prod's JSON 6902 patch that labels a
+      // CronJob (adding a metadata map) sets the use label instead and names the account.
       'reports/overlays/dev/identity.yaml': ['Remove AzureIdentity reports-dev/reports-reader', 'Remove AzureIdentityBinding reports-dev/reports-reader-binding'],
       'reports/overlays/dev/kustomization.yaml': ['Create ServiceAccount reports-dev/reports-reader'],
       'reports/overlays/dev/reports-reader-serviceaccount.yaml': ['Create ServiceAccount reports-dev/reports-reader'],
-      'reports/overlays/prod/kustomization.yaml': ['Create ServiceAccount reports/reports-reader'],
+      'reports/overlays/prod/identity.yaml': ['Remove AzureIdentity reports/reports-reader', 'Remove AzureIdentityBinding reports/reports-reader-binding'],
+      'reports/overlays/prod/kustomization.yaml': [
+        'Create ServiceAccount reports/reports-reader',
+        'Migrate CronJob reports/prod-reports-export',
+        'Migrate CronJob reports/prod-reports-export',
+        'Migrate CronJob reports/prod-reports-export',
+      ],
       'reports/overlays/prod/reports-reader-serviceaccount.yaml': ['Create ServiceAccount reports/reports-reader'],
       'shop-chart/templates/deployment.yaml': ['Migrate Deployment default/{{ .Release.Name }}-web', 'Migrate Deployment default/{{ .Release.Name }}-web'],
       'shop-chart/templates/shop-web-serviceaccount.yaml': ['Create ServiceAccount default/shop-web'],

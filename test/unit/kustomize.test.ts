@@ -8,6 +8,7 @@ import { parseManifestFile } from '../../src/core/model';
 import { joinPath, pathKey, relativePath } from '../../src/core/paths';
 import { WorkspaceIndex } from '../../src/core/workspace';
 import { appendSeqItem } from '../../src/core/yaml-edit';
+import { identityWithBinding } from '../support/manifests';
 
 function indexOf(files: Record<string, string>): WorkspaceIndex {
   const index = new WorkspaceIndex();
@@ -101,6 +102,67 @@ describe('kustomize model', () => {
     assert.equal(appendSeqItem({ file: flow, doc: flow.docs[0] }, flow.docs[0].yaml.contents as never, 'patches', items), undefined);
     const empty = parseManifestFile('kustomization.yaml', 'resources:\nnamespace: x\n');
     assert.equal(appendSeqItem({ file: empty, doc: empty.docs[0] }, empty.docs[0].yaml.contents as never, 'resources', 'sa.yaml'), undefined);
+  });
+
+  test('a JSON 6902 operation that adds a labels or metadata map holding the label: the pair inside it becomes the use label (inline or in a patch file)', () => {
+    const id = identityWithBinding({ identity: 'web-id', binding: 'web-binding', namespace: 'default', clientID: '3f2504e0-4f89-11d3-9a0c-0305e82c3301', selector: 'web-id' });
+    const base = deployment.replace('      labels:\n        aadpodidbinding: $(ID_NAME)\n', '      annotations:\n        team: web\n');
+    const inline = `resources:
+  - deployment.yaml
+  - identity.yaml
+patches:
+  - target: {kind: Deployment, name: web}
+    patch: |-
+      - op: add
+        path: /spec/template/metadata/labels
+        value:
+          app: web # kept
+          aadpodidbinding: web-id
+`;
+    const p = new Project();
+    p.set('a/kustomization.yaml', inline);
+    p.set('a/deployment.yaml', base);
+    p.set('a/identity.yaml', id);
+    p.set('b/kustomization.yaml', 'resources:\n  - deployment.yaml\n  - identity.yaml\npatchesJson6902:\n  - target: {group: apps, version: v1, kind: Deployment, name: web}\n    path: op.yaml\n');
+    p.set('b/op.yaml', '- op: add\n  path: /spec/template/metadata\n  value: {labels: {aadpodidbinding: web-id}}\n');
+    p.set('b/deployment.yaml', base.replace('annotations:\n        team: web\n', 'name: x\n'));
+    p.set('b/identity.yaml', id);
+    const findings = [...p.checkAll().values()].flat().filter((f) => f.ruleId === 'kustomize-pod-identity');
+    assert.equal(findings.length, 2);
+    assert.ok(findings.every((f) => f.fix), findings.map((f) => f.message).join('\n'));
+    p.fixAll();
+    assert.equal(p.text('a/kustomization.yaml'), inline.replace('aadpodidbinding: web-id', 'azure.workload.identity/use: "true"').replace('  - identity.yaml\n', '  - identity.yaml\n  - web-id-serviceaccount.yaml\n') +
+      '      - op: add\n        path: /spec/template/spec/serviceAccountName\n        value: web-id\n');
+    assert.equal(p.text('b/op.yaml'), '- op: add\n  path: /spec/template/metadata\n  value: {labels: {azure.workload.identity/use: "true"}}\n- op: add\n  path: /spec/template/spec/serviceAccountName\n  value: web-id\n');
+    for (const dir of ['a', 'b']) assert.match(p.text(`${dir}/web-id-serviceaccount.yaml`)!, /client-id: "3f2504e0-4f89-11d3-9a0c-0305e82c3301"/);
+    assert.deepEqual(p.fixAll(), new Map(), 'a second fix-all changes nothing');
+  });
+
+  test('an inline strategic-merge patch that also puts the label into the selector: reported without a fix (selectors are immutable)', () => {
+    const p = new Project();
+    p.set('a/kustomization.yaml', `resources:
+  - deployment.yaml
+  - identity.yaml
+patches:
+  - patch: |-
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        selector:
+          matchLabels:
+            aadpodidbinding: web-id
+        template:
+          metadata:
+            labels:
+              aadpodidbinding: web-id
+`);
+    p.set('a/deployment.yaml', deployment.replace('      labels:\n        aadpodidbinding: $(ID_NAME)\n', '      annotations: {}\n'));
+    p.set('a/identity.yaml', identityWithBinding({ identity: 'web-id', binding: 'web-binding', namespace: 'default', clientID: '3f2504e0-4f89-11d3-9a0c-0305e82c3301', selector: 'web-id' }));
+    const [finding] = p.check('a/kustomization.yaml').filter((f) => f.ruleId === 'kustomize-pod-identity');
+    assert.ok(finding && !finding.fix, finding?.message);
+    assert.match(finding.message, /a selector that uses the label/);
   });
 
   test('a build that reads a remote base gets no new account: the base may define it, and a second one fails the build', () => {

@@ -1,12 +1,12 @@
 import type { YAMLMap } from 'yaml';
 import type { FileEdit } from '../edits';
-import { nameBefore, nameOf, namespaceIn, type BuildObject } from '../builds';
+import { nameBefore, nameOf, type BuildObject } from '../builds';
 import { valueIn } from '../build-values';
 import { dns1123, LABEL_POD_IDENTITY, podSiteOf, WI_CLIENT_ID, WI_USE, type PodSite } from '../k8s';
 import type { Kustomization } from '../kustomize';
 import type { Fix, RuleContext } from '../rule';
 import { appendSeqItem } from '../yaml-edit';
-import { accountIn, accountInBuild, bindingLabelIn, lookupInBuild, planAccounts, type BuildPlan, type Place } from './pod-identity-kustomize';
+import { accountIn, accountInBuild, planAccounts, plansOf, type Place } from './pod-identity-kustomize';
 
 /**
  * The migration of pods that get `aadpodidbinding` from a kustomization's `commonLabels` (or a
@@ -53,11 +53,8 @@ export function labelEntryMigration(ctx: RuleContext, k: Kustomization, entry: Y
     const target = { kind: first.obj.kind, name: nameBefore(first, k) };
     if (w.places.some((p) => nameBefore(p.bo, k) !== target.name)) return out;
     items.push(patchItem(first.obj.apiVersion, target, w.site.path, inherited[0] ? undefined : account));
-    const plans: BuildPlan[] = w.places.map((place) => {
-      const namespace = namespaceIn(place.bo) ?? ctx.options.defaultNamespace;
-      namespaces.add(namespace);
-      return { place, namespace, lookup: lookupInBuild(ctx, place, bindingLabelIn(place, w.site), namespace) };
-    });
+    const plans = plansOf(ctx, w.places, w.site);
+    for (const plan of plans) namespaces.add(plan.namespace);
     const file = ctx.index.file(first.file);
     if (!file) return out;
     const accounts = planAccounts(ctx, { file, doc: first.obj.doc }, plans, account, () => k);

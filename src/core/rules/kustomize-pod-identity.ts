@@ -4,8 +4,9 @@ import { readKustomization } from '../kustomize';
 import { rangeOf } from '../model';
 import { pathKey } from '../paths';
 import type { Fix, Rule, RuleContext } from '../rule';
-import { jsonLabelFix, opSiteInDoc, opSitesInline } from './kustomize-json-patch';
+import { jsonLabelFix, labelOf, opSiteInDoc, opSitesInline } from './kustomize-json-patch';
 import { labelEntryMigration } from './kustomize-label-fix';
+import { inlineStrategicMergeFix } from './kustomize-inline-patch';
 
 /**
  * Pod identity that kustomize itself writes: a `commonLabels`/`labels` entry, an inline patch, or
@@ -65,11 +66,17 @@ function checkKustomization(ctx: RuleContext): void {
     if (ops.length) continue;
     const [start, end] = rangeOf(ctx.doc, node);
     const at = ctx.file.text.indexOf(LABEL_POD_IDENTITY, start);
+    const fix = inlineStrategicMergeFix(ctx, k, patch, node);
     ctx.report({
       start: at >= 0 && at < end ? at : start,
       end: at >= 0 && at < end ? at + LABEL_POD_IDENTITY.length : end,
       deprecated: true,
-      message: `This inline patch (${patch.field}) puts aadpodidbinding on the pods it targets. ${MIGRATE} No fix: rewrite the patch to set the use label, and give its target's service account the client id.`,
+      fix,
+      message:
+        `This inline patch (${patch.field}) puts aadpodidbinding on the pods it targets. ${MIGRATE} ` +
+        (fix
+          ? `The fix makes the patch set ${WI_USE}: "true" instead (naming an account where its target runs as default) and gives the target's service account each build's client id.`
+          : 'No fix: rewrite the patch to set the use label, and give its target\'s service account the client id (a selector that uses the label, or a layout that cannot be edited safely, prevents it here).'),
     });
   }
 }
@@ -88,13 +95,9 @@ function checkJsonPatch(ctx: RuleContext, contents: unknown): void {
   }
 }
 
-/** An operation that adds or replaces the pod label (at its key, or as part of a labels map). */
+/** An operation that adds or replaces the pod label (at its key, or inside a labels or metadata map it adds). */
 function setsLabel(op: YAMLMap): boolean {
-  const verb = scalarString(op.get('op', true));
-  const pointer = scalarString(op.get('path', true)) ?? '';
-  const value = op.get('value', true);
-  return (verb === 'add' || verb === 'replace') &&
-    (pointer.endsWith(`/labels/${LABEL_POD_IDENTITY}`) || (pointer.endsWith('/labels') && isMap(value) && pairOf(value, LABEL_POD_IDENTITY) !== undefined));
+  return labelOf(op) !== undefined;
 }
 
 function reportOp(ctx: RuleContext, op: YAMLMap, range: { start: number; end: number }, fix: Fix | undefined): void {
@@ -106,7 +109,7 @@ function reportOp(ctx: RuleContext, op: YAMLMap, range: { start: number; end: nu
     message:
       `This JSON 6902 patch ${verb}s the pod label aadpodidbinding. ${MIGRATE} ` +
       (fix
-        ? `The fix makes the operation set ${WI_USE} (path …/labels/${WI_USE.replace('/', '~1')}, value "true") and gives the target's service account each build's client id.`
+        ? `The fix makes the operation set ${WI_USE}: "true" instead and gives the target's service account each build's client id.`
         : `No fix here: make the operation set ${WI_USE} (path …/labels/${WI_USE.replace('/', '~1')}, value "true") and give its target's service account the client id.`),
   });
 }

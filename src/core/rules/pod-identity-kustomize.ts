@@ -7,7 +7,7 @@ import { serviceAccountLabel } from '../labels';
 import { lookupIdentity, type IdentityLookup } from '../lookup';
 import { rangeOf } from '../model';
 import { baseName, joinPath, pathKey, relativePath } from '../paths';
-import type { RelatedLocation, RuleContext } from '../rule';
+import type { Fix, RelatedLocation, RuleContext } from '../rule';
 import { annotateServiceAccount, serviceAccountLines } from '../service-account';
 import type { IdentityFact } from '../facts';
 import { appendSeqItem, type EditTarget } from '../yaml-edit';
@@ -86,7 +86,7 @@ function factOf(bo: BuildObject, build: Build, defaultNamespace: string): Identi
  * when no binding of the build selects the label: the identity may then come from another build
  * deployed to the same cluster, and the workspace-wide lookup decides.
  */
-export function lookupInBuild(ctx: RuleContext, place: Place, selector: string | undefined, namespace: string): IdentityLookup {
+function lookupInBuild(ctx: RuleContext, place: Place, selector: string | undefined, namespace: string): IdentityLookup {
   const { build } = place;
   const def = ctx.options.defaultNamespace;
   const bindings = selector === undefined ? [] : build.objects.filter((o) => o.obj.kind === 'AzureIdentityBinding' && specValue(build, o, 'selector') === selector);
@@ -120,6 +120,34 @@ export function lookupInBuild(ctx: RuleContext, place: Place, selector: string |
 /** The ServiceAccount `name` (any of its names so far) in the pod's build and namespace. */
 export function accountInBuild({ build, bo }: Place, name: string): BuildObject | undefined {
   return build.objects.find((o) => o.obj.kind === 'ServiceAccount' && o.names.includes(name) && namespaceIn(o) === namespaceIn(bo));
+}
+
+/** Each build's plan for the pod: its namespace there, and the identity its label leads to there. */
+export function plansOf(ctx: RuleContext, places: Place[], site: PodSite): BuildPlan[] {
+  return places.map((place) => {
+    const namespace = namespaceIn(place.bo) ?? ctx.options.defaultNamespace;
+    return { place, namespace, lookup: lookupInBuild(ctx, place, bindingLabelIn(place, site), namespace) };
+  });
+}
+
+/**
+ * The fix of a kustomize patch that puts the label on the pods of `places` (a JSON 6902
+ * operation, an inline patch): `edits` rewrite the patch, and the account `account` of each build
+ * gets that build's client id, its new files beside kustomization `from`.
+ */
+export function patchedPodsFix(ctx: RuleContext, places: Place[], site: PodSite, account: string, from: Kustomization, edits: Array<FileEdit | undefined>, how: string): Fix | undefined {
+  const plans = plansOf(ctx, places, site);
+  const target = ctx.index.file(places[0].bo.file);
+  if (!target) return undefined;
+  const accounts = planAccounts(ctx, { file: target, doc: places[0].bo.obj.doc }, plans, account, () => from);
+  const { kind } = places[0].bo.obj;
+  return ctx.fix({
+    title: `Migrate ${kind} ${nameOf(places[0].bo)} to workload identity (${how})`,
+    label: `Migrate ${kind} ${[...new Set(plans.map((p) => p.namespace))].join(',')}/${nameOf(places[0].bo)}`,
+    edits: [...edits, ...accounts.edits],
+    creates: accounts.creates,
+    needsInput: accounts.placeholder,
+  });
 }
 
 /** How a build is named in messages: its kustomization's folder. */

@@ -1,13 +1,12 @@
 import { isScalar, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { FileEdit, TextEdit } from '../edits';
-import { namespaceIn } from '../builds';
 import { valueIn } from '../build-values';
 import { dns1123, envEntries, LABEL_POD_IDENTITY, metadataOf, pairOf, PLACEHOLDER_CLIENT_ID, podIdentityFlexVolumesOf, scalarString, WI_CLIENT_ID, WI_USE, type PodSite } from '../k8s';
 import { fixLabel, serviceAccountLabel } from '../labels';
 import { lookupIdentity, type IdentityLookup } from '../lookup';
 import type { K8sObject } from '../model';
 import type { Fix, RelatedLocation, RuleContext } from '../rule';
-import { accountIn, bindingLabelIn, isPatchDocument, lookupInBuild, planAccounts, relativeLeaf, type BuildPlan, type Place } from './pod-identity-kustomize';
+import { accountIn, bindingLabelIn, isPatchDocument, planAccounts, plansOf, relativeLeaf, type Place } from './pod-identity-kustomize';
 import { annotateServiceAccount, appendServiceAccount, serviceAccountKey } from '../service-account';
 import type { ServiceAccountFact } from '../facts';
 import { insertPair, rawText, removePair, replacePair, replaceScalar, scalarText, templatedNode, type EditTarget } from '../yaml-edit';
@@ -161,10 +160,7 @@ function planBuiltMigration(ctx: RuleContext, pod: LabelledPod, places: Place[],
         `No fix: replace the label with ${WI_USE}: "true" and annotate the pod's service account with ${WI_CLIENT_ID} by hand.`,
     };
   }
-  const plans: BuildPlan[] = places.map((place) => {
-    const namespace = namespaceIn(place.bo) ?? ctx.options.defaultNamespace;
-    return { place, namespace, lookup: lookupInBuild(ctx, place, bindingLabelIn(place, site), namespace) };
-  });
+  const plans = plansOf(ctx, places, site);
   keep ||= places.some((p) => valueIn(p.bo, [...site.path.slice(0, -1), 'selector', 'matchLabels', LABEL_POD_IDENTITY]) !== undefined);
   const labels = replaceLabel(t, obj, podLabels, podPair, own, keep);
   const edits: Planned = [...labels.edits];
