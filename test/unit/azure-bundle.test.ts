@@ -1,11 +1,12 @@
 // The main bundle loads fast and without the Azure SDKs: they live in dist/azure.js, loaded on
-// the first Azure command. Neither holds the host tests' hooks: they live in dist/test-hooks.js.
+// the first Azure command (esbuild's metafile says which modules each bundle holds). Neither holds the host tests' hooks: they live in dist/test-hooks.js.
 // Builds the bundles first when they are missing or older than the sources.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
 
 const root = join(__dirname, '..', '..', '..');
 const dist = (name: string) => join(root, 'dist', name);
@@ -39,6 +40,25 @@ test('dist/extension.js holds no Azure SDK code; dist/azure.js holds it', () => 
   // The main bundle reaches the Azure bundle by a plain require of the sibling file.
   assert.match(main, /require\("\.\/azure"\)/);
   assert.ok(statSync(dist('extension.js')).size < statSync(dist('azure.js')).size / 2);
+});
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the build's own options (CommonJS, shared with scripts/build.mjs)
+const { bundleOptions } = require(join(root, 'scripts', 'bundles.cjs')) as { bundleOptions: (name: string, overrides?: BuildOptions) => BuildOptions };
+
+/** The packages (node_modules/<name>) whose modules a bundle holds, built with the build's options. */
+async function packagesIn(name: string): Promise<string[]> {
+  const result = await build(bundleOptions(name, { write: false, metafile: true, logLevel: 'silent' }));
+  const inputs = Object.values((result.metafile as Metafile).outputs).flatMap((o) => Object.keys(o.inputs));
+  const packages = inputs.flatMap((p) => /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(p)?.[1] ?? []);
+  return [...new Set(packages)].sort();
+}
+
+test('esbuild\'s metafile: the main bundle holds no @azure/ module, only yaml of the dependencies; the Azure bundle holds the SDKs', async () => {
+  const main = await packagesIn('extension');
+  assert.deepEqual(main.filter((p) => p.startsWith('@azure/')), []);
+  assert.deepEqual(main, ['yaml']);
+  const azure = await packagesIn('azure');
+  for (const sdk of ['@azure/arm-msi', '@azure/arm-containerservice', '@azure/identity', '@azure/core-rest-pipeline']) assert.ok(azure.includes(sdk), `dist/azure.js lacks ${sdk}`);
 });
 
 // The scripted UI and the Azure test hooks (class names and messages), the host tests' event-loop monitor.
