@@ -45,20 +45,24 @@ test('dist/extension.js holds no Azure SDK code; dist/azure.js holds it', () => 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the build's own options (CommonJS, shared with scripts/build.mjs)
 const { bundleOptions } = require(join(root, 'scripts', 'bundles.cjs')) as { bundleOptions: (name: string, overrides?: BuildOptions) => BuildOptions };
 
-/** The packages (node_modules/<name>) whose modules a bundle holds, built with the build's options. */
-async function packagesIn(name: string): Promise<string[]> {
+/** The modules a bundle holds (esbuild's metafile), built with the build's options. */
+async function inputsOf(name: string): Promise<string[]> {
   const result = await build(bundleOptions(name, { write: false, metafile: true, logLevel: 'silent' }));
-  const inputs = Object.values((result.metafile as Metafile).outputs).flatMap((o) => Object.keys(o.inputs));
-  const packages = inputs.flatMap((p) => /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(p)?.[1] ?? []);
-  return [...new Set(packages)].sort();
+  return Object.values((result.metafile as Metafile).outputs).flatMap((o) => Object.keys(o.inputs));
 }
 
-test('esbuild\'s metafile: the main bundle holds no @azure/ module, only yaml of the dependencies; the Azure bundle holds the SDKs', async () => {
-  const main = await packagesIn('extension');
-  assert.deepEqual(main.filter((p) => p.startsWith('@azure/')), []);
-  assert.deepEqual(main, ['yaml']);
-  const azure = await packagesIn('azure');
-  for (const sdk of ['@azure/arm-msi', '@azure/arm-containerservice', '@azure/identity', '@azure/core-rest-pipeline']) assert.ok(azure.includes(sdk), `dist/azure.js lacks ${sdk}`);
+/** The packages (node_modules/<name>) of those modules. */
+const packagesOf = (inputs: string[]) => [...new Set(inputs.flatMap((p) => /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(p)?.[1] ?? []))].sort();
+
+test('esbuild\'s metafile: the main bundle holds no @azure/ module, only yaml of the dependencies, none of the Azure commands or test hooks; the Azure bundle holds the SDKs', async () => {
+  const main = await inputsOf('extension');
+  assert.deepEqual(packagesOf(main).filter((p) => p.startsWith('@azure/')), []);
+  assert.deepEqual(packagesOf(main), ['yaml']);
+  assert.deepEqual(main.filter((p) => p.startsWith('src/vscode/azure/') || p === 'src/vscode/testHooks.ts'), []);
+  const azure = await inputsOf('azure');
+  for (const sdk of ['@azure/arm-msi', '@azure/arm-containerservice', '@azure/identity', '@azure/core-rest-pipeline']) assert.ok(packagesOf(azure).includes(sdk), `dist/azure.js lacks ${sdk}`);
+  assert.deepEqual(azure.filter((p) => /^src\/vscode\/(testHooks|azure\/(scriptedUi|testing))\.ts$/.test(p)), []);
+  assert.ok(azure.includes('src/vscode/azure/index.ts'));
 });
 
 // The scripted UI and the Azure test hooks (class names and messages), the host tests' event-loop monitor.
