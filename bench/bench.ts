@@ -1,103 +1,68 @@
-// Speed, as ratios against a baseline measured in the same process (never a wall-clock limit):
-//   npm run bench
-// baseline: yaml.parseAllDocuments over the same text, the least any analysis must do.
-import { performance } from 'node:perf_hooks';
-import { parseAllDocuments } from 'yaml';
-import { Project } from '../src/core/engine';
+// Speed, memory and size at scale (issue 10), against floors measured in the same process:
+//   npm run bench                  every measure (several minutes)
+//   WI_BENCH=B1,B3 npm run bench   only those
+// One line per measure, `name value unit ratio`, then the targets and how each was measured.
+// Inputs are generated deterministically (bench/inputs.ts, test/support/big-manifest.ts); the
+// 10 000-file tree is written to a temp folder and deleted after.
+import { b6 } from './bundle';
+import { b1, b2, b3, b4, b5, b7, Inputs, k1, type Result } from './measures';
 
-function workload(i: number): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: app-${i}
-  namespace: ns-${i % 7}
-spec:
-  selector:
-    matchLabels:
-      app: app-${i}
-  template:
-    metadata:
-      labels:
-        app: app-${i}
-        aadpodidbinding: id-${i % 13}
-    spec:
-      containers:
-        - name: app
-          image: contoso.azurecr.io/app:${i}
----
-apiVersion: aadpodidentity.k8s.io/v1
-kind: AzureIdentityBinding
-metadata:
-  name: binding-${i}
-  namespace: ns-${i % 7}
-spec:
-  azureIdentity: identity-${i % 13}
-  selector: id-${i % 13}
-`;
+const MEASURES: Record<string, (inputs: Inputs) => Result | Promise<Result>> = { B1: b1, B2: b2, B3: b3, B4: b4, B5: b5, B6: b6, B7: b7, K1: k1 };
+
+/** Targets of issue 10: on the value (B1, B6, B7) or on the ratio. */
+const TARGETS: Record<string, { limit: number; on: 'value' | 'ratio'; text: string }> = {
+  B1: { limit: 10, on: 'value', text: '≤ 10 ms' },
+  B2: { limit: 1.1, on: 'ratio', text: '≤ 1.1×' },
+  B3: { limit: 3, on: 'ratio', text: '≤ 3×' },
+  B4: { limit: 1.5, on: 'ratio', text: '≤ 1.5×' },
+  B5: { limit: 3, on: 'ratio', text: '≤ 3×' },
+  B6: { limit: 150, on: 'value', text: '≤ 150 KB' },
+  B7: { limit: 200, on: 'value', text: '≤ 200 MB' },
+};
+
+const FLOORS: Record<string, string> = {
+  B1: 'parseAllDocuments of the whole text',
+  B2: 'parseAllDocuments',
+  B3: 'an indexOf scan for aadpodidbinding',
+  B4: 'parseAllDocuments',
+  B5: 'reading every file and scanning it with indexOf',
+  B6: 'share of the unminified bundle',
+  B7: 'peak RSS of a process that reads and scans every file',
+  K1: 'parseAllDocuments of every file',
+};
+
+function selected(): string[] {
+  const names = (process.env.WI_BENCH ?? '').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+  const unknown = names.filter((n) => !MEASURES[n]);
+  if (unknown.length) throw new Error(`WI_BENCH names unknown measures: ${unknown.join(', ')} (known: ${Object.keys(MEASURES).join(', ')}).`);
+  return names.length ? Object.keys(MEASURES).filter((n) => names.includes(n)) : Object.keys(MEASURES);
 }
 
-function time(label: string, fn: () => void, runs = 5): number {
-  fn(); // warm-up
-  const samples: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const t = performance.now();
-    fn();
-    samples.push(performance.now() - t);
+const ratioText = (r: Result) => (r.name === 'B6' ? `${(r.ratio * 100).toFixed(0)}%` : `${r.ratio < 10 ? r.ratio.toFixed(2) : r.ratio.toFixed(0)}x`);
+
+async function main(): Promise<void> {
+  const inputs = new Inputs();
+  const results: Result[] = [];
+  try {
+    for (const name of selected()) {
+      const r = await MEASURES[name](inputs);
+      results.push(r);
+      console.log(`${r.name} ${r.value.toFixed(1)} ${r.unit} ${ratioText(r)}`);
+    }
+  } finally {
+    inputs.dispose();
   }
-  samples.sort((a, b) => a - b);
-  const median = samples[Math.floor(samples.length / 2)];
-  console.log(`${label.padEnd(52)} ${median.toFixed(1).padStart(8)} ms`);
-  return median;
+  console.log('\nname  target      met  ratio against');
+  for (const r of results) {
+    const target = TARGETS[r.name];
+    const met = target ? ((target.on === 'value' ? r.value : r.ratio) <= target.limit ? 'yes' : 'no') : '-';
+    console.log(`${r.name.padEnd(5)} ${(target?.text ?? '(none)').padEnd(11)} ${met.padEnd(4)} ${FLOORS[r.name]}`);
+  }
+  console.log('\nhow each was measured (times are medians in this process; KB = 1024 bytes):');
+  for (const r of results) console.log(`${r.name}: ${r.note}`);
 }
 
-const FILES = 200;
-const DOCS_PER_FILE = 5;
-const files = Array.from({ length: FILES }, (_, f) => Array.from({ length: DOCS_PER_FILE }, (_, d) => workload(f * DOCS_PER_FILE + d)).join('---\n'));
-const all = files.join('---\n');
-console.log(`workspace: ${FILES} files, ${FILES * DOCS_PER_FILE * 2} documents, ${(all.length / 1024).toFixed(0)} KB`);
-
-const baseline = time('baseline: yaml.parseAllDocuments (whole workspace)', () => {
-  for (const text of files) parseAllDocuments(text);
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
 });
-
-let project = new Project();
-const check = time('index + check every file (every document parsed)', () => {
-  project = new Project();
-  // New text each run: nothing to reuse.
-  const salt = `# ${Math.random()}\n`;
-  files.forEach((text, i) => project.set(`f${i}.yaml`, salt + text));
-  for (const p of project.paths) project.check(p);
-});
-
-files.forEach((text, i) => project.set(`f${i}.yaml`, text));
-const warm = time('re-index unchanged files + check (parses reused)', () => {
-  files.forEach((text, i) => project.set(`f${i}.yaml`, text));
-  for (const p of project.paths) project.check(p);
-});
-
-const big = files.slice(0, 40).join('---\n');
-project.set('big.yaml', big);
-let n = 0;
-const edit = time('one keystroke in a 400-document file: re-check it', () => {
-  n++;
-  const text = big.replace('image: contoso.azurecr.io/app:0', `image: contoso.azurecr.io/app:0${n}`);
-  project.set('big.yaml', text);
-  project.check('big.yaml');
-});
-const full = time('same file, every document new: re-check it', () => {
-  n++;
-  project.set('big.yaml', `# ${n}\n` + big.replace(/app:/g, `app${n}:`));
-  project.check('big.yaml');
-});
-
-const fix = time('fix-all over the workspace', () => {
-  const p = new Project();
-  files.slice(0, 50).forEach((text, i) => p.set(`f${i}.yaml`, text));
-  p.fixAll();
-}, 3);
-
-console.log('\nratios (lower is better):');
-console.log(`  full check / baseline parse          ${(check / baseline).toFixed(2)}x`);
-console.log(`  re-check / baseline parse            ${(warm / baseline).toFixed(2)}x`);
-console.log(`  keystroke re-check / full re-check   ${(edit / full).toFixed(2)}x`);
-console.log(`  fix-all (50 files) / baseline parse  ${(fix / baseline).toFixed(2)}x`);

@@ -1,4 +1,3 @@
-import picomatch from 'picomatch';
 
 /**
  * Which files are ours, and how each is read: the one registry of file kinds. The CLI's directory
@@ -138,7 +137,33 @@ function matcherOf(kind: FileKind): RegExp {
  * `DEPLOY.YAML` is YAML on every system.
  */
 export function globToRegExp(glob: string): RegExp {
-  return picomatch.makeRe(glob, { dot: true, nocase: true });
+  return new RegExp(`^${globSource(glob)}$`, 'i');
+}
+
+/** The regular expression source of a glob; syntax beyond `**`, `*`, `?` and `{a,b}` throws. */
+function globSource(glob: string): string {
+  let out = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (glob.slice(i) === '/**') {
+      out += '(?:/.*)?';
+      break;
+    } else if (glob.startsWith('**/', i)) {
+      out += '(?:.*/)?';
+      i += 2;
+    } else if (glob.startsWith('**', i)) {
+      out += '.*';
+      i += 1;
+    } else if (c === '*') out += '[^/]*';
+    else if (c === '?') out += '[^/]';
+    else if (c === '{' && /^\{[^{}[\]]*\}/.test(glob.slice(i))) {
+      const end = glob.indexOf('}', i);
+      out += `(?:${glob.slice(i + 1, end).split(',').map(globSource).join('|')})`;
+      i = end;
+    } else if ('{}[]'.includes(c)) throw new Error(`Unsupported glob syntax "${c}" in ${glob}.`);
+    else out += c.replace(/[.+^$()|\\]/g, '\\$&');
+  }
+  return out;
 }
 
 /** The file extensions a glob ends with (`**\/*.{yaml,yml}`: yaml, yml). */

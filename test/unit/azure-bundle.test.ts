@@ -1,11 +1,12 @@
 // The main bundle loads fast and without the Azure SDKs: they live in dist/azure.js, loaded on
-// the first Azure command. Neither holds the host tests' hooks: they live in dist/test-hooks.js.
+// the first Azure command (esbuild's metafile says which modules each bundle holds). Neither holds the host tests' hooks: they live in dist/test-hooks.js.
 // Builds the bundles first when they are missing or older than the sources.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
 
 const root = join(__dirname, '..', '..', '..');
 const dist = (name: string) => join(root, 'dist', name);
@@ -39,6 +40,29 @@ test('dist/extension.js holds no Azure SDK code; dist/azure.js holds it', () => 
   // The main bundle reaches the Azure bundle by a plain require of the sibling file.
   assert.match(main, /require\("\.\/azure"\)/);
   assert.ok(statSync(dist('extension.js')).size < statSync(dist('azure.js')).size / 2);
+});
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the build's own options (CommonJS, shared with scripts/build.mjs)
+const { bundleOptions } = require(join(root, 'scripts', 'bundles.cjs')) as { bundleOptions: (name: string, overrides?: BuildOptions) => BuildOptions };
+
+/** The modules a bundle holds (esbuild's metafile), built with the build's options. */
+async function inputsOf(name: string): Promise<string[]> {
+  const result = await build(bundleOptions(name, { write: false, metafile: true, logLevel: 'silent' }));
+  return Object.values((result.metafile as Metafile).outputs).flatMap((o) => Object.keys(o.inputs));
+}
+
+/** The packages (node_modules/<name>) of those modules. */
+const packagesOf = (inputs: string[]) => [...new Set(inputs.flatMap((p) => /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(p)?.[1] ?? []))].sort();
+
+test('esbuild\'s metafile: the main bundle holds no @azure/ module, only yaml of the dependencies, none of the Azure commands or test hooks; the Azure bundle holds the SDKs', async () => {
+  const main = await inputsOf('extension');
+  assert.deepEqual(packagesOf(main).filter((p) => p.startsWith('@azure/')), []);
+  assert.deepEqual(packagesOf(main), ['yaml']);
+  assert.deepEqual(main.filter((p) => p.startsWith('src/vscode/azure/') || p === 'src/vscode/testHooks.ts'), []);
+  const azure = await inputsOf('azure');
+  for (const sdk of ['@azure/arm-msi', '@azure/arm-containerservice', '@azure/identity', '@azure/core-rest-pipeline']) assert.ok(packagesOf(azure).includes(sdk), `dist/azure.js lacks ${sdk}`);
+  assert.deepEqual(azure.filter((p) => /^src\/vscode\/(testHooks|azure\/(scriptedUi|testing))\.ts$/.test(p)), []);
+  assert.ok(azure.includes('src/vscode/azure/index.ts'));
 });
 
 // The scripted UI and the Azure test hooks (class names and messages), the host tests' event-loop monitor.

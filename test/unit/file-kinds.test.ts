@@ -47,6 +47,17 @@ describe('file kinds', () => {
     const re = globToRegExp('**/{values,values-*}.{yaml,yml}');
     assert.ok(re.test('values.yaml') && re.test('a/b/values-x.yml') && re.test('file:///a/values.yaml'));
     assert.ok(!re.test('a/myvalues.yaml') && !re.test('a/values.yaml/x') && !re.test('values-a/b.yaml'));
+    // Case-insensitive, dot files included, ** in the middle of a path, ? one character of a name.
+    assert.ok(re.test('A/VALUES.YML') && globToRegExp('**/*.yaml').test('.config/.app.yaml'));
+    const templates = globToRegExp('**/templates/**/_*.{tpl,yaml,yml}');
+    assert.ok(templates.test('/w/chart/templates/_helpers.tpl') && templates.test('templates/a/b/_x.yaml'));
+    assert.ok(!templates.test('mytemplates/_x.tpl') && !templates.test('templates/x.tpl') && !templates.test('templates/a/_x.txt'));
+    assert.ok(globToRegExp('a/?.yaml').test('a/1.yaml') && !globToRegExp('a/?.yaml').test('a/12.yaml') && !globToRegExp('a/?.yaml').test('a//.yaml'));
+    assert.ok(globToRegExp('charts/**').test('charts') && globToRegExp('charts/**').test('charts/a/b') && !globToRegExp('charts/**').test('chartsx'));
+    // Other regular expression characters are literal; glob syntax the kinds do not use is refused.
+    assert.ok(globToRegExp('**/a+b(1).yaml').test('x/a+b(1).yaml') && !globToRegExp('**/a+b(1).yaml').test('x/aab1.yaml'));
+    assert.throws(() => globToRegExp('**/[ab].yaml'), /Unsupported glob syntax/);
+    assert.throws(() => globToRegExp('**/{a,{b,c}}.yaml'), /Unsupported glob syntax/);
   });
 
   test('the files that are ours are the kinds some rule reads; activation events follow from them', () => {

@@ -1,0 +1,39 @@
+// The bundles and their esbuild options: scripts/build.mjs builds them, the benchmark (B6) and the
+// bundle test build the main bundle with the same options in memory.
+const { join } = require('node:path');
+
+const root = join(__dirname, '..');
+
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  // yaml's ES module build (the same code as its CommonJS build, which esbuild cannot tree-shake),
+  // so that what the analysis never calls stays out of the bundles.
+  alias: { yaml: './node_modules/yaml/browser/index.js' },
+};
+
+/** By name: the entry point, the bundle's path, and its own options. */
+const bundles = {
+  cli: { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // Loaded on activation: minified (the source map keeps stack traces readable). The Azure SDKs
+  // stay out: './azure' is the sibling bundle, required on the first Azure command.
+  extension: { entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './azure'], minify: true },
+  azure: { entryPoints: ['src/vscode/azure/index.ts'], outfile: 'dist/azure.js', external: ['vscode'] },
+  // Fix-all of a file runs in a worker thread, off the extension host's thread.
+  fixAllWorker: { entryPoints: ['src/vscode/fixAllWorker.ts'], outfile: 'dist/fixAllWorker.js', minify: true },
+  // Test-only: the hooks host tests use (scripted Azure UI, event-loop monitor). The extension
+  // loads it only when the host test harness names it in WI_TEST_HOOKS; it is not in the VSIX.
+  testHooks: { entryPoints: ['src/vscode/testHooks.ts'], outfile: 'dist/test-hooks.js' },
+};
+
+/** The esbuild options of the bundle `name`, with `overrides` on top. */
+function bundleOptions(name, overrides = {}) {
+  return { ...common, ...bundles[name], ...overrides };
+}
+
+module.exports = { root, bundles, bundleOptions };
