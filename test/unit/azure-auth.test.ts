@@ -14,13 +14,13 @@ import { StaticTokenCredential } from '../arm/credentials';
 import { SUBSCRIPTION_ID, TENANT_ID } from '../arm/sampleWorld';
 import { FAKE_AZ_TOKEN, startStandaloneArmServer } from '../arm/standalone';
 
-test('each cloud has its endpoint, authority, scope and token-exchange audience', () => {
+test('each cloud has its endpoint, authority and scope; the audience is the webhook\'s in every cloud', () => {
   assert.deepEqual(
-    Object.values(CLOUDS).map((c) => [c.name, c.resourceManagerEndpoint, c.authorityHost, c.tokenExchangeAudience, c.authProvider]),
+    Object.values(CLOUDS).map((c) => [c.name, c.resourceManagerEndpoint, c.authorityHost, azureSettings({ cloud: c.name }).audience, c.authProvider]),
     [
       ['AzureCloud', 'https://management.azure.com', 'https://login.microsoftonline.com', 'api://AzureADTokenExchange', 'microsoft'],
-      ['AzureUSGovernment', 'https://management.usgovcloudapi.net', 'https://login.microsoftonline.us', 'api://AzureADTokenExchangeUSGov', 'microsoft-sovereign-cloud'],
-      ['AzureChinaCloud', 'https://management.chinacloudapi.cn', 'https://login.chinacloudapi.cn', 'api://AzureADTokenExchangeChina', 'microsoft-sovereign-cloud'],
+      ['AzureUSGovernment', 'https://management.usgovcloudapi.net', 'https://login.microsoftonline.us', 'api://AzureADTokenExchange', 'microsoft-sovereign-cloud'],
+      ['AzureChinaCloud', 'https://management.chinacloudapi.cn', 'https://login.chinacloudapi.cn', 'api://AzureADTokenExchange', 'microsoft-sovereign-cloud'],
     ],
   );
   assert.equal(cloudNamed('nonsense').name, 'AzureCloud');
@@ -32,6 +32,9 @@ test('settings: defaults, trimming, the KEDA operator as namespace/name', () => 
   const set = azureSettings({ cloud: 'AzureChinaCloud', authentication: 'deviceCode', resourceManagerEndpoint: ' https://arm.example/ ', tenant: ' t ', kedaOperatorServiceAccount: 'keda/keda-operator' });
   assert.deepEqual([set.cloud.name, set.authentication, set.resourceManagerEndpoint, set.tenant, set.kedaOperator], ['AzureChinaCloud', 'deviceCode', 'https://arm.example', 't', { namespace: 'keda', name: 'keda-operator' }]);
   assert.equal(parseServiceAccount('no-slash'), undefined);
+  // A webhook that runs with --audience: the setting wins, in any cloud.
+  assert.equal(azureSettings({ cloud: 'AzureUSGovernment', audience: ' api://custom-audience ' }).audience, 'api://custom-audience');
+  assert.equal(azureSettings({ audience: '  ' }).audience, 'api://AzureADTokenExchange');
 });
 
 test('every client asks for the configured cloud\'s scope, whatever the endpoint', async (t) => {

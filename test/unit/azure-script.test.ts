@@ -14,9 +14,10 @@ test('shellQuote makes one POSIX word of anything', () => {
   assert.equal(shellQuote(''), `''`);
 });
 
-test('the script enables the cluster, reads its issuer and creates each credential, for the configured cloud', () => {
+test('the script enables the cluster, reads its issuer and creates each credential, for the configured cloud and audience', () => {
   const script = azScript({
     cloud: CLOUDS.AzureUSGovernment,
+    audience: 'api://AzureADTokenExchange',
     subscriptionId: SUBSCRIPTION_ID,
     cluster: { resourceGroup: 'rg aks', name: 'aks-legacy' },
     credentials: [{ name: 'shop-web', identityName: 'app-identity', identityResourceGroup: 'rg-apps', subject: 'system:serviceaccount:shop:web' }],
@@ -37,7 +38,7 @@ test('the script enables the cluster, reads its issuer and creates each credenti
       `AKS_OIDC_ISSUER="$(az aks show --resource-group 'rg aks' --name 'aks-legacy' --query oidcIssuerProfile.issuerUrl --output tsv)"`,
       '',
       "# Federated credentials: each identity trusts its service account's tokens from the cluster.",
-      `az identity federated-credential create --name 'shop-web' --identity-name 'app-identity' --resource-group 'rg-apps' --issuer "$AKS_OIDC_ISSUER" --subject 'system:serviceaccount:shop:web' --audiences 'api://AzureADTokenExchangeUSGov'`,
+      `az identity federated-credential create --name 'shop-web' --identity-name 'app-identity' --resource-group 'rg-apps' --issuer "$AKS_OIDC_ISSUER" --subject 'system:serviceaccount:shop:web' --audiences 'api://AzureADTokenExchange'`,
       '',
       '# Once the workloads run on workload identity, remove AKS-managed pod identity (needs the aks-preview extension):',
       `# az aks pod-identity delete --resource-group 'rg aks' --cluster-name 'aks-legacy' --namespace 'shop' --name 'app-pod-identity'`,

@@ -1,4 +1,4 @@
-/** The Azure clouds the commands know, and what each changes: endpoints, authority, audience. */
+/** The Azure clouds the commands know, and what each changes: endpoints, authority. */
 export type CloudName = 'AzureCloud' | 'AzureUSGovernment' | 'AzureChinaCloud';
 
 export interface Cloud {
@@ -9,8 +9,6 @@ export interface Cloud {
   managementScope: string;
   /** Microsoft Entra authority, for the @azure/identity fallbacks. */
   authorityHost: string;
-  /** The `aud` of the Kubernetes token a federated credential accepts. */
-  tokenExchangeAudience: string;
   /** VS Code authentication provider that signs in to this cloud. */
   authProvider: 'microsoft' | 'microsoft-sovereign-cloud';
   /** What `microsoft-sovereign-cloud.environment` must say for this cloud. */
@@ -23,7 +21,6 @@ export const CLOUDS: Record<CloudName, Cloud> = {
     resourceManagerEndpoint: 'https://management.azure.com',
     managementScope: 'https://management.core.windows.net/.default',
     authorityHost: 'https://login.microsoftonline.com',
-    tokenExchangeAudience: 'api://AzureADTokenExchange',
     authProvider: 'microsoft',
   },
   AzureUSGovernment: {
@@ -31,7 +28,6 @@ export const CLOUDS: Record<CloudName, Cloud> = {
     resourceManagerEndpoint: 'https://management.usgovcloudapi.net',
     managementScope: 'https://management.core.usgovcloudapi.net/.default',
     authorityHost: 'https://login.microsoftonline.us',
-    tokenExchangeAudience: 'api://AzureADTokenExchangeUSGov',
     authProvider: 'microsoft-sovereign-cloud',
     sovereignEnvironment: 'USGovernment',
   },
@@ -40,11 +36,20 @@ export const CLOUDS: Record<CloudName, Cloud> = {
     resourceManagerEndpoint: 'https://management.chinacloudapi.cn',
     managementScope: 'https://management.core.chinacloudapi.cn/.default',
     authorityHost: 'https://login.chinacloudapi.cn',
-    tokenExchangeAudience: 'api://AzureADTokenExchangeChina',
     authProvider: 'microsoft-sovereign-cloud',
     sovereignEnvironment: 'ChinaCloud',
   },
 };
+
+/**
+ * The `aud` of the Kubernetes token a federated credential accepts, in every cloud: the token
+ * exchanged on AKS is the projected service-account token, whose audience the workload identity
+ * webhook sets (`DefaultAudience = "api://AzureADTokenExchange"`, azure-workload-identity
+ * `pkg/webhook/consts.go`) unless it runs with `--audience`. `api://AzureADTokenExchangeUSGov` and
+ * `…China` belong to Entra's "app trusts a managed identity" scenario, not to AKS: a credential
+ * with them is accepted at creation and fails only at token exchange (AADSTS700212).
+ */
+export const DEFAULT_AUDIENCE = 'api://AzureADTokenExchange';
 
 export function cloudNamed(name: string | undefined): Cloud {
   return CLOUDS[(name ?? '') as CloudName] ?? CLOUDS.AzureCloud;

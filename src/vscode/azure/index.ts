@@ -46,6 +46,7 @@ export async function runCommand(id: string, host: AzureCommandHost, ...args: un
   const config = vscode.workspace.getConfiguration('wiMigrate.azure');
   const settings = azureSettings({
     cloud: config.get<string>('cloud'),
+    audience: config.get<string>('audience'),
     authentication: config.get<string>('authentication'),
     resourceManagerEndpoint: config.get<string>('resourceManagerEndpoint'),
     tenant: config.get<string>('tenant'),

@@ -1,10 +1,12 @@
-import { cloudNamed, type Cloud } from './clouds';
+import { cloudNamed, DEFAULT_AUDIENCE, type Cloud } from './clouds';
 
 export type Authentication = 'vscode' | 'azureCli' | 'deviceCode';
 
 /** The `wiMigrate.azure.*` settings, read once per command run. */
 export interface AzureSettings {
   cloud: Cloud;
+  /** The audience federated credentials accept: the webhook's (`DEFAULT_AUDIENCE` unless it runs with `--audience`). */
+  audience: string;
   authentication: Authentication;
   /** Overrides the cloud's Resource Manager endpoint (custom clouds, tests). */
   resourceManagerEndpoint: string | undefined;
@@ -23,6 +25,7 @@ const DEFAULT_KEDA_OPERATOR = 'kube-system/keda-operator';
 /** Settings from raw configuration values (anything unknown falls back to the default). */
 export function azureSettings(raw: {
   cloud?: string;
+  audience?: string;
   authentication?: string;
   resourceManagerEndpoint?: string;
   tenant?: string;
@@ -32,6 +35,7 @@ export function azureSettings(raw: {
   const authentication = (['vscode', 'azureCli', 'deviceCode'] as const).find((a) => a === raw.authentication) ?? 'vscode';
   return {
     cloud: cloudNamed(raw.cloud),
+    audience: raw.audience?.trim() || DEFAULT_AUDIENCE,
     authentication,
     resourceManagerEndpoint: raw.resourceManagerEndpoint?.trim().replace(/\/+$/, '') || undefined,
     tenant: raw.tenant?.trim() || undefined,

@@ -51,6 +51,7 @@ export async function copyAzScript(context: FlowContext): Promise<ScriptResult> 
   const pod = model.podIdentityProfile;
   const script = azScript({
     cloud: context.settings.cloud,
+    audience: context.settings.audience,
     subscriptionId: connection.subscriptionId,
     cluster: { resourceGroup: cluster.resourceGroup, name: cluster.name },
     credentials,

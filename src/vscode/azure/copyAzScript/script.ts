@@ -3,6 +3,8 @@ import type { Cloud } from '../clouds';
 /** What the script does: the steps of the other Azure commands, for a pipeline. */
 export interface AzPlan {
   cloud: Cloud;
+  /** The audience of the federated credentials (the webhook's). */
+  audience: string;
   subscriptionId: string;
   cluster: { resourceGroup: string; name: string };
   credentials: Array<{ name: string; identityName: string; identityResourceGroup: string; subject: string }>;
@@ -38,7 +40,7 @@ export function azScript(plan: AzPlan): string {
     for (const c of plan.credentials) {
       lines.push(
         `az identity federated-credential create --name ${q(c.name)} --identity-name ${q(c.identityName)} --resource-group ${q(c.identityResourceGroup)} ` +
-          `--issuer "$${ISSUER_VARIABLE}" --subject ${q(c.subject)} --audiences ${q(plan.cloud.tokenExchangeAudience)}`,
+          `--issuer "$${ISSUER_VARIABLE}" --subject ${q(c.subject)} --audiences ${q(plan.audience)}`,
       );
     }
   }

@@ -56,7 +56,7 @@ export async function createFederatedCredential(context: FlowContext, args: unkn
   }
   // Kept exactly as AKS gives it: the trailing slash is part of the issuer Entra compares.
   const issuer = cluster.issuerUrl;
-  const audience = context.settings.cloud.tokenExchangeAudience;
+  const audience = context.settings.audience;
   const credentials = connection.clients.msi(connection.subscriptionId).federatedIdentityCredentials;
   const base = { identityId: identity.id, clientId: identity.clientId, issuer, subject, audience };
 
