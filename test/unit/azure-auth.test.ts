@@ -94,6 +94,23 @@ test('errors are worded by status: 401, 403 with the action, 404, 409, 429, netw
     describeError(rest(403, 'AuthorizationFailed', "The client 'x' does not have authorization to perform action 'Microsoft.ContainerService/managedClusters/write' over scope '/subscriptions/s' or the scope is invalid."), context),
     /lacks the permission Microsoft\.ContainerService\/managedClusters\/write on \/subscriptions\/s \(403 AuthorizationFailed\)/,
   );
+  // A full cluster PUT is also authorised against linked resources: the linked action and scope are named, not the cluster write.
+  const linked = describeError(
+    rest(
+      403,
+      'LinkedAuthorizationFailed',
+      "The client 'x' with object id 'y' has permission to perform action 'Microsoft.ContainerService/managedClusters/write' on scope '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks'; " +
+        "however, it does not have permission to perform action 'Microsoft.OperationalInsights/workspaces/sharedKeys/action' on the linked scope(s) '/subscriptions/s/resourceGroups/logs/providers/Microsoft.OperationalInsights/workspaces/ws' or the linked scope(s) are invalid.",
+    ),
+    { ...context, permission: 'Microsoft.ContainerService/managedClusters/write' },
+  );
+  assert.match(linked, /lacks Microsoft\.OperationalInsights\/workspaces\/sharedKeys\/action on \/subscriptions\/s\/resourceGroups\/logs\/providers\/Microsoft\.OperationalInsights\/workspaces\/ws \(403 LinkedAuthorizationFailed\)/);
+  assert.match(linked, /may write there \(Microsoft\.ContainerService\/managedClusters\/write\)/);
+  assert.doesNotMatch(linked, /lacks the permission Microsoft\.ContainerService/);
+  assert.match(
+    describeError(rest(403, 'LinkedAuthorizationFailed', "…; however, it does not have permission to perform action(s) 'A/b/action,C/d/read' on the linked scope(s) '/l1,/l2' (respectively) or the linked scope(s) are invalid."), context),
+    /lacks A\/b\/action, C\/d\/read on \/l1, \/l2 \(403 LinkedAuthorizationFailed\)\. .*owner of those resources/,
+  );
   assert.match(describeError(rest(403, 'Forbidden', 'No.'), context), /lacks the permission Microsoft\.Foo\/bars\/write \(403 Forbidden\)/, 'the known permission when Azure names none');
   assert.match(describeError(rest(404, 'ResourceNotFound', 'Gone. More text.'), context), /not found \(404 ResourceNotFound\)\. Gone\. It may have been deleted/);
   assert.match(describeError(rest(409, 'Conflict', 'Busy.'), { ...context, retries: 4 }), /conflict \(409 Conflict\) after 4 sequential retries\. Busy\. Try again/);

@@ -119,6 +119,19 @@ function roleHint(action: string): string {
   return 'Ask an owner of the resource for a role that grants it.';
 }
 
+/**
+ * ARM's LinkedAuthorizationFailed: "…has permission to perform action 'A' on scope 'S'; however, it
+ * does not have permission to perform action(s) 'B[,C]' on the linked scope(s) 'L1[,L2]' (respectively)
+ * or the linked scope(s) are invalid." Undefined for any other message.
+ */
+function linkedAuthorization(message: string): { granted: string | undefined; actions: string[]; scopes: string[] } | undefined {
+  const missing = /does not have permission to perform action(?:\(s\))? '([^']+)' on the linked scope\(s\) '([^']+)'/.exec(message);
+  if (!missing) return undefined;
+  const granted = /has permission to perform action '([^']+)' on scope/.exec(message)?.[1];
+  const list = (text: string) => text.split(',').map((x) => x.trim()).filter(Boolean);
+  return { granted, actions: list(missing[1]), scopes: list(missing[2]) };
+}
+
 function firstSentence(message: string): string {
   const cut = message.search(/\.\s/);
   return cut > 0 ? message.slice(0, cut + 1) : message;
@@ -152,6 +165,15 @@ function describe(error: unknown, context: CallContext): string {
       case 401:
         return `${what}: Azure did not accept the sign-in (401${code}). Sign in again (Accounts menu, or az login for the Azure CLI setting) with an account of the right tenant.`;
       case 403: {
+        const linked = linkedAuthorization(error.message);
+        if (linked) {
+          return (
+            `${what}: your account may write ${linked.granted ? `there (${linked.granted})` : 'the resource itself'}, but the request also acts on resources it links to, ` +
+            `and there it lacks ${linked.actions.join(', ')} on ${linked.scopes.join(', ')} (403${code}). ` +
+            'A full update of a cluster is checked against what it links to (a Log Analytics workspace, a subnet, an identity): ' +
+            `ask an owner of ${linked.scopes.length === 1 ? 'that resource' : 'those resources'} for a role that grants it, or have someone who holds it run the command.`
+          );
+        }
         const said = /action '([^']+)' over scope '([^']+)'/.exec(error.message);
         const action = said?.[1] ?? context.permission;
         const scope = said?.[2];
