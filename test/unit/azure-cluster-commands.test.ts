@@ -177,3 +177,17 @@ test('remove: 403 on the update names the permission; 404 when the cluster vanis
   const gone = await h.run(REMOVE, [...SIGN_IN, { pick: 'aks-legacy' }]);
   assert.match(failure(gone), /Could not read cluster aks-legacy: not found \(404 ResourceNotFound\)/);
 });
+
+test('a pod identity exception whose podLabels AKS returns as null: clusters are still listed and read, and an update keeps the exception (podLabels {})', async (t) => {
+  const h = await azureHarness(t, {}, { seed: seed() });
+  // What AKS can return; @azure/arm-containerservice's deserialiser throws on it unless the body is normalised.
+  const nulled = () => ((legacy(h).properties.podIdentityProfile!.userAssignedIdentityExceptions![0] as { podLabels: unknown }).podLabels = null);
+  nulled();
+  const enable = await h.run(ENABLE, [...SIGN_IN, { pick: 'aks-legacy' }, { choose: 'Enable' }]);
+  assert.equal(outcome<EnableResult>(enable).status, 'enabled');
+  assert.deepEqual(legacy(h).properties.podIdentityProfile?.userAssignedIdentityExceptions, [{ name: 'probe-exception', namespace: 'shop', podLabels: {} }]);
+  nulled();
+  const remove = await h.run(REMOVE, [...SIGN_IN, { pick: 'aks-legacy' }, { pickMany: ['Pod identity shop/app-pod-identity'] }, { choose: 'Remove' }]);
+  assert.deepEqual(outcome<RemoveResult>(remove).removedIdentities, ['shop/app-pod-identity']);
+  assert.ok(remove.ui.transcript.find((e) => e.kind === 'pickMany')?.offered?.includes('Exception shop/probe-exception'));
+});

@@ -1,6 +1,7 @@
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { ManagedServiceIdentityClient } from '@azure/arm-msi';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { TokenCredential } from '@azure/identity';
 import type { Cloud } from './clouds';
 
@@ -53,8 +54,51 @@ export class ArmClients {
   }
 
   aks(subscriptionId: string): ContainerServiceClient {
-    return new ContainerServiceClient(this.credential, subscriptionId, { ...this.pipeline(), credentials: { scopes: [this.cloud.managementScope] } });
+    return new ContainerServiceClient(this.credential, subscriptionId, {
+      ...this.pipeline(),
+      credentials: { scopes: [this.cloud.managementScope] },
+      // After the retry policy, so that it sees each response before the SDK deserialises it.
+      additionalPolicies: [{ policy: nullPodLabelsPolicy, position: 'perRetry' }],
+    });
   }
+}
+
+/**
+ * AKS can return `podIdentityProfile.userAssignedIdentityExceptions[].podLabels` as null (the
+ * aks-preview CLI back-fills it for that reason); @azure/arm-containerservice's deserialiser then
+ * throws a TypeError, which would break reading that cluster and listing the subscription's
+ * clusters. The raw body is normalised first: a null `podLabels` of an exception becomes `{}`.
+ */
+const nullPodLabelsPolicy: PipelinePolicy = {
+  name: 'wiMigrateNullPodLabels',
+  async sendRequest(request, next) {
+    const response = await next(request);
+    const text = response.bodyAsText;
+    if (text && /"podLabels"\s*:\s*null/.test(text)) response.bodyAsText = withEmptyPodLabels(text);
+    return response;
+  },
+};
+
+function withEmptyPodLabels(text: string): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'userAssignedIdentityExceptions' && Array.isArray(value)) {
+          for (const e of value) if (e && typeof e === 'object' && (e as { podLabels?: unknown }).podLabels === null) (e as { podLabels: object }).podLabels = {};
+        }
+        visit(value);
+      }
+    }
+  };
+  visit(body);
+  return JSON.stringify(body);
 }
 
 /** The parts of an ARM resource id. */
