@@ -74,6 +74,15 @@ export function managedClusterRoutes(failure: () => ClusterOperationFailure | un
             'please wait for it to finish before starting a new operation.',
         );
       }
+      // Optimistic concurrency, as AKS does it: If-Match must name the cluster's current eTag.
+      const ifMatch = context.headers['if-match'];
+      if (typeof ifMatch === 'string' && ifMatch !== '*' && (!existing || ifMatch !== existing.eTag)) {
+        throw new ArmError(
+          412,
+          'PreconditionFailed',
+          `Operation is not allowed: the eTag ${ifMatch} of managedClusters '${name}' does not match its current eTag ${existing?.eTag ?? '(none: no such cluster)'}. Please get the latest object and try again.`,
+        );
+      }
       if (typeof body.location !== 'string' || body.location === '') {
         throw badRequest('The location property is required for this definition.', 'LocationRequired');
       }
@@ -89,6 +98,7 @@ export function managedClusterRoutes(failure: () => ClusterOperationFailure | un
         context.state.clusters.set(key, cluster);
       }
       cluster.properties = { ...cluster.properties, provisioningState: existing ? 'Updating' : 'Creating' };
+      cluster.eTag = randomUUID();
       const operation: ClusterOperation = {
         id: randomUUID(),
         subscriptionId,
@@ -209,6 +219,7 @@ function clusterJson(cluster: ClusterRecord): unknown {
     type: CLUSTER_TYPE,
     location: cluster.location,
     tags: cluster.tags,
+    ...(cluster.eTag ? { eTag: cluster.eTag } : {}),
     sku: { name: 'Base', tier: 'Free' },
     properties: structuredClone(cluster.properties),
   };

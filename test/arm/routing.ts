@@ -21,6 +21,8 @@ export interface RequestContext {
   /** The route's capture groups, percent-decoded. */
   params: string[];
   body: unknown;
+  /** The request's headers (lower-case names), for conditional requests (`if-match`). */
+  headers: Record<string, string | string[] | undefined>;
   state: ArmState;
   settings: ArmServerSettings;
   /** `https://127.0.0.1:<port>`: where nextLink and operation URLs point. */

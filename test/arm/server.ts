@@ -146,6 +146,7 @@ export async function startArmServer(options: ArmServerOptions = {}): Promise<Ar
         url,
         params: (found.pattern.exec(url.pathname) ?? []).slice(1).map(decodeSegment),
         body: parseJson(text),
+        headers: request.headers,
         state,
         settings,
         baseUrl,

@@ -68,6 +68,8 @@ export interface ClusterRecord {
   location: string;
   tags?: Record<string, string>;
   properties: ClusterProperties;
+  /** Optimistic concurrency: changes whenever a PUT of the cluster is accepted. */
+  eTag?: string;
 }
 
 export type IdentitySeed = Omit<IdentityRecord, 'clientId' | 'principalId' | 'tenantId' | 'location'> &
@@ -198,6 +200,7 @@ export class ArmState {
     const subscription = this.requireSubscription(seed.subscriptionId);
     const record: ClusterRecord = {
       location: 'eastus',
+      eTag: randomUUID(),
       ...seed,
       properties: { provisioningState: 'Succeeded', kubernetesVersion: '1.30.6', ...seed.properties },
     };

@@ -191,3 +191,33 @@ test('a pod identity exception whose podLabels AKS returns as null: clusters are
   assert.deepEqual(outcome<RemoveResult>(remove).removedIdentities, ['shop/app-pod-identity']);
   assert.ok(remove.ui.transcript.find((e) => e.kind === 'pickMany')?.offered?.includes('Exception shop/probe-exception'));
 });
+
+test('enable: a change someone makes between the read and the PUT is not overwritten: If-Match gets 412, the cluster is read and changed again, once', async (t) => {
+  const h = await azureHarness(t, {}, { seed: seed() });
+  let changes = 0;
+  // Someone else's update lands just before each of ours (first only, or every time).
+  const someoneElse = (every: boolean) => (r: { method: string; path: string }) => {
+    if (r.method !== 'PUT' || !/managedClusters\/aks-legacy$/.test(r.path) || (!every && changes > 0)) return;
+    changes++;
+    const cluster = legacy(h);
+    cluster.tags = { ...cluster.tags, owner: `someone-${changes}` };
+    cluster.eTag = `someone-${changes}`;
+  };
+  const once = someoneElse(false);
+  h.server.events.on('request', once);
+  const run = await h.run(ENABLE, [...SIGN_IN, { pick: 'aks-legacy' }, { choose: 'Enable' }]);
+  h.server.events.off('request', once);
+  assert.equal(outcome<EnableResult>(run).status, 'enabled');
+  assert.deepEqual(requestsOf(h.server, LEGACY_PUT).map((l) => l.split(' ').pop()), ['412', '200'], 'the first PUT is refused, the second made from a fresh read');
+  assert.equal(legacy(h).tags?.owner, 'someone-1', 'the other change is kept');
+  assert.equal(legacy(h).properties.securityProfile?.workloadIdentity?.enabled, true);
+  assert.ok(run.log.some((l) => /412 on aks-legacy: it changed since it was read/.test(l)), run.log.join('\n'));
+
+  // Someone changes it before every PUT: after one fresh try the command stops, having changed nothing.
+  const every = someoneElse(true);
+  h.server.events.on('request', every);
+  const twice = await h.run(REMOVE, [...SIGN_IN, { pick: 'aks-legacy' }, { pickMany: ['Pod identity shop/app-pod-identity'] }, { choose: 'Remove' }]);
+  h.server.events.off('request', every);
+  assert.match(failure(twice), /Cluster aks-legacy changed again while this command was updating it \(412 PreconditionFailed, twice\)/);
+  assert.equal(legacy(h).properties.podIdentityProfile?.userAssignedIdentities?.length, 1, 'nothing removed');
+});

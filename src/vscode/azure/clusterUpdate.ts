@@ -1,7 +1,7 @@
 import type { ManagedCluster } from '@azure/arm-containerservice';
 import type { Connection } from './connect';
 import type { FlowContext } from './context';
-import { describeError, isAbortError } from './errors';
+import { describeError, isAbortError, statusOf } from './errors';
 import type { ClusterInfo } from './pickers';
 import { FlowError } from './result';
 import { retryOnConflict } from './retry';
@@ -21,8 +21,9 @@ export async function readCluster(context: FlowContext, connection: Connection, 
 
 /**
  * Updates a cluster as `az aks update` does: GET the model, change it, PUT it back, and follow the
- * long-running operation (Azure-AsyncOperation) to its end, reporting its status. A 409 (another
- * operation on the cluster) is retried after a wait. Cancelling stops the waiting only: Azure
+ * long-running operation (Azure-AsyncOperation) to its end, reporting its status. The PUT carries
+ * `If-Match` with the eTag read (a 412 means someone changed the cluster in between: read and
+ * change it again, once). A 409 (another operation on the cluster) is retried after a wait. Cancelling stops the waiting only: Azure
  * goes on with an operation it accepted, and the error says so.
  */
 export async function updateCluster(
@@ -39,23 +40,35 @@ export async function updateCluster(
   try {
     const { result } = await retryOnConflict(
       async () => {
-        const model = await readCluster(context, connection, cluster, progress.signal);
-        change(model);
-        progress.signal.throwIfAborted();
-        log.info(`PUT ${cluster.id} (${what})`);
-        progress.report(`Sending the update of ${cluster.name}`);
-        const poller = aks.createOrUpdate(cluster.resourceGroup, cluster.name, model, {
-          abortSignal: progress.signal,
-          ...(context.transport?.pollIntervalMs !== undefined ? { updateIntervalInMs: context.transport.pollIntervalMs } : {}),
-        });
-        poller.onProgress((state) => {
+        // The PUT names the eTag of the model it was made from: a change someone made in between
+        // is not overwritten (412), and the update is made again from a fresh read, once.
+        for (let attempt = 1; ; attempt++) {
+          const model = await readCluster(context, connection, cluster, progress.signal);
+          change(model);
+          progress.signal.throwIfAborted();
+          log.info(`PUT ${cluster.id} (${what})${model.eTag ? ` If-Match ${model.eTag}` : ''}`);
+          progress.report(`Sending the update of ${cluster.name}`);
+          const poller = aks.createOrUpdate(cluster.resourceGroup, cluster.name, model, {
+            abortSignal: progress.signal,
+            ...(model.eTag ? { ifMatch: model.eTag } : {}),
+            ...(context.transport?.pollIntervalMs !== undefined ? { updateIntervalInMs: context.transport.pollIntervalMs } : {}),
+          });
+          poller.onProgress((state) => {
+            accepted = true;
+            log.info(`Operation on ${cluster.name}: ${state.status}`);
+            progress.report(state.status === 'running' ? `Azure is updating ${cluster.name}; this takes a few minutes` : `Azure reports the update of ${cluster.name} ${state.status}`);
+          });
+          try {
+            await poller.submitted();
+          } catch (error) {
+            if (statusOf(error) !== 412) throw error;
+            if (attempt >= 2) throw new FlowError(`Cluster ${cluster.name} changed again while this command was updating it (412 PreconditionFailed, twice): someone else is updating it. Nothing was changed by this command; run it again when they are done.`);
+            log.info(`412 on ${cluster.name}: it changed since it was read; reading it again`);
+            continue;
+          }
           accepted = true;
-          log.info(`Operation on ${cluster.name}: ${state.status}`);
-          progress.report(state.status === 'running' ? `Azure is updating ${cluster.name}; this takes a few minutes` : `Azure reports the update of ${cluster.name} ${state.status}`);
-        });
-        await poller.submitted();
-        accepted = true;
-        return poller.pollUntilDone({ abortSignal: progress.signal });
+          return poller.pollUntilDone({ abortSignal: progress.signal });
+        }
       },
       { signal: progress.signal, log, what: `cluster ${cluster.name}`, delayMs: context.transport?.conflictRetryDelayMs },
     );
