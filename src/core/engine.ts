@@ -32,7 +32,8 @@ export function checkFile(file: ManifestFile, index: WorkspaceIndex, options?: P
  * `checkFile` as steps: every rule on one document, then a yield. The findings are sorted at the
  * end, so they come out as `checkFile`'s whatever order the work was done in.
  */
-export function* checkFileSteps(file: ManifestFile, index: WorkspaceIndex, options?: Partial<Options>, rules: readonly AnyRule[] = RULES): Steps<Finding[]> {
+export function* checkFileSteps(given: ManifestFile, index: WorkspaceIndex, options?: Partial<Options>, rules: readonly AnyRule[] = RULES): Steps<Finding[]> {
+  const file = index.checkedFile(given);
   const opts = resolveOptions(options);
   const findings: Finding[] = [];
   const active = rules.flatMap((rule) => {
@@ -153,9 +154,11 @@ export class Project {
   private readonly parsed = new Map<string, ManifestFile>();
   readonly options: Options;
 
+  /** `scan: false` parses every document (the pre-scan's own tests compare against it). */
   constructor(
     options?: Partial<Options>,
     readonly registry: Registry = DEFAULT_REGISTRY,
+    private readonly scan = true,
   ) {
     this.options = resolveOptions(options);
     this.index = new WorkspaceIndex(this.options.defaultNamespace);
@@ -166,7 +169,7 @@ export class Project {
    * reused. `kind` is the file's kind when its path here does not say it (a relative path).
    */
   set(path: string, text: string, previous: ManifestFile | undefined = this.parsed.get(path), kind = this.kindOf(path)): ManifestFile {
-    const file = parseManifestFile(path, text, previous, kind);
+    const file = parseManifestFile(path, text, previous, kind, this.scan);
     this.parsed.set(path, file);
     this.index.update(file);
     return file;

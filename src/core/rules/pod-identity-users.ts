@@ -69,7 +69,7 @@ export function usersOf(index: WorkspaceIndex, file: ManifestFile, obj: K8sObjec
         // A templated selector may select any labelled pod that fits it.
         const pattern = templatePattern(t, selectorNode);
         return [
-          ...index.pods.filter((p) => p.bindingLabel !== undefined && pattern.test(p.bindingLabel)).map((p) => at(p, `${owner(p)} may be selected by it`)),
+          ...index.labelledPods.filter((p) => pattern.test(p.bindingLabel!)).map((p) => at(p, `${owner(p)} may be selected by it`)),
           ...refs.podLabels.map((r) => at(r, `${r.shown} ${r.how}`)),
         ];
       }
@@ -83,7 +83,7 @@ export function usersOf(index: WorkspaceIndex, file: ManifestFile, obj: K8sObjec
     }
     case 'AzurePodIdentityException':
       return [
-        ...index.pods.filter((p) => p.bindingLabel !== undefined).map((p) => at(p, `pod identity still used by ${owner(p)}`)),
+        ...index.labelledPods.map((p) => at(p, `pod identity still used by ${owner(p)}`)),
         ...refs.podLabels.map((r) => at(r, `pod identity still used: ${r.shown} ${r.how}`)),
         ...index.bindings.map((b) => at(b, `pod identity still used: ${bindingLabel(b)}`)),
       ];
@@ -113,7 +113,7 @@ const cache = new WeakMap<ManifestFile, References>();
 function referencesIn(index: WorkspaceIndex): References {
   const all: References = { podLabels: [], identityNames: [] };
   for (const path of index.paths) {
-    const file = index.file(path);
+    const file = index.parsedFile(path);
     if (!file) continue;
     let refs = cache.get(file);
     if (!refs) cache.set(file, (refs = referencesOf(file, index)));
@@ -126,7 +126,7 @@ function referencesIn(index: WorkspaceIndex): References {
       const fact = facts.find((f) => f.file === r.file && f.start === r.start);
       return !fact || value(fact) === undefined;
     });
-  return { podLabels: unknown(all.podLabels, index.pods, (p) => p.bindingLabel), identityNames: unknown(all.identityNames, index.bindings, (b) => b.identityName) };
+  return { podLabels: unknown(all.podLabels, index.labelledPods, (p) => p.bindingLabel), identityNames: unknown(all.identityNames, index.bindings, (b) => b.identityName) };
 }
 
 function referencesOf(file: ManifestFile, index: WorkspaceIndex): References {
