@@ -2,6 +2,7 @@ import { mergeAlternatives } from './alternatives';
 import { applyEdits, EditComposer, pickCompatible, type FileEdit, type LabelledEdit } from './edits';
 import { editsByFile, oneCreatorEach, pickCompatibleAcrossFiles } from './fixPasses';
 import { buildFix } from './fix';
+import { findingsCache } from './findings-cache';
 import { parseManifestFile, rangeOf, type ManifestDoc, type ManifestFile } from './model';
 import { RULES } from './rules';
 import { FILE_KINDS, fileKindOf, MANIFEST_KIND, type FileKind } from './fileKinds';
@@ -47,9 +48,10 @@ export function* checkFileSteps(given: ManifestFile, index: WorkspaceIndex, opti
   }
   // The alternatives of one document (its if/else branches) are checked together, then merged.
   let group: { docs: ManifestDoc[]; found: Finding[][] } = { docs: [], found: [] };
+  const cache = findingsCache(index, file, opts, rules);
   for (const [i, doc] of file.docs.entries()) {
-    const found: Finding[] = [];
-    for (const { rule, setting, severity } of active) {
+    const { found, reused } = cache.of(doc);
+    for (const { rule, setting, severity } of reused ? [] : active) {
       if (rule.input === 'text') continue;
       const objects = doc.objects.filter((o) => rule.kinds.includes('*') || rule.kinds.includes(o.kind));
       if (objects.length === 0 && !rule.kinds.includes('*')) continue;
@@ -72,8 +74,9 @@ export function* checkFileSteps(given: ManifestFile, index: WorkspaceIndex, opti
       findings.push(...mergeAlternatives(file.path, group.docs, group.found));
       group = { docs: [], found: [] };
     }
-    yield;
+    if (!reused) yield;
   }
+  cache.keep();
   return dropSuppressed(file.text, findings).sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
 }
 

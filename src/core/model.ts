@@ -2,6 +2,7 @@ import { Document, isMap, isScalar, isSeq, parseDocument, YAMLMap, type Node } f
 import { FILE_KINDS, fileKindOf, MANIFEST_KIND, type FileKind } from './fileKinds';
 import { alternativesOf, defineBodies, helmBlocks, hideBranches, maskTemplates, type Alternative, type HelmBranch, type MaskResult } from './helm';
 import { podFragmentOf, POD_FRAGMENT_KIND, scalarString, type PodFragment } from './k8s';
+import { parseAround, reusable as reusableRegions } from './incremental';
 import { mayMatter, regionsHit, scanHits, scannable } from './scan';
 import { runSteps, type Steps } from './steps';
 import { eolOf } from './text';
@@ -58,6 +59,8 @@ export interface ManifestFile {
    * finding. Their spans, in order; `fullFile` parses them when a reader needs every document.
    */
   skipped?: Array<{ start: number; end: number }>;
+  /** True when the text holds no `{{` (no Helm action): an edit may reuse its documents (core/incremental.ts). */
+  braceless?: boolean;
 }
 
 /** A Kubernetes object: a top-level document map with a `kind`, or an item of a `kind: List`. */
@@ -125,13 +128,17 @@ export function parseManifestFile(path: string, text: string, previous?: Manifes
  */
 export function* parseManifestFileSteps(path: string, text: string, previous?: ManifestFile, kind = fileKindOf(path) ?? MANIFEST_KIND, scan = true): Steps<ManifestFile> {
   if (kind.syntax === 'text') return { path, kind: kind.id, text, masked: { text, actions: [] }, eol: eolOf(text), docs: [] };
-  const scanned = scan && scannable(kind.id, path, text);
+  // After an edit of a text without `{{`, only the changed window is read again (core/incremental.ts).
+  const reuse = reusableRegions(previous, text, kind.id);
+  const braceless = reuse !== undefined || !text.includes('{{');
+  const scanned = scan && braceless && scannable(kind.id, path);
   // Nothing anywhere: one scan of the text, no split, no parse.
-  if (scanned && !mayMatter(text)) return { path, kind: kind.id, text, masked: { text, actions: [] }, eol: eolOf(text), docs: [], skipped: text ? [{ start: 0, end: text.length }] : [] };
+  if (scanned && !mayMatter(text)) return { path, kind: kind.id, text, masked: { text, actions: [] }, eol: eolOf(text), docs: [], skipped: text ? [{ start: 0, end: text.length }] : [], braceless };
+  if (reuse) return yield* parseAround(path, text, kind, reuse, scanned);
   const reusable = new Map(previous?.docs.map((d) => [d.source, d.yaml]));
   const masked = maskTemplates(text);
   const blocks = masked.actions.length > 0 ? helmBlocks(text, masked.actions) : undefined;
-  const file: ManifestFile = { path, kind: kind.id, text, masked, eol: eolOf(text), docs: [] };
+  const file: ManifestFile = { path, kind: kind.id, text, masked, eol: eolOf(text), docs: [], braceless };
   const regions = regionsOf(kind, masked.text, blocks);
   const hit = scanned ? regionsHit(scanHits(text), regions) : undefined;
   for (const [index, region] of regions.entries()) {
@@ -192,7 +199,7 @@ function regionsOf(kind: FileKind, masked: string, blocks: HelmBranch | undefine
  * The documents of one region: one, or one per alternative of its if/else branches that parses
  * (`DocBranches`). When none parses, the region is read whole, as if every branch rendered.
  */
-function readRegion(file: ManifestFile, blocks: HelmBranch | undefined, region: Region, reusable: Map<string, Document.Parsed>): ManifestDoc[] {
+export function readRegion(file: ManifestFile, blocks: HelmBranch | undefined, region: Region, reusable: Map<string, Document.Parsed>): ManifestDoc[] {
   const whole = file.masked.text.slice(region.start, region.end);
   const { alternatives, complete } = blocks ? alternativesOf(blocks, region.start, region.end) : { alternatives: [], complete: true };
   if (alternatives.length > 1) {

@@ -33,9 +33,9 @@ export function scanKinds(): string[] {
 let kinds: RegExp | undefined;
 const KINDS = () => (kinds ??= new RegExp(`\\b(?:${scanKinds().join('|')})\\b`, 'g'));
 
-/** True when the file is read through the scan: a plain manifest (not Chart.yaml) with no template action. */
-export function scannable(kind: string, path: string, text: string): boolean {
-  return kind === 'manifest' && !/(^|[\\/])Chart\.ya?ml$/i.test(path) && !text.includes('{{');
+/** True when a file is read through the scan: a plain manifest (not Chart.yaml). Its text must hold no `{{` too. */
+export function scannable(kind: string, path: string): boolean {
+  return kind === 'manifest' && !/(^|[\\/])Chart\.ya?ml$/i.test(path);
 }
 
 /** True when something in the text can take part in a finding. */
@@ -63,4 +63,26 @@ export function regionsHit(hits: readonly number[], regions: ReadonlyArray<{ sta
     while (h < hits.length && hits[h] < start) h++;
     return h < hits.length && hits[h] < end;
   });
+}
+
+/**
+ * The lines of a text that hold a word or kind of the scan, each with the lines it is nested in
+ * (by indentation): equal before and after an edit, the edit changed nothing the scan looks for,
+ * nor where it is written.
+ */
+export function wordLines(text: string): string[] {
+  const out: string[] = [];
+  const parents: Array<{ indent: number; line: string }> = [];
+  for (const line of text.split('\n')) {
+    const content = line.trimStart();
+    if (content === '' || content.startsWith('#')) {
+      if (mayMatter(line)) out.push(line);
+      continue;
+    }
+    const indent = line.length - content.length;
+    while (parents.length > 0 && parents[parents.length - 1].indent >= indent) parents.pop();
+    if (mayMatter(line)) out.push([...parents.map((p) => p.line), line].join('\n'));
+    parents.push({ indent, line });
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 import { renderTemplatedFields } from './chart';
 import { distinctFacts } from './alternatives';
 import { KustomizeModel, namespaceIn } from './builds';
-import { addFactsOf, type BindingFact, type FileFacts, type IdentityFact, type Located, type PodFact, type ServiceAccountFact } from './facts';
+import { addFactsOf, docFacts, noFacts, onlyMoved, type BindingFact, type FileFacts, type IdentityFact, type Located, type PodFact, type ServiceAccountFact } from './facts';
 import { pathKey } from './paths';
 import { GUIDS_IN_TEXT } from './k8s';
 import { fullFile, type K8sObject, type ManifestFile } from './model';
@@ -15,6 +15,7 @@ interface Views extends Omit<FileFacts, 'recordedIds'> {
   podsByBindingLabel: Map<string, PodFact[]>;
   /** Pods of the documents the pre-scan skipped, read when asked (`pods`). */
   skippedPods?: PodFact[];
+  labelledPods?: PodFact[];
   /** True once the GUIDs of skipped documents are in `recordedIds`. */
   skippedIdsRead?: boolean;
 }
@@ -45,6 +46,14 @@ export class WorkspaceIndex {
   private model: KustomizeModel | undefined;
   /** The files (path keys) the kustomize model read. */
   private modelReads = new Set<string>();
+  /**
+   * Counts changes that other documents' findings may depend on: every update, except one that
+   * only moved facts of one file (`quiet`), which counts in `quietByPath` instead. Findings a
+   * check kept are still right while neither count changed for the other files (core/findings-cache.ts).
+   */
+  private changes = 0;
+  private quietTotal = 0;
+  private readonly quietByPath = new Map<string, number>();
 
   constructor(private readonly defaultNamespace = 'default') {}
 
@@ -54,25 +63,43 @@ export class WorkspaceIndex {
 
   /** `update` as steps: reads the facts of one document per step, and changes the index at the end. */
   *updateSteps(file: ManifestFile): Steps<void> {
-    const facts: FileFacts = { identities: [], bindings: [], serviceAccounts: [], pods: [], recordedIds: [] };
+    const facts = noFacts();
     for (const doc of file.docs) {
-      addFactsOf(file, doc, this.defaultNamespace, facts);
+      const mine = docFacts(file, doc, this.defaultNamespace);
+      for (const key of ['identities', 'bindings', 'serviceAccounts', 'pods', 'recordedIds'] as const) (facts[key] as unknown[]).push(...mine[key]);
       yield;
     }
+    const previous = this.parsed.get(file.path);
+    const quiet = previous !== undefined && !this.readByModel(file.path, file.kind) && onlyMoved(previous, file, this.defaultNamespace);
+    if (quiet) {
+      this.quietTotal++;
+      this.quietByPath.set(file.path, (this.quietByPath.get(file.path) ?? 0) + 1);
+    } else this.changes++;
+    if (this.readByModel(file.path, file.kind)) this.model = undefined;
     // A templated identity name that no value renders (`{{ .Release.Name }}-identity`) names the identity of this file written alike.
     for (const b of facts.bindings) b.identityName ??= facts.identities.find((i) => i.name === b.templated?.identityName)?.name;
     if (file.docs.some((d) => d.branches)) distinctFacts(facts);
     this.files.set(file.path, facts);
     this.parsed.set(file.path, file);
     this.views = undefined;
-    this.model = undefined;
   }
 
   remove(path: string): void {
+    if (this.readByModel(path, this.parsed.get(path)?.kind)) this.model = undefined;
     this.files.delete(path);
     this.parsed.delete(path);
     this.views = undefined;
-    this.model = undefined;
+    this.changes++;
+  }
+
+  /** True when the kustomize model may change with this file: a kustomization, or a file a build reads. */
+  private readByModel(path: string, kind: string | undefined): boolean {
+    return kind === 'kustomization' || this.modelReads.has(pathKey(path)) || this.parsed.get(path)?.kind === 'kustomization';
+  }
+
+  /** Where the index stands for the findings of `path`: equal, nothing they read changed since (core/findings-cache.ts). */
+  stateFor(path: string): string {
+    return `${this.changes}:${this.quietTotal - (this.quietByPath.get(path) ?? 0)}`;
   }
 
   /** The kustomizations of the workspace and what each leaf builds (made on demand). */
@@ -238,7 +265,7 @@ export class WorkspaceIndex {
       v.skippedPods = [];
       for (const file of this.parsed.values()) {
         if (!file.skipped?.length) continue;
-        const facts: FileFacts = { identities: [], bindings: [], serviceAccounts: [], pods: [], recordedIds: [] };
+        const facts = noFacts();
         const parsed = new Set(file.docs);
         const whole = fullFile(file);
         for (const doc of whole.docs) if (!parsed.has(doc)) addFactsOf(whole, doc, this.defaultNamespace, facts);
@@ -250,7 +277,8 @@ export class WorkspaceIndex {
 
   /** The pods with an `aadpodidbinding` label (the pre-scan never skips one): no skipped document is parsed. */
   get labelledPods(): PodFact[] {
-    return this.view().pods.filter((p) => p.bindingLabel !== undefined);
+    const v = this.view();
+    return (v.labelledPods ??= v.pods.filter((p) => p.bindingLabel !== undefined));
   }
 
   get bindings(): BindingFact[] {
