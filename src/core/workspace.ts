@@ -20,6 +20,8 @@ interface Views extends Omit<FileFacts, 'recordedIds'> {
   skippedIdsRead?: boolean;
 }
 
+const FACT_KINDS = ['identities', 'bindings', 'serviceAccounts', 'pods', 'recordedIds'] as const;
+
 /** The GUIDs written in a file's skipped documents (none of them holds a pod identity object). */
 const skippedIds = new WeakMap<ManifestFile, string[]>();
 
@@ -66,7 +68,7 @@ export class WorkspaceIndex {
     const facts = noFacts();
     for (const doc of file.docs) {
       const mine = docFacts(file, doc, this.defaultNamespace);
-      for (const key of ['identities', 'bindings', 'serviceAccounts', 'pods', 'recordedIds'] as const) (facts[key] as unknown[]).push(...mine[key]);
+      for (const key of FACT_KINDS) for (const f of mine[key]) (facts[key] as unknown[]).push(f);
       yield;
     }
     const previous = this.parsed.get(file.path);
@@ -138,7 +140,10 @@ export class WorkspaceIndex {
       for (const id of facts.recordedIds) v.recordedIds.add(id);
     }
     const group = <T>(map: Map<string, T[]>, key: string | undefined, item: T) => {
-      if (key !== undefined) map.set(key, [...(map.get(key) ?? []), item]);
+      if (key === undefined) return;
+      const list = map.get(key);
+      if (list) list.push(item);
+      else map.set(key, [item]);
     };
     for (const b of v.bindings) group(v.bindingsBySelector, b.selector, b);
     for (const b of v.bindings) group(v.bindingsByIdentityName, b.identityName, b);
