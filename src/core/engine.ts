@@ -74,7 +74,7 @@ export function* checkFileSteps(given: ManifestFile, index: WorkspaceIndex, opti
       findings.push(...mergeAlternatives(file.path, group.docs, group.found));
       group = { docs: [], found: [] };
     }
-    if (!reused) yield;
+    if (!reused || i % 100 === 0) yield;
   }
   cache.keep();
   return dropSuppressed(file.text, findings).sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
