@@ -122,7 +122,7 @@ describe('pre-scan', () => {
     assert.equal(scanned.index.file('plain.yaml')?.docs.length, 2);
   });
 
-  test('a base that kustomize builds is checked whole: an overlay may give a document without any word the label', () => {
+  test('a kustomize base without any word, labelled by an overlay\'s patch: the same findings with the scan as without', () => {
     const files = new Map([
       ['base/kustomization.yaml', 'resources:\n  - web.yaml\n'],
       ['base/web.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers: []\n'],
@@ -130,6 +130,6 @@ describe('pre-scan', () => {
       ['overlay/label.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    metadata:\n      labels:\n        aadpodidbinding: web\n'],
       ['identity.yaml', 'apiVersion: aadpodidentity.k8s.io/v1\nkind: AzureIdentityBinding\nmetadata:\n  name: web\nspec:\n  azureIdentity: web\n  selector: web\n---\napiVersion: aadpodidentity.k8s.io/v1\nkind: AzureIdentity\nmetadata:\n  name: web\nspec:\n  type: 0\n  clientID: 00000000-0000-4000-8000-000000000009\n'],
     ]);
-    assertSameFindings(files, 'kustomize base');
+    assert.ok(assertSameFindings(files, 'kustomize base') > 0);
   });
 });
