@@ -2,6 +2,7 @@ import { mergeAlternatives } from './alternatives';
 import { applyEdits, EditComposer, pickCompatible, type FileEdit, type LabelledEdit } from './edits';
 import { editsByFile, oneCreatorEach, pickCompatibleAcrossFiles } from './fixPasses';
 import { buildFix } from './fix';
+import { findingsCache } from './findings-cache';
 import { parseManifestFile, rangeOf, type ManifestDoc, type ManifestFile } from './model';
 import { RULES } from './rules';
 import { FILE_KINDS, fileKindOf, MANIFEST_KIND, type FileKind } from './fileKinds';
@@ -32,7 +33,8 @@ export function checkFile(file: ManifestFile, index: WorkspaceIndex, options?: P
  * `checkFile` as steps: every rule on one document, then a yield. The findings are sorted at the
  * end, so they come out as `checkFile`'s whatever order the work was done in.
  */
-export function* checkFileSteps(file: ManifestFile, index: WorkspaceIndex, options?: Partial<Options>, rules: readonly AnyRule[] = RULES): Steps<Finding[]> {
+export function* checkFileSteps(given: ManifestFile, index: WorkspaceIndex, options?: Partial<Options>, rules: readonly AnyRule[] = RULES): Steps<Finding[]> {
+  const file = index.checkedFile(given);
   const opts = resolveOptions(options);
   const findings: Finding[] = [];
   const active = rules.flatMap((rule) => {
@@ -46,9 +48,10 @@ export function* checkFileSteps(file: ManifestFile, index: WorkspaceIndex, optio
   }
   // The alternatives of one document (its if/else branches) are checked together, then merged.
   let group: { docs: ManifestDoc[]; found: Finding[][] } = { docs: [], found: [] };
+  const cache = findingsCache(index, file, opts, rules);
   for (const [i, doc] of file.docs.entries()) {
-    const found: Finding[] = [];
-    for (const { rule, setting, severity } of active) {
+    const { found, reused } = cache.of(doc);
+    for (const { rule, setting, severity } of reused ? [] : active) {
       if (rule.input === 'text') continue;
       const objects = doc.objects.filter((o) => rule.kinds.includes('*') || rule.kinds.includes(o.kind));
       if (objects.length === 0 && !rule.kinds.includes('*')) continue;
@@ -71,8 +74,9 @@ export function* checkFileSteps(file: ManifestFile, index: WorkspaceIndex, optio
       findings.push(...mergeAlternatives(file.path, group.docs, group.found));
       group = { docs: [], found: [] };
     }
-    yield;
+    if (!reused || i % 100 === 0) yield;
   }
+  cache.keep();
   return dropSuppressed(file.text, findings).sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
 }
 
@@ -153,9 +157,11 @@ export class Project {
   private readonly parsed = new Map<string, ManifestFile>();
   readonly options: Options;
 
+  /** `scan: false` parses every document (the pre-scan's own tests compare against it). */
   constructor(
     options?: Partial<Options>,
     readonly registry: Registry = DEFAULT_REGISTRY,
+    private readonly scan = true,
   ) {
     this.options = resolveOptions(options);
     this.index = new WorkspaceIndex(this.options.defaultNamespace);
@@ -166,7 +172,7 @@ export class Project {
    * reused. `kind` is the file's kind when its path here does not say it (a relative path).
    */
   set(path: string, text: string, previous: ManifestFile | undefined = this.parsed.get(path), kind = this.kindOf(path)): ManifestFile {
-    const file = parseManifestFile(path, text, previous, kind);
+    const file = parseManifestFile(path, text, previous, kind, this.scan);
     this.parsed.set(path, file);
     this.index.update(file);
     return file;

@@ -15,7 +15,9 @@ import {
   WI_TENANT_ID,
   WI_USE,
 } from './k8s';
+import { editOf, originOf } from './incremental';
 import { rangeOf, type K8sObject, type ManifestDoc, type ManifestFile } from './model';
+import { wordLines } from './scan';
 import { rawText, templatedNode } from './yaml-edit';
 
 /*
@@ -159,4 +161,72 @@ export function addFactsOf(file: ManifestFile, doc: ManifestDoc, defaultNamespac
       }
     }
   }
+}
+
+export function noFacts(): FileFacts {
+  return { identities: [], bindings: [], serviceAccounts: [], pods: [], recordedIds: [] };
+}
+
+const factsOfDocs = new WeakMap<ManifestDoc, { path: string; namespace: string; facts: FileFacts }>();
+
+/**
+ * The facts of one document, read once per parse of it: a document an edit only moved
+ * (`originOf`) gets its origin's facts, moved with it.
+ */
+export function docFacts(file: ManifestFile, doc: ManifestDoc, defaultNamespace: string): FileFacts {
+  const mine = (d: ManifestDoc) => {
+    const c = factsOfDocs.get(d);
+    return c && c.path === file.path && c.namespace === defaultNamespace ? c.facts : undefined;
+  };
+  let facts = mine(doc);
+  if (facts) return facts;
+  const origin = originOf(doc);
+  const moved = origin !== doc ? mine(origin) : undefined;
+  if (moved) facts = movedFacts(moved, origin, doc);
+  else addFactsOf(file, doc, defaultNamespace, (facts = noFacts()));
+  factsOfDocs.set(doc, { path: file.path, namespace: defaultNamespace, facts });
+  return facts;
+}
+
+/** Facts of `from` for its shifted copy `to`: offsets moved, service accounts' objects the copy's. */
+function movedFacts(facts: FileFacts, from: ManifestDoc, to: ManifestDoc): FileFacts {
+  const delta = to.start - from.start;
+  const move = <F extends Located>(f: F): F => ({ ...f, start: f.start + delta, end: f.end + delta });
+  return {
+    identities: facts.identities.map(move),
+    bindings: facts.bindings.map(move),
+    serviceAccounts: facts.serviceAccounts.map((f) => ({ ...move(f), object: to.objects[from.objects.indexOf(f.object)] })),
+    pods: facts.pods.map(move),
+    recordedIds: facts.recordedIds,
+  };
+}
+
+/**
+ * What documents elsewhere can read of these facts, offsets left out: equal before and after an
+ * edit, the edit changed nothing another document's findings depend on. Undefined when the
+ * documents hold an object other documents read beyond its facts (identities, bindings, accounts).
+ */
+function factsSignature(facts: readonly FileFacts[]): string | undefined {
+  if (facts.some((f) => f.identities.length + f.bindings.length + f.serviceAccounts.length > 0)) return undefined;
+  return JSON.stringify(facts.map((f) => [f.pods.map((p) => ({ ...p, start: 0, end: 0 })), f.recordedIds]));
+}
+
+/**
+ * True when a file's new version only moved what other documents read: it was parsed after the
+ * indexed version (`editOf`), and the documents the edit touched hold no identity, binding or
+ * account, the same pod facts, the same lines with a word of the scan nested the same
+ * (`wordLines`), and the same GUIDs. (The caller checks that no kustomize build reads the file.)
+ */
+export function onlyMoved(previous: ManifestFile, file: ManifestFile, defaultNamespace: string): boolean {
+  const edit = editOf(file);
+  if (edit?.previous !== previous || previous.eol !== file.eol) return false;
+  const before = new Set(previous.docs);
+  const kept = new Set(file.docs.map(originOf));
+  const signature = (f: ManifestFile, docs: ManifestDoc[], end: number) => {
+    const facts = factsSignature(docs.map((d) => docFacts(f, d, defaultNamespace)));
+    const window = f.text.slice(edit.start, end);
+    return facts === undefined ? undefined : JSON.stringify([facts, wordLines(window), window.match(GUIDS_IN_TEXT) ?? []]);
+  };
+  const was = signature(previous, previous.docs.filter((d) => !kept.has(d)), edit.oldEnd);
+  return was !== undefined && was === signature(file, file.docs.filter((d) => !before.has(originOf(d))), edit.newEnd);
 }

@@ -1,7 +1,9 @@
 import { Document, isMap, isScalar, isSeq, parseDocument, YAMLMap, type Node } from 'yaml';
-import { fileKindOf, MANIFEST_KIND, type FileKind } from './fileKinds';
+import { FILE_KINDS, fileKindOf, MANIFEST_KIND, type FileKind } from './fileKinds';
 import { alternativesOf, defineBodies, helmBlocks, hideBranches, maskTemplates, type Alternative, type HelmBranch, type MaskResult } from './helm';
 import { podFragmentOf, POD_FRAGMENT_KIND, scalarString, type PodFragment } from './k8s';
+import { parseAround, reusable as reusableRegions } from './incremental';
+import { mayMatter, regionsHit, scanHits, scannable } from './scan';
 import { runSteps, type Steps } from './steps';
 import { eolOf } from './text';
 
@@ -52,6 +54,13 @@ export interface ManifestFile {
   masked: MaskResult;
   eol: '\n' | '\r\n';
   docs: ManifestDoc[];
+  /**
+   * Documents the pre-scan (`core/scan.ts`) left unparsed: nothing in them can take part in a
+   * finding. Their spans, in order; `fullFile` parses them when a reader needs every document.
+   */
+  skipped?: Array<{ start: number; end: number }>;
+  /** True when the text holds no `{{` (no Helm action): an edit may reuse its documents (core/incremental.ts). */
+  braceless?: boolean;
 }
 
 /** A Kubernetes object: a top-level document map with a `kind`, or an item of a `kind: List`. */
@@ -68,6 +77,8 @@ export interface K8sObject {
   /** For a pod fragment of a helper's `define` (kind `POD_FRAGMENT_KIND`): its labels and spec. */
   fragment?: PodFragment;
 }
+
+const FILE_KINDS_BY_ID = new Map(FILE_KINDS.map((k) => [k.id, k]));
 
 /** A `---` marker at a line's start: at offset 0 or after a line feed (a BOM may come first). */
 const MARKER_LINE = /(^|\n)\uFEFF?---(?=[ \t\r\n]|$)/g;
@@ -105,25 +116,65 @@ function parseSource(source: string): Document.Parsed {
  * an edit), a document whose text did not change reuses its parse: an edit re-parses only the
  * documents it touched.
  */
-export function parseManifestFile(path: string, text: string, previous?: ManifestFile, kind?: FileKind): ManifestFile {
-  return runSteps(parseManifestFileSteps(path, text, previous, kind));
+export function parseManifestFile(path: string, text: string, previous?: ManifestFile, kind?: FileKind, scan = true): ManifestFile {
+  return runSteps(parseManifestFileSteps(path, text, previous, kind, scan));
 }
 
 /**
  * `parseManifestFile` as steps: yields after each document. The file is of `kind`, by default the
- * kind its path names (a manifest when it names none); a file of a text kind is not parsed.
+ * kind its path names (a manifest when it names none); a file of a text kind is not parsed. With
+ * `scan` (the default), a plain manifest's documents that the pre-scan finds nothing in are not
+ * parsed (`ManifestFile.skipped`); `fullFile` reads them.
  */
-export function* parseManifestFileSteps(path: string, text: string, previous?: ManifestFile, kind = fileKindOf(path) ?? MANIFEST_KIND): Steps<ManifestFile> {
+export function* parseManifestFileSteps(path: string, text: string, previous?: ManifestFile, kind = fileKindOf(path) ?? MANIFEST_KIND, scan = true): Steps<ManifestFile> {
   if (kind.syntax === 'text') return { path, kind: kind.id, text, masked: { text, actions: [] }, eol: eolOf(text), docs: [] };
+  // After an edit of a text without `{{`, only the changed window is read again (core/incremental.ts).
+  const reuse = reusableRegions(previous, text, kind.id);
+  const braceless = reuse !== undefined || !text.includes('{{');
+  const scanned = scan && braceless && scannable(kind.id, path);
+  // Nothing anywhere: one scan of the text, no split, no parse.
+  if (scanned && !mayMatter(text)) return { path, kind: kind.id, text, masked: { text, actions: [] }, eol: eolOf(text), docs: [], skipped: text ? [{ start: 0, end: text.length }] : [], braceless };
+  if (reuse) return yield* parseAround(path, text, kind, reuse, scanned);
   const reusable = new Map(previous?.docs.map((d) => [d.source, d.yaml]));
   const masked = maskTemplates(text);
   const blocks = masked.actions.length > 0 ? helmBlocks(text, masked.actions) : undefined;
-  const file: ManifestFile = { path, kind: kind.id, text, masked, eol: eolOf(text), docs: [] };
-  for (const [index, region] of regionsOf(kind, masked.text, blocks).entries()) {
+  const file: ManifestFile = { path, kind: kind.id, text, masked, eol: eolOf(text), docs: [], braceless };
+  const regions = regionsOf(kind, masked.text, blocks);
+  const hit = scanned ? regionsHit(scanHits(text), regions) : undefined;
+  for (const [index, region] of regions.entries()) {
+    if (hit && !hit[index]) {
+      (file.skipped ??= []).push({ start: region.start, end: region.end });
+      continue;
+    }
     file.docs.push(...readRegion(file, blocks, { ...region, index }, reusable));
     yield;
   }
   return file;
+}
+
+const full = new WeakMap<ManifestFile, ManifestFile>();
+
+/**
+ * The file with every document parsed: itself when the pre-scan skipped none, else a copy whose
+ * documents are the ones already parsed (the same objects, so facts and findings that point at
+ * them still do) and the skipped ones, parsed now. Kept for as long as the file is.
+ */
+export function fullFile(file: ManifestFile): ManifestFile {
+  if (!file.skipped?.length) return file;
+  let done = full.get(file);
+  if (done) return done;
+  const byStart = new Map<number, ManifestDoc[]>();
+  for (const d of file.docs) byStart.set(d.start, [...(byStart.get(d.start) ?? []), d]);
+  const kind = FILE_KINDS_BY_ID.get(file.kind) ?? MANIFEST_KIND;
+  done = { ...file, docs: [], skipped: undefined };
+  delete done.skipped;
+  const reusable = new Map<string, Document.Parsed>();
+  for (const [index, region] of regionsOf(kind, file.masked.text, undefined).entries()) {
+    const parsed = byStart.get(region.start);
+    done.docs.push(...(parsed ?? readRegion(done, undefined, { ...region, index }, reusable)));
+  }
+  full.set(file, done);
+  return done;
 }
 
 interface Region {
@@ -148,7 +199,7 @@ function regionsOf(kind: FileKind, masked: string, blocks: HelmBranch | undefine
  * The documents of one region: one, or one per alternative of its if/else branches that parses
  * (`DocBranches`). When none parses, the region is read whole, as if every branch rendered.
  */
-function readRegion(file: ManifestFile, blocks: HelmBranch | undefined, region: Region, reusable: Map<string, Document.Parsed>): ManifestDoc[] {
+export function readRegion(file: ManifestFile, blocks: HelmBranch | undefined, region: Region, reusable: Map<string, Document.Parsed>): ManifestDoc[] {
   const whole = file.masked.text.slice(region.start, region.end);
   const { alternatives, complete } = blocks ? alternativesOf(blocks, region.start, region.end) : { alternatives: [], complete: true };
   if (alternatives.length > 1) {

@@ -48,7 +48,9 @@ export function serviceAccountLines(t: EditTarget, name: string, namespace: stri
 
 function appendToFile(file: ManifestFile, path: string, lines: string[]): FileEdit {
   const last = file.docs[file.docs.length - 1];
-  return { ...appendDocument({ file, doc: last }, lines), file: path };
+  // Documents the pre-scan left unparsed may come after it: the new one goes after them.
+  const end = Math.max(last.end, file.skipped?.at(-1)?.end ?? 0);
+  return { ...appendDocument({ file, doc: { ...last, end } }, lines), file: path };
 }
 
 /** The new file beside the workload's (or the end of it, if a file of that name exists already). */

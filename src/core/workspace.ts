@@ -1,9 +1,10 @@
 import { renderTemplatedFields } from './chart';
 import { distinctFacts } from './alternatives';
 import { KustomizeModel, namespaceIn } from './builds';
-import { addFactsOf, type BindingFact, type FileFacts, type IdentityFact, type Located, type PodFact, type ServiceAccountFact } from './facts';
+import { addFactsOf, docFacts, noFacts, onlyMoved, type BindingFact, type FileFacts, type IdentityFact, type Located, type PodFact, type ServiceAccountFact } from './facts';
 import { pathKey } from './paths';
-import type { K8sObject, ManifestFile } from './model';
+import { GUIDS_IN_TEXT } from './k8s';
+import { fullFile, type K8sObject, type ManifestFile } from './model';
 import { runSteps, type Steps } from './steps';
 
 interface Views extends Omit<FileFacts, 'recordedIds'> {
@@ -12,6 +13,26 @@ interface Views extends Omit<FileFacts, 'recordedIds'> {
   bindingsByIdentityName: Map<string, BindingFact[]>;
   identitiesByName: Map<string, IdentityFact[]>;
   podsByBindingLabel: Map<string, PodFact[]>;
+  /** Pods of the documents the pre-scan skipped, read when asked (`pods`). */
+  skippedPods?: PodFact[];
+  labelledPods?: PodFact[];
+  /** True once the GUIDs of skipped documents are in `recordedIds`. */
+  skippedIdsRead?: boolean;
+}
+
+const FACT_KINDS = ['identities', 'bindings', 'serviceAccounts', 'pods', 'recordedIds'] as const;
+
+/** The GUIDs written in a file's skipped documents (none of them holds a pod identity object). */
+const skippedIds = new WeakMap<ManifestFile, string[]>();
+
+function idsOfSkipped(file: ManifestFile): string[] {
+  let ids = skippedIds.get(file);
+  if (!ids) {
+    ids = [];
+    for (const { start, end } of file.skipped ?? []) for (const m of file.text.slice(start, end).matchAll(GUIDS_IN_TEXT)) ids.push(m[0].toLowerCase());
+    skippedIds.set(file, ids);
+  }
+  return ids;
 }
 
 /**
@@ -25,6 +46,16 @@ export class WorkspaceIndex {
   private views: Views | undefined;
   /** What kustomize builds from the workspace; dropped with the views. */
   private model: KustomizeModel | undefined;
+  /** The files (path keys) the kustomize model read. */
+  private modelReads = new Set<string>();
+  /**
+   * Counts changes that other documents' findings may depend on: every update, except one that
+   * only moved facts of one file (`quiet`), which counts in `quietByPath` instead. Findings a
+   * check kept are still right while neither count changed for the other files (core/findings-cache.ts).
+   */
+  private changes = 0;
+  private quietTotal = 0;
+  private readonly quietByPath = new Map<string, number>();
 
   constructor(private readonly defaultNamespace = 'default') {}
 
@@ -34,34 +65,64 @@ export class WorkspaceIndex {
 
   /** `update` as steps: reads the facts of one document per step, and changes the index at the end. */
   *updateSteps(file: ManifestFile): Steps<void> {
-    const facts: FileFacts = { identities: [], bindings: [], serviceAccounts: [], pods: [], recordedIds: [] };
+    const facts = noFacts();
     for (const doc of file.docs) {
-      addFactsOf(file, doc, this.defaultNamespace, facts);
+      const mine = docFacts(file, doc, this.defaultNamespace);
+      for (const key of FACT_KINDS) for (const f of mine[key]) (facts[key] as unknown[]).push(f);
       yield;
     }
+    const previous = this.parsed.get(file.path);
+    const quiet = previous !== undefined && !this.readByModel(file.path, file.kind) && onlyMoved(previous, file, this.defaultNamespace);
+    if (quiet) {
+      this.quietTotal++;
+      this.quietByPath.set(file.path, (this.quietByPath.get(file.path) ?? 0) + 1);
+    } else this.changes++;
+    if (this.readByModel(file.path, file.kind)) this.model = undefined;
     // A templated identity name that no value renders (`{{ .Release.Name }}-identity`) names the identity of this file written alike.
     for (const b of facts.bindings) b.identityName ??= facts.identities.find((i) => i.name === b.templated?.identityName)?.name;
     if (file.docs.some((d) => d.branches)) distinctFacts(facts);
     this.files.set(file.path, facts);
     this.parsed.set(file.path, file);
     this.views = undefined;
-    this.model = undefined;
   }
 
   remove(path: string): void {
+    if (this.readByModel(path, this.parsed.get(path)?.kind)) this.model = undefined;
     this.files.delete(path);
     this.parsed.delete(path);
     this.views = undefined;
-    this.model = undefined;
+    this.changes++;
+  }
+
+  /** True when the kustomize model may change with this file: a kustomization, or a file a build reads. */
+  private readByModel(path: string, kind: string | undefined): boolean {
+    return kind === 'kustomization' || this.modelReads.has(pathKey(path)) || this.parsed.get(path)?.kind === 'kustomization';
+  }
+
+  /** Where the index stands for the findings of `path`: equal, nothing they read changed since (core/findings-cache.ts). */
+  stateFor(path: string): string {
+    return `${this.changes}:${this.quietTotal - (this.quietByPath.get(path) ?? 0)}`;
   }
 
   /** The kustomizations of the workspace and what each leaf builds (made on demand). */
   get kustomize(): KustomizeModel {
     if (!this.model) {
       const byKey = new Map([...this.parsed.values()].map((f) => [pathKey(f.path), f]));
-      this.model = new KustomizeModel(this.parsed.values(), (key) => byKey.get(key));
+      const reads = (this.modelReads = new Set());
+      // A build reads every document of its files, also those the pre-scan skipped.
+      this.model = new KustomizeModel(this.parsed.values(), (key) => {
+        reads.add(key);
+        const file = byKey.get(key);
+        return file && fullFile(file);
+      });
     }
     return this.model;
+  }
+
+  /** Facts of objects that kustomize builds, with the namespace their builds give them. */
+  private built<T extends Located & { namespace: string }>(facts: T[]): T[] {
+    const model = this.kustomize;
+    return model.builds.length === 0 ? facts : facts.map((f) => ({ ...f, namespace: model.namespaceAt(f.file, f.start) ?? f.namespace }));
   }
 
   private view(): Views {
@@ -69,10 +130,8 @@ export class WorkspaceIndex {
     const v: Views = { identities: [], bindings: [], serviceAccounts: [], pods: [], recordedIds: new Set(), bindingsBySelector: new Map(), identitiesByName: new Map(), bindingsByIdentityName: new Map(), podsByBindingLabel: new Map() };
     // Objects that kustomize builds get the namespace their builds give them; fields a chart's
     // template writes with `.Values` read as the chart's values give them.
-    const model = this.kustomize;
     const rendered = renderTemplatedFields(this);
-    const built = <T extends Located & { namespace: string }>(facts: T[]): T[] =>
-      model.builds.length === 0 ? facts : facts.map((f) => ({ ...f, namespace: model.namespaceAt(f.file, f.start) ?? f.namespace }));
+    const built = <T extends Located & { namespace: string }>(facts: T[]): T[] => this.built(facts);
     for (const facts of this.files.values()) {
       v.identities.push(...built(facts.identities.map(rendered)));
       v.bindings.push(...built(facts.bindings.map(rendered)));
@@ -81,7 +140,10 @@ export class WorkspaceIndex {
       for (const id of facts.recordedIds) v.recordedIds.add(id);
     }
     const group = <T>(map: Map<string, T[]>, key: string | undefined, item: T) => {
-      if (key !== undefined) map.set(key, [...(map.get(key) ?? []), item]);
+      if (key === undefined) return;
+      const list = map.get(key);
+      if (list) list.push(item);
+      else map.set(key, [item]);
     };
     for (const b of v.bindings) group(v.bindingsBySelector, b.selector, b);
     for (const b of v.bindings) group(v.bindingsByIdentityName, b.identityName, b);
@@ -91,9 +153,25 @@ export class WorkspaceIndex {
     return v;
   }
 
-  /** The parsed file behind the facts, for fixes that edit another file (a ServiceAccount, say). */
+  /** The parsed file behind the facts, every document parsed, for fixes that edit another file (a ServiceAccount, say). */
   file(path: string): ManifestFile | undefined {
+    const file = this.parsed.get(path);
+    return file && fullFile(file);
+  }
+
+  /**
+   * The file as it was indexed: the documents the pre-scan skipped are not parsed. For readers of
+   * every file that look only for what the scan keeps, and as the `previous` of a new parse.
+   */
+  parsedFile(path: string): ManifestFile | undefined {
     return this.parsed.get(path);
+  }
+
+  /** The file as a check must read it: every document parsed when a kustomize build reads it (an overlay may patch any of them). */
+  checkedFile(file: ManifestFile): ManifestFile {
+    if (!file.skipped?.length) return file;
+    void this.kustomize;
+    return this.modelReads.has(pathKey(file.path)) ? fullFile(file) : file;
   }
 
   get paths(): string[] {
@@ -164,12 +242,17 @@ export class WorkspaceIndex {
   }
 
   podsUsingServiceAccount(namespace: string, name: string): PodFact[] {
-    return this.all('pods').filter((p) => p.namespace === namespace && (p.serviceAccountName ?? 'default') === name);
+    return this.pods.filter((p) => p.namespace === namespace && (p.serviceAccountName ?? 'default') === name);
   }
 
   /** True when a document other than a pod identity one writes this GUID (a ServiceAccount's client id, chart values). */
   records(id: string): boolean {
-    return this.view().recordedIds.has(id.toLowerCase());
+    const v = this.view();
+    if (!v.skippedIdsRead) {
+      for (const file of this.parsed.values()) for (const skipped of idsOfSkipped(file)) v.recordedIds.add(skipped);
+      v.skippedIdsRead = true;
+    }
+    return v.recordedIds.has(id.toLowerCase());
   }
 
   get identities(): IdentityFact[] {
@@ -180,8 +263,27 @@ export class WorkspaceIndex {
     return this.all('serviceAccounts');
   }
 
+  /** Every pod of the workspace, those of documents the pre-scan skipped too (parsed now, once per index state). */
   get pods(): PodFact[] {
-    return this.all('pods');
+    const v = this.view();
+    if (!v.skippedPods) {
+      v.skippedPods = [];
+      for (const file of this.parsed.values()) {
+        if (!file.skipped?.length) continue;
+        const facts = noFacts();
+        const parsed = new Set(file.docs);
+        const whole = fullFile(file);
+        for (const doc of whole.docs) if (!parsed.has(doc)) addFactsOf(whole, doc, this.defaultNamespace, facts);
+        v.skippedPods.push(...this.built(facts.pods));
+      }
+    }
+    return [...v.pods, ...v.skippedPods];
+  }
+
+  /** The pods with an `aadpodidbinding` label (the pre-scan never skips one): no skipped document is parsed. */
+  get labelledPods(): PodFact[] {
+    const v = this.view();
+    return (v.labelledPods ??= v.pods.filter((p) => p.bindingLabel !== undefined));
   }
 
   get bindings(): BindingFact[] {

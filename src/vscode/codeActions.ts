@@ -79,8 +79,9 @@ export class CodeActions implements vscode.CodeActionProvider<vscode.CodeAction>
     if (!vscode.workspace.isTrusted || (context.only && !context.only.contains(AZURE_KIND) && !AZURE_KIND.contains(context.only))) return undefined;
     const key = document.uri.toString();
     const offset = positionsIn(document).offset(range.start);
+    // ServiceAccounts and TriggerAuthentications are never left to the pre-scan: the file as indexed holds them.
     const obj = this.indexer.core
-      .file(key)
+      .parsedFile(key)
       ?.docs.flatMap((d) => d.objects.map((o) => ({ o, r: rangeOf(d, o.node) })))
       .find(({ o, r }) => CREDENTIAL_KINDS.has(o.kind) && r[0] <= offset && offset <= r[1])?.o;
     if (!obj) return undefined;

@@ -100,7 +100,7 @@ export class Indexer implements vscode.Disposable {
       }
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
       if (outdated()) return false;
-      const parsed = await runSliced(parseManifestFileSteps(key, text, core.file(key)), outdated);
+      const parsed = await runSliced(parseManifestFileSteps(key, text, core.parsedFile(key)), outdated);
       return parsed !== undefined && (await runSliced(core.updateSteps(parsed.value), outdated)) !== undefined;
     } catch {
       // Unreadable (deleted meanwhile, permissions): leave it out of the index.

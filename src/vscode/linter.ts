@@ -225,7 +225,7 @@ export class Linter implements vscode.Disposable, TextSource {
       this.publish(document, run.version, [], [], [d]);
       return;
     }
-    const previous = index.file(key);
+    const previous = index.parsedFile(key);
     const parsed = await runSliced(parseManifestFileSteps(key, text, previous, manifestKindOf(document)), outdated, onSlice);
     const indexed = parsed && (await runSliced(index.updateSteps(parsed.value), outdated, onSlice));
     const checked = parsed && indexed && (await runSliced(checkFileSteps(parsed.value, index, this.settings.options), outdated, onSlice));

@@ -49,7 +49,8 @@ describe('model', () => {
   test('documents split at column-0 markers only, with a comment head kept in the first', () => {
     const text = '# head\n---\na: 1\n---\nb: |\n  --- not a marker\n---\n';
     assert.deepEqual(documentStarts(text).map((s) => s.offset), [0, 16, 44]);
-    const file = parseManifestFile('f.yaml', text);
+    // `scan: false`: these documents hold nothing the pre-scan keeps.
+    const file = parseManifestFile('f.yaml', text, undefined, undefined, false);
     assert.equal(file.docs.length, 3);
     assert.deepEqual(file.docs.map((d) => d.errors.length), [0, 0, 0]);
   });
@@ -63,8 +64,8 @@ describe('model', () => {
   });
 
   test('an unchanged document keeps its parse; a changed one is parsed again', () => {
-    const before = parseManifestFile('f.yaml', 'a: 1\n---\nb: 2\n');
-    const after = parseManifestFile('f.yaml', 'a: 1\n---\nb: 3\n', before);
+    const before = parseManifestFile('f.yaml', 'a: 1\n---\nb: 2\n', undefined, undefined, false);
+    const after = parseManifestFile('f.yaml', 'a: 1\n---\nb: 3\n', before, undefined, false);
     assert.equal(after.docs[0].yaml, before.docs[0].yaml);
     assert.notEqual(after.docs[1].yaml, before.docs[1].yaml);
   });

@@ -76,7 +76,7 @@ describe('file kinds', () => {
     mkdirSync(join(dir, 'chart', 'templates'), { recursive: true });
     mkdirSync(join(dir, 'snippets'));
     for (const f of ['chart/templates/_helpers.tpl', 'chart/templates/web.yaml', 'chart/values.yaml', 'snippets/header.tpl', 'deploy.sh', 'README.md']) {
-      writeFileSync(join(dir, f), 'a: [\n');
+      writeFileSync(join(dir, f), 'aadpodidbinding: [\n');
     }
     assert.deepEqual(collectFiles(['.'], dir), [join('chart', 'templates', '_helpers.tpl'), join('chart', 'templates', 'web.yaml'), join('chart', 'values.yaml')]);
     assert.deepEqual(collectFiles(['.'], join(dir, 'chart', 'templates')), ['_helpers.tpl', 'web.yaml']);

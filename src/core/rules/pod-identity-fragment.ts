@@ -87,7 +87,7 @@ const INCLUDE = /^\{\{-?\s*(?:include|template)\s+"([^"]*)"/;
 /** Where the templates of the workspace include or call the define `name`. */
 function includeSites(index: WorkspaceIndex, name: string): IncludeSite[] {
   return index.paths.flatMap((path) => {
-    const file = index.file(path);
+    const file = index.parsedFile(path);
     if (!file) return [];
     return file.masked.actions.flatMap(([start, end]) =>
       INCLUDE.exec(file.text.slice(start, end))?.[1] === name ? [{ file: path, start, end, selector: /^(?:matchLabels|selector)$/.test(parentKey(file, start) ?? '') }] : [],

@@ -25,7 +25,7 @@ const cache = new WeakMap<ManifestFile, RelatedLocation[]>();
 /** Every place of the workspace that deploys NMI or MIC. */
 export function podIdentityInstallers(index: WorkspaceIndex): RelatedLocation[] {
   return index.paths.flatMap((path) => {
-    const file = index.file(path);
+    const file = index.parsedFile(path);
     if (!file) return [];
     let found = cache.get(file);
     if (!found) cache.set(file, (found = installersIn(file, index)));

@@ -1,7 +1,8 @@
 import { isScalar, type Scalar } from 'yaml';
 import { inlinePodIdentity } from '../gitops';
 import { labelsOf, LABEL_POD_IDENTITY, mapAt, pairOf, podSiteOf, scalarString } from '../k8s';
-import { rangeOf, type K8sObject, type ManifestFile } from '../model';
+import { originOf } from '../incremental';
+import { rangeOf, type K8sObject, type ManifestDoc, type ManifestFile } from '../model';
 import type { RelatedLocation } from '../rule';
 import { specPair, type BindingFact, type Located, type PodFact } from '../facts';
 import type { WorkspaceIndex } from '../workspace';
@@ -69,7 +70,7 @@ export function usersOf(index: WorkspaceIndex, file: ManifestFile, obj: K8sObjec
         // A templated selector may select any labelled pod that fits it.
         const pattern = templatePattern(t, selectorNode);
         return [
-          ...index.pods.filter((p) => p.bindingLabel !== undefined && pattern.test(p.bindingLabel)).map((p) => at(p, `${owner(p)} may be selected by it`)),
+          ...index.labelledPods.filter((p) => pattern.test(p.bindingLabel!)).map((p) => at(p, `${owner(p)} may be selected by it`)),
           ...refs.podLabels.map((r) => at(r, `${r.shown} ${r.how}`)),
         ];
       }
@@ -83,7 +84,7 @@ export function usersOf(index: WorkspaceIndex, file: ManifestFile, obj: K8sObjec
     }
     case 'AzurePodIdentityException':
       return [
-        ...index.pods.filter((p) => p.bindingLabel !== undefined).map((p) => at(p, `pod identity still used by ${owner(p)}`)),
+        ...index.labelledPods.map((p) => at(p, `pod identity still used by ${owner(p)}`)),
         ...refs.podLabels.map((r) => at(r, `pod identity still used: ${r.shown} ${r.how}`)),
         ...index.bindings.map((b) => at(b, `pod identity still used: ${bindingLabel(b)}`)),
       ];
@@ -113,7 +114,7 @@ const cache = new WeakMap<ManifestFile, References>();
 function referencesIn(index: WorkspaceIndex): References {
   const all: References = { podLabels: [], identityNames: [] };
   for (const path of index.paths) {
-    const file = index.file(path);
+    const file = index.parsedFile(path);
     if (!file) continue;
     let refs = cache.get(file);
     if (!refs) cache.set(file, (refs = referencesOf(file, index)));
@@ -126,12 +127,37 @@ function referencesIn(index: WorkspaceIndex): References {
       const fact = facts.find((f) => f.file === r.file && f.start === r.start);
       return !fact || value(fact) === undefined;
     });
-  return { podLabels: unknown(all.podLabels, index.pods, (p) => p.bindingLabel), identityNames: unknown(all.identityNames, index.bindings, (b) => b.identityName) };
+  return { podLabels: unknown(all.podLabels, index.labelledPods, (p) => p.bindingLabel), identityNames: unknown(all.identityNames, index.bindings, (b) => b.identityName) };
 }
+
+/** Each document's references, read once per parse of it (a document an edit only moved gets its origin's, moved). */
+const ofDocs = new WeakMap<ManifestDoc, { file: ManifestFile; refs: References }>();
 
 function referencesOf(file: ManifestFile, index: WorkspaceIndex): References {
   const refs: References = { podLabels: [], identityNames: [] };
   for (const doc of file.docs) {
+    const origin = originOf(doc);
+    const known = ofDocs.get(doc) ?? ofDocs.get(origin);
+    if (known && (known.file.path === file.path || known.file === file) && known.file.masked.actions.length === 0 && file.masked.actions.length === 0) {
+      const move = (r: Reference): Reference => ({ ...r, start: r.start + doc.start - origin.start, end: r.end + doc.start - origin.start });
+      const mine = ofDocs.has(doc) ? known.refs : { podLabels: known.refs.podLabels.map(move), identityNames: known.refs.identityNames.map(move) };
+      refs.podLabels.push(...mine.podLabels);
+      refs.identityNames.push(...mine.identityNames);
+      continue;
+    }
+    const mine = referencesOfDoc(file, doc, index);
+    ofDocs.set(doc, { file, refs: mine });
+    refs.podLabels.push(...mine.podLabels);
+    refs.identityNames.push(...mine.identityNames);
+  }
+  // The if/else alternatives of a document share most of their objects: each reference once.
+  const once = (list: Reference[], seen = new Set<string>()) => list.filter((r) => !seen.has(`${r.start}:${r.end}:${r.how}`) && !!seen.add(`${r.start}:${r.end}:${r.how}`));
+  return { podLabels: once(refs.podLabels), identityNames: once(refs.identityNames) };
+}
+
+function referencesOfDoc(file: ManifestFile, doc: ManifestDoc, index: WorkspaceIndex): References {
+  const refs: References = { podLabels: [], identityNames: [] };
+  {
     const t: EditTarget = { file, doc };
     for (const node of kedaPodIdentitySelectors(doc)) {
       const [start, end] = rangeOf(doc, node);
@@ -165,7 +191,5 @@ function referencesOf(file: ManifestFile, index: WorkspaceIndex): References {
       add(refs.podLabels, labels ? pairOf(labels, LABEL_POD_IDENTITY)?.value : undefined, 'has a templated aadpodidbinding label that may select it');
     }
   }
-  // The if/else alternatives of a document share most of their objects: each reference once.
-  const once = (list: Reference[], seen = new Set<string>()) => list.filter((r) => !seen.has(`${r.start}:${r.end}:${r.how}`) && !!seen.add(`${r.start}:${r.end}:${r.how}`));
-  return { podLabels: once(refs.podLabels), identityNames: once(refs.identityNames) };
+  return refs;
 }

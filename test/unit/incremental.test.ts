@@ -1,0 +1,122 @@
+// An edit costs the edited documents (core/incremental.ts, core/findings-cache.ts): after many
+// random edits, the findings of the editor's path (parse after the previous version, update the
+// index, check) equal those of a check from scratch, ranges, messages and fix edits included.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkFile } from '../../src/core/engine';
+import { editOf } from '../../src/core/incremental';
+import { parseManifestFile, type ManifestFile } from '../../src/core/model';
+import { WorkspaceIndex } from '../../src/core/workspace';
+import { bigManifest } from '../support/big-manifest';
+
+/** A seeded generator (mulberry32): the same edits on every run. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ACCOUNTS = `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: web
+  namespace: bulk-0
+  annotations:
+    azure.workload.identity/client-id: 11111111-1111-4111-8111-000000000000
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: bulk-0
+spec:
+  template:
+    metadata:
+      labels:
+        azure.workload.identity/use: "true"
+    spec:
+      serviceAccountName: web
+      containers:
+        - name: web
+          image: web:1
+`;
+
+const SNIPPETS = ['x', '1', '\n', '  ', '\t', ': : ', '"', 'aadpodidbinding: bulk-id-3\n', 'aadpodidbindng: bulk-id-3\n', 'kind: ServiceAccount\n', '---\n', 'identity', '    serviceAccountName: web\n', '00000000-0000-4000-8000-000000000001'];
+const SWAPS: Array<[string, string]> = [['Deployment', 'ServiceAccount'], ['AzureIdentityBinding', 'ConfigMap'], ['bulk-id-', 'bulk-ix-'], ['selector:', 'selectors:'], ['aadpodidbinding', 'app'], ['namespace: bulk-', 'namespace: other-']];
+
+function edit(text: string, rnd: () => number): string {
+  const at = Math.floor(rnd() * text.length);
+  const op = rnd();
+  if (op < 0.4) return text.slice(0, at) + SNIPPETS[Math.floor(rnd() * SNIPPETS.length)] + text.slice(at);
+  if (op < 0.7) return text.slice(0, at) + text.slice(Math.min(text.length, at + 1 + Math.floor(rnd() * 12)));
+  // A change of kind, label, selector or namespace in the document around `at`.
+  const [from, to] = SWAPS[Math.floor(rnd() * SWAPS.length)];
+  const start = text.lastIndexOf('\n---', at) + 1;
+  const end = text.indexOf('\n---', at) < 0 ? text.length : text.indexOf('\n---', at);
+  const swap = rnd() < 0.5 ? [from, to] : [to, from];
+  return text.slice(0, start) + text.slice(start, end).replace(swap[0], swap[1]) + text.slice(end);
+}
+
+function comparable(findings: ReturnType<typeof checkFile>): string[] {
+  return findings.map((f) => JSON.stringify(f));
+}
+
+test('after many random edits of a mixed manifest, the incremental check equals a check from scratch', () => {
+  const rnd = random(20261130);
+  const paths = ['big.yaml', 'other.yaml'];
+  const texts = new Map([
+    ['big.yaml', `${bigManifest(64)}---\n${ACCOUNTS}`],
+    ['other.yaml', bigManifest(16).replace(/bulk-/g, 'side-')],
+  ]);
+  const index = new WorkspaceIndex();
+  const files = new Map<string, ManifestFile>();
+  for (const [p, t] of texts) {
+    files.set(p, parseManifestFile(p, t));
+    index.update(files.get(p)!);
+  }
+  for (const p of paths) checkFile(files.get(p)!, index);
+  const history: string[] = [];
+  let reusedEdits = 0;
+  for (let step = 0; step < 160; step++) {
+    const path = rnd() < 0.8 ? 'big.yaml' : 'other.yaml';
+    const before = texts.get(path)!;
+    // Now and then the edit is undone: a broken document fixed again.
+    const after = history.length > 0 && rnd() < 0.15 ? history.pop()! : edit(before, rnd);
+    if (after !== before) history.push(before);
+    texts.set(path, after);
+    const file = parseManifestFile(path, after, files.get(path));
+    if (editOf(file)) reusedEdits++;
+    files.set(path, file);
+    index.update(file);
+    const fresh = new WorkspaceIndex();
+    const scratch = new Map(paths.map((p) => [p, parseManifestFile(p, texts.get(p)!)]));
+    for (const f of scratch.values()) fresh.update(f);
+    for (const p of paths) {
+      assert.deepEqual(comparable(checkFile(files.get(p)!, index)), comparable(checkFile(scratch.get(p)!, fresh)), `step ${step}: ${p} after an edit of ${path}`);
+    }
+  }
+  assert.ok(reusedEdits > 100, `${reusedEdits} edits reused documents`);
+});
+
+test('an edit that changes nothing other documents read re-checks the edited document only', () => {
+  const text = bigManifest(64);
+  const index = new WorkspaceIndex();
+  const first = parseManifestFile('big.yaml', text);
+  index.update(first);
+  const found = checkFile(first, index);
+  const at = text.indexOf('image: contoso.azurecr.io/bulk/app:1.10.0') + 'image: contoso.azurecr.io/bulk/app:1.1'.length;
+  const second = parseManifestFile('big.yaml', `${text.slice(0, at)}1${text.slice(at)}`, first);
+  const state = index.stateFor('big.yaml');
+  index.update(second);
+  assert.equal(index.stateFor('big.yaml'), state, 'the image of a container is read by no other document');
+  const again = checkFile(second, index);
+  // Findings after the edit moved by one character; those before it are the same objects' copies.
+  assert.deepEqual(again.map((f) => f.start), found.map((f) => (f.start > at ? f.start + 1 : f.start)));
+  const label = text.indexOf('aadpodidbinding: bulk-id-10') + 'aadpodidbinding: bulk-id-1'.length;
+  const third = parseManifestFile('big.yaml', `${second.text.slice(0, label)}9${second.text.slice(label)}`, second);
+  index.update(third);
+  assert.notEqual(index.stateFor('big.yaml'), state, 'a label other documents select by is read elsewhere');
+});
