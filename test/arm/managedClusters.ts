@@ -21,14 +21,19 @@ interface ClusterOperation {
   polls: number;
   startTime: string;
   endTime?: string;
-  status: 'InProgress' | 'Succeeded' | 'Failed';
-  error?: { code: string; message: string };
+  status: 'InProgress' | 'Succeeded' | 'Failed' | 'Canceled';
+  error?: ClusterOperationFailure;
 }
 
-/** How a cluster operation started while it is set ends: `Failed` with this error, state unchanged. */
+/**
+ * How a cluster operation started while it is set ends: `Failed` with this error, or `Canceled`
+ * (an `az aks operation-abort`); the cluster's properties stay as they were.
+ */
 export interface ClusterOperationFailure {
   code: string;
   message: string;
+  /** `Canceled`: the operation was aborted; default `Failed`. */
+  status?: 'Failed' | 'Canceled';
 }
 
 /**
@@ -150,7 +155,7 @@ export function managedClusterRoutes(failure: () => ClusterOperationFailure | un
           status: operation.status,
           startTime: operation.startTime,
           ...(operation.endTime ? { endTime: operation.endTime } : {}),
-          ...(operation.status === 'Failed' ? { error: operation.error } : {}),
+          ...(operation.status === 'Failed' || operation.status === 'Canceled' ? { error: { code: operation.error?.code, message: operation.error?.message } } : {}),
         },
       };
     }),
@@ -167,8 +172,8 @@ function settle(context: RequestContext, operation: ClusterOperation): void {
     return;
   }
   if (operation.error) {
-    operation.status = 'Failed';
-    cluster.properties = { ...cluster.properties, provisioningState: 'Failed' };
+    operation.status = operation.error.status ?? 'Failed';
+    cluster.properties = { ...cluster.properties, provisioningState: operation.status };
     return;
   }
   const previous = cluster.properties;

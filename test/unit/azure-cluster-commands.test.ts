@@ -99,6 +99,15 @@ test('enable: an operation that ends Failed is reported with Azure\'s reason', a
   assert.match(failure(run), /Could not update cluster aks-legacy .*reconciled.*not succeeded/s);
 });
 
+test('enable: an operation aborted in Azure (it ends Canceled) says so, and that the update was not applied', async (t) => {
+  const h = await azureHarness(t, WORKSPACE, { seed: seed() });
+  h.server.clusterOperationFailure = { status: 'Canceled', code: 'OperationCancelled', message: 'The operation was aborted by the user.' };
+  const run = await h.run(ENABLE, [...SIGN_IN, { pick: 'aks-legacy' }, { choose: 'Enable' }]);
+  assert.match(failure(run), /^The update of cluster aks-legacy \(.*\) was cancelled in Azure before it finished \(an operation abort: az aks operation-abort, or the portal\)\. .*provisioning state Canceled, with the update not applied: run the command again/);
+  assert.equal(legacy(h).properties.provisioningState, 'Canceled');
+  assert.equal(legacy(h).properties.oidcIssuerProfile?.enabled, false);
+});
+
 test('enable: throttled and dropped reads are retried by the SDK', async (t) => {
   const h = await azureHarness(t, WORKSPACE, { seed: seed() });
   h.server.faults.add({ method: 'GET', pathPattern: /managedClusters\/aks-legacy$/, status: 429, times: 1, retryAfterSeconds: 0 });

@@ -83,6 +83,13 @@ export async function updateCluster(
         true,
       );
     }
+    // core-lro's error for an operation that ended Canceled (an `az aks operation-abort`).
+    if (accepted && error instanceof Error && /^Operation was cancell?ed$/.test(error.message)) {
+      throw new FlowError(
+        `The update of cluster ${cluster.name} (${what}) was cancelled in Azure before it finished (an operation abort: az aks operation-abort, or the portal). ` +
+          'The cluster is left in provisioning state Canceled, with the update not applied: run the command again to apply it.',
+      );
+    }
     const message = describeError(error, {
       operation: `update cluster ${cluster.name} (${what})`,
       permission: WRITE_PERMISSION,
