@@ -6,6 +6,8 @@ import { FEDERATED_CREDENTIAL_LIMIT, identityId, keyOf, type FederatedCredential
 const CREDENTIALS = `${IDENTITIES_IN_GROUP}/${SEGMENT}/federatedIdentityCredentials`;
 const CREDENTIAL_TYPE = `${IDENTITY_TYPE}/federatedIdentityCredentials`;
 const NAME_RULE = /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,119}$/;
+/** Regions whose user-assigned identities cannot have federated credentials (they answer 405). */
+const UNSUPPORTED_REGIONS = new Set(['malaysiasouth', 'newzealandnorth']);
 
 /**
  * Federated identity credentials under a user-assigned identity. Writes (PUT, DELETE) hold their
@@ -56,6 +58,10 @@ export function federatedCredentialRoutes(): Route[] {
     route('PUT', `${CREDENTIALS}/${SEGMENT}`, (context) => {
       const identity = requireParent(context);
       const name = context.params[3];
+      // Microsoft Entra's "Unsupported regions (user-assigned managed identities)".
+      if (UNSUPPORTED_REGIONS.has(identity.location.toLowerCase())) {
+        throw new ArmError(405, 'MethodNotAllowed', 'The request format was unexpected: Support for federated identity credentials not enabled.');
+      }
       if (!NAME_RULE.test(name)) {
         throw badRequest(`Federated Identity Credential name '${name}' is invalid.`);
       }

@@ -112,6 +112,15 @@ test('errors are worded by status: 401, 403 with the action, 404, 409, 429, netw
     /lacks A\/b\/action, C\/d\/read on \/l1, \/l2 \(403 LinkedAuthorizationFailed\)\. .*owner of those resources/,
   );
   assert.match(describeError(rest(403, 'Forbidden', 'No.'), context), /lacks the permission Microsoft\.Foo\/bars\/write \(403 Forbidden\)/, 'the known permission when Azure names none');
+  assert.match(
+    describeError(rest(401, 'InvalidAuthenticationTokenTenant', "The access token is from the wrong issuer 'https://sts.windows.net/t1/'."), context),
+    /another tenant than the subscription's \(401 InvalidAuthenticationTokenTenant\)\. .*pick the subscription's tenant .*wiMigrate\.azure\.tenant/,
+  );
+  assert.match(
+    describeError(rest(405, 'MethodNotAllowed', 'The requested resource does not support http method PUT.'), { ...context, permission: 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write' }),
+    /does not allow federated identity credentials on this identity \(405 MethodNotAllowed\)\. A few regions do not support them/,
+  );
+  assert.match(describeError(rest(405, 'MethodNotAllowed', 'No PUT here. More.'), context), /Azure answered 405 MethodNotAllowed\. No PUT here\.$/);
   assert.match(describeError(rest(404, 'ResourceNotFound', 'Gone. More text.'), context), /not found \(404 ResourceNotFound\)\. Gone\. It may have been deleted/);
   assert.match(describeError(rest(409, 'Conflict', 'Busy.'), { ...context, retries: 4 }), /conflict \(409 Conflict\) after 4 sequential retries\. Busy\. Try again/);
   assert.match(describeError(rest(429, 'TooManyRequests', 'Slow down.'), context), /throttling requests \(429 TooManyRequests\)/);

@@ -183,6 +183,18 @@ test('several tenants: a tenant is picked; the tenant setting skips the question
   assert.deepEqual(requestsOf(h.server, /tenants/), [], 'tenants are not listed when the setting names one');
 });
 
+test('401 InvalidAuthenticationTokenTenant: a token of another tenant gets the hint to pick the subscription\'s tenant', async (t) => {
+  const h = await azureHarness(t, WORKSPACE, { seed: seed() });
+  h.server.faults.add({
+    method: 'GET',
+    pathPattern: /userAssignedIdentities$/,
+    status: 401,
+    body: { error: { code: 'InvalidAuthenticationTokenTenant', message: `The access token is from the wrong issuer 'https://sts.windows.net/00000000-0000-0000-0000-000000000001/'. It must match the tenant 'https://sts.windows.net/${TENANT_ID}/' associated with this subscription.` } },
+  });
+  const run = await h.run(COMMAND, [...SIGN_IN], { cursor: AT_ACCOUNT });
+  assert.match(failure(run), /Could not list the managed identities: the sign-in is for another tenant than the subscription's \(401 InvalidAuthenticationTokenTenant\)\. Run the command again and pick the subscription's tenant/);
+});
+
 test('401: the sign-in was refused, nothing written', async (t) => {
   const h = await azureHarness(t, WORKSPACE, { seed: seed() });
   h.server.faults.add({ method: 'GET', pathPattern: /userAssignedIdentities$/, status: 401 });
@@ -200,6 +212,14 @@ test('403 on the write names the missing permission, and nothing is written', as
   assert.match(error, /403 AuthorizationFailed/);
   assert.match(error, /Owner or Contributor on the managed identity/);
   assert.match(error, /Checked afterwards: there is no federated credential shop-web\./);
+  assert.deepEqual(credentialsOf(h), []);
+});
+
+test('405: an identity in a region without federated credentials (Malaysia South) is reported as such, and nothing is written', async (t) => {
+  const h = await azureHarness(t, WORKSPACE, { seed: seed() });
+  h.server.state.getIdentity(SUBSCRIPTION_ID, 'rg-apps', 'app-identity')!.location = 'malaysiasouth';
+  const run = await h.run(COMMAND, TO_WRITE, { cursor: AT_ACCOUNT });
+  assert.match(failure(run), /does not allow federated identity credentials on this identity \(405 MethodNotAllowed\)\. A few regions do not support them on user-assigned managed identities/);
   assert.deepEqual(credentialsOf(h), []);
 });
 

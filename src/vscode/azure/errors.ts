@@ -163,6 +163,9 @@ function describe(error: unknown, context: CallContext): string {
     const code = error.code ? ` ${error.code}` : '';
     switch (status) {
       case 401:
+        if (error.code === 'InvalidAuthenticationTokenTenant') {
+          return `${what}: the sign-in is for another tenant than the subscription's (401${code}). Run the command again and pick the subscription's tenant when asked, or set wiMigrate.azure.tenant to it.`;
+        }
         return `${what}: Azure did not accept the sign-in (401${code}). Sign in again (Accounts menu, or az login for the Azure CLI setting) with an account of the right tenant.`;
       case 403: {
         const linked = linkedAuthorization(error.message);
@@ -180,6 +183,11 @@ function describe(error: unknown, context: CallContext): string {
         if (!action) return `${what}: permission denied (403${code}). ${asSentence(firstSentence(error.message))}`;
         return `${what}: your account lacks the permission ${action}${scope ? ` on ${scope}` : ''} (403${code}). ${roleHint(action)}`;
       }
+      case 405:
+        if (context.permission?.toLowerCase().endsWith('federatedidentitycredentials/write')) {
+          return `${what}: Azure does not allow federated identity credentials on this identity (405${code}). A few regions do not support them on user-assigned managed identities (Microsoft Entra's "Important considerations and restrictions for federated identity credentials" lists them): use an identity created in another region.`;
+        }
+        return `${what}: Azure answered 405${code}. ${firstSentence(error.message)}`;
       case 404:
         return `${what}: not found (404${code}). ${asSentence(firstSentence(error.message))} It may have been deleted, or it lives in another subscription or tenant.`;
       case 409:
