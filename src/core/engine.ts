@@ -1,11 +1,12 @@
 import { mergeAlternatives } from './alternatives';
-import { applyEdits, EditComposer, pickCompatible, type FileEdit, type LabelledEdit } from './edits';
-import { editsByFile, oneCreatorEach, pickCompatibleAcrossFiles } from './fixPasses';
+import { applyEdits, EditComposer, type FileEdit, type LabelledEdit } from './edits';
+import { runFixRounds, type Checker, type FixAllHost } from './fixAll';
+import { editsByFile, pickCompatibleAcrossFiles } from './fixPasses';
 import { buildFix } from './fix';
 import { parseManifestFile, rangeOf, type ManifestDoc, type ManifestFile } from './model';
 import { RULES } from './rules';
 import { FILE_KINDS, fileKindOf, MANIFEST_KIND, type FileKind } from './fileKinds';
-import type { AnyRule, Finding, Options, Report, RuleContext, Severity, TextReport } from './rule';
+import type { AnyRule, Finding, Options, Report, RuleContext, Severity, SeveritySetting, TextReport } from './rule';
 import { DEFAULT_OPTIONS } from './rule';
 import { runSteps, type Steps } from './steps';
 import { dropSuppressed } from './suppression';
@@ -34,20 +35,51 @@ export function checkFile(file: ManifestFile, index: WorkspaceIndex, options?: P
  */
 export function* checkFileSteps(file: ManifestFile, index: WorkspaceIndex, options?: Partial<Options>, rules: readonly AnyRule[] = RULES): Steps<Finding[]> {
   const opts = resolveOptions(options);
-  const findings: Finding[] = [];
-  const active = rules.flatMap((rule) => {
+  const active = activeRules(file, opts, rules);
+  const findings = checkText(file, index, opts, active);
+  // The alternatives of one document (its if/else branches) are checked together, then merged.
+  let group: ManifestDoc[] = [];
+  for (const [i, doc] of file.docs.entries()) {
+    group.push(doc);
+    if (file.docs[i + 1]?.index !== doc.index) {
+      findings.push(...checkDocument(file, group, index, opts, active));
+      group = [];
+    }
+    yield;
+  }
+  return finishFindings(file, findings);
+}
+
+/** A rule that runs on a file, with the severity it reports at. */
+export interface ActiveRule {
+  rule: AnyRule;
+  setting: SeveritySetting | undefined;
+  severity: Severity;
+}
+
+/** The rules that run on the file: those that read its kind and are not turned off. */
+export function activeRules(file: ManifestFile, opts: Options, rules: readonly AnyRule[]): ActiveRule[] {
+  return rules.flatMap((rule) => {
     const setting = opts.severities[rule.id];
     return setting === 'off' || !rule.fileKinds.includes(file.kind) ? [] : [{ rule, setting, severity: (setting ?? rule.severity) }];
   });
+}
+
+/** The findings of the text rules on the file's text, before suppression. */
+export function checkText(file: ManifestFile, index: WorkspaceIndex, opts: Options, active: readonly ActiveRule[]): Finding[] {
+  const findings: Finding[] = [];
   for (const { rule, setting, severity } of active) {
     if (rule.input !== 'text') continue;
     const report = (r: TextReport) => findings.push(toFinding(rule, severity, file.path, undefined, r, setting !== undefined));
     rule.check({ path: file.path, text: file.text, index, options: opts, report });
   }
-  // The alternatives of one document (its if/else branches) are checked together, then merged.
-  let group: { docs: ManifestDoc[]; found: Finding[][] } = { docs: [], found: [] };
-  for (const [i, doc] of file.docs.entries()) {
-    const found: Finding[] = [];
+  return findings;
+}
+
+/** The findings of the YAML rules on one document (`docs`: its alternatives, merged), before suppression. */
+export function checkDocument(file: ManifestFile, docs: readonly ManifestDoc[], index: WorkspaceIndex, opts: Options, active: readonly ActiveRule[]): Finding[] {
+  const found = docs.map((doc) => {
+    const out: Finding[] = [];
     for (const { rule, setting, severity } of active) {
       if (rule.input === 'text') continue;
       const objects = doc.objects.filter((o) => rule.kinds.includes('*') || rule.kinds.includes(o.kind));
@@ -59,20 +91,19 @@ export function* checkFileSteps(file: ManifestFile, index: WorkspaceIndex, optio
         index,
         options: opts,
         report(r: Report) {
-          found.push(toFinding(rule, severity, file.path, doc, r, setting !== undefined));
+          out.push(toFinding(rule, severity, file.path, doc, r, setting !== undefined));
         },
         fix: (spec) => buildFix(file, index, spec, doc),
       };
       rule.check(ctx);
     }
-    group.docs.push(doc);
-    group.found.push(found);
-    if (file.docs[i + 1]?.index !== doc.index) {
-      findings.push(...mergeAlternatives(file.path, group.docs, group.found));
-      group = { docs: [], found: [] };
-    }
-    yield;
-  }
+    return out;
+  });
+  return mergeAlternatives(file.path, docs, found);
+}
+
+/** Suppression comments applied, in order: a file's findings as `checkFile` gives them. */
+export function finishFindings(file: ManifestFile, findings: Finding[]): Finding[] {
   return dropSuppressed(file.text, findings).sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
 }
 
@@ -124,24 +155,35 @@ export class FixAllIncompleteError extends Error {
  */
 export function fixFileText(index: WorkspaceIndex, path: string, text: string, options?: Partial<Options>, maxPasses = MAX_FIX_PASSES): string {
   const original = index.file(path);
-  let current = text;
   try {
-    for (let pass = 0; ; pass++) {
-      const file = parseManifestFile(path, current, index.file(path));
-      index.update(file);
-      const fixes = checkFile(file, index, options).flatMap((f) => (f.fix && f.fix.edits.every((e) => e.file === path) ? [f.fix] : []));
-      const groups = oneCreatorEach(fixes).map((f) => f.edits);
-      const picked = pickCompatible(groups);
-      const next = picked.length === 0 ? current : applyEdits(current, picked.flatMap((i) => groups[i]));
-      if (next === current) break;
-      if (pass === maxPasses) throw new FixAllIncompleteError(pass, new Map([[path, current]]));
-      current = next;
-    }
+    index.update(parseManifestFile(path, text, original));
+    const host: FixAllHost = {
+      index,
+      checker: checkerOf(resolveOptions(options), RULES),
+      paths: [path],
+      file: (p) => index.file(p),
+      set: (p, t) => index.update(parseManifestFile(p, t, index.file(p))),
+      takes: (fix) => fix.edits.every((e) => e.file === path),
+    };
+    runFixRounds(host, maxPasses, undefined, (pass) => {
+      throw new FixAllIncompleteError(pass, new Map([[path, index.file(path)!.text]]));
+    });
+    return index.file(path)!.text;
   } finally {
     if (original) index.update(original);
     else index.remove(path);
   }
-  return current;
+}
+
+/** The check path in the pieces fix-all re-analyses (see fixAll.ts). */
+function checkerOf(opts: Options, rules: readonly AnyRule[]): Checker {
+  const byKind = new Map<string, ActiveRule[]>();
+  const active = (file: ManifestFile) => byKind.get(file.kind) ?? byKind.set(file.kind, activeRules(file, opts, rules)).get(file.kind)!;
+  return {
+    document: (file, docs, index) => checkDocument(file, docs, index, opts, active(file)),
+    text: (file, index) => checkText(file, index, opts, active(file)),
+    finish: finishFindings,
+  };
 }
 
 /**
@@ -254,18 +296,16 @@ export class Project {
       for (const path of this.paths) if (!existed.has(path)) out.set(path, this.text(path) ?? '');
       return out;
     };
-    for (let pass = 0; ; pass++) {
-      // In path order, whatever order the files were added in: which of several workloads
-      // creates a shared ServiceAccount must not depend on how the workspace was read.
-      const fixes = [...paths].sort().flatMap((p) => this.check(p)).flatMap((f) => (f.fix ? [f.fix] : []));
-      const byFile = editsByFile(pickCompatibleAcrossFiles(oneCreatorEach(fixes)));
-      const texts = new Map([...byFile].map(([path, edits]) => [path, applyEdits(this.text(path) ?? '', edits)] as const));
-      for (const [path, text] of texts) if (text === this.text(path)) byFile.delete(path);
-      if (byFile.size === 0) break;
-      if (pass === maxPasses) throw new FixAllIncompleteError(pass, changed());
-      onPass?.(byFile);
-      for (const path of byFile.keys()) this.set(path, texts.get(path)!);
-    }
+    const host: FixAllHost = {
+      index: this.index,
+      checker: checkerOf(this.options, this.registry.rules),
+      paths,
+      file: (p) => this.parsed.get(p),
+      set: (p, t) => void this.set(p, t),
+    };
+    runFixRounds(host, maxPasses, onPass, (pass) => {
+      throw new FixAllIncompleteError(pass, changed());
+    });
     return changed();
   }
 
