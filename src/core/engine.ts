@@ -1,6 +1,6 @@
 import { mergeAlternatives } from './alternatives';
-import { applyEdits, EditComposer, type FileEdit, type LabelledEdit } from './edits';
-import { runFixRounds, type Checker, type FixAllHost } from './fixAll';
+import { applyEdits, type FileEdit, type LabelledEdit } from './edits';
+import { composeChanges, FixAllIncompleteError, MAX_FIX_PASSES, runFixRounds, type Checker, type FixAllChange, type FixAllHost } from './fixAll';
 import { editsByFile, pickCompatibleAcrossFiles } from './fixPasses';
 import { buildFix } from './fix';
 import { parseManifestFile, rangeOf, type ManifestDoc, type ManifestFile } from './model';
@@ -11,6 +11,8 @@ import { DEFAULT_OPTIONS } from './rule';
 import { runSteps, type Steps } from './steps';
 import { dropSuppressed } from './suppression';
 import { WorkspaceIndex } from './workspace';
+
+export { FixAllIncompleteError, type FixAllChange } from './fixAll';
 
 function resolveOptions(options?: Partial<Options>): Options {
   return { ...DEFAULT_OPTIONS, ...options, severities: { ...DEFAULT_OPTIONS.severities, ...options?.severities } };
@@ -51,14 +53,14 @@ export function* checkFileSteps(file: ManifestFile, index: WorkspaceIndex, optio
 }
 
 /** A rule that runs on a file, with the severity it reports at. */
-export interface ActiveRule {
+interface ActiveRule {
   rule: AnyRule;
   setting: SeveritySetting | undefined;
   severity: Severity;
 }
 
 /** The rules that run on the file: those that read its kind and are not turned off. */
-export function activeRules(file: ManifestFile, opts: Options, rules: readonly AnyRule[]): ActiveRule[] {
+function activeRules(file: ManifestFile, opts: Options, rules: readonly AnyRule[]): ActiveRule[] {
   return rules.flatMap((rule) => {
     const setting = opts.severities[rule.id];
     return setting === 'off' || !rule.fileKinds.includes(file.kind) ? [] : [{ rule, setting, severity: (setting ?? rule.severity) }];
@@ -66,7 +68,7 @@ export function activeRules(file: ManifestFile, opts: Options, rules: readonly A
 }
 
 /** The findings of the text rules on the file's text, before suppression. */
-export function checkText(file: ManifestFile, index: WorkspaceIndex, opts: Options, active: readonly ActiveRule[]): Finding[] {
+function checkText(file: ManifestFile, index: WorkspaceIndex, opts: Options, active: readonly ActiveRule[]): Finding[] {
   const findings: Finding[] = [];
   for (const { rule, setting, severity } of active) {
     if (rule.input !== 'text') continue;
@@ -77,7 +79,7 @@ export function checkText(file: ManifestFile, index: WorkspaceIndex, opts: Optio
 }
 
 /** The findings of the YAML rules on one document (`docs`: its alternatives, merged), before suppression. */
-export function checkDocument(file: ManifestFile, docs: readonly ManifestDoc[], index: WorkspaceIndex, opts: Options, active: readonly ActiveRule[]): Finding[] {
+function checkDocument(file: ManifestFile, docs: readonly ManifestDoc[], index: WorkspaceIndex, opts: Options, active: readonly ActiveRule[]): Finding[] {
   const found = docs.map((doc) => {
     const out: Finding[] = [];
     for (const { rule, setting, severity } of active) {
@@ -103,7 +105,7 @@ export function checkDocument(file: ManifestFile, docs: readonly ManifestDoc[], 
 }
 
 /** Suppression comments applied, in order: a file's findings as `checkFile` gives them. */
-export function finishFindings(file: ManifestFile, findings: Finding[]): Finding[] {
+function finishFindings(file: ManifestFile, findings: Finding[]): Finding[] {
   return dropSuppressed(file.text, findings).sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
 }
 
@@ -127,30 +129,8 @@ function toFinding(rule: AnyRule, severity: Severity, path: string, doc: Manifes
 
 
 /**
- * Fix-all gives up after this many passes. Passes do not grow with the size of the workspace:
- * each pass applies every fix that does not clash with another (appended documents included), so
- * the count is the length of the longest chain of fixes that wait for one another (pods move, then
- * their bindings go, then the identities), a handful. Reaching it means a bug, and says so.
- */
-const MAX_FIX_PASSES = 100;
-
-/**
- * Fix-all stopped at `MAX_FIX_PASSES` with fixes still to apply. What it did is whole fixes, so
- * `changed` (path to new text, as fix-all returns it) is sound, but not everything was fixed.
- */
-export class FixAllIncompleteError extends Error {
-  constructor(
-    readonly passes: number,
-    readonly changed: Map<string, string>,
-  ) {
-    super(`Fix-all stopped after ${passes} passes with fixes still to apply; run it again to apply the rest.`);
-    this.name = 'FixAllIncompleteError';
-  }
-}
-
-/**
- * Fix-all for one file: applies, in passes, every fix whose edits all stay in this file, against
- * the workspace `index` (which is left as it was). Returns the new text; throws
+ * Fix-all for one file: applies, in rounds (fixAll.ts), every fix whose edits all stay in this
+ * file, against the workspace `index` (which is left as it was). Returns the new text; throws
  * `FixAllIncompleteError` (with the text so far) if `maxPasses` passes leave fixes to apply.
  */
 export function fixFileText(index: WorkspaceIndex, path: string, text: string, options?: Partial<Options>, maxPasses = MAX_FIX_PASSES): string {
@@ -247,9 +227,9 @@ export class Project {
   }
 
   /**
-   * Applies every fix it can, in passes, until nothing fixable is left (a pass may make new fixes
-   * possible: a binding is retired once its pods have moved). Each pass re-reads the index; it
-   * stops when a pass changes nothing. Returns the files that changed with their new text. Throws
+   * Applies every fix it can, in rounds, until nothing fixable is left (a round may make new fixes
+   * possible: a binding is retired once its pods have moved). Each round re-analyses only the
+   * documents the round before may have changed (fixAll.ts); it stops when a round changes nothing. Returns the files that changed with their new text. Throws
    * `FixAllIncompleteError` (with what changed so far) if `maxPasses` passes leave fixes to apply.
    */
   fixAll(paths: readonly string[] = this.paths, maxPasses = MAX_FIX_PASSES): Map<string, string> {
@@ -264,25 +244,11 @@ export class Project {
    * out.
    */
   fixAllChanges(paths: readonly string[] = this.paths, maxPasses = MAX_FIX_PASSES): FixAllChange[] {
-    const composers = new Map<string, EditComposer>();
     const existed = new Set(this.paths);
-    const changed = this.runFixAll(paths, maxPasses, (byFile) => {
-      for (const [path, edits] of byFile) {
-        let composer = composers.get(path);
-        if (!composer) composers.set(path, (composer = new EditComposer(this.text(path) ?? '')));
-        composer.apply(edits);
-      }
-    });
-    return [...changed.keys()].sort().map((path) => {
-      const composer = composers.get(path)!;
-      const after = changed.get(path)!;
-      // The composition is the preview's truth: it must give what fix-all wrote.
-      if (composer.text !== after) throw new Error(`Fix-all edits of ${path} do not compose to its fixed text.`);
-      return { path, before: existed.has(path) ? composer.original : undefined, after, edits: composer.edits() };
-    });
+    return composeChanges((onRound) => this.runFixAll(paths, maxPasses, onRound), (path) => this.text(path), existed);
   }
 
-  /** The passes of fix-all; `onPass` sees each pass's edits per file, before they are applied. */
+  /** The rounds of fix-all; `onPass` sees each round's edits per file, before they are applied. */
   private runFixAll(paths: readonly string[], maxPasses: number, onPass?: (byFile: Map<string, LabelledEdit[]>) => void): Map<string, string> {
     const original = new Map(paths.map((p) => [p, this.text(p) ?? '']));
     const existed = new Set(this.paths);
@@ -316,21 +282,3 @@ export class Project {
     return picked.length;
   }
 }
-
-/** What fix-all did to one file, as edits of the text before it. */
-export interface FixAllChange {
-  path: string;
-  /** The text before fix-all; undefined for a file that fix-all created. */
-  before: string | undefined;
-  /** The text after: `applyEdits(before ?? '', edits)`. */
-  after: string;
-  /**
-   * Edits of `before` (of the empty text for a created file), in order, without overlap. Each is
-   * one edit a fix made, widened by the later edits that touched the text it wrote; inserts at
-   * one spot stay separate. Leaving out every edit of some labels gives a partial migration.
-   */
-  edits: LabelledEdit[];
-}
-
-
-

@@ -1,5 +1,5 @@
-import { applyEdits, type LabelledEdit } from './edits';
-import { FileChange, keysChanged, mapFindings, readsOf, RECHECK_ALL, snapshot, type Round } from './fixDeps';
+import { applyEdits, EditComposer, type LabelledEdit } from './edits';
+import { FileChange, keysChanged, readsOf, RECHECK_ALL, snapshot, type Round } from './fixDeps';
 import { editsByFile, oneCreatorEach, pickCompatibleAcrossFiles } from './fixPasses';
 import type { ManifestDoc, ManifestFile } from './model';
 import type { Finding, Fix } from './rule';
@@ -38,22 +38,20 @@ export interface FixAllHost {
   takes?(fix: Fix): boolean;
 }
 
-/** The findings of one document (or of a file's text rules) and what they were worked out from. */
+/** What fix-all keeps of one document's analysis (or of a file's text rules). */
 interface Part {
-  start: number;
-  end: number;
-  findings: Finding[];
-  /** What the rules read of the index (see `readsOf`). */
+  /** What its rules read of the index (see `readsOf`). */
   reads: Set<string>;
-  /** Analysed again in the next round whatever changed: it offered a fix, or it cannot be moved. */
-  again: boolean;
+  /** It offered a fix (applied or waiting): it is analysed again in the next round. */
+  fixed: boolean;
 }
 
 interface Analysis {
   file: ManifestFile;
   parts: Map<number, Part>;
-  text: Part | undefined;
-  findings: Finding[];
+  text: Part;
+  /** The fixes of the file's findings, in the order of its findings. */
+  fixes: Fix[];
 }
 
 type Observer = (path: string, start: number | 'text') => void;
@@ -86,7 +84,7 @@ export function runFixRounds(host: FixAllHost, maxRounds: number, onRound: ((byF
       if (!file) continue;
       const analysis = analyse(host, file, analyses.get(path), round);
       analyses.set(path, analysis);
-      for (const f of analysis.findings) if (f.fix && (host.takes?.(f.fix) ?? true)) fixes.push(f.fix);
+      for (const fix of analysis.fixes) if (host.takes?.(fix) ?? true) fixes.push(fix);
     }
     const byFile = editsByFile(pickCompatibleAcrossFiles(oneCreatorEach(fixes)));
     const texts = new Map([...byFile].map(([path, edits]) => [path, applyEdits(host.file(path)?.text ?? '', edits)] as const));
@@ -111,35 +109,32 @@ function applyRound(host: FixAllHost, byFile: Map<string, LabelledEdit[]>, texts
   return { files, keys: keysChanged(host.index, changes, before, host.index.paths.length !== paths) };
 }
 
-/** The file's findings, re-analysing only the documents the last round may have changed. */
+/**
+ * The fixes of the file's findings, re-analysing only the documents the last round may have
+ * changed. A document that offered no fix, did not change, and read nothing that changed offers
+ * none now either: its findings (which fix-all does not need) are not worked out again.
+ */
 function analyse(host: FixAllHost, file: ManifestFile, previous: Analysis | undefined, round: Round | undefined): Analysis {
   const change = round?.files.get(file.path);
   const known = previous && round && !round.keys.has(RECHECK_ALL) && (change ? change.old === previous.file : previous.file === file);
-  const reuse = (part: Part | undefined, start: number): Part | undefined => {
-    if (!known || !part || part.again || [...part.reads].some((k) => round.keys.has(k))) return undefined;
-    const findings = mapFindings(part.findings, round.files, { file: file.path, start: part.start, end: part.end });
-    return findings && { ...part, start, end: start + part.end - part.start, findings };
+  const keep = (part: Part | undefined): part is Part => !!known && !!part && !part.fixed && ![...part.reads].some((k) => round.keys.has(k));
+  const found: Finding[] = [];
+  const analysed = (at: number | 'text', check: (index: WorkspaceIndex) => Finding[]): Part => {
+    for (const observer of observers) observer(file.path, at);
+    const reads = new Set<string>();
+    const findings = check(readsOf(host.index, reads));
+    found.push(...findings);
+    return { reads, fixed: findings.some((f) => f.fix) };
   };
   const parts = new Map<number, Part>();
   for (const docs of documentsOf(file)) {
     const start = docs[0].start;
     const oldStart = change ? change.oldStartOf(start) : start;
-    const part =
-      reuse(oldStart === undefined ? undefined : previous?.parts.get(oldStart), start) ??
-      analysed(file, start, (index) => host.checker.document(file, docs, index), host.index, docs.some((d) => d.errors.length > 0 || d.branches !== undefined));
-    parts.set(start, part);
+    const part = oldStart === undefined ? undefined : previous?.parts.get(oldStart);
+    parts.set(start, keep(part) ? part : analysed(start, (index) => host.checker.document(file, docs, index)));
   }
-  const text = (change ? undefined : reuse(previous?.text, 0)) ?? analysed(file, 'text', (index) => host.checker.text(file, index), host.index, false);
-  const found = [...text.findings, ...[...parts.values()].flatMap((p) => p.findings)];
-  return { file, parts, text, findings: host.checker.finish(file, found) };
-}
-
-function analysed(file: ManifestFile, at: number | 'text', check: (index: WorkspaceIndex) => Finding[], index: WorkspaceIndex, volatile: boolean): Part {
-  for (const observer of observers) observer(file.path, at);
-  const reads = new Set<string>();
-  const findings = check(readsOf(index, reads));
-  // Where a document could not be parsed its finding names a line: it moves with the text.
-  return { start: at === 'text' ? 0 : at, end: at === 'text' ? file.text.length : file.docs.find((d) => d.start === at)!.end, findings, reads, again: volatile || findings.some((f) => f.fix) };
+  const text = !change && keep(previous?.text) ? previous.text : analysed('text', (index) => host.checker.text(file, index));
+  return { file, parts, text, fixes: host.checker.finish(file, found).flatMap((f) => (f.fix ? [f.fix] : [])) };
 }
 
 /** The file's documents, each with its if/else alternatives (which share one `index`). */
@@ -150,4 +145,67 @@ function documentsOf(file: ManifestFile): ManifestDoc[][] {
     else out.push([doc]);
   }
   return out;
+}
+
+/**
+ * Fix-all gives up after this many rounds. Rounds do not grow with the size of the workspace:
+ * each round applies every fix that does not clash with another (appended documents included), so
+ * the count is the length of the longest chain of fixes that wait for one another (pods move, then
+ * their bindings go, then the identities), a handful. Reaching it means a bug, and says so.
+ */
+export const MAX_FIX_PASSES = 100;
+
+/**
+ * Fix-all stopped at `MAX_FIX_PASSES` with fixes still to apply. What it did is whole fixes, so
+ * `changed` (path to new text, as fix-all returns it) is sound, but not everything was fixed.
+ */
+export class FixAllIncompleteError extends Error {
+  constructor(
+    readonly passes: number,
+    readonly changed: Map<string, string>,
+  ) {
+    super(`Fix-all stopped after ${passes} passes with fixes still to apply; run it again to apply the rest.`);
+    this.name = 'FixAllIncompleteError';
+  }
+}
+
+/**
+ * Fix-all as labelled edits per changed or created file, in path order: `run` runs it (and
+ * returns the changed files' texts), calling back with each round's edits before they are applied.
+ */
+export function composeChanges(
+  run: (onRound: (byFile: Map<string, LabelledEdit[]>) => void) => Map<string, string>,
+  textOf: (path: string) => string | undefined,
+  existed: ReadonlySet<string>,
+): FixAllChange[] {
+  const composers = new Map<string, EditComposer>();
+  const changed = run((byFile) => {
+    for (const [path, edits] of byFile) {
+      let composer = composers.get(path);
+      if (!composer) composers.set(path, (composer = new EditComposer(textOf(path) ?? '')));
+      composer.apply(edits);
+    }
+  });
+  return [...changed.keys()].sort().map((path) => {
+    const composer = composers.get(path)!;
+    const after = changed.get(path)!;
+    // The composition is the preview's truth: it must give what fix-all wrote.
+    if (composer.text !== after) throw new Error(`Fix-all edits of ${path} do not compose to its fixed text.`);
+    return { path, before: existed.has(path) ? composer.original : undefined, after, edits: composer.edits() };
+  });
+}
+
+/** What fix-all did to one file, as edits of the text before it. */
+export interface FixAllChange {
+  path: string;
+  /** The text before fix-all; undefined for a file that fix-all created. */
+  before: string | undefined;
+  /** The text after: `applyEdits(before ?? '', edits)`. */
+  after: string;
+  /**
+   * Edits of `before` (of the empty text for a created file), in order, without overlap. Each is
+   * one edit a fix made, widened by the later edits that touched the text it wrote; inserts at
+   * one spot stay separate. Leaving out every edit of some labels gives a partial migration.
+   */
+  edits: LabelledEdit[];
 }

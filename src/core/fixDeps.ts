@@ -1,7 +1,6 @@
 import type { TextEdit } from './edits';
 import type { Located } from './facts';
 import type { ManifestFile } from './model';
-import type { Finding } from './rule';
 import type { WorkspaceIndex } from './workspace';
 
 /*
@@ -63,6 +62,7 @@ function keysOf(member: string, args: unknown[]): string[] {
 
 /** The index as rules see it, adding the key of every read to `reads`. */
 export function readsOf(index: WorkspaceIndex, reads: Set<string>): WorkspaceIndex {
+  const methods = new Map<string, (...args: unknown[]) => unknown>();
   return new Proxy(index, {
     get(target, member) {
       const value: unknown = Reflect.get(target, member, target);
@@ -71,10 +71,15 @@ export function readsOf(index: WorkspaceIndex, reads: Set<string>): WorkspaceInd
         for (const k of keysOf(member, [])) reads.add(k);
         return value;
       }
-      return (...args: unknown[]): unknown => {
-        for (const k of keysOf(member, args)) reads.add(k);
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
+      let method = methods.get(member);
+      if (!method) {
+        method = (...args: unknown[]): unknown => {
+          for (const k of keysOf(member, args)) reads.add(k);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+        methods.set(member, method);
+      }
+      return method;
     },
   });
 }
@@ -123,18 +128,18 @@ export function snapshot(index: WorkspaceIndex): Facts {
 
 /**
  * One file's change in a round: its parse before (none for a file the round created) and after,
- * and the edits between them. A document is unchanged when no edit touches it, its ends included.
+ * and the edits between them. A document is unchanged when no edit changes its text and the new
+ * parse has a document of that same text where it moved to.
  */
 export class FileChange {
   readonly path: string;
   private readonly edits: TextEdit[];
-  /** Per edit, how much the text before its end grew. */
-  private readonly shift: number[];
+  /** Per edit, how much the text up to its end grew. */
+  private readonly grown: number[];
   private readonly changedOld: Array<[number, number]> = [];
   private readonly changedNow: Array<[number, number]> = [];
+  /** Start now to start before the round, of each unchanged document. */
   private readonly unchanged = new Map<number, number>();
-  /** Per unchanged document (its start before the round), how far it moved. */
-  private readonly shiftOf = new Map<number, number>();
 
   constructor(
     readonly old: ManifestFile | undefined,
@@ -144,24 +149,20 @@ export class FileChange {
     this.path = now.path;
     this.edits = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
     let grown = 0;
-    this.shift = this.edits.map((e) => (grown += e.text.length - (e.end - e.start)));
-    // A document no edit changes (an edit at one of its ends may) keeps its text: where the new
-    // parse has a document of that text at the moved start, it is the same document.
+    this.grown = this.edits.map((e) => (grown += e.text.length - (e.end - e.start)));
     const moved = new Map<number, { start: number; end: number; source: string }>();
     for (const doc of old?.docs ?? []) {
-      if (this.inside(doc.start, doc.end)) this.changedOld.push([doc.start, doc.end]);
-      else moved.set(doc.start + this.upTo(doc.start), doc);
+      if (this.changes(doc.start, doc.end)) this.changedOld.push([doc.start, doc.end]);
+      else moved.set(doc.start + this.grownUpTo(doc.start), doc);
     }
     for (const doc of now.docs) {
       const was = moved.get(doc.start);
       if (was && was.source === doc.source && doc.end - doc.start === was.end - was.start) this.unchanged.set(doc.start, was.start);
       else this.changedNow.push([doc.start, doc.end]);
     }
-    for (const [start, was] of this.unchanged) {
-      if (moved.get(start)) moved.delete(start);
-      this.shiftOf.set(was, start - was);
-    }
+    for (const start of this.unchanged.keys()) moved.delete(start);
     for (const doc of moved.values()) this.changedOld.push([doc.start, doc.end]);
+    this.changedOld.sort((a, b) => a[0] - b[0]);
   }
 
   /** The start before the round of an unchanged document that starts at `start` now. */
@@ -171,25 +172,15 @@ export class FileChange {
 
   /** True when the offset lies in a document the round changed (`old`: an offset before the round). */
   changedAt(offset: number, when: 'old' | 'now'): boolean {
-    return (when === 'old' ? this.changedOld : this.changedNow).some(([s, e]) => s <= offset && offset < e);
+    // Documents in order, without overlap (alternatives share a range): the last one starting at or before the offset.
+    const ranges = when === 'old' ? this.changedOld : this.changedNow;
+    const lo = firstWhere(ranges.length, (i) => ranges[i][0] > offset);
+    return lo > 0 && offset < ranges[lo - 1][1];
   }
 
-  /**
-   * A range before the round, after it; undefined when an edit touches it (its ends included),
-   * unless it lies in the unchanged document that started at `docStart`: that moved as a whole.
-   */
-  map(start: number, end: number, doc?: { start: number; end: number }): [number, number] | undefined {
-    const moved = doc && doc.start <= start && end <= doc.end ? this.shiftOf.get(doc.start) : undefined;
-    if (moved !== undefined) return [start + moved, end + moved];
-    if (this.touched(start, end)) return undefined;
-    const d = this.before(start);
-    return [start + d, end + d];
-  }
-
-  /** True when an edit changes text inside the range, or inserts text strictly inside it. */
-  private inside(start: number, end: number): boolean {
-    const i = this.firstEndingFrom(start);
-    for (let j = i; j < this.edits.length && this.edits[j].start <= end; j++) {
+  /** True when an edit replaces text inside the range, or inserts text strictly inside it. */
+  private changes(start: number, end: number): boolean {
+    for (let j = this.firstEndingAfter(start); j < this.edits.length && this.edits[j].start <= end; j++) {
       const e = this.edits[j];
       if (e.start < end && start < e.end) return true;
       if (e.start === e.end && start < e.start && e.start < end) return true;
@@ -198,55 +189,25 @@ export class FileChange {
   }
 
   /** How much the text up to `offset` grew: the edits that end at or before it. */
-  private upTo(offset: number): number {
-    let lo = 0;
-    let hi = this.edits.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.edits[mid].end <= offset) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo === 0 ? 0 : this.shift[lo - 1];
+  private grownUpTo(offset: number): number {
+    const i = this.firstEndingAfter(offset);
+    return i === 0 ? 0 : this.grown[i - 1];
   }
 
-  private touched(start: number, end: number): boolean {
-    const i = this.firstEndingFrom(start);
-    return i < this.edits.length && this.edits[i].start <= end;
-  }
-
-  /** How much the text before `offset` grew (the edits that end before it). */
-  private before(offset: number): number {
-    const i = this.firstEndingFrom(offset);
-    return i === 0 ? 0 : this.shift[i - 1];
-  }
-
-  /** Index of the first edit that ends at or after `offset`. */
-  private firstEndingFrom(offset: number): number {
-    let lo = 0;
-    let hi = this.edits.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.edits[mid].end < offset) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+  /** Index of the first edit that ends after `offset` (edits do not overlap: their ends are in order). */
+  private firstEndingAfter(offset: number): number {
+    return firstWhere(this.edits.length, (i) => this.edits[i].end > offset);
   }
 }
 
-/** Findings of unchanged documents, their offsets (and those of their related places) moved; undefined when one is touched. */
-export function mapFindings(findings: readonly Finding[], files: Map<string, FileChange>, doc: { file: string; start: number; end: number }): Finding[] | undefined {
-  const out: Finding[] = [];
-  const move = <T extends { file: string; start: number; end: number }>(x: T): T | undefined => {
-    const change = files.get(x.file);
-    if (!change) return x;
-    const range = change.map(x.start, x.end, x.file === doc.file ? doc : undefined);
-    return range && { ...x, start: range[0], end: range[1] };
-  };
-  for (const f of findings) {
-    const moved = move(f);
-    const related = f.related?.map(move);
-    if (!moved || f.fix || related?.some((r) => r === undefined)) return undefined;
-    out.push(related ? { ...moved, related: related as Finding['related'] } : moved);
+/** The first index below `length` where `holds` (false below it, true from it on), by bisection; `length` if none. */
+function firstWhere(length: number, holds: (i: number) => boolean): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (holds(mid)) hi = mid;
+    else lo = mid + 1;
   }
-  return out;
+  return lo;
 }
