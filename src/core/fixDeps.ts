@@ -84,23 +84,25 @@ export function readsOf(index: WorkspaceIndex, reads: Set<string>): WorkspaceInd
   });
 }
 
-/** File kinds whose changes the keys follow: elsewhere (charts, kustomize) the next round analyses everything. */
-const FOLLOWED = new Set(['manifest']);
+/**
+ * A change the keys follow: a plain manifest without template text (not a chart's values or
+ * templates, not its Chart.yaml, not a kustomization), or a file of text. Other changes reach
+ * documents other ways (a chart's values render its templates' fields).
+ */
+function followed(f: ManifestFile | undefined): boolean {
+  return !f || ((f.kind === 'manifest' || f.docs.length === 0) && f.masked.actions.length === 0 && !/(^|[/\\])Chart\.ya?ml$/.test(f.path));
+}
 
 /**
  * The keys a round changed: those of the facts of every document it changed (before and after),
- * each changed file's parse, the records of client ids; `RECHECK_ALL` when a change touches
- * what the keys do not follow (a chart's or a kustomization's files, Helm template text).
+ * each changed file's parse, the records of client ids; `RECHECK_ALL` when a change is not
+ * `followed`, or the workspace has kustomizations (whose builds read the manifests they list).
  */
 export function keysChanged(index: WorkspaceIndex, changes: readonly FileChange[], before: Facts, pathsChanged: boolean): Set<string> {
   const keys = new Set([ANY, 'records', ...changes.map((c) => `file:${c.path}`)]);
   if (pathsChanged) keys.add('paths');
-  const followed = (f: ManifestFile | undefined) => !f || ((FOLLOWED.has(f.kind) || f.docs.length === 0) && f.masked.actions.length === 0);
-  const unfollowed = index.paths.some((p) => {
-    const kind = index.file(p)?.kind;
-    return kind !== undefined && kind !== 'manifest' && index.file(p)!.docs.length > 0;
-  });
-  if (unfollowed || changes.some((c) => !followed(c.old) || !followed(c.now))) return new Set([RECHECK_ALL]);
+  const kustomize = index.paths.some((p) => index.file(p)?.kind === 'kustomization');
+  if (kustomize || changes.some((c) => !followed(c.old) || !followed(c.now))) return new Set([RECHECK_ALL]);
   const byPath = new Map(changes.map((c) => [c.path, c]));
   const add = (facts: readonly Located[], key: (f: Located) => string[], when: 'old' | 'now') => {
     for (const f of facts) if (byPath.get(f.file)?.changedAt(f.start, when)) key(f).forEach((k) => keys.add(k));
