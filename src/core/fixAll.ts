@@ -117,7 +117,11 @@ function applyRound(host: FixAllHost, byFile: Map<string, LabelledEdit[]>, texts
 function analyse(host: FixAllHost, file: ManifestFile, previous: Analysis | undefined, round: Round | undefined): Analysis {
   const change = round?.files.get(file.path);
   const known = previous && round && !round.keys.has(RECHECK_ALL) && (change ? change.old === previous.file : previous.file === file);
-  const keep = (part: Part | undefined): part is Part => !!known && !!part && !part.fixed && ![...part.reads].some((k) => round.keys.has(k));
+  const keep = (part: Part | undefined): part is Part => {
+    if (!known || !part || part.fixed) return false;
+    for (const k of part.reads) if (round.keys.has(k)) return false;
+    return true;
+  };
   const found: Finding[] = [];
   const analysed = (at: number | 'text', check: (index: WorkspaceIndex) => Finding[]): Part => {
     for (const observer of observers) observer(file.path, at);
