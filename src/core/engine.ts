@@ -1,16 +1,19 @@
 import { mergeAlternatives } from './alternatives';
-import { applyEdits, EditComposer, pickCompatible, type FileEdit, type LabelledEdit } from './edits';
-import { editsByFile, oneCreatorEach, pickCompatibleAcrossFiles } from './fixPasses';
+import { applyEdits, type FileEdit, type LabelledEdit } from './edits';
+import { composeChanges, FixAllIncompleteError, MAX_FIX_PASSES, runFixRounds, type Checker, type FixAllChange, type FixAllHost } from './fixAll';
+import { editsByFile, pickCompatibleAcrossFiles } from './fixPasses';
 import { buildFix } from './fix';
 import { findingsCache } from './findings-cache';
 import { parseManifestFile, rangeOf, type ManifestDoc, type ManifestFile } from './model';
 import { RULES } from './rules';
 import { FILE_KINDS, fileKindOf, MANIFEST_KIND, type FileKind } from './fileKinds';
-import type { AnyRule, Finding, Options, Report, RuleContext, Severity, TextReport } from './rule';
+import type { AnyRule, Finding, Options, Report, RuleContext, Severity, SeveritySetting, TextReport } from './rule';
 import { DEFAULT_OPTIONS } from './rule';
 import { runSteps, type Steps } from './steps';
 import { dropSuppressed } from './suppression';
 import { WorkspaceIndex } from './workspace';
+
+export { FixAllIncompleteError, type FixAllChange } from './fixAll';
 
 function resolveOptions(options?: Partial<Options>): Options {
   return { ...DEFAULT_OPTIONS, ...options, severities: { ...DEFAULT_OPTIONS.severities, ...options?.severities } };
@@ -36,38 +39,15 @@ export function checkFile(file: ManifestFile, index: WorkspaceIndex, options?: P
 export function* checkFileSteps(given: ManifestFile, index: WorkspaceIndex, options?: Partial<Options>, rules: readonly AnyRule[] = RULES): Steps<Finding[]> {
   const file = index.checkedFile(given);
   const opts = resolveOptions(options);
-  const findings: Finding[] = [];
-  const active = rules.flatMap((rule) => {
-    const setting = opts.severities[rule.id];
-    return setting === 'off' || !rule.fileKinds.includes(file.kind) ? [] : [{ rule, setting, severity: (setting ?? rule.severity) }];
-  });
-  for (const { rule, setting, severity } of active) {
-    if (rule.input !== 'text') continue;
-    const report = (r: TextReport) => findings.push(toFinding(rule, severity, file.path, undefined, r, setting !== undefined));
-    rule.check({ path: file.path, text: file.text, index, options: opts, report });
-  }
-  // The alternatives of one document (its if/else branches) are checked together, then merged.
+  const active = activeRules(file, opts, rules);
+  const findings = checkText(file, index, opts, active);
+  // The alternatives of one document (its if/else branches) are checked together, then merged;
+  // a document the edit did not touch keeps its findings (findings-cache.ts).
   let group: { docs: ManifestDoc[]; found: Finding[][] } = { docs: [], found: [] };
   const cache = findingsCache(index, file, opts, rules);
   for (const [i, doc] of file.docs.entries()) {
     const { found, reused } = cache.of(doc);
-    for (const { rule, setting, severity } of reused ? [] : active) {
-      if (rule.input === 'text') continue;
-      const objects = doc.objects.filter((o) => rule.kinds.includes('*') || rule.kinds.includes(o.kind));
-      if (objects.length === 0 && !rule.kinds.includes('*')) continue;
-      const ctx: RuleContext = {
-        file,
-        doc,
-        objects,
-        index,
-        options: opts,
-        report(r: Report) {
-          found.push(toFinding(rule, severity, file.path, doc, r, setting !== undefined));
-        },
-        fix: (spec) => buildFix(file, index, spec, doc),
-      };
-      rule.check(ctx);
-    }
+    if (!reused) found.push(...documentFindings(file, doc, index, opts, active));
     group.docs.push(doc);
     group.found.push(found);
     if (file.docs[i + 1]?.index !== doc.index) {
@@ -77,6 +57,65 @@ export function* checkFileSteps(given: ManifestFile, index: WorkspaceIndex, opti
     if (!reused || i % 100 === 0) yield;
   }
   cache.keep();
+  return finishFindings(file, findings);
+}
+
+/** A rule that runs on a file, with the severity it reports at. */
+interface ActiveRule {
+  rule: AnyRule;
+  setting: SeveritySetting | undefined;
+  severity: Severity;
+}
+
+/** The rules that run on the file: those that read its kind and are not turned off. */
+function activeRules(file: ManifestFile, opts: Options, rules: readonly AnyRule[]): ActiveRule[] {
+  return rules.flatMap((rule) => {
+    const setting = opts.severities[rule.id];
+    return setting === 'off' || !rule.fileKinds.includes(file.kind) ? [] : [{ rule, setting, severity: (setting ?? rule.severity) }];
+  });
+}
+
+/** The findings of the text rules on the file's text, before suppression. */
+function checkText(file: ManifestFile, index: WorkspaceIndex, opts: Options, active: readonly ActiveRule[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const { rule, setting, severity } of active) {
+    if (rule.input !== 'text') continue;
+    const report = (r: TextReport) => findings.push(toFinding(rule, severity, file.path, undefined, r, setting !== undefined));
+    rule.check({ path: file.path, text: file.text, index, options: opts, report });
+  }
+  return findings;
+}
+
+/** The findings of the YAML rules on one document, before suppression and the merge of its alternatives. */
+function documentFindings(file: ManifestFile, doc: ManifestDoc, index: WorkspaceIndex, opts: Options, active: readonly ActiveRule[]): Finding[] {
+  const out: Finding[] = [];
+  for (const { rule, setting, severity } of active) {
+    if (rule.input === 'text') continue;
+    const objects = doc.objects.filter((o) => rule.kinds.includes('*') || rule.kinds.includes(o.kind));
+    if (objects.length === 0 && !rule.kinds.includes('*')) continue;
+    const ctx: RuleContext = {
+      file,
+      doc,
+      objects,
+      index,
+      options: opts,
+      report(r: Report) {
+        out.push(toFinding(rule, severity, file.path, doc, r, setting !== undefined));
+      },
+      fix: (spec) => buildFix(file, index, spec, doc),
+    };
+    rule.check(ctx);
+  }
+  return out;
+}
+
+/** The findings of the YAML rules on one document (`docs`: its alternatives, merged), before suppression. */
+function checkDocument(file: ManifestFile, docs: readonly ManifestDoc[], index: WorkspaceIndex, opts: Options, active: readonly ActiveRule[]): Finding[] {
+  return mergeAlternatives(file.path, docs, docs.map((doc) => documentFindings(file, doc, index, opts, active)));
+}
+
+/** Suppression comments applied, in order: a file's findings as `checkFile` gives them. */
+function finishFindings(file: ManifestFile, findings: Finding[]): Finding[] {
   return dropSuppressed(file.text, findings).sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
 }
 
@@ -100,52 +139,41 @@ function toFinding(rule: AnyRule, severity: Severity, path: string, doc: Manifes
 
 
 /**
- * Fix-all gives up after this many passes. Passes do not grow with the size of the workspace:
- * each pass applies every fix that does not clash with another (appended documents included), so
- * the count is the length of the longest chain of fixes that wait for one another (pods move, then
- * their bindings go, then the identities), a handful. Reaching it means a bug, and says so.
- */
-const MAX_FIX_PASSES = 100;
-
-/**
- * Fix-all stopped at `MAX_FIX_PASSES` with fixes still to apply. What it did is whole fixes, so
- * `changed` (path to new text, as fix-all returns it) is sound, but not everything was fixed.
- */
-export class FixAllIncompleteError extends Error {
-  constructor(
-    readonly passes: number,
-    readonly changed: Map<string, string>,
-  ) {
-    super(`Fix-all stopped after ${passes} passes with fixes still to apply; run it again to apply the rest.`);
-    this.name = 'FixAllIncompleteError';
-  }
-}
-
-/**
- * Fix-all for one file: applies, in passes, every fix whose edits all stay in this file, against
- * the workspace `index` (which is left as it was). Returns the new text; throws
+ * Fix-all for one file: applies, in rounds (fixAll.ts), every fix whose edits all stay in this
+ * file, against the workspace `index` (which is left as it was). Returns the new text; throws
  * `FixAllIncompleteError` (with the text so far) if `maxPasses` passes leave fixes to apply.
  */
 export function fixFileText(index: WorkspaceIndex, path: string, text: string, options?: Partial<Options>, maxPasses = MAX_FIX_PASSES): string {
   const original = index.file(path);
-  let current = text;
   try {
-    for (let pass = 0; ; pass++) {
-      const file = parseManifestFile(path, current, index.file(path));
-      index.update(file);
-      const fixes = checkFile(file, index, options).flatMap((f) => (f.fix && f.fix.edits.every((e) => e.file === path) ? [f.fix] : []));
-      const groups = oneCreatorEach(fixes).map((f) => f.edits);
-      const picked = pickCompatible(groups);
-      const next = picked.length === 0 ? current : applyEdits(current, picked.flatMap((i) => groups[i]));
-      if (next === current) break;
-      if (pass === maxPasses) throw new FixAllIncompleteError(pass, new Map([[path, current]]));
-      current = next;
-    }
+    index.update(parseManifestFile(path, text, original));
+    const host: FixAllHost = {
+      index,
+      checker: checkerOf(resolveOptions(options), RULES),
+      paths: [path],
+      file: (p) => index.file(p),
+      set: (p, t) => index.update(parseManifestFile(p, t, index.file(p))),
+      takes: (fix) => fix.edits.every((e) => e.file === path),
+    };
+    runFixRounds(host, maxPasses, undefined, (pass) => {
+      throw new FixAllIncompleteError(pass, new Map([[path, index.file(path)!.text]]));
+    });
+    return index.file(path)!.text;
   } finally {
     if (original) index.update(original);
     else index.remove(path);
   }
-  return current;
+}
+
+/** The check path in the pieces fix-all re-analyses (see fixAll.ts). */
+function checkerOf(opts: Options, rules: readonly AnyRule[]): Checker {
+  const byKind = new Map<string, ActiveRule[]>();
+  const active = (file: ManifestFile) => byKind.get(file.kind) ?? byKind.set(file.kind, activeRules(file, opts, rules)).get(file.kind)!;
+  return {
+    document: (file, docs, index) => checkDocument(file, docs, index, opts, active(file)),
+    text: (file, index) => checkText(file, index, opts, active(file)),
+    finish: finishFindings,
+  };
 }
 
 /**
@@ -211,9 +239,9 @@ export class Project {
   }
 
   /**
-   * Applies every fix it can, in passes, until nothing fixable is left (a pass may make new fixes
-   * possible: a binding is retired once its pods have moved). Each pass re-reads the index; it
-   * stops when a pass changes nothing. Returns the files that changed with their new text. Throws
+   * Applies every fix it can, in rounds, until nothing fixable is left (a round may make new fixes
+   * possible: a binding is retired once its pods have moved). Each round re-analyses only the
+   * documents the round before may have changed (fixAll.ts); it stops when a round changes nothing. Returns the files that changed with their new text. Throws
    * `FixAllIncompleteError` (with what changed so far) if `maxPasses` passes leave fixes to apply.
    */
   fixAll(paths: readonly string[] = this.paths, maxPasses = MAX_FIX_PASSES): Map<string, string> {
@@ -228,25 +256,11 @@ export class Project {
    * out.
    */
   fixAllChanges(paths: readonly string[] = this.paths, maxPasses = MAX_FIX_PASSES): FixAllChange[] {
-    const composers = new Map<string, EditComposer>();
     const existed = new Set(this.paths);
-    const changed = this.runFixAll(paths, maxPasses, (byFile) => {
-      for (const [path, edits] of byFile) {
-        let composer = composers.get(path);
-        if (!composer) composers.set(path, (composer = new EditComposer(this.text(path) ?? '')));
-        composer.apply(edits);
-      }
-    });
-    return [...changed.keys()].sort().map((path) => {
-      const composer = composers.get(path)!;
-      const after = changed.get(path)!;
-      // The composition is the preview's truth: it must give what fix-all wrote.
-      if (composer.text !== after) throw new Error(`Fix-all edits of ${path} do not compose to its fixed text.`);
-      return { path, before: existed.has(path) ? composer.original : undefined, after, edits: composer.edits() };
-    });
+    return composeChanges((onRound) => this.runFixAll(paths, maxPasses, onRound), (path) => this.text(path), existed);
   }
 
-  /** The passes of fix-all; `onPass` sees each pass's edits per file, before they are applied. */
+  /** The rounds of fix-all; `onPass` sees each round's edits per file, before they are applied. */
   private runFixAll(paths: readonly string[], maxPasses: number, onPass?: (byFile: Map<string, LabelledEdit[]>) => void): Map<string, string> {
     const original = new Map(paths.map((p) => [p, this.text(p) ?? '']));
     const existed = new Set(this.paths);
@@ -260,18 +274,16 @@ export class Project {
       for (const path of this.paths) if (!existed.has(path)) out.set(path, this.text(path) ?? '');
       return out;
     };
-    for (let pass = 0; ; pass++) {
-      // In path order, whatever order the files were added in: which of several workloads
-      // creates a shared ServiceAccount must not depend on how the workspace was read.
-      const fixes = [...paths].sort().flatMap((p) => this.check(p)).flatMap((f) => (f.fix ? [f.fix] : []));
-      const byFile = editsByFile(pickCompatibleAcrossFiles(oneCreatorEach(fixes)));
-      const texts = new Map([...byFile].map(([path, edits]) => [path, applyEdits(this.text(path) ?? '', edits)] as const));
-      for (const [path, text] of texts) if (text === this.text(path)) byFile.delete(path);
-      if (byFile.size === 0) break;
-      if (pass === maxPasses) throw new FixAllIncompleteError(pass, changed());
-      onPass?.(byFile);
-      for (const path of byFile.keys()) this.set(path, texts.get(path)!);
-    }
+    const host: FixAllHost = {
+      index: this.index,
+      checker: checkerOf(this.options, this.registry.rules),
+      paths,
+      file: (p) => this.parsed.get(p),
+      set: (p, t) => void this.set(p, t),
+    };
+    runFixRounds(host, maxPasses, onPass, (pass) => {
+      throw new FixAllIncompleteError(pass, changed());
+    });
     return changed();
   }
 
@@ -282,21 +294,3 @@ export class Project {
     return picked.length;
   }
 }
-
-/** What fix-all did to one file, as edits of the text before it. */
-export interface FixAllChange {
-  path: string;
-  /** The text before fix-all; undefined for a file that fix-all created. */
-  before: string | undefined;
-  /** The text after: `applyEdits(before ?? '', edits)`. */
-  after: string;
-  /**
-   * Edits of `before` (of the empty text for a created file), in order, without overlap. Each is
-   * one edit a fix made, widened by the later edits that touched the text it wrote; inserts at
-   * one spot stay separate. Leaving out every edit of some labels gives a partial migration.
-   */
-  edits: LabelledEdit[];
-}
-
-
-

@@ -1,5 +1,5 @@
 // The worker thread behind "Fix all … in this file": core `fixFileText` over a copy of the
-// workspace index, so that fixing a big file (tens of seconds) never blocks the extension host.
+// workspace index, so that fixing a big file (seconds) never blocks the extension host.
 // The host sends only the files that changed since its last request.
 import { parentPort } from 'node:worker_threads';
 import { fixFileText } from '../core/engine';

@@ -74,7 +74,8 @@ export function misspeltBindingLabels(obj: K8sObject): MisspeltBinding[] {
 export function isNearMiss(key: string): boolean {
   if (key === LABEL_POD_IDENTITY || key.length > 30) return false;
   const normal = key.toLowerCase().replace(/[-_.]/g, '').replace('identity', 'id');
-  return editDistance(normal, LABEL_POD_IDENTITY) <= 2;
+  // The distance is at least the difference in length: most keys (app, app.kubernetes.io/name) are far.
+  return Math.abs(normal.length - LABEL_POD_IDENTITY.length) <= 2 && editDistance(normal, LABEL_POD_IDENTITY) <= 2;
 }
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
