@@ -62,7 +62,7 @@ function newFileEdit(t: EditTarget, name: string, lines: string[], index: Worksp
 }
 
 /** A file in the same folder: works for file system paths and for URI strings alike. */
-function siblingPath(path: string, name: string): string {
+export function siblingPath(path: string, name: string): string {
   const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
   return path.slice(0, cut + 1) + name;
 }

@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, Scalar, stringify, visit, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, Scalar, stringify, visit, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { TextEdit } from './edits';
 import { isTemplated } from './helm';
 import { pairOf } from './k8s';
@@ -17,7 +17,7 @@ export interface EditTarget {
 
 type AnyPair = Pair<unknown, unknown>;
 
-function nodeRange(doc: ManifestDoc, node: unknown): [number, number, number] | undefined {
+export function nodeRange(doc: ManifestDoc, node: unknown): [number, number, number] | undefined {
   const r = (node as Node | null | undefined)?.range;
   return r ? [doc.start + r[0], doc.start + r[1], doc.start + r[2]] : undefined;
 }
@@ -57,7 +57,7 @@ export function replaceScalar(t: EditTarget, node: unknown, value: string, style
 }
 
 /** The column of the first key of a block map. */
-function keyColumn(t: EditTarget, map: YAMLMap): number | undefined {
+export function keyColumn(t: EditTarget, map: YAMLMap): number | undefined {
   const first = map.items[0];
   const r = first ? nodeRange(t.doc, first.key) : undefined;
   return r ? columnAt(t.file.text, r[0]) : undefined;
@@ -122,56 +122,17 @@ export function insertPair(t: EditTarget, map: YAMLMap, key: string, valueText: 
   return { start: at, end: at, text: `${needsBreak ? t.file.eol : ''}${' '.repeat(column)}${pairText}${t.file.eol}` };
 }
 
-/** How far the map's block sequences put their dashes right of their keys (0 or 2, as the file does; 0 when it shows none). */
-function seqOffset(t: EditTarget, map: YAMLMap, column: number): number {
-  for (const pair of map.items) {
-    if (!isSeq(pair.value) || pair.value.flow || !pair.value.items.length) continue;
-    const r = nodeRange(t.doc, pair.value.items[0]);
-    const dash = r && /^( *)- +$/.exec(t.file.text.slice(lineStartAt(t.file.text, r[0]), r[0]));
-    if (dash) return Math.max(0, dash[1].length - column);
-  }
-  return 0;
-}
-
 /**
- * Appends an item (`itemText`: `x.yaml`, `path: x.yaml`, or several lines of one map item, `\n`
- * between them; or several such items) to the sequence under `key` of `map` (a kustomization's
- * `resources`, say), in the sequence's own indentation; creates `key:` with the items when the
- * map has no such key. Undefined when `key` holds something else (an empty value, a map, an
- * alias) or the layout is unusual.
+ * Inserts `key:` with `body` below it (lines, each beginning with the file's line break) into a
+ * block map, placed as `insertPair` places a pair.
  */
-export function appendSeqItem(t: EditTarget, map: YAMLMap, key: string, itemText: string | readonly string[]): TextEdit | undefined {
-  const text = t.file.text;
-  const items = typeof itemText === 'string' ? [itemText] : itemText;
-  const eol = t.file.eol;
-  const written = (column: number) => items.map((item) => `${' '.repeat(column)}- ${item.split('\n').join(`${eol}${' '.repeat(column + 2)}`)}${eol}`).join('');
-  const pair = pairOf(map, key);
-  if (!pair) {
-    if (map.flow) return undefined;
-    const column = keyColumn(t, map);
-    const edit = insertPair(t, map, key, '');
-    if (column === undefined || !edit) return undefined;
-    const marker = `${key}: `;
-    const i = edit.text.indexOf(marker);
-    const after = edit.text.slice(i + marker.length);
-    return { ...edit, text: edit.text.slice(0, i) + `${key}:${eol}${written(column + seqOffset(t, map, column)).slice(0, -eol.length)}` + after };
-  }
-  const seq = pair.value;
-  if (!isSeq(seq) || seq.items.length === 0 || templatedNode(t, seq)) return undefined;
-  const r = nodeRange(t.doc, seq);
-  if (!r) return undefined;
-  if (seq.flow) {
-    if (text[r[1] - 1] !== ']' || items.some((item) => item.includes(': ') || item.includes('\n'))) return undefined;
-    return { start: r[1] - 1, end: r[1] - 1, text: items.map((item) => `, ${item}`).join('') };
-  }
-  const last = nodeRange(t.doc, seq.items[seq.items.length - 1]);
-  if (!last) return undefined;
-  const lineStart = lineStartAt(text, last[0]);
-  const dash = text.slice(lineStart, last[0]).match(/^( *)- +$/);
-  if (!dash) return undefined;
-  const at = lineAfter(text, last[1]);
-  const needsBreak = at === text.length && !text.endsWith('\n');
-  return { start: at, end: at, text: `${needsBreak ? eol : ''}${written(dash[1].length)}` };
+export function insertKeyWithBody(t: EditTarget, map: YAMLMap, key: string, body: string, where: 'first' | 'last' = 'last'): TextEdit | undefined {
+  const edit = insertPair(t, map, key, '', where);
+  if (!edit) return undefined;
+  // insertPair wrote `key: ` + eol/indent; the body goes right after `key:`.
+  const marker = `${key}: `;
+  const i = edit.text.indexOf(marker);
+  return { ...edit, text: edit.text.slice(0, i) + `${key}:${body}` + edit.text.slice(i + marker.length) };
 }
 
 /**
@@ -183,13 +144,7 @@ export function insertMapPair(t: EditTarget, map: YAMLMap, key: string, entries:
   const column = keyColumn(t, map);
   if (column === undefined) return undefined;
   const inner = ' '.repeat(column + indentStep(t));
-  const body = entries.map(([k, v]) => `${t.file.eol}${inner}${k}: ${v}`).join('');
-  const edit = insertPair(t, map, key, '', where);
-  if (!edit) return undefined;
-  // insertPair wrote `key: ` + eol/indent; put the nested entries right after `key:`.
-  const marker = `${key}: `;
-  const i = edit.text.indexOf(marker);
-  return { ...edit, text: edit.text.slice(0, i) + `${key}:${body}` + edit.text.slice(i + marker.length) };
+  return insertKeyWithBody(t, map, key, entries.map(([k, v]) => `${t.file.eol}${inner}${k}: ${v}`).join(''), where);
 }
 
 /**
@@ -314,11 +269,7 @@ export function insertAtPath(
   const body = [...rest, key]
     .map((k, i) => `${t.file.eol}${' '.repeat(column + step * (i + 1))}${k}:${i === rest.length ? ` ${valueText}` : ''}`)
     .join('');
-  const edit = insertPair(t, parent, first, '', where);
-  if (!edit) return undefined;
-  const marker = `${first}: `;
-  const i = edit.text.indexOf(marker);
-  return { ...edit, text: edit.text.slice(0, i) + `${first}:${body}` + edit.text.slice(i + marker.length) };
+  return insertKeyWithBody(t, parent, first, body, where);
 }
 
 /**
@@ -360,7 +311,7 @@ export function holdsTemplate(t: EditTarget, map: YAMLMap, path: readonly string
   return region !== undefined && isTemplated(t.file.masked.actions, region[0], region[2]);
 }
 
-function hasAnchor(node: Node): boolean {
+export function hasAnchor(node: Node): boolean {
   let found = false;
   visit(node, (_key, n) => {
     if ((n as { anchor?: string }).anchor) found = true;
@@ -368,26 +319,3 @@ function hasAnchor(node: Node): boolean {
   return found;
 }
 
-/**
- * Removes one item of a sequence. Block style: the lines from its `- ` to its end (comments
- * before the next item stay); flow style: the item and one neighbouring comma.
- */
-export function removeSeqItem(t: EditTarget, items: readonly Node[], item: Node, flow: boolean): TextEdit | undefined {
-  const text = t.file.text;
-  const i = items.indexOf(item);
-  const r = item.range;
-  if (i < 0 || !r || hasAnchor(item)) return undefined;
-  const [start, end] = [t.doc.start + r[0], t.doc.start + r[1]];
-  if (flow) {
-    const next = items[i + 1]?.range;
-    if (next) return { start, end: t.doc.start + next[0], text: '' };
-    const prev = items[i - 1]?.range;
-    return prev ? { start: t.doc.start + prev[1], end, text: '' } : undefined;
-  }
-  const lineStart = lineStartAt(text, start);
-  if (!/^[ ]*-[ ]+$/.test(text.slice(lineStart, start))) return undefined;
-  const after = end > 0 && text[end - 1] === '\n' ? end : nextLineStart(text, end);
-  const rest = text.slice(end, after).trim();
-  if (rest !== '' && !rest.startsWith('#')) return undefined;
-  return { start: lineStart, end: after, text: '' };
-}

@@ -7,7 +7,7 @@ import { Project } from '../../src/core/engine';
 import { parseManifestFile } from '../../src/core/model';
 import { joinPath, pathKey, relativePath } from '../../src/core/paths';
 import { WorkspaceIndex } from '../../src/core/workspace';
-import { appendSeqItem } from '../../src/core/yaml-edit';
+import { appendSeqItem } from '../../src/core/yaml-seq-edit';
 import { identityWithBinding } from '../support/manifests';
 
 function indexOf(files: Record<string, string>): WorkspaceIndex {

@@ -5,7 +5,7 @@ import { valueIn } from '../build-values';
 import { dns1123, LABEL_POD_IDENTITY, podSiteOf, WI_CLIENT_ID, WI_USE, type PodSite } from '../k8s';
 import type { Kustomization } from '../kustomize';
 import type { Fix, RuleContext } from '../rule';
-import { appendSeqItem } from '../yaml-edit';
+import { appendSeqItem } from '../yaml-seq-edit';
 import { accountIn, accountInBuild, planAccounts, plansOf, type Place } from './pod-identity-kustomize';
 
 /**
@@ -36,7 +36,7 @@ export interface LabelMigration {
 
 export function labelEntryMigration(ctx: RuleContext, k: Kustomization, entry: YAMLMap, label: string): LabelMigration {
   const workloads = workloadsOf(ctx, k, entry);
-  const todo = workloads.filter((w) => !w.places.every((p) => migratedIn(ctx, p, w.site)));
+  const todo = workloads.filter((w) => !w.places.every((p) => migratedIn(p, w.site)));
   const out: LabelMigration = { migrated: workloads.length - todo.length, total: workloads.length };
   if (todo.length === 0) return out;
   const edits: Array<FileEdit | undefined> = [];
@@ -95,11 +95,11 @@ function workloadsOf(ctx: RuleContext, k: Kustomization, entry: YAMLMap): Worklo
 }
 
 /** The pod has the use label and an account that carries the client id its build's identity has. */
-function migratedIn(ctx: RuleContext, place: Place, site: PodSite): boolean {
+function migratedIn(place: Place, site: PodSite): boolean {
   if (valueIn(place.bo, [...site.path, 'metadata', 'labels', WI_USE]) !== 'true') return false;
   const account = accountIn(place, site, false);
   const sa = account && accountInBuild(place, account);
-  return !!sa && valueIn(sa, ['metadata', 'annotations', WI_CLIENT_ID]) !== undefined && ctx.index.file(sa.file) !== undefined;
+  return !!sa && valueIn(sa, ['metadata', 'annotations', WI_CLIENT_ID]) !== undefined;
 }
 
 /** A `patches` item: an inline strategic-merge patch of the pod template, targeted by kind and name. */

@@ -60,7 +60,7 @@ function checkKustomization(ctx: RuleContext): void {
   for (const patch of k.patches) {
     const node = isMap(patch.node) ? patch.node.get('patch', true) : patch.node;
     if (patch.inline === undefined || !isScalar(node) || !patch.inline.includes(LABEL_POD_IDENTITY)) continue;
-    const ops = opSitesInline(ctx.file, ctx.doc, node).filter(({ op }) => setsLabel(op));
+    const ops = opSitesInline(ctx.file, ctx.doc, node).filter(({ op }) => labelOf(op) !== undefined);
     const whole = { start: rangeOf(ctx.doc, node)[0], end: rangeOf(ctx.doc, node)[1] };
     for (const { op, site } of ops) reportOp(ctx, op, site ? { start: site.path[0], end: site.path[1] } : whole, jsonLabelFix(ctx, k, patch, op, site, ctx.file.path));
     if (ops.length) continue;
@@ -87,17 +87,12 @@ function checkJsonPatch(ctx: RuleContext, contents: unknown): void {
   const owners = ctx.index.kustomize.patchFiles.get(pathKey(ctx.file.path)) ?? [];
   const patch = owners.length === 1 ? owners[0].patches.find((p) => p.path !== undefined && pathKey(p.path) === pathKey(ctx.file.path)) : undefined;
   for (const op of contents.items) {
-    if (!isMap(op) || !setsLabel(op)) continue;
+    if (!isMap(op) || !labelOf(op)) continue;
     const site = opSiteInDoc(ctx.file, ctx.doc, op);
     const fix = patch ? jsonLabelFix(ctx, owners[0], patch, op, site, ctx.file.path) : undefined;
     const [start, end] = rangeOf(ctx.doc, op.get('path', true) as Node);
     reportOp(ctx, op, { start, end }, fix);
   }
-}
-
-/** An operation that adds or replaces the pod label (at its key, or inside a labels or metadata map it adds). */
-function setsLabel(op: YAMLMap): boolean {
-  return labelOf(op) !== undefined;
 }
 
 function reportOp(ctx: RuleContext, op: YAMLMap, range: { start: number; end: number }, fix: Fix | undefined): void {

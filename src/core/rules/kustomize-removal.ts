@@ -4,7 +4,8 @@ import type { K8sObject } from '../model';
 import type { RuleContext } from '../rule';
 import { pairOf } from '../k8s';
 import { baseName } from '../paths';
-import { removePair, removeSeqItem } from '../yaml-edit';
+import { removePair } from '../yaml-edit';
+import { removeSeqItem } from '../yaml-seq-edit';
 import { relativeLeaf } from './pod-identity-kustomize';
 
 /**

@@ -5,7 +5,7 @@ import { annotationsOf, pairOf, PLACEHOLDER_CLIENT_ID, scalarString, WI_CLIENT_I
 import { rangeOf } from '../model';
 import type { IdentityLookup } from '../lookup';
 import type { RelatedLocation, RuleContext } from '../rule';
-import { annotateIn } from '../service-account';
+import { annotateIn, siblingPath } from '../service-account';
 import type { LabelPair } from './pod-identity-migration';
 import { indentStep, insertAtPath, insertPair, rawText, removeEntry, removePair, replacePair, templatedNode, type EditTarget } from '../yaml-edit';
 
@@ -181,10 +181,10 @@ export function newChartAccount(ctx: RuleContext, t: EditTarget, namespace: Scal
   const lines = ['apiVersion: v1', 'kind: ServiceAccount', 'metadata:', `${step}name: ${account}`];
   if (namespace) lines.push(`${step}namespace: ${rawText(t, namespace)}`);
   lines.push(`${step}annotations:`, `${step}${step}${WI_CLIENT_ID}: {{ .Values.${path.join('.')} | quote }}`);
-  const dir = t.file.path.slice(0, Math.max(t.file.path.lastIndexOf('/'), t.file.path.lastIndexOf('\\')) + 1);
-  let file = `${dir}${account}-serviceaccount.yaml`;
-  for (let i = 2; ctx.index.file(file); i++) file = `${dir}${account}-serviceaccount-${i}.yaml`;
-  const template = `new template ${file.slice(dir.length)}`;
+  let name = `${account}-serviceaccount.yaml`;
+  for (let i = 2; ctx.index.file(siblingPath(t.file.path, name)); i++) name = `${account}-serviceaccount-${i}.yaml`;
+  const file = siblingPath(t.file.path, name);
+  const template = `new template ${name}`;
   return {
     edits: [...(added?.edits ?? []), { file, start: 0, end: 0, text: lines.join(t.file.eol) + t.file.eol }],
     related: [],

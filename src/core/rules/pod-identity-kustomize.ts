@@ -10,7 +10,8 @@ import { baseName, joinPath, pathKey, relativePath } from '../paths';
 import type { Fix, RelatedLocation, RuleContext } from '../rule';
 import { annotateServiceAccount, serviceAccountLines } from '../service-account';
 import type { IdentityFact } from '../facts';
-import { appendSeqItem, type EditTarget } from '../yaml-edit';
+import type { EditTarget } from '../yaml-edit';
+import { appendSeqItem } from '../yaml-seq-edit';
 
 /**
  * The ServiceAccount side of a pod's migration when kustomize builds the pod: per build (leaf

@@ -5,7 +5,8 @@ import { LABEL_POD_IDENTITY, mapAt, pairOf, POD_IDENTITY_GROUP, POD_IDENTITY_KIN
 import { rangeOf, type K8sObject } from '../model';
 import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
 import { specPair, type BindingFact, type IdentityFact } from '../facts';
-import { removeDocument, removeSeqItem, templatedNode, type EditTarget } from '../yaml-edit';
+import { removeDocument, templatedNode, type EditTarget } from '../yaml-edit';
+import { removeSeqItem } from '../yaml-seq-edit';
 import { podIdentityInstallers } from './pod-identity-installer';
 import { label, rawText, usersOf } from './pod-identity-users';
 import { fixLabel } from '../labels';
