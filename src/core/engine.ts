@@ -114,6 +114,18 @@ function checkDocument(file: ManifestFile, docs: readonly ManifestDoc[], index: 
   return mergeAlternatives(file.path, docs, docs.map((doc) => documentFindings(file, doc, index, opts, active)));
 }
 
+/**
+ * The findings of the one document that holds `offset` (its alternatives merged, suppression
+ * applied), with `options`: a quick fix's variant (the proxy sidecar), computed when it is asked for.
+ */
+export function checkDocumentAt(given: ManifestFile, index: WorkspaceIndex, offset: number, options?: Partial<Options>, rules: readonly AnyRule[] = RULES): Finding[] {
+  const file = index.checkedFile(given);
+  const docs = file.docs.filter((d) => d.start <= offset && offset <= d.end);
+  if (docs.length === 0) return [];
+  const opts = resolveOptions(options);
+  return finishFindings(file, checkDocument(file, docs, index, opts, activeRules(file, opts, rules)));
+}
+
 /** Suppression comments applied, in order: a file's findings as `checkFile` gives them. */
 function finishFindings(file: ManifestFile, findings: Finding[]): Finding[] {
   return dropSuppressed(file.text, findings).sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));

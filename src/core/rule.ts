@@ -53,6 +53,11 @@ export interface Options {
   defaultNamespace: string;
   /** Per-rule severity overrides. */
   severities: Record<string, SeveritySetting>;
+  /**
+   * The migration fix of a pod also asks the workload identity webhook for its proxy sidecar
+   * (containers that still get tokens from IMDS). The editor's second quick fix sets it.
+   */
+  proxySidecar?: boolean;
 }
 
 export const DEFAULT_OPTIONS: Options = { defaultNamespace: 'default', severities: {} };

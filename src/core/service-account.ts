@@ -134,7 +134,7 @@ export function annotateIn(t: EditTarget, meta: YAMLMap | undefined, ids: Accoun
 }
 
 /** New annotations: in the map there is (an empty `{}` filled in one edit), or in a new `annotations:`. */
-function insertAnnotations(t: EditTarget, meta: YAMLMap, annotations: YAMLMap | undefined, inserts: Array<[string, string]>): Array<[string, TextEdit | undefined]> {
+export function insertAnnotations(t: EditTarget, meta: YAMLMap, annotations: YAMLMap | undefined, inserts: Array<[string, string]>): Array<[string, TextEdit | undefined]> {
   if (!annotations) return [['annotations', insertMapPair(t, meta, 'annotations', inserts)]];
   if (annotations.items.length === 0 && annotations.flow) return [['annotations', fillEmptyMap(t, meta, pairOf(meta, 'annotations')!, inserts)]];
   return inserts.map(([k, v]) => [k, insertPair(t, annotations, k, v)]);

@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
 import { diffEdit } from '../core/edits';
+import { checkDocumentAt } from '../core/engine';
+import { podIdentityLabel } from '../core/rules/pod-identity-label';
+import { PROXY_SIDECAR_TITLE } from '../core/rules/proxy-sidecar';
 import { SUPPRESS_NEXT_LINE } from '../core/suppression';
 import { rangeOf } from '../core/model';
 import type { Finding } from '../core/rule';
@@ -63,6 +66,8 @@ export class CodeActions implements vscode.CodeActionProvider<vscode.CodeAction>
           actions.push(action);
         }
       }
+      const sidecar = this.proxySidecar(document, finding, diagnostic);
+      if (sidecar) actions.push(sidecar);
       actions.push(this.disableForLine(document, finding, diagnostic));
     }
     if (actions.some((a) => a.edit && !a.title.startsWith('Disable'))) {
@@ -72,6 +77,31 @@ export class CodeActions implements vscode.CodeActionProvider<vscode.CodeAction>
     const credential = this.createCredential(document, range, context);
     if (credential) actions.push(credential);
     return actions;
+  }
+
+  /**
+   * A pod's migration that also asks for the workload identity proxy sidecar (containers that still
+   * get tokens from IMDS): the rule run again on the finding's document with the `proxySidecar`
+   * option. Shown disabled, with the reason, where the sidecar cannot run.
+   */
+  private proxySidecar(document: vscode.TextDocument, finding: Finding, diagnostic: vscode.Diagnostic): vscode.CodeAction | undefined {
+    if (finding.ruleId !== podIdentityLabel.id || !finding.fix?.title.startsWith('Migrate ')) return undefined;
+    const file = this.indexer.core.parsedFile(document.uri.toString());
+    if (!file) return undefined;
+    const options = { ...this.settings().options, proxySidecar: true };
+    const variant = checkDocumentAt(file, this.indexer.core, finding.start, options, [podIdentityLabel]).find(
+      (f) => f.start === finding.start && f.end === finding.end,
+    );
+    if (!variant) return undefined;
+    const edit = variant.fix && toWorkspaceEdit(variant.fix.edits, document, this.linter, true);
+    const action = new vscode.CodeAction(variant.fix?.title ?? `${finding.fix.title}${PROXY_SIDECAR_TITLE}`, vscode.CodeActionKind.QuickFix);
+    action.diagnostics = [diagnostic];
+    if (edit) action.edit = edit;
+    else {
+      const why = /No fix: (.+?)\.(?: |$)/.exec(variant.message)?.[1];
+      action.disabled = { reason: why ? `${why[0].toUpperCase()}${why.slice(1)}.` : 'The proxy sidecar cannot be added here.' };
+    }
+    return action;
   }
 
   /** On a ServiceAccount or KEDA TriggerAuthentication: create its federated credential in Azure. */

@@ -11,6 +11,7 @@ import { annotateServiceAccount, appendServiceAccount, serviceAccountKey } from 
 import type { ServiceAccountFact } from '../facts';
 import { insertPair, rawText, removePair, replacePair, replaceScalar, scalarText, templatedNode, type EditTarget } from '../yaml-edit';
 import { helmCreateAccount, newChartAccount, readTemplatedLabel, removeReadValues } from './pod-identity-chart';
+import { PROXY_SIDECAR_TITLE, proxySidecarEdits } from './proxy-sidecar';
 
 /**
  * The migration fix of pod-identity-label, in the steps of its docs (docs/rules/pod-identity-label.md,
@@ -75,6 +76,8 @@ export function planMigration(ctx: RuleContext, pod: LabelledPod): Migration {
   if (labels.note) notes.push(labels.note);
   if (chart && !keep) edits.push(...removeReadValues(chart, t, podPair));
   if (anchored(podLabels, podPair.value, own?.labels, site.spec)) block('the labels or pod spec carry a YAML anchor that other nodes may alias');
+  const sidecar = withSidecar(ctx, t, site, edits);
+  if (sidecar) block(sidecar);
 
   if (templatedNode(t, namespaceNode)) block('the namespace is templated');
   // The FlexVolume reads Key Vault with the pod's pod identity: migrating the pod alone breaks the mount.
@@ -117,7 +120,7 @@ export function planMigration(ctx: RuleContext, pod: LabelledPod): Migration {
     : `; ${lookup.problem}.`;
   const fix = blocker
     ? undefined
-    : ctx.fix({ title: `Migrate ${obj.kind} ${displayName(t, obj)} to workload identity`, label: fixLabel('Migrate', ctx.index, obj), edits, needsInput: placeholder, creates });
+    : ctx.fix({ title: migrateTitle(ctx, t, obj), label: fixLabel('Migrate', ctx.index, obj), edits, needsInput: placeholder, creates });
   if (placeholder && fix) notes.push(`The client id could not be found, so the fix writes the placeholder ${PLACEHOLDER_CLIENT_ID} to fill in.`);
   const envNote = hardCodedClientId(site.spec, lookup.clientId);
   if (envNote) notes.push(envNote);
@@ -167,6 +170,7 @@ function planBuiltMigration(ctx: RuleContext, pod: LabelledPod, places: Place[],
   const notes: string[] = labels.note ? [labels.note] : [];
   let blocker: string | undefined;
   if (anchored(podLabels, podPair.value, own?.labels, site.spec)) blocker = 'the labels or pod spec carry a YAML anchor that other nodes may alias';
+  blocker ??= withSidecar(ctx, t, site, edits);
   // A patch keeps the account its target already runs as: overriding it would drop that account's RBAC.
   const patched = places.every((p) => p.applied);
   const inherited = patched ? [...new Set(places.map((p) => accountIn(p, site, true)))] : [];
@@ -188,7 +192,7 @@ function planBuiltMigration(ctx: RuleContext, pod: LabelledPod, places: Place[],
   }
   const fix = blocker
     ? undefined
-    : ctx.fix({ title: `Migrate ${obj.kind} ${displayName(t, obj)} to workload identity`, label: fixLabel('Migrate', ctx.index, obj), edits, needsInput: accounts?.placeholder, creates: accounts?.creates });
+    : ctx.fix({ title: migrateTitle(ctx, t, obj), label: fixLabel('Migrate', ctx.index, obj), edits, needsInput: accounts?.placeholder, creates: accounts?.creates });
   if (accounts?.placeholder && fix) notes.push(`Where the client id could not be found, the fix writes the placeholder ${PLACEHOLDER_CLIENT_ID} to fill in.`);
   const done = !blocker && edits.length === 0;
   if (blocker) notes.push(`No fix: ${blocker}.`);
@@ -298,6 +302,18 @@ function annotateAccount(ctx: RuleContext, fact: ServiceAccountFact, lookup: Ide
   // Its own group: the account may serve other workloads too.
   const label = serviceAccountLabel('Annotate', fact.namespace, fact.name);
   return { edits: result.edits.map((e) => ({ ...e, file: file.path, label })), placeholder: result.placeholder };
+}
+
+function migrateTitle(ctx: RuleContext, t: EditTarget, obj: K8sObject): string {
+  return `Migrate ${obj.kind} ${displayName(t, obj)} to workload identity${ctx.options.proxySidecar ? PROXY_SIDECAR_TITLE : ''}`;
+}
+
+/** With the `proxySidecar` option: adds the sidecar's annotations to `edits`, or says why it cannot. */
+function withSidecar(ctx: RuleContext, t: EditTarget, site: PodSite, edits: Planned): string | undefined {
+  if (!ctx.options.proxySidecar) return undefined;
+  const sidecar = proxySidecarEdits(t, site);
+  edits.push(...sidecar.edits);
+  return sidecar.problem;
 }
 
 /** A hard-coded AZURE_CLIENT_ID wins over the one the webhook injects. */
