@@ -15,6 +15,8 @@ export interface Transport {
   pollIntervalMs?: number;
   /** Wait before retrying a write that got 409 (ms; default 2000, doubling). */
   conflictRetryDelayMs?: number;
+  /** How often a cluster is read while another operation runs on it (ms; default 15000). */
+  runningOperationPollMs?: number;
 }
 
 const USER_AGENT = 'aks-workload-identity-migrator';
