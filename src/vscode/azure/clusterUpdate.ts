@@ -14,7 +14,7 @@ const SETTLED = new Set(['succeeded', 'failed', 'canceled', 'cancelled']);
 const MAX_WAITS = 5;
 
 /** The operation running on a cluster, as its provisioning states show it ("Upgrading", "agent pool nodepool1 Scaling"); undefined when none runs. */
-export function runningOperationOf(model: ManagedCluster): string | undefined {
+function runningOperationOf(model: ManagedCluster): string | undefined {
   const state = model.provisioningState;
   if (state && !SETTLED.has(state.toLowerCase())) return state;
   for (const pool of model.agentPoolProfiles ?? []) {
