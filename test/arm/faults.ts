@@ -8,7 +8,7 @@ export interface FaultMatch {
   times?: number;
 }
 
-export type FaultStatus = 401 | 403 | 404 | 409 | 429 | 500;
+export type FaultStatus = 400 | 401 | 403 | 404 | 409 | 429 | 500;
 
 /** Answer with an ARM error body instead of handling the request. */
 export interface StatusFault extends FaultMatch {
@@ -42,7 +42,7 @@ export class FaultRegistry {
     if (!Number.isInteger(times) || times < 1) {
       throw new Error(`fault times must be a positive integer, got ${String(spec.times)}`);
     }
-    if (!('drop' in spec) && ![401, 403, 404, 409, 429, 500].includes(spec.status)) {
+    if (!('drop' in spec) && ![400, 401, 403, 404, 409, 429, 500].includes(spec.status)) {
       throw new Error(`unsupported fault status ${String(spec.status)}`);
     }
     const fault: Fault = { spec, remaining: times, hits: 0 };

@@ -63,7 +63,14 @@ export function managedClusterRoutes(failure: () => ClusterOperationFailure | un
       );
       return page(context, clusters.map(clusterJson));
     }),
-    route('GET', `${IN_GROUP}/${SEGMENT}`, (context) => ok(clusterJson(requireCluster(context)))),
+    route('GET', `${IN_GROUP}/${SEGMENT}`, (context) => {
+      const cluster = requireCluster(context);
+      const reply = ok(clusterJson(cluster));
+      // Someone else's operation runs for a number of reads, then ends.
+      const other = cluster.runningOperation;
+      if (other && --other.reads <= 0) context.state.endClusterOperation(cluster);
+      return reply;
+    }),
     route('PUT', `${IN_GROUP}/${SEGMENT}`, (context) => {
       const [subscriptionId, resourceGroup, name] = context.params;
       requireResourceGroup(context, subscriptionId, resourceGroup);
@@ -71,6 +78,16 @@ export function managedClusterRoutes(failure: () => ClusterOperationFailure | un
       const existing = context.state.getCluster(subscriptionId, resourceGroup, name);
       const key = keyOf(clusterId({ subscriptionId, resourceGroup, name }));
       const busy = running(key);
+      const other = existing?.runningOperation;
+      if (existing && other) {
+        // AKS's wording, for a cluster and for an agent pool operation.
+        throw new ArmError(
+          409,
+          'OperationNotAllowed',
+          `Operation is not allowed: Another ${other.agentPool ? `agentpool operation (${other.agentPool} - ${other.provisioningState})` : `operation (${other.provisioningState})`} is in progress, ` +
+            'please wait for it to finish before starting a new operation. See https://aka.ms/aks-pending-operation for more details',
+        );
+      }
       if (existing && busy) {
         throw new ArmError(
           409,

@@ -11,6 +11,11 @@ export interface ArmServerSettings {
   lroInProgressPolls: number;
   /** `Retry-After` on operation-status answers, if set (the SDK then polls at that pace). */
   lroRetryAfterSeconds?: number;
+  /**
+   * The api-versions this cloud's Microsoft.ContainerService provider has for managedClusters (a
+   * sovereign cloud lags the public one): managedClusters requests with another get 400. Unset: any.
+   */
+  aksApiVersions?: string[];
 }
 
 export interface RequestContext {

@@ -12,6 +12,7 @@ import { identityRoutes } from './identities';
 import { managedClusterRoutes, type ClusterOperationFailure } from './managedClusters';
 import type { ArmServerSettings, Reply, RequestContext, Route } from './routing';
 import { ArmState, type ArmSeed } from './state';
+import { checkAksApiVersion, providerRoutes } from './providers';
 import { subscriptionRoutes } from './subscriptions';
 
 export type { ArmServerSettings } from './routing';
@@ -85,6 +86,7 @@ export async function startArmServer(options: ArmServerOptions = {}): Promise<Ar
 
   const routes: Route[] = [
     ...subscriptionRoutes,
+    ...providerRoutes,
     ...identityRoutes,
     ...federatedCredentialRoutes(),
     ...managedClusterRoutes(() => armServer.clusterOperationFailure),
@@ -133,6 +135,7 @@ export async function startArmServer(options: ArmServerOptions = {}): Promise<Ar
           "The api-version query parameter (?api-version=) is required for all requests.",
         );
       }
+      checkAksApiVersion({ path: url.pathname, url, settings, state });
       const matching = routes.filter((candidate) => candidate.pattern.test(url.pathname));
       const found = matching.find((candidate) => candidate.method === method);
       if (!found) {

@@ -70,6 +70,22 @@ export interface ClusterRecord {
   properties: ClusterProperties;
   /** Optimistic concurrency: changes whenever a PUT of the cluster is accepted. */
   eTag?: string;
+  /** An operation someone else started (an upgrade, a scale): see `ArmState.startClusterOperation`. */
+  runningOperation?: RunningOperation;
+}
+
+/**
+ * An operation on a cluster that this server did not start from a PUT (`az aks upgrade`, a node
+ * pool scale): while it runs, the cluster (or the named agent pool) shows its provisioning state
+ * and a PUT gets 409 OperationNotAllowed. It ends `Succeeded` after `reads` GETs of the cluster.
+ */
+export interface RunningOperation {
+  /** The provisioning state it shows: `Upgrading`, `Updating`, `Scaling`. */
+  provisioningState: string;
+  /** An agent pool operation: the pool's provisioning state is the one that shows it. */
+  agentPool?: string;
+  /** GETs of the cluster answered while it runs (the last one still shows it running). */
+  reads: number;
 }
 
 export type IdentitySeed = Omit<IdentityRecord, 'clientId' | 'principalId' | 'tenantId' | 'location'> &
@@ -211,6 +227,28 @@ export class ArmState {
     this.addResourceGroup(record.subscriptionId, record.resourceGroup);
     this.clusters.set(keyOf(clusterId(record)), record);
     return record;
+  }
+
+  /** Starts an operation someone else runs on a cluster; it ends after `operation.reads` GETs of it. */
+  startClusterOperation(cluster: ClusterRecord, operation: RunningOperation): void {
+    cluster.runningOperation = { ...operation };
+    if (operation.agentPool) {
+      const pools = (cluster.properties.agentPoolProfiles as Array<{ name: string; provisioningState?: string }> | undefined) ?? [];
+      const pool = pools.find((p) => p.name === operation.agentPool);
+      if (pool) pool.provisioningState = operation.provisioningState;
+      else pools.push({ name: operation.agentPool, provisioningState: operation.provisioningState });
+      cluster.properties.agentPoolProfiles = pools;
+    } else {
+      cluster.properties.provisioningState = operation.provisioningState;
+    }
+  }
+
+  /** Ends a running operation: the cluster and its agent pools are `Succeeded`. */
+  endClusterOperation(cluster: ClusterRecord): void {
+    cluster.runningOperation = undefined;
+    cluster.properties.provisioningState = 'Succeeded';
+    for (const pool of (cluster.properties.agentPoolProfiles as Array<{ provisioningState?: string }> | undefined) ?? []) pool.provisioningState = 'Succeeded';
+    cluster.eTag = randomUUID();
   }
 
   getCluster(subscriptionId: string, resourceGroup: string, name: string): ClusterRecord | undefined {

@@ -2,11 +2,13 @@
 // `az` on PATH) and the real SDK clients against the test ARM server; error wording.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { sessionCredential, signInFor } from '../../src/vscode/azure/auth';
 import { ArmClients, collect, parseResourceId } from '../../src/vscode/azure/clients';
-import { CLOUDS, cloudNamed } from '../../src/vscode/azure/clouds';
+import { CLOUDS, cloudNamed, DEFAULT_AUDIENCE } from '../../src/vscode/azure/clouds';
 import { describeError } from '../../src/vscode/azure/errors';
 import { nameProblem, offeredName } from '../../src/vscode/azure/createFederatedCredential/naming';
 import { azureSettings, parseServiceAccount } from '../../src/vscode/azure/settings';
@@ -24,6 +26,17 @@ test('each cloud has its endpoint, authority and scope; the audience is the webh
     ],
   );
   assert.equal(cloudNamed('nonsense').name, 'AzureCloud');
+});
+
+test('the audience default is one value in the command, the setting\'s declaration, the docs and the README', () => {
+  const root = join(__dirname, '..', '..', '..');
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { default?: unknown }> } } };
+  assert.equal(manifest.contributes.configuration.properties['wiMigrate.azure.audience'].default, DEFAULT_AUDIENCE);
+  assert.equal(azureSettings({}).audience, DEFAULT_AUDIENCE);
+  const docs = readFileSync(join(root, 'docs', 'azure-commands.md'), 'utf8');
+  assert.ok(docs.includes(`| \`wiMigrate.azure.audience\` | \`${DEFAULT_AUDIENCE}\` |`), 'docs/azure-commands.md gives the same default');
+  assert.ok(readFileSync(join(root, 'README.md'), 'utf8').includes(`\`${DEFAULT_AUDIENCE}\``), 'the README names it');
+  // The copied script writes the setting's value: the same default (azure-script.test.ts runs the command).
 });
 
 test('settings: defaults, trimming, the KEDA operator as namespace/name', () => {

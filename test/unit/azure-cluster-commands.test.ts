@@ -84,6 +84,56 @@ test('enable: 409 (another operation in progress) is retried after a wait', asyn
   assert.deepEqual(requestsOf(h.server, LEGACY_PUT).map((r) => r.split(' ').pop()), ['409', '200']);
 });
 
+test('enable: 409 OperationNotAllowed while the cluster shows another operation (an upgrade): the update waits for it, with progress, then goes through', async (t) => {
+  const h = await azureHarness(t, WORKSPACE, { seed: seed() });
+  // Someone's upgrade: it shows for 6 reads of the cluster, far more than the short retries' budget would poll.
+  h.server.state.startClusterOperation(legacy(h), { provisioningState: 'Upgrading', reads: 6 });
+  const run = await h.run(ENABLE, [...SIGN_IN, { pick: 'aks-legacy' }, { choose: 'Enable' }]);
+  assert.equal(outcome<EnableResult>(run).status, 'enabled');
+  assert.equal(legacy(h).properties.securityProfile?.workloadIdentity?.enabled, true);
+  // One refused PUT (after the first read), five more reads that show the upgrade, one that shows
+  // it ended, then the update from a fresh read.
+  assert.deepEqual(requestsOf(h.server, LEGACY_PUT).map((r) => r.split(' ').pop()), ['409', '200']);
+  const afterRefusal = requestsOf(h.server).slice(requestsOf(h.server).findIndex((r) => LEGACY_PUT.test(r)) + 1);
+  assert.deepEqual(afterRefusal.slice(0, 8).map((r) => r.replace(/ \/subscriptions.*aks-legacy /, ' ')), [...Array<string>(7).fill('GET 200'), 'PUT 200']);
+  const waiting = run.ui.transcript.filter((e) => e.kind === 'report' && e.text.startsWith('Another operation is running on aks-legacy (Upgrading)'));
+  assert.equal(waiting.length, 5, 'one report per read after the 409 that still showed the upgrade');
+  assert.match(waiting[0].text, /waiting for it to finish before sending the update \(read 1\); Cancel stops waiting, with nothing changed$/);
+  assert.ok(!run.log.some((l) => /retrying in/.test(l)), 'no short retries: it waited on the operation');
+});
+
+test('enable: 409 while an agent pool operation runs (the cluster itself shows Succeeded) waits on the agent pool', async (t) => {
+  const h = await azureHarness(t, WORKSPACE, { seed: seed() });
+  h.server.state.startClusterOperation(legacy(h), { provisioningState: 'Scaling', agentPool: 'nodepool1', reads: 3 });
+  assert.equal(legacy(h).properties.provisioningState, 'Succeeded');
+  const run = await h.run(ENABLE, [...SIGN_IN, { pick: 'aks-legacy' }, { choose: 'Enable' }]);
+  assert.equal(outcome<EnableResult>(run).status, 'enabled');
+  assert.ok(run.ui.transcript.some((e) => e.kind === 'report' && e.text.startsWith('Another operation is running on aks-legacy (agent pool nodepool1 Scaling)')));
+  assert.deepEqual(requestsOf(h.server, LEGACY_PUT).map((r) => r.split(' ').pop()), ['409', '200']);
+});
+
+test('enable: cancel while waiting for another operation stops with nothing changed and says what it waited for', async (t) => {
+  const h = await azureHarness(t, WORKSPACE, { seed: seed() });
+  h.server.state.startClusterOperation(legacy(h), { provisioningState: 'Upgrading', reads: 1000 });
+  const run = await h.run(ENABLE, [...SIGN_IN, { pick: 'aks-legacy' }, { choose: 'Enable' }], { cancel: { report: '(read 3)' } });
+  assert.equal(!run.result.succeeded && run.result.cancelled, true);
+  assert.match(failure(run), /^Stopped waiting for the operation running on cluster aks-legacy \(Upgrading\): this command changed nothing\. Run it again when that operation has finished/);
+  assert.deepEqual(requestsOf(h.server, LEGACY_PUT).map((r) => r.split(' ').pop()), ['409']);
+  assert.equal(legacy(h).properties.oidcIssuerProfile?.enabled, false);
+});
+
+test('remove: an operation that outlasts the wait for five others in a row stops with nothing changed', async (t) => {
+  const h = await azureHarness(t, {}, { seed: seed() });
+  // Each time an operation ends, another starts just before the PUT.
+  h.server.events.on('request', (r: { method: string; path: string }) => {
+    if (r.method === 'PUT' && /managedClusters\/aks-legacy$/.test(r.path) && !legacy(h).runningOperation) h.server.state.startClusterOperation(legacy(h), { provisioningState: 'Updating', reads: 2 });
+  });
+  const run = await h.run(REMOVE, [...SIGN_IN, { pick: 'aks-legacy' }, { pickMany: ['Pod identity shop/app-pod-identity'] }, { choose: 'Remove' }]);
+  assert.match(failure(run), /^Cluster aks-legacy is busy with one operation after the other \(now: Updating\); this command waited for 5 of them\. Nothing was changed by this command/);
+  assert.equal(requestsOf(h.server, LEGACY_PUT).length, 6);
+  assert.equal(legacy(h).properties.podIdentityProfile?.userAssignedIdentities?.length, 1);
+});
+
 test('enable: 403 names the cluster write permission', async (t) => {
   const h = await azureHarness(t, WORKSPACE, { seed: seed() });
   h.server.faults.add({ method: 'PUT', pathPattern: /managedClusters\/aks-legacy$/, status: 403 });

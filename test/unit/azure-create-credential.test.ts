@@ -143,6 +143,27 @@ test('a cluster without an OIDC issuer is refused with what to run first', async
   assert.deepEqual(requestsOf(h.server, /^PUT/), []);
 });
 
+test('an issuer from the cluster that is not an https URL is refused with what it is, and nothing is written', async (t) => {
+  const h = await azureHarness(t, WORKSPACE, { seed: seed() });
+  const modern = h.server.state.getCluster(SUBSCRIPTION_ID, 'rg-platform', 'aks-modern')!;
+  for (const [issuer, why] of [
+    [ISSUER.replace(/^https:/, 'http:'), 'is an http URL, not https'],
+    ['eastus.oic.prod-aks.azure.com/tenant/cluster/', 'is not a URL'],
+    [`${ISSUER}?token=1`, 'has a query or fragment'],
+  ]) {
+    modern.properties.oidcIssuerProfile = { enabled: true, issuerURL: issuer };
+    const run = await h.run(COMMAND, [...SIGN_IN, { pick: 'app-identity' }, { pick: 'aks-modern' }], { cursor: AT_ACCOUNT });
+    assert.equal(
+      failure(run),
+      `The OIDC issuer cluster aks-modern reports, "${issuer}", ${why}: Microsoft Entra trusts only an https URL as a federated credential's issuer ` +
+        '(AKS gives https://<region>.oic.prod-aks.azure.com/<tenant>/<id>/ in the public cloud). Nothing was written. ' +
+        "Check the cluster's oidcIssuerProfile.issuerURL (az aks show --resource-group rg-platform --name aks-modern --query oidcIssuerProfile.issuerUrl).",
+    );
+  }
+  assert.deepEqual(requestsOf(h.server, /^PUT/), []);
+  assert.deepEqual(credentialsOf(h), []);
+});
+
 test('from a KEDA TriggerAuthentication: the subject is the KEDA operator, its identity offered first', async (t) => {
   const h = await azureHarness(t, WORKSPACE, { seed: seed() });
   const run = await h.run(

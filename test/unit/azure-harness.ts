@@ -93,6 +93,7 @@ export async function azureHarness(t: TestContext, workspace: Record<string, str
           retryOptions: { maxRetries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 50 },
           pollIntervalMs: 5,
           conflictRetryDelayMs: 10,
+          runningOperationPollMs: 5,
         },
       };
       const result = await runFlow(command, context, runOptions.args ?? []);

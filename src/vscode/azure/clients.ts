@@ -3,6 +3,7 @@ import { ManagedServiceIdentityClient } from '@azure/arm-msi';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { TokenCredential } from '@azure/identity';
+import { apiVersionFallbackPolicy, type ApiVersionChoices, type ApiVersionFallback } from './apiVersion';
 import type { Cloud } from './clouds';
 
 /** Pipeline options that tests set (and a user never needs): TLS trust, retry pacing. */
@@ -15,9 +16,17 @@ export interface Transport {
   pollIntervalMs?: number;
   /** Wait before retrying a write that got 409 (ms; default 2000, doubling). */
   conflictRetryDelayMs?: number;
+  /** How often a cluster is read while another operation runs on it (ms; default 15000). */
+  runningOperationPollMs?: number;
 }
 
 const USER_AGENT = 'aks-workload-identity-migrator';
+
+/** What the clients tell about choices they made on the user's behalf. */
+export interface ClientEvents {
+  /** The cloud refused the SDK's AKS api-version; another is used from now on. */
+  apiVersionFallback?(fallback: ApiVersionFallback): void;
+}
 
 /**
  * The SDK clients, made the same way for every call: the configured cloud's Resource Manager
@@ -26,12 +35,15 @@ const USER_AGENT = 'aks-workload-identity-migrator';
  */
 export class ArmClients {
   readonly endpoint: string;
+  /** Per subscription, the AKS api-versions used in place of refused ones. */
+  private readonly apiVersions = new Map<string, ApiVersionChoices>();
 
   constructor(
     private readonly credential: TokenCredential,
     private readonly cloud: Cloud,
     endpointOverride: string | undefined,
     private readonly transport: Transport = {},
+    private readonly events: ClientEvents = {},
   ) {
     this.endpoint = endpointOverride ?? cloud.resourceManagerEndpoint;
   }
@@ -54,11 +66,18 @@ export class ArmClients {
   }
 
   aks(subscriptionId: string): ContainerServiceClient {
+    const key = subscriptionId.toLowerCase();
+    const choices = this.apiVersions.get(key) ?? new Map<string, string>();
+    this.apiVersions.set(key, choices);
     return new ContainerServiceClient(this.credential, subscriptionId, {
       ...this.pipeline(),
       credentials: { scopes: [this.cloud.managementScope] },
-      // After the retry policy, so that it sees each response before the SDK deserialises it.
-      additionalPolicies: [{ policy: nullPodLabelsPolicy, position: 'perRetry' }],
+      additionalPolicies: [
+        // Before the retry policy: the request sent again with another api-version is retried as any.
+        { policy: apiVersionFallbackPolicy(subscriptionId, choices, (fallback) => this.events.apiVersionFallback?.(fallback)), position: 'perCall' },
+        // After the retry policy, so that it sees each response before the SDK deserialises it.
+        { policy: nullPodLabelsPolicy, position: 'perRetry' },
+      ],
     });
   }
 }

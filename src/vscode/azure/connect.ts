@@ -1,5 +1,5 @@
 import type { Subscription, TenantIdDescription } from '@azure/arm-resources-subscriptions';
-import { ArmClients, collect } from './clients';
+import { ArmClients, collect, type ClientEvents } from './clients';
 import type { FlowContext } from './context';
 import { describeError } from './errors';
 import { FlowError } from './result';
@@ -19,8 +19,22 @@ export interface Connection {
  */
 export async function connect(context: FlowContext): Promise<Connection> {
   const { ui, log, settings, signIn } = context;
+  const events: ClientEvents = {
+    apiVersionFallback: ({ sent, used, source, code }) => {
+      const whence = {
+        provider: 'the newest stable version its Microsoft.ContainerService provider lists',
+        error: 'the newest stable version its error lists',
+        pinned: 'a version this extension pins, as the provider\'s list could not be read',
+      }[source];
+      const message =
+        `Azure Resource Manager in this cloud (${settings.cloud.name}) does not have the AKS api-version ${sent} (${code}), ` +
+        `so the AKS requests use ${used} instead: ${whence}.`;
+      log.warn(message);
+      ui.notify('warning', message);
+    },
+  };
   const clientsFor = (tenantId: string | undefined) =>
-    new ArmClients(watchedSignIn(signIn.credential(tenantId), ui, settings), settings.cloud, settings.resourceManagerEndpoint, context.transport);
+    new ArmClients(watchedSignIn(signIn.credential(tenantId), ui, settings), settings.cloud, settings.resourceManagerEndpoint, context.transport, events);
   const home = clientsFor(settings.tenant);
   log.info(`Signing in with ${signIn.method} (${settings.cloud.name}, Resource Manager ${home.endpoint}).`);
 

@@ -9,6 +9,11 @@ export interface ConflictRetry {
   signal?: AbortSignal;
   log: Log;
   what: string;
+  /**
+   * Called on each 409 first: resolves true when it waited for what held the resource (the write
+   * is then made again at once, spending no retry), false to wait and retry as usual.
+   */
+  waitFor?: (error: unknown) => Promise<boolean>;
 }
 
 /**
@@ -19,22 +24,26 @@ export interface ConflictRetry {
 export async function retryOnConflict<T>(write: () => Promise<T>, options: ConflictRetry): Promise<{ result: T; retries: number }> {
   const retries = options.retries ?? 4;
   let delay = options.delayMs ?? 2000;
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 0, waited = 0; ; attempt++) {
     try {
-      return { result: await write(), retries: attempt };
+      return { result: await write(), retries: attempt - waited };
     } catch (error) {
-      if (statusOf(error) !== 409 || attempt >= retries) {
-        if (error instanceof Error && statusOf(error) === 409) Object.assign(error, { retries: attempt });
+      if (statusOf(error) === 409 && options.waitFor && (await options.waitFor(error))) {
+        waited++;
+        continue;
+      }
+      if (statusOf(error) !== 409 || attempt - waited >= retries) {
+        if (error instanceof Error && statusOf(error) === 409) Object.assign(error, { retries: attempt - waited });
         throw error;
       }
-      options.log.warn(`409 conflict on ${options.what}; retrying in ${delay} ms (retry ${attempt + 1} of ${retries}).`);
+      options.log.warn(`409 conflict on ${options.what}; retrying in ${delay} ms (retry ${attempt - waited + 1} of ${retries}).`);
       await sleep(delay, options.signal);
       delay *= 2;
     }
   }
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     signal?.throwIfAborted();
     const timer = setTimeout(() => {

@@ -36,7 +36,12 @@ export function azScript(plan: AzPlan): string {
     `${ISSUER_VARIABLE}="$(az aks show ${cluster} --query oidcIssuerProfile.issuerUrl --output tsv)"`,
   ];
   if (plan.credentials.length > 0) {
-    lines.push('', '# Federated credentials: each identity trusts its service account\'s tokens from the cluster.');
+    lines.push(
+      '',
+      '# Federated credentials: each identity trusts its service account\'s tokens from the cluster.',
+      // As the command does: an issuer that is not an https URL is not written (Entra trusts https issuers only).
+      `case "$${ISSUER_VARIABLE}" in https://?*) ;; *) echo ${q(`The OIDC issuer of cluster ${plan.cluster.name} is not an https URL; no federated credential was written:`)} "$${ISSUER_VARIABLE}" >&2; exit 1 ;; esac`,
+    );
     for (const c of plan.credentials) {
       lines.push(
         `az identity federated-credential create --name ${q(c.name)} --identity-name ${q(c.identityName)} --resource-group ${q(c.identityResourceGroup)} ` +

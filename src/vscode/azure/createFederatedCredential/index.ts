@@ -56,6 +56,14 @@ export async function createFederatedCredential(context: FlowContext, args: unkn
   }
   // Kept exactly as AKS gives it: the trailing slash is part of the issuer Entra compares.
   const issuer = cluster.issuerUrl;
+  const unusable = issuerProblem(issuer);
+  if (unusable) {
+    throw new FlowError(
+      `The OIDC issuer cluster ${cluster.name} reports, "${issuer}", ${unusable}: Microsoft Entra trusts only an https URL as a federated credential's issuer ` +
+        '(AKS gives https://<region>.oic.prod-aks.azure.com/<tenant>/<id>/ in the public cloud). Nothing was written. ' +
+        `Check the cluster's oidcIssuerProfile.issuerURL (az aks show --resource-group ${cluster.resourceGroup} --name ${cluster.name} --query oidcIssuerProfile.issuerUrl).`,
+    );
+  }
   const audience = context.settings.audience;
   const credentials = connection.clients.msi(connection.subscriptionId).federatedIdentityCredentials;
   const base = { identityId: identity.id, clientId: identity.clientId, issuer, subject, audience };
@@ -232,4 +240,24 @@ async function offerAnnotations(context: FlowContext, target: CredentialTarget, 
   const applied = await ui.applyEdits([change.edit], `Workload identity annotations of ${account.namespace}/${account.name}`);
   context.log.info(`${applied ? 'Edited' : 'Could not edit'} the annotations of ServiceAccount ${account.namespace}/${account.name} in ${account.file}.`);
   return applied ? 'applied' : 'failed';
+}
+
+/**
+ * Why an issuer cannot go into a federated credential, or undefined when it can: Entra takes an
+ * https URL with a host (no user, query or fragment), which is what AKS reports. The issuer only
+ * ever comes from the cluster; this keeps an odd answer (a proxy's rewrite, a broken cluster)
+ * from being written where it would fail at token exchange.
+ */
+function issuerProblem(issuer: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    return 'is not a URL';
+  }
+  if (url.protocol !== 'https:') return `is an ${url.protocol.replace(/:$/, '')} URL, not https`;
+  if (!url.hostname) return 'has no host';
+  if (url.username || url.password) return 'carries a user name or password';
+  if (url.search || url.hash) return 'has a query or fragment';
+  return undefined;
 }
