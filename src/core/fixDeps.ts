@@ -38,9 +38,11 @@ function keysOf(member: string, args: unknown[]): string[] {
       return ['pods'];
     case 'bindings':
     case 'bindingsForSelector':
+    case 'bindingAt':
       return ['bindings'];
     case 'identities':
     case 'identityForBinding':
+    case 'identityAt':
       return ['identities'];
     case 'identitiesForSelector':
     case 'bindingsForIdentity':

@@ -18,6 +18,24 @@ interface Views extends Omit<FileFacts, 'recordedIds'> {
   labelledPods?: PodFact[];
   /** True once the GUIDs of skipped documents are in `recordedIds`. */
   skippedIdsRead?: boolean;
+  /** Identities and bindings by file and start (`identityAt`, `bindingAt`), made when first asked. */
+  identitiesAt?: Map<string, IdentityFact>;
+  bindingsAt?: Map<string, BindingFact>;
+  /** Values worked out from the index as it is (`derived`), dropped with the views. */
+  derived?: Map<object, unknown>;
+}
+
+/** The key of a fact's place, for lookups by file and start. */
+const placeKey = (file: string, start: number) => `${start}\u0000${file}`;
+
+/** Facts by their place; the first of several at one place (a document's alternatives share it). */
+function byPlace<T extends Located>(facts: readonly T[]): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const f of facts) {
+    const key = placeKey(f.file, f.start);
+    if (!out.has(key)) out.set(key, f);
+  }
+  return out;
 }
 
 const FACT_KINDS = ['identities', 'bindings', 'serviceAccounts', 'pods', 'recordedIds'] as const;
@@ -68,7 +86,12 @@ export class WorkspaceIndex {
     const facts = noFacts();
     for (const doc of file.docs) {
       const mine = docFacts(file, doc, this.defaultNamespace);
-      for (const key of FACT_KINDS) for (const f of mine[key]) (facts[key] as unknown[]).push(f);
+      for (const key of FACT_KINDS) {
+        const some = mine[key] as unknown[];
+        // Most documents have no fact of most kinds: no loop for those.
+        if (some.length === 1) (facts[key] as unknown[]).push(some[0]);
+        else if (some.length > 1) (facts[key] as unknown[]).push(...some);
+      }
       yield;
     }
     const previous = this.parsed.get(file.path);
@@ -223,6 +246,31 @@ export class WorkspaceIndex {
       }
     }
     return out;
+  }
+
+  /** The AzureIdentity whose object starts at `start` in `file` (as `identities` gives it). */
+  identityAt(file: string, start: number): IdentityFact | undefined {
+    const v = this.view();
+    return (v.identitiesAt ??= byPlace(v.identities)).get(placeKey(file, start));
+  }
+
+  /** The AzureIdentityBinding whose object starts at `start` in `file` (as `bindings` gives it). */
+  bindingAt(file: string, start: number): BindingFact | undefined {
+    const v = this.view();
+    return (v.bindingsAt ??= byPlace(v.bindings)).get(placeKey(file, start));
+  }
+
+  /**
+   * What `make` works out from the index, once per state of it: kept until the next update or
+   * removal. `key` names what is worked out (the function itself, say); `make` must read only the index.
+   */
+  derived<T>(key: object, make: () => T): T {
+    const v = this.view();
+    const kept = (v.derived ??= new Map()).get(key) as T | undefined;
+    if (kept !== undefined || v.derived.has(key)) return kept as T;
+    const made = make();
+    v.derived.set(key, made);
+    return made;
   }
 
   bindingsForIdentity(identity: IdentityFact): BindingFact[] {
