@@ -40,6 +40,8 @@ export function* checkFileSteps(given: ManifestFile, index: WorkspaceIndex, opti
   const file = index.checkedFile(given);
   const opts = resolveOptions(options);
   const active = activeRules(file, opts, rules);
+  // What rules read of the whole workspace, worked out in steps rather than by the first document's rules at once.
+  if (active.some((a) => a.rule.input !== 'text')) yield* index.prepareSteps();
   const findings = checkText(file, index, opts, active);
   // The alternatives of one document (its if/else branches) are checked together, then merged;
   // a document the edit did not touch keeps its findings (findings-cache.ts).

@@ -53,6 +53,18 @@ function idsOfSkipped(file: ManifestFile): string[] {
   return ids;
 }
 
+/** Values worked out from the index that a check prepares in steps (`prepareSteps`), by their `derived` key. */
+const preparations = new Map<object, (index: WorkspaceIndex) => Steps<unknown>>();
+
+/**
+ * Registers a value a module works out from the index (its `derived` key, and the work as steps):
+ * a check prepares it in steps before it reads any document, so that the first reader does not
+ * work it out in one go.
+ */
+export function prepareDerived<T>(key: object, steps: (index: WorkspaceIndex) => Steps<T>): void {
+  preparations.set(key, steps);
+}
+
 /**
  * Cross-file facts: identities, bindings, service accounts and pods of every file of the
  * workspace. Updated one file at a time; queries read across all files.
@@ -271,6 +283,18 @@ export class WorkspaceIndex {
     const made = make();
     v.derived.set(key, made);
     return made;
+  }
+
+  /** Works out, in steps, the values registered with `prepareDerived` that this state of the index lacks. */
+  *prepareSteps(): Steps<void> {
+    for (const [key, steps] of preparations) {
+      const v = this.view();
+      yield;
+      if (v.derived?.has(key)) continue;
+      const value = yield* steps(this);
+      // Kept only for the state it was worked out from: an update in between dropped the views.
+      if (this.views === v) (v.derived ??= new Map()).set(key, value);
+    }
   }
 
   bindingsForIdentity(identity: IdentityFact): BindingFact[] {

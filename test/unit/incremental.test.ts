@@ -152,3 +152,21 @@ test('an identity or binding looked up by file and start is the first the index 
   assert.equal(index.identityAt('a.yaml', 1), undefined);
   assert.equal(index.bindingAt('c.yaml', index.bindings[0].start), undefined);
 });
+
+test('what rules read of the whole workspace is prepared in steps before a check, once per state of the index', () => {
+  const index = new WorkspaceIndex();
+  const big = parseManifestFile('big.yaml', bigManifest(1000));
+  index.update(big);
+  const steps = (gen: Generator<void, unknown, void>) => {
+    let n = 0;
+    while (!gen.next().done) n++;
+    return n;
+  };
+  const first = steps(index.prepareSteps());
+  assert.ok(first >= Math.floor(big.docs.length / 100), `the references of ${big.docs.length} parsed documents are read in ${first} steps, not one`);
+  const again = steps(index.prepareSteps());
+  assert.ok(again < first && again <= 2, `nothing is worked out again for the same state (${again} steps)`);
+  // A new parse of the file (no previous version to reuse): its documents are read again, in steps.
+  index.update(parseManifestFile('big.yaml', big.text.replace('bulk-id-1\n', 'bulk-id-x\n')));
+  assert.ok(steps(index.prepareSteps()) >= Math.floor(big.docs.length / 100), 'a new state of the index is prepared again');
+});

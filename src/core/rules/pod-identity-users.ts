@@ -5,7 +5,8 @@ import { editOf, originOf } from '../incremental';
 import { rangeOf, type K8sObject, type ManifestDoc, type ManifestFile } from '../model';
 import type { RelatedLocation } from '../rule';
 import { specPair, type BindingFact, type Located, type PodFact } from '../facts';
-import type { WorkspaceIndex } from '../workspace';
+import { runSteps, type Steps } from '../steps';
+import { prepareDerived, type WorkspaceIndex } from '../workspace';
 import { rawText, templatedNode, type EditTarget } from '../yaml-edit';
 import { kedaPodIdentitySelectors } from './pod-identity-chart-values';
 import { misspeltBindingLabels } from './pod-identity-label-typo';
@@ -113,16 +114,19 @@ const cache = new WeakMap<ManifestFile, References>();
 
 /** The references of every file the index holds, once per state of the index. */
 function referencesIn(index: WorkspaceIndex): References {
-  return index.derived(referencesIn, () => allReferences(index));
+  return index.derived(referencesIn, () => runSteps(allReferences(index)));
 }
 
-function allReferences(index: WorkspaceIndex): References {
+// Worked out before a check, in steps: the first check of a big file does not read every document in one go.
+prepareDerived(referencesIn, allReferences);
+
+function* allReferences(index: WorkspaceIndex): Steps<References> {
   const all: References = { podLabels: [], identityNames: [] };
   for (const path of index.paths) {
     const file = index.parsedFile(path);
     if (!file) continue;
     let refs = cache.get(file);
-    if (!refs) cache.set(file, (refs = referencesOf(file, index)));
+    if (!refs) cache.set(file, (refs = yield* referencesOf(file, index)));
     all.podLabels.push(...refs.podLabels);
     all.identityNames.push(...refs.identityNames);
   }
@@ -143,8 +147,8 @@ function allReferences(index: WorkspaceIndex): References {
 /** Each document's references, read once per parse of it (a document an edit only moved gets its origin's, moved). */
 const ofDocs = new WeakMap<ManifestDoc, { file: ManifestFile; refs: References }>();
 
-function referencesOf(file: ManifestFile, index: WorkspaceIndex): References {
-  return referencesAfterEdit(file, index) ?? referencesOfDocs(file, file.docs, index);
+function* referencesOf(file: ManifestFile, index: WorkspaceIndex): Steps<References> {
+  return referencesAfterEdit(file, index) ?? (yield* referencesOfDocs(file, file.docs, index));
 }
 
 /**
@@ -157,10 +161,12 @@ function referencesAfterEdit(file: ManifestFile, index: WorkspaceIndex): Referen
   const before = edit && cache.get(edit.previous);
   if (!edit || !before || file.masked.actions.length > 0 || edit.previous.masked.actions.length > 0) return undefined;
   const delta = edit.newEnd - edit.oldEnd;
-  const window = referencesOfDocs(
-    file,
-    file.docs.filter((d) => d.start >= edit.start && d.start < edit.newEnd),
-    index,
+  const window = runSteps(
+    referencesOfDocs(
+      file,
+      file.docs.filter((d) => d.start >= edit.start && d.start < edit.newEnd),
+      index,
+    ),
   );
   const around = (list: Reference[], inWindow: Reference[]): Reference[] => {
     const out: Reference[] = [];
@@ -172,9 +178,12 @@ function referencesAfterEdit(file: ManifestFile, index: WorkspaceIndex): Referen
   return { podLabels: around(before.podLabels, window.podLabels), identityNames: around(before.identityNames, window.identityNames) };
 }
 
-function referencesOfDocs(file: ManifestFile, docs: readonly ManifestDoc[], index: WorkspaceIndex): References {
+/** The references of `docs`: a step every hundred documents read. */
+function* referencesOfDocs(file: ManifestFile, docs: readonly ManifestDoc[], index: WorkspaceIndex): Steps<References> {
   const refs: References = { podLabels: [], identityNames: [] };
+  let read = 0;
   for (const doc of docs) {
+    if (++read % 100 === 0) yield;
     const origin = originOf(doc);
     const known = ofDocs.get(doc) ?? ofDocs.get(origin);
     if (known && (known.file.path === file.path || known.file === file) && known.file.masked.actions.length === 0 && file.masked.actions.length === 0) {
