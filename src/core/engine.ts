@@ -40,6 +40,8 @@ export function* checkFileSteps(given: ManifestFile, index: WorkspaceIndex, opti
   const file = index.checkedFile(given);
   const opts = resolveOptions(options);
   const active = activeRules(file, opts, rules);
+  // What rules read of the whole workspace, worked out in steps rather than by the first document's rules at once.
+  if (active.some((a) => a.rule.input !== 'text')) yield* index.prepareSteps();
   const findings = checkText(file, index, opts, active);
   // The alternatives of one document (its if/else branches) are checked together, then merged;
   // a document the edit did not touch keeps its findings (findings-cache.ts).
@@ -48,6 +50,12 @@ export function* checkFileSteps(given: ManifestFile, index: WorkspaceIndex, opti
   for (const [i, doc] of file.docs.entries()) {
     const { found, reused } = cache.of(doc);
     if (!reused) found.push(...documentFindings(file, doc, index, opts, active));
+    if (!doc.branches && group.docs.length === 0 && file.docs[i + 1]?.index !== doc.index) {
+      // A document read once (no if/else alternatives): its findings as they are.
+      for (const f of found) findings.push(f);
+      if (!reused || i % 100 === 0) yield;
+      continue;
+    }
     group.docs.push(doc);
     group.found.push(found);
     if (file.docs[i + 1]?.index !== doc.index) {
@@ -128,7 +136,11 @@ export function checkDocumentAt(given: ManifestFile, index: WorkspaceIndex, offs
 
 /** Suppression comments applied, in order: a file's findings as `checkFile` gives them. */
 function finishFindings(file: ManifestFile, findings: Finding[]): Finding[] {
-  return dropSuppressed(file.text, findings).sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
+  const order = (a: Finding, b: Finding) => a.start - b.start || a.ruleId.localeCompare(b.ruleId);
+  const kept = dropSuppressed(file.text, findings);
+  // Documents come in order, so their findings mostly do too: sorted only when they are not.
+  for (let i = 1; i < kept.length; i++) if (order(kept[i - 1], kept[i]) > 0) return kept.sort(order);
+  return kept;
 }
 
 /** A report as a finding; a text rule's report has offsets and no document. */

@@ -220,13 +220,13 @@ function factsSignature(facts: readonly FileFacts[]): string | undefined {
 export function onlyMoved(previous: ManifestFile, file: ManifestFile, defaultNamespace: string): boolean {
   const edit = editOf(file);
   if (edit?.previous !== previous || previous.eol !== file.eol) return false;
-  const before = new Set(previous.docs);
-  const kept = new Set(file.docs.map(originOf));
+  // The documents of the changed window (parseAround keeps those before it and moves those after it).
+  const inWindow = (end: number) => (d: ManifestDoc) => d.start >= edit.start && d.start < end;
   const signature = (f: ManifestFile, docs: ManifestDoc[], end: number) => {
     const facts = factsSignature(docs.map((d) => docFacts(f, d, defaultNamespace)));
     const window = f.text.slice(edit.start, end);
     return facts === undefined ? undefined : JSON.stringify([facts, wordLines(window), window.match(GUIDS_IN_TEXT) ?? []]);
   };
-  const was = signature(previous, previous.docs.filter((d) => !kept.has(d)), edit.oldEnd);
-  return was !== undefined && was === signature(file, file.docs.filter((d) => !before.has(originOf(d))), edit.newEnd);
+  const was = signature(previous, previous.docs.filter(inWindow(edit.oldEnd)), edit.oldEnd);
+  return was !== undefined && was === signature(file, file.docs.filter(inWindow(edit.newEnd)), edit.newEnd);
 }

@@ -53,13 +53,15 @@ function keptFindings(index: WorkspaceIndex, file: ManifestFile, options: Option
   return (doc) => {
     const found = doc.errors.length === 0 ? last.byDoc.get(originOf(doc)) : undefined;
     if (!found || !edit) return found;
-    const moved: Finding[] = [];
-    for (const f of found) {
-      const m = moveFinding(f, file.path, edit);
+    let moved: Finding[] | undefined;
+    for (let i = 0; i < found.length; i++) {
+      const m = moveFinding(found[i], file.path, edit);
       if (!m) return undefined;
-      moved.push(m);
+      // The list is copied only once a finding moves: most documents keep theirs as they were.
+      if (m !== found[i]) moved ??= found.slice(0, i);
+      moved?.push(m);
     }
-    return moved;
+    return moved ?? found;
   };
 }
 
@@ -80,28 +82,38 @@ function side(w: EditWindow, start: number, end: number): number {
   return end <= w.start ? 0 : start > w.oldEnd || (start === w.oldEnd && end > start) ? 1 : -1;
 }
 
-/** The finding with its offsets in `path` moved past the edit; undefined when one lies in the changed window. */
+/** The finding with its offsets in `path` moved past the edit (itself when none moves); undefined when one lies in the changed window. */
 function moveFinding(f: Finding, path: string, w: EditWindow): Finding | undefined {
   let moves = side(w, f.start, f.end);
   if (moves < 0) return undefined;
-  for (const p of [f.related ?? [], f.fix?.edits ?? []]) {
-    for (const r of p) {
+  const { related, fix } = f;
+  if (related) {
+    for (const r of related) {
       if (r.file !== path) continue;
       const s = side(w, r.start, r.end);
       if (s < 0) return undefined;
       moves += s;
     }
   }
-  // Wholly before the window: the finding as it was.
-  if (moves === 0) return f;
+  if (fix) {
+    for (const e of fix.edits) {
+      if (e.file !== path) continue;
+      const s = side(w, e.start, e.end);
+      if (s < 0) return undefined;
+      moves += s;
+    }
+  }
   const delta = w.newEnd - w.oldEnd;
-  const place = <T extends { file: string; start: number; end: number }>(p: T): T => (p.file === path && p.start >= w.oldEnd && p.end > w.start ? { ...p, start: p.start + delta, end: p.end + delta } : p);
-  const [start, end] = f.start >= w.oldEnd && f.end > w.start ? [f.start + delta, f.end + delta] : [f.start, f.end];
-  return {
-    ...f,
-    start,
-    end,
-    ...(f.related ? { related: f.related.map(place) } : {}),
-    ...(f.fix ? { fix: { ...f.fix, edits: f.fix.edits.map(place) } } : {}),
-  };
+  // Wholly before the window, or an edit that kept the length: the finding as it was.
+  if (moves === 0 || delta === 0) return f;
+  const after = (p: { file: string; start: number; end: number }) => p.file === path && p.start >= w.oldEnd && p.end > w.start;
+  const place = <T extends { file: string; start: number; end: number }>(p: T): T => (after(p) ? { ...p, start: p.start + delta, end: p.end + delta } : p);
+  const moved: Finding = { ...f };
+  if (after(f)) {
+    moved.start = f.start + delta;
+    moved.end = f.end + delta;
+  }
+  if (related) moved.related = related.map(place);
+  if (fix) moved.fix = { ...fix, edits: fix.edits.map(place) };
+  return moved;
 }

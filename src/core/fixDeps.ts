@@ -38,9 +38,11 @@ function keysOf(member: string, args: unknown[]): string[] {
       return ['pods'];
     case 'bindings':
     case 'bindingsForSelector':
+    case 'bindingAt':
       return ['bindings'];
     case 'identities':
     case 'identityForBinding':
+    case 'identityAt':
       return ['identities'];
     case 'identitiesForSelector':
     case 'bindingsForIdentity':
@@ -101,7 +103,7 @@ function followed(f: ManifestFile | undefined): boolean {
 export function keysChanged(index: WorkspaceIndex, changes: readonly FileChange[], before: Facts, pathsChanged: boolean): Set<string> {
   const keys = new Set([ANY, 'records', ...changes.map((c) => `file:${c.path}`)]);
   if (pathsChanged) keys.add('paths');
-  const kustomize = index.paths.some((p) => index.file(p)?.kind === 'kustomization');
+  const kustomize = index.paths.some((p) => index.parsedFile(p)?.kind === 'kustomization');
   if (kustomize || changes.some((c) => !followed(c.old) || !followed(c.now))) return new Set([RECHECK_ALL]);
   const byPath = new Map(changes.map((c) => [c.path, c]));
   const add = (facts: readonly Located[], key: (f: Located) => string[], when: 'old' | 'now') => {

@@ -134,7 +134,7 @@ export function* parseManifestFileSteps(path: string, text: string, previous?: M
   const scanned = scan && braceless && scannable(kind.id, path);
   // Nothing anywhere: one scan of the text, no split, no parse.
   if (scanned && !mayMatter(text)) return { path, kind: kind.id, text, masked: { text, actions: [] }, eol: eolOf(text), docs: [], skipped: text ? [{ start: 0, end: text.length }] : [], braceless };
-  if (reuse) return yield* parseAround(path, text, kind, reuse, scanned);
+  if (reuse) return carryFullParses(previous, yield* parseAround(path, text, kind, reuse, scanned));
   const reusable = new Map(previous?.docs.map((d) => [d.source, d.yaml]));
   const masked = maskTemplates(text);
   const blocks = masked.actions.length > 0 ? helmBlocks(text, masked.actions) : undefined;
@@ -149,10 +149,20 @@ export function* parseManifestFileSteps(path: string, text: string, previous?: M
     file.docs.push(...readRegion(file, blocks, { ...region, index }, reusable));
     yield;
   }
-  return file;
+  return carryFullParses(previous, file);
 }
 
 const full = new WeakMap<ManifestFile, ManifestFile>();
+/** Parses of the previous version's skipped documents, for `fullFile` of the new one to reuse (by text). */
+const fullParses = new WeakMap<ManifestFile, Map<string, Document.Parsed>>();
+
+/** When every document of `previous` was parsed (`fullFile`), the new version's `fullFile` reuses those parses. */
+function carryFullParses(previous: ManifestFile | undefined, file: ManifestFile): ManifestFile {
+  const whole = previous && (full.get(previous) ?? fullParses.get(previous));
+  if (!whole || !file.skipped?.length) return file;
+  fullParses.set(file, whole instanceof Map ? whole : new Map(whole.docs.map((d) => [d.source, d.yaml])));
+  return file;
+}
 
 /**
  * The file with every document parsed: itself when the pre-scan skipped none, else a copy whose
@@ -168,7 +178,9 @@ export function fullFile(file: ManifestFile): ManifestFile {
   const kind = FILE_KINDS_BY_ID.get(file.kind) ?? MANIFEST_KIND;
   done = { ...file, docs: [], skipped: undefined };
   delete done.skipped;
-  const reusable = new Map<string, Document.Parsed>();
+  // A copy: what is parsed here must not grow the map later versions carry on.
+  const reusable = new Map<string, Document.Parsed>(fullParses.get(file));
+  fullParses.delete(file);
   for (const [index, region] of regionsOf(kind, file.masked.text, undefined).entries()) {
     const parsed = byStart.get(region.start);
     done.docs.push(...(parsed ?? readRegion(done, undefined, { ...region, index }, reusable)));

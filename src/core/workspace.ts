@@ -18,6 +18,24 @@ interface Views extends Omit<FileFacts, 'recordedIds'> {
   labelledPods?: PodFact[];
   /** True once the GUIDs of skipped documents are in `recordedIds`. */
   skippedIdsRead?: boolean;
+  /** Identities and bindings by file and start (`identityAt`, `bindingAt`), made when first asked. */
+  identitiesAt?: Map<string, IdentityFact>;
+  bindingsAt?: Map<string, BindingFact>;
+  /** Values worked out from the index as it is (`derived`), dropped with the views. */
+  derived?: Map<object, unknown>;
+}
+
+/** The key of a fact's place, for lookups by file and start. */
+const placeKey = (file: string, start: number) => `${start}\u0000${file}`;
+
+/** Facts by their place; the first of several at one place (a document's alternatives share it). */
+function byPlace<T extends Located>(facts: readonly T[]): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const f of facts) {
+    const key = placeKey(f.file, f.start);
+    if (!out.has(key)) out.set(key, f);
+  }
+  return out;
 }
 
 const FACT_KINDS = ['identities', 'bindings', 'serviceAccounts', 'pods', 'recordedIds'] as const;
@@ -33,6 +51,18 @@ function idsOfSkipped(file: ManifestFile): string[] {
     skippedIds.set(file, ids);
   }
   return ids;
+}
+
+/** Values worked out from the index that a check prepares in steps (`prepareSteps`), by their `derived` key. */
+const preparations = new Map<object, (index: WorkspaceIndex) => Steps<unknown>>();
+
+/**
+ * Registers a value a module works out from the index (its `derived` key, and the work as steps):
+ * a check prepares it in steps before it reads any document, so that the first reader does not
+ * work it out in one go.
+ */
+export function prepareDerived<T>(key: object, steps: (index: WorkspaceIndex) => Steps<T>): void {
+  preparations.set(key, steps);
 }
 
 /**
@@ -68,7 +98,12 @@ export class WorkspaceIndex {
     const facts = noFacts();
     for (const doc of file.docs) {
       const mine = docFacts(file, doc, this.defaultNamespace);
-      for (const key of FACT_KINDS) for (const f of mine[key]) (facts[key] as unknown[]).push(f);
+      for (const key of FACT_KINDS) {
+        const some = mine[key] as unknown[];
+        // Most documents have no fact of most kinds: no loop for those.
+        if (some.length === 1) (facts[key] as unknown[]).push(some[0]);
+        else if (some.length > 1) (facts[key] as unknown[]).push(...some);
+      }
       yield;
     }
     const previous = this.parsed.get(file.path);
@@ -223,6 +258,43 @@ export class WorkspaceIndex {
       }
     }
     return out;
+  }
+
+  /** The AzureIdentity whose object starts at `start` in `file` (as `identities` gives it). */
+  identityAt(file: string, start: number): IdentityFact | undefined {
+    const v = this.view();
+    return (v.identitiesAt ??= byPlace(v.identities)).get(placeKey(file, start));
+  }
+
+  /** The AzureIdentityBinding whose object starts at `start` in `file` (as `bindings` gives it). */
+  bindingAt(file: string, start: number): BindingFact | undefined {
+    const v = this.view();
+    return (v.bindingsAt ??= byPlace(v.bindings)).get(placeKey(file, start));
+  }
+
+  /**
+   * What `make` works out from the index, once per state of it: kept until the next update or
+   * removal. `key` names what is worked out (the function itself, say); `make` must read only the index.
+   */
+  derived<T>(key: object, make: () => T): T {
+    const v = this.view();
+    const kept = (v.derived ??= new Map()).get(key) as T | undefined;
+    if (kept !== undefined || v.derived.has(key)) return kept as T;
+    const made = make();
+    v.derived.set(key, made);
+    return made;
+  }
+
+  /** Works out, in steps, the values registered with `prepareDerived` that this state of the index lacks. */
+  *prepareSteps(): Steps<void> {
+    for (const [key, steps] of preparations) {
+      const v = this.view();
+      yield;
+      if (v.derived?.has(key)) continue;
+      const value = yield* steps(this);
+      // Kept only for the state it was worked out from: an update in between dropped the views.
+      if (this.views === v) (v.derived ??= new Map()).set(key, value);
+    }
   }
 
   bindingsForIdentity(identity: IdentityFact): BindingFact[] {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkFile } from '../../src/core/engine';
 import { editOf } from '../../src/core/incremental';
-import { parseManifestFile, type ManifestFile } from '../../src/core/model';
+import { fullFile, parseManifestFile, type ManifestFile } from '../../src/core/model';
 import { WorkspaceIndex } from '../../src/core/workspace';
 import { bigManifest } from '../support/big-manifest';
 
@@ -45,13 +45,16 @@ spec:
 `;
 
 const SNIPPETS = ['x', '1', '\n', '  ', '\t', ': : ', '"', 'aadpodidbinding: bulk-id-3\n', 'aadpodidbindng: bulk-id-3\n', 'kind: ServiceAccount\n', '---\n', 'identity', '    serviceAccountName: web\n', '00000000-0000-4000-8000-000000000001'];
+const SAME_LENGTH = ['x', '3', '9', '-', ' ', ':', '\n', 'k'];
 const SWAPS: Array<[string, string]> = [['Deployment', 'ServiceAccount'], ['AzureIdentityBinding', 'ConfigMap'], ['bulk-id-', 'bulk-ix-'], ['selector:', 'selectors:'], ['aadpodidbinding', 'app'], ['namespace: bulk-', 'namespace: other-']];
 
 function edit(text: string, rnd: () => number): string {
   const at = Math.floor(rnd() * text.length);
   const op = rnd();
   if (op < 0.4) return text.slice(0, at) + SNIPPETS[Math.floor(rnd() * SNIPPETS.length)] + text.slice(at);
-  if (op < 0.7) return text.slice(0, at) + text.slice(Math.min(text.length, at + 1 + Math.floor(rnd() * 12)));
+  if (op < 0.6) return text.slice(0, at) + text.slice(Math.min(text.length, at + 1 + Math.floor(rnd() * 12)));
+  // A character replaced by another: an edit that keeps the length, after which nothing moves.
+  if (op < 0.7) return text.slice(0, at) + SAME_LENGTH[Math.floor(rnd() * SAME_LENGTH.length)] + text.slice(at + 1);
   // A change of kind, label, selector or namespace in the document around `at`.
   const [from, to] = SWAPS[Math.floor(rnd() * SWAPS.length)];
   const start = text.lastIndexOf('\n---', at) + 1;
@@ -119,4 +122,51 @@ test('an edit that changes nothing other documents read re-checks the edited doc
   const third = parseManifestFile('big.yaml', `${second.text.slice(0, label)}9${second.text.slice(label)}`, second);
   index.update(third);
   assert.notEqual(index.stateFor('big.yaml'), state, 'a label other documents select by is read elsewhere');
+});
+
+test('a new version of a file parses its skipped documents again only where they changed', () => {
+  const text = bigManifest(16);
+  const first = parseManifestFile('big.yaml', text);
+  assert.ok((first.skipped?.length ?? 0) > 1, 'the pre-scan skips the ConfigMaps');
+  const whole = fullFile(first);
+  const at = text.indexOf('image: contoso.azurecr.io/bulk/app:') + 'image: contoso.azurecr.io/bulk/app:'.length;
+  const second = parseManifestFile('big.yaml', `${text.slice(0, at)}9${text.slice(at)}`, first);
+  const again = fullFile(second);
+  const parseOf = (f: ManifestFile) => new Map(f.docs.map((d) => [d.source, d.yaml]));
+  const before = parseOf(whole);
+  const skippedSources = (second.skipped ?? []).map((s) => second.text.slice(s.start, s.end));
+  for (const source of skippedSources) assert.equal(parseOf(again).get(source), before.get(source), 'an unchanged skipped document keeps its parse');
+  assert.deepEqual(
+    again.docs.map((d) => [d.start, d.end, d.source]),
+    parseManifestFile('big.yaml', second.text, undefined, undefined, false).docs.map((d) => [d.start, d.end, d.source]),
+    'the documents are those of a parse without the scan',
+  );
+});
+
+test('an identity or binding looked up by file and start is the first the index lists there', () => {
+  const index = new WorkspaceIndex();
+  for (const [p, t] of [['a.yaml', bigManifest(24)], ['b.yaml', bigManifest(8).replace(/bulk-/g, 'side-')]]) index.update(parseManifestFile(p, t));
+  assert.ok(index.identities.length > 0 && index.bindings.length > 0);
+  for (const i of index.identities) assert.equal(index.identityAt(i.file, i.start), index.identities.find((f) => f.file === i.file && f.start === i.start));
+  for (const b of index.bindings) assert.equal(index.bindingAt(b.file, b.start), index.bindings.find((f) => f.file === b.file && f.start === b.start));
+  assert.equal(index.identityAt('a.yaml', 1), undefined);
+  assert.equal(index.bindingAt('c.yaml', index.bindings[0].start), undefined);
+});
+
+test('what rules read of the whole workspace is prepared in steps before a check, once per state of the index', () => {
+  const index = new WorkspaceIndex();
+  const big = parseManifestFile('big.yaml', bigManifest(1000));
+  index.update(big);
+  const steps = (gen: Generator<void, unknown, void>) => {
+    let n = 0;
+    while (!gen.next().done) n++;
+    return n;
+  };
+  const first = steps(index.prepareSteps());
+  assert.ok(first >= Math.floor(big.docs.length / 100), `the references of ${big.docs.length} parsed documents are read in ${first} steps, not one`);
+  const again = steps(index.prepareSteps());
+  assert.ok(again < first && again <= 2, `nothing is worked out again for the same state (${again} steps)`);
+  // A new parse of the file (no previous version to reuse): its documents are read again, in steps.
+  index.update(parseManifestFile('big.yaml', big.text.replace('bulk-id-1\n', 'bulk-id-x\n')));
+  assert.ok(steps(index.prepareSteps()) >= Math.floor(big.docs.length / 100), 'a new state of the index is prepared again');
 });

@@ -119,8 +119,7 @@ function usage(obj: K8sObject, users: RelatedLocation[], removable: boolean): st
 /** The index's fact of a pod identity object: its fields as the chart's values render them. */
 function factOf(ctx: RuleContext, obj: K8sObject): IdentityFact | BindingFact | undefined {
   const start = rangeOf(obj.doc, obj.node)[0];
-  const facts = obj.kind === IDENTITY ? ctx.index.identities : obj.kind === BINDING ? ctx.index.bindings : [];
-  return facts.find((f) => f.file === ctx.file.path && f.start === start);
+  return obj.kind === IDENTITY ? ctx.index.identityAt(ctx.file.path, start) : obj.kind === BINDING ? ctx.index.bindingAt(ctx.file.path, start) : undefined;
 }
 
 /**

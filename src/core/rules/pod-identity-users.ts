@@ -1,11 +1,12 @@
 import { isScalar, type Scalar } from 'yaml';
 import { inlinePodIdentity } from '../gitops';
 import { labelsOf, LABEL_POD_IDENTITY, mapAt, pairOf, podSiteOf, scalarString } from '../k8s';
-import { originOf } from '../incremental';
+import { editOf, originOf } from '../incremental';
 import { rangeOf, type K8sObject, type ManifestDoc, type ManifestFile } from '../model';
 import type { RelatedLocation } from '../rule';
 import { specPair, type BindingFact, type Located, type PodFact } from '../facts';
-import type { WorkspaceIndex } from '../workspace';
+import { runSteps, type Steps } from '../steps';
+import { prepareDerived, type WorkspaceIndex } from '../workspace';
 import { rawText, templatedNode, type EditTarget } from '../yaml-edit';
 import { kedaPodIdentitySelectors } from './pod-identity-chart-values';
 import { misspeltBindingLabels } from './pod-identity-label-typo';
@@ -56,7 +57,7 @@ export function usersOf(index: WorkspaceIndex, file: ManifestFile, obj: K8sObjec
   const refs = referencesIn(index);
   switch (obj.kind) {
     case 'AzureIdentity': {
-      const self = index.identities.find((i) => i.file === file.path && i.start === start);
+      const self = index.identityAt(file.path, start);
       if (!self) return [];
       return [
         ...index.bindingsForIdentity(self).map((b) => at(b, `still used by ${bindingLabel(b)}`)),
@@ -75,7 +76,7 @@ export function usersOf(index: WorkspaceIndex, file: ManifestFile, obj: K8sObjec
         ];
       }
       // A binding without a selector selects no pod.
-      const selector = index.bindings.find((b) => b.file === file.path && b.start === start)?.selector;
+      const selector = index.bindingAt(file.path, start)?.selector;
       if (selector === undefined) return [];
       return [
         ...index.podsWithBindingLabel(selector).map((p) => at(p, `still used by ${owner(p)}`)),
@@ -111,36 +112,86 @@ interface References {
 
 const cache = new WeakMap<ManifestFile, References>();
 
+/** The references of every file the index holds, once per state of the index. */
 function referencesIn(index: WorkspaceIndex): References {
+  return index.derived(referencesIn, () => runSteps(allReferences(index)));
+}
+
+// Worked out before a check, in steps: the first check of a big file does not read every document in one go.
+prepareDerived(referencesIn, allReferences);
+
+function* allReferences(index: WorkspaceIndex): Steps<References> {
   const all: References = { podLabels: [], identityNames: [] };
   for (const path of index.paths) {
     const file = index.parsedFile(path);
     if (!file) continue;
     let refs = cache.get(file);
-    if (!refs) cache.set(file, (refs = referencesOf(file, index)));
+    if (!refs) cache.set(file, (refs = yield* referencesOf(file, index)));
     all.podLabels.push(...refs.podLabels);
     all.identityNames.push(...refs.identityNames);
   }
   // A templated value that the chart's values render is known to the index: no wildcard.
-  const unknown = <F extends Located>(refs: Reference[], facts: F[], value: (f: F) => string | undefined) =>
-    refs.filter((r) => {
-      const fact = facts.find((f) => f.file === r.file && f.start === r.start);
+  const unknown = <F extends Located>(refs: Reference[], facts: () => F[], value: (f: F) => string | undefined) => {
+    if (refs.length === 0) return refs;
+    // The first fact at each place, as a search from the start would find it.
+    const first = new Map<string, F>();
+    for (const f of facts()) if (!first.has(`${f.start}\u0000${f.file}`)) first.set(`${f.start}\u0000${f.file}`, f);
+    return refs.filter((r) => {
+      const fact = first.get(`${r.start}\u0000${r.file}`);
       return !fact || value(fact) === undefined;
     });
-  return { podLabels: unknown(all.podLabels, index.labelledPods, (p) => p.bindingLabel), identityNames: unknown(all.identityNames, index.bindings, (b) => b.identityName) };
+  };
+  return { podLabels: unknown(all.podLabels, () => index.labelledPods, (p) => p.bindingLabel), identityNames: unknown(all.identityNames, () => index.bindings, (b) => b.identityName) };
 }
 
 /** Each document's references, read once per parse of it (a document an edit only moved gets its origin's, moved). */
 const ofDocs = new WeakMap<ManifestDoc, { file: ManifestFile; refs: References }>();
 
-function referencesOf(file: ManifestFile, index: WorkspaceIndex): References {
+function* referencesOf(file: ManifestFile, index: WorkspaceIndex): Steps<References> {
+  return referencesAfterEdit(file, index) ?? (yield* referencesOfDocs(file, file.docs, index));
+}
+
+/**
+ * After an edit of a file without template text whose previous version's references are known:
+ * those before the changed window as they were, those after it moved, and the window's documents
+ * read again. No document outside the window is visited.
+ */
+function referencesAfterEdit(file: ManifestFile, index: WorkspaceIndex): References | undefined {
+  const edit = editOf(file);
+  const before = edit && cache.get(edit.previous);
+  if (!edit || !before || file.masked.actions.length > 0 || edit.previous.masked.actions.length > 0) return undefined;
+  const delta = edit.newEnd - edit.oldEnd;
+  const window = runSteps(
+    referencesOfDocs(
+      file,
+      file.docs.filter((d) => d.start >= edit.start && d.start < edit.newEnd),
+      index,
+    ),
+  );
+  const around = (list: Reference[], inWindow: Reference[]): Reference[] => {
+    const out: Reference[] = [];
+    for (const r of list) if (r.end <= edit.start) out.push(r);
+    out.push(...inWindow);
+    for (const r of list) if (r.start >= edit.oldEnd) out.push(delta === 0 ? r : { ...r, start: r.start + delta, end: r.end + delta });
+    return out;
+  };
+  return { podLabels: around(before.podLabels, window.podLabels), identityNames: around(before.identityNames, window.identityNames) };
+}
+
+/** The references of `docs`: a step every hundred documents read. */
+function* referencesOfDocs(file: ManifestFile, docs: readonly ManifestDoc[], index: WorkspaceIndex): Steps<References> {
   const refs: References = { podLabels: [], identityNames: [] };
-  for (const doc of file.docs) {
+  let read = 0;
+  for (const doc of docs) {
+    if (++read % 100 === 0) yield;
     const origin = originOf(doc);
     const known = ofDocs.get(doc) ?? ofDocs.get(origin);
     if (known && (known.file.path === file.path || known.file === file) && known.file.masked.actions.length === 0 && file.masked.actions.length === 0) {
       const move = (r: Reference): Reference => ({ ...r, start: r.start + doc.start - origin.start, end: r.end + doc.start - origin.start });
-      const mine = ofDocs.has(doc) ? known.refs : { podLabels: known.refs.podLabels.map(move), identityNames: known.refs.identityNames.map(move) };
+      const none = known.refs.podLabels.length === 0 && known.refs.identityNames.length === 0;
+      const mine = ofDocs.has(doc) || none ? known.refs : { podLabels: known.refs.podLabels.map(move), identityNames: known.refs.identityNames.map(move) };
+      // Kept for the moved copy too: the next edit finds it there, not by its origin (which is forgotten).
+      if (!ofDocs.has(doc)) ofDocs.set(doc, { file, refs: mine });
       refs.podLabels.push(...mine.podLabels);
       refs.identityNames.push(...mine.identityNames);
       continue;
