@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
-import { diffEdit } from '../core/edits';
-import { SUPPRESS_NEXT_LINE } from '../core/suppression';
-import { rangeOf } from '../core/model';
 import type { Finding } from '../core/rule';
+import { SUPPRESS_NEXT_LINE } from '../core/suppression';
 import { COMMAND_IDS } from './commands';
 import { DIAGNOSTIC_SOURCE, diagnosticKey, positionsIn, rangeIn, toWorkspaceEdit } from './convert';
+import { loadCore, loadedCore } from './coreLoader';
 import type { FixAllWorker } from './fixAll';
 import type { Indexer } from './indexer';
 import type { Linter, Published } from './linter';
@@ -79,10 +78,12 @@ export class CodeActions implements vscode.CodeActionProvider<vscode.CodeAction>
     if (!vscode.workspace.isTrusted || (context.only && !context.only.contains(AZURE_KIND) && !AZURE_KIND.contains(context.only))) return undefined;
     const key = document.uri.toString();
     const offset = positionsIn(document).offset(range.start);
-    // ServiceAccounts and TriggerAuthentications are never left to the pre-scan: the file as indexed holds them.
-    const obj = this.indexer.core
-      .parsedFile(key)
-      ?.docs.flatMap((d) => d.objects.map((o) => ({ o, r: rangeOf(d, o.node) })))
+    // ServiceAccounts and TriggerAuthentications are never left to the pre-scan: the file as indexed
+    // holds them (and the analysis is loaded: the pre-scan of a file that holds one loads it).
+    const core = loadedCore();
+    const obj = this.indexer.loaded
+      ?.parsedFile(key)
+      ?.docs.flatMap((d) => d.objects.map((o) => ({ o, r: core!.rangeOf(d, o.node) })))
       .find(({ o, r }) => CREDENTIAL_KINDS.has(o.kind) && r[0] <= offset && offset <= r[1])?.o;
     if (!obj) return undefined;
     const who = obj.kind === 'ServiceAccount' ? `ServiceAccount ${obj.name ?? ''}` : `the KEDA operator (${obj.kind} ${obj.name ?? ''})`;
@@ -105,7 +106,7 @@ export class CodeActions implements vscode.CodeActionProvider<vscode.CodeAction>
     const text = document.getText();
     const fixed = await this.fixer.fixFileText(this.indexer.core, document.uri.toString(), text, this.settings().options, token);
     if (fixed === undefined || token.isCancellationRequested || document.version !== version) return action;
-    const change = diffEdit(text, fixed);
+    const change = loadCore().diffEdit(text, fixed);
     action.edit = new vscode.WorkspaceEdit();
     if (change) action.edit.replace(document.uri, rangeIn(document, change.start, change.end), change.text);
     return action;
