@@ -1,6 +1,8 @@
 // Bundles the extension and the CLI with esbuild (the bundles and their options: scripts/bundles.cjs).
-// The Azure SDKs go into a bundle of their own (dist/azure.js) that the extension loads only when an
-// Azure command runs; the host tests' hooks into one that only a host test run loads (dist/test-hooks.js).
+// The analysis (core, rules, yaml) goes into a bundle of its own (dist/core.js) that the extension
+// loads the first time its pre-scan finds something of identity; the Azure SDKs into one
+// (dist/azure.js) that it loads only when an Azure command runs; the host tests' hooks into one that
+// only a host test run loads (dist/test-hooks.js).
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

@@ -20,10 +20,14 @@ const common = {
 /** By name: the entry point, the bundle's path, and its own options. */
 const bundles = {
   cli: { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-  // Loaded on activation: minified (the source map keeps stack traces readable). The Azure SDKs
-  // stay out: './azure' is the sibling bundle, required on the first Azure command.
-  extension: { entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './azure'], minify: true },
-  azure: { entryPoints: ['src/vscode/azure/index.ts'], outfile: 'dist/azure.js', external: ['vscode'] },
+  // Loaded on activation: the editor layer and the pre-scan, minified (the source map keeps stack
+  // traces readable). The analysis and the Azure SDKs stay out: './core' (the core, the rules and
+  // yaml) is the sibling bundle required the first time the pre-scan finds something of identity
+  // (src/vscode/coreLoader.ts), './azure' the one required on the first Azure command.
+  extension: { entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './azure', './core'], minify: true },
+  core: { entryPoints: ['src/vscode/core.ts'], outfile: 'dist/core.js', minify: true },
+  // './core' stays external here too: the Azure commands share the one loaded analysis.
+  azure: { entryPoints: ['src/vscode/azure/index.ts'], outfile: 'dist/azure.js', external: ['vscode', './core'] },
   // Fix-all of a file runs in a worker thread, off the extension host's thread.
   fixAllWorker: { entryPoints: ['src/vscode/fixAllWorker.ts'], outfile: 'dist/fixAllWorker.js', minify: true },
   // Test-only: the hooks host tests use (scripted Azure UI, event-loop monitor). The extension

@@ -7,7 +7,7 @@
 //   node scripts/test-host.mjs --repeat 10 [--bail] [--log-dir <dir>]
 //
 // --repeat N runs the host suites (the main run, the restricted-mode run, the fixture-repository
-// run) N times in a row after one install, bundle and compile, to find a flaky test. It goes on
+// run, the plain-workspace run) N times in a row after one install, bundle and compile, to find a flaky test. It goes on
 // after a failing run unless --bail is given. Each run's whole output goes to <dir>/run-<n>.log (default
 // .vscode-test/repeat-<time>/); what is printed is one line per run (its suites' results, exit
 // code, time), the failures of a failing run, and a final line `repeat: N runs, N passed, N failed,
@@ -94,7 +94,7 @@ for (let n = 1; n <= repeat; n++) {
   });
   await new Promise((done) => log.end(done));
   const output = Buffer.concat(chunks).toString('utf8');
-  // The suites' own summary lines: the main run's, the restricted-mode run's, the repositories' run's.
+  // The suites' own summary lines: the main run's, the restricted-mode run's, the repositories' run's, the plain workspace's.
   const suites = [...output.matchAll(/^(\d+) passed, (\d+) failed$/gm)].map(([line]) => line);
   const green = code === 0 && suites.length > 0 && suites.every((s) => s.endsWith(' 0 failed'));
   if (green) {

@@ -1,7 +1,8 @@
 // The one test command (`npm test`): builds, type-checks and compiles, lints (typescript-eslint,
 // type-aware) and checks for unused code (knip), each counted as one check, runs the unit suite with
 // node's test runner, then the integration suites in a real VS Code host (a trusted run, a
-// restricted-mode run and a run on the fixture repositories, each printing its own
+// restricted-mode run, a run on the fixture repositories and one on a workspace with nothing of
+// identity, each printing its own
 // `N passed, N failed`), and ends with one summary line `N passed, N failed` over all of them.
 import { spawn } from 'node:child_process';
 
@@ -52,7 +53,7 @@ if (process.env.WI_SKIP_HOST_TESTS === '1') {
 } else {
   // Built and compiled above already: the host run skips those steps.
   const host = await run(process.execPath, ['scripts/test-host.mjs'], { WI_HOST_BUILT: '1' });
-  // One summary line per host run (main, restricted mode, fixture repositories): add them up.
+  // One summary line per host run (main, restricted mode, fixture repositories, plain workspace): add them up.
   let hostPassed = 0;
   let hostFailed = 0;
   for (const [, p, f] of host.out.matchAll(/^(\d+) passed, (\d+) failed$/gm)) {

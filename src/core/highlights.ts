@@ -28,21 +28,9 @@ import { isPodIdentityGroup, podIdentityResource } from './rules/pod-identity-re
 import { wiUseLabel } from './rules/wi-use-label';
 import type { EditTarget } from './yaml-edit';
 
-/**
- * What a highlighted span is. The editor declares one semantic token type per kind (package.json
- * `contributes.semanticTokenTypes`, in this order) and maps each to a TextMate scope for themes.
- */
-export const HIGHLIGHT_KINDS = [
-  'podIdentityLabel',
-  'podIdentityAnnotation',
-  'podIdentityApiVersion',
-  'podIdentityKind',
-  'podIdentityCsi',
-  'podIdentityKedaProvider',
-  'workloadIdentityKey',
-] as const;
-
-export type HighlightKind = (typeof HIGHLIGHT_KINDS)[number];
+// The kinds live in a module of their own: the editor's main bundle declares them without this one.
+import type { HighlightKind } from './highlightKinds';
+export { HIGHLIGHT_KINDS, type HighlightKind } from './highlightKinds';
 
 /** A span of one line to colour: file offsets, quotes excluded. */
 export interface Highlight {

@@ -1,13 +1,9 @@
 import * as vscode from 'vscode';
-import { diffEdit } from '../core/edits';
-import { checkDocumentAt } from '../core/engine';
-import { podIdentityLabel } from '../core/rules/pod-identity-label';
-import { PROXY_SIDECAR_TITLE } from '../core/rules/proxy-sidecar';
-import { SUPPRESS_NEXT_LINE } from '../core/suppression';
-import { rangeOf } from '../core/model';
 import type { Finding } from '../core/rule';
+import { SUPPRESS_NEXT_LINE } from '../core/suppression';
 import { COMMAND_IDS } from './commands';
 import { DIAGNOSTIC_SOURCE, diagnosticKey, positionsIn, rangeIn, toWorkspaceEdit } from './convert';
+import { loadCore, loadedCore } from './coreLoader';
 import type { FixAllWorker } from './fixAll';
 import type { Indexer } from './indexer';
 import type { Linter, Published } from './linter';
@@ -85,16 +81,13 @@ export class CodeActions implements vscode.CodeActionProvider<vscode.CodeAction>
    * option. Shown disabled, with the reason, where the sidecar cannot run.
    */
   private proxySidecar(document: vscode.TextDocument, finding: Finding, diagnostic: vscode.Diagnostic): vscode.CodeAction | undefined {
-    if (finding.ruleId !== podIdentityLabel.id || !finding.fix?.title.startsWith('Migrate ')) return undefined;
-    const file = this.indexer.core.parsedFile(document.uri.toString());
-    if (!file) return undefined;
-    const options = { ...this.settings().options, proxySidecar: true };
-    const variant = checkDocumentAt(file, this.indexer.core, finding.start, options, [podIdentityLabel]).find(
-      (f) => f.start === finding.start && f.end === finding.end,
-    );
+    // A finding with a fix was published by the core, so it is loaded.
+    const core = loadedCore();
+    const file = core && this.indexer.core.parsedFile(document.uri.toString());
+    const variant = file && core.proxySidecarVariant(file, this.indexer.core, finding, this.settings().options);
     if (!variant) return undefined;
     const edit = variant.fix && toWorkspaceEdit(variant.fix.edits, document, this.linter, true);
-    const action = new vscode.CodeAction(variant.fix?.title ?? `${finding.fix.title}${PROXY_SIDECAR_TITLE}`, vscode.CodeActionKind.QuickFix);
+    const action = new vscode.CodeAction(variant.title, vscode.CodeActionKind.QuickFix);
     action.diagnostics = [diagnostic];
     if (edit) action.edit = edit;
     else {
@@ -109,10 +102,12 @@ export class CodeActions implements vscode.CodeActionProvider<vscode.CodeAction>
     if (!vscode.workspace.isTrusted || (context.only && !context.only.contains(AZURE_KIND) && !AZURE_KIND.contains(context.only))) return undefined;
     const key = document.uri.toString();
     const offset = positionsIn(document).offset(range.start);
-    // ServiceAccounts and TriggerAuthentications are never left to the pre-scan: the file as indexed holds them.
-    const obj = this.indexer.core
-      .parsedFile(key)
-      ?.docs.flatMap((d) => d.objects.map((o) => ({ o, r: rangeOf(d, o.node) })))
+    // ServiceAccounts and TriggerAuthentications are never left to the pre-scan: the file as indexed
+    // holds them (and the analysis is loaded: the pre-scan of a file that holds one loads it).
+    const core = loadedCore();
+    const obj = this.indexer.loaded
+      ?.parsedFile(key)
+      ?.docs.flatMap((d) => d.objects.map((o) => ({ o, r: core!.rangeOf(d, o.node) })))
       .find(({ o, r }) => CREDENTIAL_KINDS.has(o.kind) && r[0] <= offset && offset <= r[1])?.o;
     if (!obj) return undefined;
     const who = obj.kind === 'ServiceAccount' ? `ServiceAccount ${obj.name ?? ''}` : `the KEDA operator (${obj.kind} ${obj.name ?? ''})`;
@@ -135,7 +130,7 @@ export class CodeActions implements vscode.CodeActionProvider<vscode.CodeAction>
     const text = document.getText();
     const fixed = await this.fixer.fixFileText(this.indexer.core, document.uri.toString(), text, this.settings().options, token);
     if (fixed === undefined || token.isCancellationRequested || document.version !== version) return action;
-    const change = diffEdit(text, fixed);
+    const change = loadCore().diffEdit(text, fixed);
     action.edit = new vscode.WorkspaceEdit();
     if (change) action.edit.replace(document.uri, rangeIn(document, change.start, change.end), change.text);
     return action;

@@ -3,8 +3,8 @@
 import * as vscode from 'vscode';
 import type { FileEdit } from '../core/edits';
 import type { Finding, RelatedLocation, Severity } from '../core/rule';
-import { docsUrl } from '../core/rules';
 import { LineIndex } from '../core/text';
+import { loadCore } from './coreLoader';
 
 /** Where the text of a workspace file comes from. */
 export interface TextSource {
@@ -69,7 +69,8 @@ const docsUris = new Map<string, vscode.Uri>();
 
 function docsUri(ruleId: string): vscode.Uri {
   let uri = docsUris.get(ruleId);
-  if (!uri) docsUris.set(ruleId, (uri = vscode.Uri.parse(docsUrl(ruleId))));
+  // A finding came from the analysis: it is loaded.
+  if (!uri) docsUris.set(ruleId, (uri = vscode.Uri.parse(loadCore().docsUrl(ruleId))));
   return uri;
 }
 

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import { HIGHLIGHT_KINDS, highlightsOf } from '../core/highlights';
+import { HIGHLIGHT_KINDS } from '../core/highlightKinds';
 import { rangeIn } from './convert';
+import { loadedCore } from './coreLoader';
 import type { Indexer } from './indexer';
 import { isManifestDocument, type Linter } from './linter';
 import type { Settings } from './settings';
@@ -34,16 +35,19 @@ export class Highlighter implements vscode.DocumentSemanticTokensProvider, vscod
     // The linter parses the document in time slices and indexes it: its parse is the one
     // highlighted, so a big file is never parsed here in one go, blocking the extension host.
     await this.linter.current(document);
-    let file = this.indexer.core.file(key);
+    // Not loaded: nothing of identity in this document (its check would have loaded the analysis), nothing to colour.
+    const core = loadedCore();
+    if (!core && document.version === version) return builder.build();
+    let file = this.indexer.loaded?.file(key);
     if (file?.text !== document.getText() && document.version === version && !token.isCancellationRequested) {
       // The index is being rebuilt (a settings change): its check of this document follows.
       await this.indexer.ready;
       await this.linter.current(document);
-      file = this.indexer.core.file(key);
+      file = this.indexer.loaded?.file(key);
     }
     // Typed over meanwhile: VS Code keeps the tokens it has and asks again.
-    if (token.isCancellationRequested || document.version !== version || file?.text !== document.getText()) throw new vscode.CancellationError();
-    for (const h of highlightsOf(file)) builder.push(rangeIn(document, h.start, h.end), h.kind);
+    if (!core || token.isCancellationRequested || document.version !== version || file?.text !== document.getText()) throw new vscode.CancellationError();
+    for (const h of core.highlightsOf(file)) builder.push(rangeIn(document, h.start, h.end), h.kind);
     return builder.build();
   }
 

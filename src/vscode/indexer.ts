@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
 import { fileKindOf, ourFileKinds, searchGlobs } from '../core/fileKinds';
-import { parseManifestFileSteps } from '../core/model';
-import { RULES } from '../core/rules';
-import { WorkspaceIndex } from '../core/workspace';
+import { RULE_FILE_KINDS } from '../core/ruleFileKinds';
+import { mayMatter } from '../core/scan';
+import type { WorkspaceIndex } from '../core/workspace';
+import { loadCore, loadedCore } from './coreLoader';
 import type { Settings } from './settings';
 import { runSliced } from './slices';
 
 /** The kinds of the files some rule reads: the files the index reads. */
-const OUR_KINDS = ourFileKinds(RULES);
+const OUR_KINDS = ourFileKinds([{ fileKinds: RULE_FILE_KINDS }]);
 const SEARCH_GLOBS = searchGlobs(OUR_KINDS);
 
 function isOurs(uri: vscode.Uri): boolean {
@@ -21,9 +22,14 @@ const CHUNK = 25;
  * chunks and parsed in time slices (a document per step, so the extension host never blocks for
  * long, however big a file), kept current by a file watcher. Open
  * documents are authoritative: the linter puts their text in, and the watcher leaves them alone.
+ *
+ * Until the analysis is loaded (src/vscode/coreLoader.ts) there is no index: files are read and
+ * only pre-scanned. The first one in which the scan finds something of identity loads it, and the
+ * workspace is read again, into the index.
  */
 export class Indexer implements vscode.Disposable {
-  core: WorkspaceIndex;
+  /** The index; undefined until the analysis is loaded. */
+  private index: WorkspaceIndex | undefined;
   private readonly changed = new vscode.EventEmitter<string>();
   /** Fires with the key (URI string) of a file whose facts changed. */
   readonly onDidChange = this.changed.event;
@@ -37,7 +43,6 @@ export class Indexer implements vscode.Disposable {
   ready: Promise<void> = Promise.resolve();
 
   constructor(private settings: Settings, private readonly isOpen: (key: string) => boolean) {
-    this.core = new WorkspaceIndex(settings.options.defaultNamespace);
     // Few watchers (each walks the workspace); what they see is ours if its kind is.
     for (const glob of SEARCH_GLOBS) {
       const watcher = vscode.workspace.createFileSystemWatcher(glob);
@@ -50,10 +55,32 @@ export class Indexer implements vscode.Disposable {
     this.status.name = 'Workload identity index';
   }
 
-  /** (Re)builds the index from scratch, e.g. after a settings change. */
-  rebuild(settings: Settings): Promise<void> {
+  /** The index, if the analysis is loaded. */
+  get loaded(): WorkspaceIndex | undefined {
+    return this.index;
+  }
+
+  /**
+   * The index. The first time, this loads the analysis and reads the workspace into the index
+   * (`ready` resolves when that is done): what a command that needs the analysis asks for.
+   */
+  get core(): WorkspaceIndex {
+    if (!this.index) void this.rebuild(this.settings, true);
+    return this.index!;
+  }
+
+  /** The index once the workspace is read into it (the analysis is loaded if it was not). */
+  async indexed(): Promise<WorkspaceIndex> {
+    void this.core;
+    await this.ready;
+    return this.core;
+  }
+
+  /** (Re)builds the index from scratch, e.g. after a settings change; with `load`, loads the analysis first. */
+  rebuild(settings: Settings, load = false): Promise<void> {
     this.settings = settings;
-    this.core = new WorkspaceIndex(settings.options.defaultNamespace);
+    const core = load ? loadCore() : loadedCore();
+    this.index = core && new core.WorkspaceIndex(settings.options.defaultNamespace);
     const generation = ++this.generation;
     this.ready = this.build(generation);
     return this.ready;
@@ -73,39 +100,47 @@ export class Indexer implements vscode.Disposable {
     this.status.show();
     try {
       for (let i = 0; i < uris.length; i += CHUNK) {
-        if (generation !== this.generation) return;
+        // A newer build (a settings change, the analysis loaded) replaces this one: done when it is.
+        if (generation !== this.generation) return this.ready;
         await Promise.all(uris.slice(i, i + CHUNK).map((uri) => this.read(uri)));
         this.status.text = `$(sync~spin) Workload identity: indexed ${Math.min(i + CHUNK, uris.length)}/${uris.length}`;
       }
     } finally {
       if (generation === this.generation) this.status.hide();
     }
+    if (generation !== this.generation) return this.ready;
     this.changed.fire('*');
   }
 
   private async read(uri: vscode.Uri): Promise<boolean> {
     const key = uri.toString();
     if (this.isOpen(key)) return false;
-    const core = this.core;
+    const index = this.index;
     const token = {};
     this.latest.set(key, token);
     // Once the document is opened its text is the linter's; after a rebuild this index is gone;
     // after a newer read or a deletion of the file this read's text is old.
-    const outdated = () => this.isOpen(key) || core !== this.core || this.latest.get(key) !== token;
+    const outdated = () => this.isOpen(key) || index !== this.index || this.latest.get(key) !== token;
     try {
       const stat = await vscode.workspace.fs.stat(uri);
       if (stat.size > this.settings.maxFileSize) {
-        core.remove(key);
-        return true;
+        index?.remove(key);
+        return index !== undefined;
       }
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
       if (outdated()) return false;
-      const parsed = await runSliced(parseManifestFileSteps(key, text, core.parsedFile(key)), outdated);
-      return parsed !== undefined && (await runSliced(core.updateSteps(parsed.value), outdated)) !== undefined;
+      if (!index) {
+        // The analysis is not loaded: this file, pre-scanned, loads it if something in it can matter.
+        if (mayMatter(text)) void this.rebuild(this.settings, true);
+        return false;
+      }
+      const core = loadCore();
+      const parsed = await runSliced(core.parseManifestFileSteps(key, text, index.parsedFile(key)), outdated);
+      return parsed !== undefined && (await runSliced(index.updateSteps(parsed.value), outdated)) !== undefined;
     } catch {
       // Unreadable (deleted meanwhile, permissions): leave it out of the index.
-      if (!outdated()) core.remove(key);
-      return true;
+      if (!outdated()) index?.remove(key);
+      return index !== undefined;
     }
   }
 
@@ -119,9 +154,9 @@ export class Indexer implements vscode.Disposable {
   private forget(uri: vscode.Uri): void {
     const key = uri.toString();
     const folder = key.endsWith('/') ? key : `${key}/`;
-    for (const path of new Set([key, ...this.core.paths.filter((p) => p.startsWith(folder)), ...[...this.latest.keys()].filter((p) => p.startsWith(folder))])) {
+    for (const path of new Set([key, ...(this.index?.paths ?? []).filter((p) => p.startsWith(folder)), ...[...this.latest.keys()].filter((p) => p.startsWith(folder))])) {
       this.latest.set(path, {});
-      this.core.remove(path);
+      this.index?.remove(path);
     }
     this.changed.fire(key);
   }

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import { checkFileSteps } from '../core/engine';
 import { documentKindOf, ourFileKinds, type FileKind } from '../core/fileKinds';
-import { parseManifestFileSteps } from '../core/model';
-import { RULES } from '../core/rules';
 import type { Finding } from '../core/rule';
+import { RULE_FILE_KINDS } from '../core/ruleFileKinds';
+import { mayMatter } from '../core/scan';
 import type { Steps } from '../core/steps';
 import { diagnosticKey, toDiagnostic, DIAGNOSTIC_SOURCE, type TextSource } from './convert';
+import { loadCore } from './coreLoader';
 import type { Indexer } from './indexer';
 import type { Settings } from './settings';
 import { cappedNotice, shownFindings } from './shown';
@@ -29,7 +29,7 @@ function editableSchemes(): string[] {
 }
 
 /** The kinds of the files some rule reads: the documents the extension checks. */
-const OUR_KINDS = ourFileKinds(RULES);
+const OUR_KINDS = ourFileKinds([{ fileKinds: RULE_FILE_KINDS }]);
 
 /** The documents the extension checks and fixes, as a selector for language features. */
 export function manifestSelector(): vscode.DocumentFilter[] {
@@ -156,7 +156,7 @@ export class Linter implements vscode.Disposable, TextSource {
 
   text(path: string): string | undefined {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === path);
-    return open?.getText() ?? this.indexer.core.file(path)?.text;
+    return open?.getText() ?? this.indexer.loaded?.file(path)?.text;
   }
 
   /** Checks the document after `delay` ms without a newer change; a check under way is dropped. */
@@ -210,12 +210,10 @@ export class Linter implements vscode.Disposable, TextSource {
     const counts = this.countsOf(key);
     counts.started++;
     this.starting.fire(document.uri);
-    const index = this.indexer.core;
-    const outdated = () => run.cancelled || document.isClosed || document.version !== run.version || index !== this.indexer.core;
     const onSlice = () => counts.slices++;
     const text = document.getText();
     if (text.length > this.settings.maxFileSize) {
-      index.remove(key);
+      this.indexer.loaded?.remove(key);
       const d = new vscode.Diagnostic(
         new vscode.Range(0, 0, 0, 0),
         `File not checked for pod identity: ${Math.round(text.length / 1024)} KB is over the wiMigrate.maxFileSizeKB limit of ${Math.round(this.settings.maxFileSize / 1024)} KB.`,
@@ -225,10 +223,19 @@ export class Linter implements vscode.Disposable, TextSource {
       this.publish(document, run.version, [], [], [d]);
       return;
     }
+    // The analysis is not loaded, and nothing in this text needs it: nothing of identity in the
+    // workspace so far (the indexer loads it on the first workspace file that has some), no finding.
+    if (!this.indexer.loaded && !mayMatter(text)) {
+      this.publish(document, run.version, [], [], []);
+      return;
+    }
+    const index = this.indexer.core;
+    const core = loadCore();
+    const outdated = () => run.cancelled || document.isClosed || document.version !== run.version || index !== this.indexer.loaded;
     const previous = index.parsedFile(key);
-    const parsed = await runSliced(parseManifestFileSteps(key, text, previous, manifestKindOf(document)), outdated, onSlice);
+    const parsed = await runSliced(core.parseManifestFileSteps(key, text, previous, manifestKindOf(document)), outdated, onSlice);
     const indexed = parsed && (await runSliced(index.updateSteps(parsed.value), outdated, onSlice));
-    const checked = parsed && indexed && (await runSliced(checkFileSteps(parsed.value, index, this.settings.options), outdated, onSlice));
+    const checked = parsed && indexed && (await runSliced(core.checkFileSteps(parsed.value, index, this.settings.options), outdated, onSlice));
     if (!checked || outdated()) {
       counts.dropped++;
       return;

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { Project } from '../core/engine';
 import { positionsIn } from './convert';
+import { loadCore } from './coreLoader';
 import type { Indexer } from './indexer';
 import type { Linter } from './linter';
 import type { Settings } from './settings';
@@ -20,12 +20,13 @@ export interface MigrateResult {
  * changes by that label, so a user can leave one workload out.
  */
 export async function migrateWorkspace(indexer: Indexer, linter: Linter, settings: Settings): Promise<MigrateResult> {
-  await indexer.ready;
-  const project = new Project(settings.options);
-  for (const path of indexer.core.paths) {
+  // The analysis is loaded now if nothing loaded it before (then the workspace is read into the index).
+  const index = await indexer.indexed();
+  const project = new (loadCore().Project)(settings.options);
+  for (const path of index.paths) {
     const text = linter.text(path);
     // The index's parse of the file: its documents are reused where the text is the same.
-    if (text !== undefined) project.set(path, text, indexer.core.file(path));
+    if (text !== undefined) project.set(path, text, index.file(path));
   }
   const plan = project.fixAllChanges();
   if (plan.length === 0) {

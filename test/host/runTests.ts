@@ -14,7 +14,8 @@
 // A third run checks the fixture repositories: the suite in out/test/host/repos on a workspace that
 // holds each test/repos/<name>/before/ tree (of those with an after/) as <name>/. Each run prints its
 // own "N passed, N failed" line (scripts/test.mjs adds them up); all always run; the exit code is
-// the first failing run's. With
+// the first failing run's. A fourth run, on a copy of test/host/plain-workspace (YAML with nothing
+// of identity in it), runs out/test/host/plain: the analysis bundle is loaded only when needed. With
 // WI_USE_DOWNLOADED_VSCODE=1 the restricted run is skipped: test-electron always passes
 // --disable-workspace-trust to a desktop VS Code.
 import * as fs from 'node:fs';
@@ -95,8 +96,9 @@ async function main(): Promise<void> {
   const reposWorkspace = scratchWorkspace();
   copyReposSideBySide(reposWorkspace);
   const repos = await hostRun('Fixture repository tests', { tests: 'repos', workspace: reposWorkspace, env: {}, useDownloadedVsCode });
+  const plain = await hostRun('Plain-workspace tests', { tests: 'plain', workspace: freshWorkspace('plain-workspace', false), env: {}, useDownloadedVsCode });
   await arm.close();
-  const code = mainRun || restricted || repos;
+  const code = mainRun || restricted || repos || plain;
   if (code !== 0) process.exit(code);
 }
 

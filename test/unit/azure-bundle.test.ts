@@ -1,5 +1,7 @@
-// The main bundle loads fast and without the Azure SDKs: they live in dist/azure.js, loaded on
-// the first Azure command (esbuild's metafile says which modules each bundle holds). Neither holds the host tests' hooks: they live in dist/test-hooks.js.
+// The main bundle loads fast: it holds the editor layer and the pre-scan only. The analysis (core,
+// rules, yaml) lives in dist/core.js, loaded the first time the pre-scan finds something of
+// identity; the Azure SDKs in dist/azure.js, loaded on the first Azure command (esbuild's metafile
+// says which modules each bundle holds). None holds the host tests' hooks: they live in dist/test-hooks.js.
 // Builds the bundles first when they are missing or older than the sources.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -18,7 +20,7 @@ function newestSource(dir: string): number {
 }
 
 function ensureBuilt(): void {
-  const built = ['extension.js', 'azure.js', 'test-hooks.js'].map(dist);
+  const built = ['extension.js', 'core.js', 'azure.js', 'test-hooks.js'].map(dist);
   const stale = built.some((f) => !existsSync(f) || statSync(f).mtimeMs < newestSource(join(root, 'src')));
   if (!stale) return;
   const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, encoding: 'utf8' });
@@ -54,24 +56,52 @@ async function inputsOf(name: string): Promise<string[]> {
 /** The packages (node_modules/<name>) of those modules. */
 const packagesOf = (inputs: string[]) => [...new Set(inputs.flatMap((p) => /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(p)?.[1] ?? []))].sort();
 
-test('esbuild\'s metafile: the main bundle holds no @azure/ module, only yaml of the dependencies, none of the Azure commands or test hooks; the Azure bundle holds the SDKs', async () => {
+/** The modules of src/core the main bundle may hold: the pre-scan and tables that import nothing (no rule, no parse). */
+const CORE_IN_MAIN = ['src/core/fileKinds.ts', 'src/core/highlightKinds.ts', 'src/core/ruleFileKinds.ts', 'src/core/scan.ts', 'src/core/suppression.ts', 'src/core/text.ts'];
+
+test('esbuild\'s metafile: the main bundle holds the editor layer and the pre-scan, no dependency, no rule, none of the Azure commands or test hooks; the Azure bundle holds the SDKs', async () => {
   const main = await inputsOf('extension');
-  assert.deepEqual(packagesOf(main).filter((p) => p.startsWith('@azure/')), []);
-  assert.deepEqual(packagesOf(main), ['yaml']);
-  assert.deepEqual(main.filter((p) => p.startsWith('src/vscode/azure/') || p === 'src/vscode/testHooks.ts'), []);
+  assert.deepEqual(packagesOf(main), []);
+  assert.deepEqual(main.filter((p) => p.startsWith('src/core/')).sort(), CORE_IN_MAIN);
+  assert.deepEqual(main.filter((p) => !p.startsWith('src/core/') && !p.startsWith('src/vscode/')), []);
+  assert.deepEqual(main.filter((p) => p.startsWith('src/vscode/azure/') || p === 'src/vscode/testHooks.ts' || p === 'src/vscode/core.ts'), []);
   const azure = await inputsOf('azure');
   for (const sdk of ['@azure/arm-msi', '@azure/arm-containerservice', '@azure/identity', '@azure/core-rest-pipeline']) assert.ok(packagesOf(azure).includes(sdk), `dist/azure.js lacks ${sdk}`);
   assert.deepEqual(azure.filter((p) => /^src\/vscode\/(testHooks|azure\/(scriptedUi|testing))\.ts$/.test(p)), []);
   assert.ok(azure.includes('src/vscode/azure/index.ts'));
+  assert.ok(!azure.includes('src/vscode/core.ts'), 'the Azure bundle shares dist/core.js, it holds no copy of its entry');
+});
+
+test('esbuild\'s metafile: the core bundle holds the analysis (yaml, every rule, the engine and the index), no Azure SDK, none of the editor layer', async () => {
+  const core = await inputsOf('core');
+  assert.deepEqual(packagesOf(core), ['yaml']);
+  const rules = readdirSync(join(root, 'src', 'core', 'rules')).filter((f) => f.endsWith('.ts')).map((f) => `src/core/rules/${f}`);
+  for (const module of [...rules, 'src/core/engine.ts', 'src/core/workspace.ts', 'src/core/model.ts', 'src/core/scan.ts']) assert.ok(core.includes(module), `dist/core.js lacks ${module}`);
+  assert.deepEqual(core.filter((p) => p.startsWith('src/vscode/')), ['src/vscode/core.ts']);
+});
+
+test('the main bundle reaches the core bundle by a plain require of the sibling file, and names no module of the analysis', () => {
+  ensureBuilt();
+  const main = readFileSync(dist('extension.js'), 'utf8');
+  assert.match(main, /require\("\.\/core"\)/);
+  // Strings of the analysis that must not be in the main bundle: rules' ids, yaml's error codes.
+  const markers = ['pod-identity-label-typo', 'unparsable-document', 'MISSING_CHAR', 'BAD_INDENT'];
+  const core = readFileSync(dist('core.js'), 'utf8');
+  for (const marker of markers) {
+    assert.ok(!main.includes(marker), `dist/extension.js contains ${marker}`);
+    assert.ok(core.includes(marker), `dist/core.js lacks ${marker}`);
+  }
+  // Shipped: the VSIX takes the files .vscodeignore lists.
+  assert.match(readFileSync(join(root, '.vscodeignore'), 'utf8'), /^!dist\/core\.js$/m);
 });
 
 // The scripted UI and the Azure test hooks (class names and messages), the host tests' event-loop monitor.
 const TEST_ONLY_MARKERS = ['ScriptedUi = class', 'scripted UI: no answer left', 'AzureTesting = class', 'setUserInput', 'function createTestHooks', 'monitorEventLoopDelay'];
 
-test('the host tests\' hooks are in dist/test-hooks.js only, not in dist/extension.js or dist/azure.js', () => {
+test('the host tests\' hooks are in dist/test-hooks.js only, not in dist/extension.js, dist/core.js or dist/azure.js', () => {
   ensureBuilt();
   const hooks = readFileSync(dist('test-hooks.js'), 'utf8');
-  for (const name of ['extension.js', 'azure.js']) {
+  for (const name of ['extension.js', 'core.js', 'azure.js']) {
     const bundle = readFileSync(dist(name), 'utf8');
     for (const marker of TEST_ONLY_MARKERS) assert.ok(!bundle.includes(marker), `dist/${name} contains ${marker}`);
   }

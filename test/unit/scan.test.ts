@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Project } from '../../src/core/engine';
 import { ourFileKinds } from '../../src/core/fileKinds';
-import { POD_FRAGMENT_KIND, WORKLOAD_KINDS } from '../../src/core/k8s';
+import { GITOPS_KINDS } from '../../src/core/gitops';
+import { POD_FRAGMENT_KIND, POD_IDENTITY_KINDS, WORKLOAD_KINDS } from '../../src/core/k8s';
+import { TRIGGER_AUTH_KINDS } from '../../src/core/keda';
 import { parseManifestFile } from '../../src/core/model';
 import { RULES } from '../../src/core/rules';
-import { scanKinds } from '../../src/core/scan';
+import { mayMatter, regionsHit, scanHits, scanKinds } from '../../src/core/scan';
 import { isNearMiss } from '../../src/core/rules/pod-identity-label-typo';
 import { fixtureWorkspaces } from '../support/fixtures';
 import { fixtureRepos, readTree } from '../support/repos';
@@ -132,4 +134,97 @@ describe('pre-scan', () => {
     ]);
     assert.ok(assertSameFindings(files, 'kustomize base') > 0);
   });
+
+  test('the kinds the scan keeps are the ones the rules and facts name', () => {
+    assert.deepEqual(scanKinds().sort(), ['ServiceAccount', 'SecretProviderClass', ...POD_IDENTITY_KINDS, ...TRIGGER_AUTH_KINDS, ...GITOPS_KINDS].sort());
+  });
 });
+
+/** A seeded generator (mulberry32): the same texts on every run. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// The two case-insensitive regular expressions the single-pass scanner replaced: its oracle.
+const OLD_WORDS = /aad|podid|pod[-_.]id|idb|bind|ding|identity|secretprovider|azure\/kv|flexvol|keyvault/gi;
+const oldKinds = () => new RegExp(`\\b(?:${scanKinds().join('|')})\\b`, 'g');
+
+/** The lines (by number) that the old expressions found a word or kind in. */
+function oldLines(text: string): number[] {
+  return text.split('\n').flatMap((line, i) => {
+    OLD_WORDS.lastIndex = 0;
+    return OLD_WORDS.test(line) || oldKinds().test(line) ? [i] : [];
+  });
+}
+
+/** The lines (by number) that hold an offset the scanner reports. */
+function scannedLines(text: string): number[] {
+  const starts = [0, ...[...text.matchAll(/\n/g)].map((m) => m.index + 1)];
+  const hit = regionsHit(scanHits(text), starts.map((start, i) => ({ start, end: starts[i + 1] ?? text.length + 1 })));
+  return hit.flatMap((h, i) => (h ? [i] : []));
+}
+
+describe('the single-pass scanner', () => {
+  test('finds what the two regular expressions it replaced found, line by line, in 20 000 seeded texts', () => {
+    const next = random(10);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)];
+    const pieces = ['aad', 'AAD', 'podId', 'POD-ID', 'pod_id', 'Pod.Id', 'idb', 'BIND', 'dInG', 'Identity', 'secretProvider', 'AZURE/KV', 'flexVol', 'KeyVault', ...scanKinds(), 'serviceaccount', 'ServiceAccounts', 'xApplication', 'Application_', 'AzureIdentityBindings', 'pod id', 'aa', 'ide', 'azure/k', 'flexvo', 'keyvaul', 'Kustomizatio'];
+    const filler = 'abdeginopstvyAIKS-_./: \n\r\t#"\'0é';
+    let hits = 0;
+    for (let t = 0; t < 20_000; t++) {
+      let text = '';
+      for (let i = 0, n = 1 + Math.floor(next() * 6); i < n; i++) {
+        text += next() < 0.4 ? pick(pieces) : '';
+        for (let j = Math.floor(next() * 5); j > 0; j--) text += pick([...filler]);
+      }
+      const expected = oldLines(text);
+      assert.deepEqual(scannedLines(text), expected, JSON.stringify(text));
+      OLD_WORDS.lastIndex = 0;
+      assert.equal(mayMatter(text), OLD_WORDS.test(text) || oldKinds().test(text), JSON.stringify(text));
+      if (expected.length > 0) hits++;
+    }
+    assert.ok(hits > 5_000 && hits < 15_000, `${hits} texts with a hit`);
+  });
+
+  test('a word or kind at the very start or end of the text, in any case for words, in the case written for kinds', () => {
+    for (const word of ['aad', 'AaD', 'IDENTITY', 'pod.ID', 'Azure/Kv', 'keyVAULT']) {
+      assert.ok(mayMatter(word), word);
+      assert.ok(mayMatter(`x: ${word}`), word);
+      assert.ok(mayMatter(`${word}: x`), word);
+      assert.deepEqual(scanHits(`${word}\n`), [0], word);
+      assert.deepEqual(scanHits(`a: 1\nb: ${word}`), [8], word);
+    }
+    for (const kind of scanKinds()) {
+      assert.ok(mayMatter(kind), kind);
+      assert.ok(mayMatter(`kind: ${kind}\r\n`), kind);
+      assert.equal(mayMatter(`kind: ${kind}s`), /identity|secretprovider|bind/i.test(kind), kind);
+      assert.equal(mayMatter(`kind: ${kind.toLowerCase()}`), /identity|secretprovider|bind/i.test(kind), kind);
+    }
+    for (const none of ['', 'a', 'aa', 'ad', 'pod', 'pod id', 'ide', 'azure/k', 'kind: Deployment', 'kind: Applications', 'kind: HelmReleaseX', 'kind: _Kustomization']) {
+      assert.equal(mayMatter(none), false, none);
+      assert.deepEqual(scanHits(none), [], none);
+    }
+  });
+
+  test('documents at the start and the end of a CRLF file: the one with a word is parsed, whatever its case, the others skipped', () => {
+    const plain = 'apiVersion: v1\r\nkind: ConfigMap\r\ndata:\r\n  a: b\r\n';
+    const cases: Array<[string, number[]]> = [
+      [`kind: Deployment\r\nmetadata:\r\n  labels:\r\n    AADPODIDBINDING: web\r\n---\r\n${plain}---\r\n${plain}`, [0]],
+      [`${plain}---\r\n${plain}---\r\nkind: Deployment\r\nmetadata:\r\n  labels:\r\n    azure.workload.IDENTITY/use: "true"`, [2]],
+      [`${plain}---\r\nkind: ServiceAccount\r\n---\r\n${plain}`, [1]],
+      [`kind: ServiceAccount\r\n---\r\n${plain}---\r\nkind: HelmRelease`, [0, 2]],
+      [`${plain}---\r\nkind: serviceaccount\r\n---\r\n${plain}`, []],
+    ];
+    for (const [text, kept] of cases) {
+      const file = parseManifestFile('m.yaml', text);
+      assert.deepEqual([...new Set(file.docs.map((d) => d.index))], kept, JSON.stringify(text));
+      assert.equal(file.eol, '\r\n');
+    }
+  });
+});
+
