@@ -51,6 +51,8 @@ export interface ReportWorkload {
   locations: ReportLocation[];
   /** The service account it runs as (or will, after the migration), when known. */
   serviceAccount?: { namespace: string; name: string };
+  /** The labels of the edits its fix makes (`Fix.label`, `FileEdit.label`): what a migration preview keeps to fix it alone. */
+  fixLabels: string[];
 }
 
 /** A group under an identity: a binding (pod identity), or a service account (migrated workloads). */
@@ -70,6 +72,7 @@ export interface ReportObject {
   state: WorkloadState;
   reason?: string;
   location: ReportLocation;
+  fixLabels: string[];
 }
 
 export interface StateCounts {
@@ -96,6 +99,8 @@ export interface ReportIdentity {
   /** The service accounts its workloads run as (the subjects of its federated credentials). */
   serviceAccounts: Array<{ namespace: string; name: string }>;
   counts: StateCounts;
+  /** The labels of every fix under it, and of the removal of its bindings and of itself (fix-all's later rounds). */
+  fixLabels: string[];
 }
 
 export interface MigrationReport {
@@ -142,9 +147,13 @@ export function* reportSteps(index: WorkspaceIndex, findingsOf: FindingsOf): Ste
     builder.addPod(pod, findings.get(pod.file)!);
     yield;
   }
-  builder.addKeda();
+  const others = [...objectsOf(index, [...TRIGGER_AUTH_KINDS, 'SecretProviderClass'])];
+  for (const { file } of others) {
+    if (!findings.has(file.path)) findings.set(file.path, yield* findingsOf(file.path));
+  }
+  builder.addKeda(findings);
   yield;
-  builder.addCsi();
+  builder.addCsi(findings);
   return builder.finish();
 }
 
@@ -159,10 +168,10 @@ class ReportBuilder {
 
   constructor(private readonly index: WorkspaceIndex) {}
 
-  private entry(id: string, make: () => Omit<ReportIdentity, 'id' | 'groups' | 'keda' | 'csi' | 'serviceAccounts' | 'counts'>): Entry {
+  private entry(id: string, make: () => Omit<ReportIdentity, 'id' | 'groups' | 'keda' | 'csi' | 'serviceAccounts' | 'counts' | 'fixLabels'>): Entry {
     let e = this.entries.get(id);
     if (!e) {
-      e = { identity: { id, ...make(), groups: [], keda: [], csi: [], serviceAccounts: [], counts: emptyCounts() }, groups: new Map() };
+      e = { identity: { id, ...make(), groups: [], keda: [], csi: [], serviceAccounts: [], counts: emptyCounts(), fixLabels: [] }, groups: new Map() };
       this.entries.set(id, e);
     }
     return e;
@@ -216,7 +225,7 @@ class ReportBuilder {
       const [start, end] = rangeOf(obj.doc, labelPair.key);
       const labelAt: ReportLocation = { file: pod.file, start, end: labelPair.value ? rangeOf(obj.doc, labelPair.value)[1] : end, what: 'aadpodidbinding label' };
       const finding = findings.find((f) => f.ruleId === 'pod-identity-label' && f.start === start);
-      this.addLabelledPod(pod, obj, [own, labelAt], finding);
+      this.addLabelledPod(pod, obj, [own, labelAt], finding, fixLabelsOf(findings.filter((f) => inPod(f) && f.ruleId === 'pod-identity-label')));
       return;
     }
     if (!pod.usesWorkloadIdentity) return;
@@ -224,10 +233,10 @@ class ReportBuilder {
   }
 
   /** A pod still on pod identity: under each identity its label reaches, per namespace it is deployed to. */
-  private addLabelledPod(pod: PodFact, obj: K8sObject, locations: ReportLocation[], finding: Finding | undefined): void {
+  private addLabelledPod(pod: PodFact, obj: K8sObject, locations: ReportLocation[], finding: Finding | undefined, fixLabels: string[]): void {
     const { state, reason } = labelledState(pod, finding);
     for (const place of placesOf(this.index, obj, pod)) {
-      const workload = this.workload(pod, place, state, reason, true, locations);
+      const workload = this.workload(pod, place, state, reason, true, locations, fixLabels);
       if (pod.bindingLabel === undefined) {
         const entry = this.entry(UNKNOWN, () => ({ label: 'unknown identity' }));
         this.group(entry, 'selector', place.namespace, pod.templated?.bindingLabel ?? '(templated)').workloads.push(workload);
@@ -267,35 +276,35 @@ class ReportBuilder {
       else if (clientId?.placeholder) [state, reason] = ['needs-input', `ServiceAccount ${place.namespace}/${accountName} carries the placeholder client id ${PLACEHOLDER_CLIENT_ID}: write the managed identity's client id.`];
       else if (clientId?.templated) [state, reason] = ['needs-input', `The client id of ServiceAccount ${place.namespace}/${accountName} is templated (${clientId.templated}) and no chart value renders it.`];
       const locations = [own, ...(account ? [{ file: account.file, start: account.start, end: account.end, what: `ServiceAccount ${account.namespace}/${account.name}` }] : [])];
-      const workload = this.workload(pod, place, state, reason, false, locations, { namespace: place.namespace, name: accountName });
+      const workload = this.workload(pod, place, state, reason, false, locations, fixLabelsOf(problems), { namespace: place.namespace, name: accountName });
       const entry = this.forClientId(clientId?.value);
       this.group(entry, 'ServiceAccount', place.namespace, accountName, locations[1]).workloads.push(withLocations(workload, undefined, entry.identity.location));
       this.account(entry, workload.serviceAccount);
     }
   }
 
-  private workload(pod: PodFact, place: Place, state: WorkloadState, reason: string | undefined, onPodIdentity: boolean, locations: ReportLocation[], account?: ReportWorkload['serviceAccount']): ReportWorkload {
+  private workload(pod: PodFact, place: Place, state: WorkloadState, reason: string | undefined, onPodIdentity: boolean, locations: ReportLocation[], fixLabels: string[], account?: ReportWorkload['serviceAccount']): ReportWorkload {
     const key = `${place.namespace}/${pod.ownerKind}/${place.name}`;
     const serviceAccount = account ?? (pod.serviceAccountName && pod.serviceAccountName !== 'default' ? { namespace: place.namespace, name: pod.serviceAccountName } : undefined);
-    const workload: ReportWorkload = { kind: pod.ownerKind, namespace: place.namespace, name: place.name, key, state, ...(reason ? { reason } : {}), onPodIdentity, locations, ...(serviceAccount ? { serviceAccount } : {}) };
+    const workload: ReportWorkload = { kind: pod.ownerKind, namespace: place.namespace, name: place.name, key, state, ...(reason ? { reason } : {}), onPodIdentity, locations, ...(serviceAccount ? { serviceAccount } : {}), fixLabels };
     this.workloads.set(key, workload);
     return workload;
   }
 
   /** KEDA (Cluster)TriggerAuthentications with an Azure provider, under the identity their identityId names. */
-  addKeda(): void {
+  addKeda(findings: ReadonlyMap<string, readonly Finding[]>): void {
     for (const { file, obj } of objectsOf(this.index, TRIGGER_AUTH_KINDS)) {
       const blocks = podIdentityBlocks({ file, doc: obj.doc }, obj).filter(({ block }) => isAzureBlock(block));
       if (blocks.length === 0) continue;
       const onPodIdentity = blocks.some(({ block }) => scalarString(block.get('provider', true))?.toLowerCase() === 'azure');
       const identityId = blocks.map(({ block }) => scalarString(block.get('identityId', true))).find((v) => v);
       const state: WorkloadState = onPodIdentity ? 'pod-identity' : 'migrated';
-      this.forClientId(identityId).identity.keda.push(reportObject(this.index, file, obj, state));
+      this.forClientId(identityId).identity.keda.push(reportObject(this.index, file, obj, state, findings.get(file.path)));
     }
   }
 
   /** Secrets Store CSI SecretProviderClasses: under the identity of their clientID, or of the pods that mount them. */
-  addCsi(): void {
+  addCsi(findings: ReadonlyMap<string, readonly Finding[]>): void {
     for (const { file, obj } of objectsOf(this.index, ['SecretProviderClass'])) {
       const parameters = mapAt(obj.node, ['spec', 'parameters']);
       if (!parameters) continue;
@@ -310,7 +319,7 @@ class ReportBuilder {
         entry = identities.length ? this.forIdentity(identities[0].identity) : this.forClientId(undefined);
       }
       const state: WorkloadState = usePodIdentity ? 'pod-identity' : 'migrated';
-      entry.identity.csi.push(reportObject(this.index, file, obj, state));
+      entry.identity.csi.push(reportObject(this.index, file, obj, state, findings.get(file.path)));
     }
   }
 
@@ -318,7 +327,12 @@ class ReportBuilder {
     const identities = [...this.entries.values()].map(({ identity }) => {
       const seen = new Map<string, ReportWorkload>();
       for (const g of identity.groups) for (const w of g.workloads) seen.set(w.key, w);
-      return { ...identity, counts: countOf([...seen.values(), ...identity.keda, ...identity.csi].map((w) => ({ state: w.state }))) };
+      const removals = [
+        ...identity.groups.filter((g) => g.kind === 'AzureIdentityBinding').map((g) => `Remove AzureIdentityBinding ${g.namespace}/${g.name}`),
+        ...(identity.name ? [`Remove AzureIdentity ${identity.namespace}/${identity.name}`] : []),
+      ];
+      const fixLabels = [...new Set([...[...seen.values(), ...identity.keda, ...identity.csi].flatMap((w) => w.fixLabels), ...removals])];
+      return { ...identity, counts: countOf([...seen.values(), ...identity.keda, ...identity.csi].map((w) => ({ state: w.state }))), fixLabels };
     });
     // Identities with work left first, then by label; the unknown identity last.
     const left = (i: ReportIdentity) => i.counts.workloads - i.counts.migrated;
@@ -351,6 +365,11 @@ function labelledState(pod: PodFact, finding: Finding | undefined): { state: Wor
   // Nothing left to edit: the `use` label and the account are there, the label stays for an immutable selector.
   if (pod.usesWorkloadIdentity) return { state: 'migrated', reason: 'The aadpodidbinding label stays beside the use label while the workload\'s selector needs it.' };
   return { state: 'blocked', reason: finding.message };
+}
+
+/** The labels of the findings' fixes and of their edits, once each. */
+function fixLabelsOf(findings: readonly Finding[]): string[] {
+  return [...new Set(findings.flatMap((f) => (f.fix ? [f.fix.label, ...f.fix.edits.flatMap((e) => (e.label ? [e.label] : []))] : [])))];
 }
 
 function capitalised(text: string): string {
@@ -404,11 +423,12 @@ function* objectsOf(index: WorkspaceIndex, kinds: readonly string[]): Generator<
   }
 }
 
-function reportObject(index: WorkspaceIndex, file: ManifestFile, obj: K8sObject, state: WorkloadState): ReportObject {
+function reportObject(index: WorkspaceIndex, file: ManifestFile, obj: K8sObject, state: WorkloadState, findings: readonly Finding[] = []): ReportObject {
   const [start, end] = rangeOf(obj.doc, obj.node);
+  const fixLabels = fixLabelsOf(findings.filter((f) => f.start >= start && f.end <= end));
   const namespace = obj.kind === 'ClusterTriggerAuthentication' ? '' : index.namespaceOf(obj);
   const name = obj.name ?? '(unnamed)';
-  return { kind: obj.kind, namespace, name, state, location: { file: file.path, start, end, what: `${obj.kind} ${namespace ? `${namespace}/` : ''}${name}` } };
+  return { kind: obj.kind, namespace, name, state, location: { file: file.path, start, end, what: `${obj.kind} ${namespace ? `${namespace}/` : ''}${name}` }, fixLabels };
 }
 
 /** The client id a service account carries: a GUID, the placeholder, or a templated value. */
