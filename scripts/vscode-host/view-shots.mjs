@@ -96,7 +96,7 @@ try {
   const offline = await offlineBrowser({ width: 1400, height: 900 });
   browser = offline.browser;
   const page = await offline.context.newPage();
-  await page.goto(url);
+  await page.goto(url, { timeout: 300_000 });
   try {
     await shoot(page);
     exitCode = 0;
