@@ -43,7 +43,7 @@ export function reportJson(report: MigrationReport, locate: (l: ReportLocation) 
 }
 
 /** "9 workloads: 7 still on pod identity, 0 migrated, 1 needs input, 1 blocked". */
-export function countsText(c: StateCounts): string {
+function countsText(c: StateCounts): string {
   return `${c.workloads} ${c.workloads === 1 ? 'workload' : 'workloads'}: ${c['pod-identity']} ${STATE_LABELS['pod-identity']}, ${c.migrated} migrated, ${c['needs-input']} ${STATE_LABELS['needs-input']}, ${c.blocked} blocked`;
 }
 

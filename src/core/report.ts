@@ -116,7 +116,7 @@ export type FindingsOf = (path: string) => Steps<readonly Finding[]>;
 
 const UNKNOWN = 'unknown';
 
-export function emptyCounts(): StateCounts {
+function emptyCounts(): StateCounts {
   return { workloads: 0, 'pod-identity': 0, migrated: 0, 'needs-input': 0, blocked: 0 };
 }
 

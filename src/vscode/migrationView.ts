@@ -9,8 +9,8 @@ import type { Settings } from './settings';
 import { runSliced } from './slices';
 
 /** The view's id (package.json `contributes.views`), and the context keys it sets (welcome view, walkthrough). */
-export const VIEW_ID = 'wiMigrate.migrationView';
-export const CONTEXT_KEYS = {
+const VIEW_ID = 'wiMigrate.migrationView';
+const CONTEXT_KEYS = {
   /** The model was built at least once. */
   ready: 'wiMigrate.view.ready',
   /** Built, and nothing on or migrated from pod identity was found: the welcome view shows. */
@@ -69,8 +69,9 @@ export class MigrationView implements vscode.TreeDataProvider<Node>, vscode.Disp
   private readonly refreshed = new vscode.EventEmitter<MigrationReport>();
   /** Fires when a new model is shown (host tests wait on it). */
   readonly onDidRefresh = this.refreshed.event;
-  private readonly status = vscode.window.createStatusBarItem('wiMigrate.podIdentityCount', vscode.StatusBarAlignment.Left, 1);
-  private readonly tree: vscode.TreeView<Node>;
+  /** The status bar item: how many workloads are still on pod identity; a click opens the view. */
+  readonly status = vscode.window.createStatusBarItem('wiMigrate.podIdentityCount', vscode.StatusBarAlignment.Left, 1);
+  readonly tree: vscode.TreeView<Node>;
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
   private generation = 0;

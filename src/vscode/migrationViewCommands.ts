@@ -8,7 +8,7 @@ import { federateIdentity, MigrationView, openLocation, VIEW_COMMANDS, type Clus
 import type { Settings } from './settings';
 
 /** The walkthrough (package.json `contributes.walkthroughs`), as `workbench.action.openWalkthrough` names it. */
-export const WALKTHROUGH_ID = 'wi-migrate.aks-workload-identity-migrator#wiMigrate.migration';
+const WALKTHROUGH_ID = 'wi-migrate.aks-workload-identity-migrator#wiMigrate.migration';
 
 /**
  * The migration view and its commands: the tree, its inline actions (through the same migration
