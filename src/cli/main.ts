@@ -6,6 +6,8 @@ import { fileKindOf, MANIFEST_KIND } from '../core/fileKinds';
 import { collectFiles, UsageError } from './files';
 import { formatJson, formatSarif, formatText, toCliFindings, type CliFinding } from './format';
 import { version } from '../../package.json';
+import { runReport } from './report-command';
+import { REPORT_USAGE } from './report';
 
 const USAGE = `Usage: wi-migrate check [paths...] [--format text|json|sarif] [--fix] [--default-namespace NS]
 
@@ -45,9 +47,10 @@ export function runCli(argv: readonly string[], cwd = process.cwd()): CliResult 
     return { code: 2, stdout: '', stderr: `wi-migrate: ${(e as Error).message}\n${USAGE}` };
   }
   const { values, positionals } = args;
-  if (values.help) return { code: 0, stdout: USAGE, stderr: '' };
+  if (values.help) return { code: 0, stdout: `${USAGE}\n${REPORT_USAGE}`, stderr: '' };
   if (values.version) return { code: 0, stdout: `${version}\n`, stderr: '' };
   const [command, ...paths] = positionals;
+  if (command === 'report') return runReport(paths, values.format, values['default-namespace'], cwd);
   if (command !== 'check') {
     return { code: 2, stdout: '', stderr: `wi-migrate: ${command ? `unknown command "${command}"` : 'missing command'}\n${USAGE}` };
   }

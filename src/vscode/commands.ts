@@ -9,6 +9,13 @@ export const COMMAND_IDS = {
   enableWorkloadIdentity: 'wiMigrate.enableWorkloadIdentity',
   removeManagedPodIdentity: 'wiMigrate.removeManagedPodIdentity',
   copyAzScript: 'wiMigrate.copyAzScript',
+  // The migration view (migrationView.ts): its inline actions, its refresh, the walkthrough.
+  viewFixWorkload: 'wiMigrate.view.fixWorkload',
+  viewFixIdentity: 'wiMigrate.view.fixIdentity',
+  viewCreateFederatedCredential: 'wiMigrate.view.createFederatedCredential',
+  viewCopyAzScript: 'wiMigrate.view.copyAzScript',
+  viewRefresh: 'wiMigrate.view.refresh',
+  openWalkthrough: 'wiMigrate.openWalkthrough',
 } as const;
 
 /** The commands that call Azure: their code is in dist/azure.js, loaded the first time one runs. */

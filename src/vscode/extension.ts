@@ -7,6 +7,8 @@ import { HIGHLIGHT_LEGEND, Highlighter } from './highlighter';
 import { Indexer } from './indexer';
 import { Linter, manifestSelector, type CheckCounts } from './linter';
 import { migrateWorkspace } from './migrate';
+import type { MigrationView } from './migrationView';
+import { registerMigrationView } from './migrationViewCommands';
 import { readSettings, SECTION } from './settings';
 import type { TestApi, TestHooks } from './testHooks';
 
@@ -20,6 +22,8 @@ export interface ExtensionApi extends Partial<TestApi> {
   onDidStartCheck: vscode.Event<vscode.Uri>;
   /** How many checks of a document were started, published, dropped, sliced (tests observe the linter's work). */
   checkCounts(uri: vscode.Uri): CheckCounts;
+  /** The migration view (its model, tree items, context keys, and an event per new model). */
+  migrationView: MigrationView;
 }
 
 /** The test-only bundle the host tests' harness names (dist/test-hooks.js); nothing else sets WI_TEST_HOOKS. */
@@ -72,7 +76,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const output = vscode.window.createOutputChannel('Workload Identity', { log: true });
   context.subscriptions.push(output, ...registerAzureCommands({ output, index: () => indexer.core, text: (p) => linter.text(p), testing: hooks?.api.azureTesting }));
 
+  // The migration view, its status bar item and its commands (issue 11).
+  const migration = registerMigrationView(indexer, linter, () => settings);
+  context.subscriptions.push(...migration.disposables);
+
   return {
+    migrationView: migration.view,
     ready: () => indexer.ready,
     onDidCheck: linter.onDidCheck,
     onDidStartCheck: linter.onDidStartCheck,

@@ -1,9 +1,26 @@
 import * as vscode from 'vscode';
+import type { FixAllChange } from '../core/engine';
 import { positionsIn } from './convert';
 import { loadCore } from './coreLoader';
 import type { Indexer } from './indexer';
 import type { Linter } from './linter';
 import type { Settings } from './settings';
+
+/**
+ * A part of the migration (the migration view's "fix this workload", "fix everything under this
+ * identity"): the whole plan's changes whose labels are listed, as if the others were unchecked
+ * in the preview.
+ */
+export interface MigrationScope {
+  labels: ReadonlySet<string>;
+  /** For messages: "Deployment orders/orders-api". */
+  what: string;
+}
+
+function scoped(plan: FixAllChange[], only: MigrationScope | undefined): FixAllChange[] {
+  if (!only) return plan;
+  return plan.map((c) => ({ ...c, edits: c.edits.filter((e) => only.labels.has(e.label)) })).filter((c) => c.edits.length > 0);
+}
 
 export interface MigrateResult {
   applied: boolean;
@@ -19,7 +36,7 @@ export interface MigrateResult {
  * ServiceAccount orders/orders-identity", "Remove AzureIdentityBinding …"): the preview groups
  * changes by that label, so a user can leave one workload out.
  */
-export async function migrateWorkspace(indexer: Indexer, linter: Linter, settings: Settings): Promise<MigrateResult> {
+export async function migrateWorkspace(indexer: Indexer, linter: Linter, settings: Settings, only?: MigrationScope): Promise<MigrateResult> {
   // The analysis is loaded now if nothing loaded it before (then the workspace is read into the index).
   const index = await indexer.indexed();
   const project = new (loadCore().Project)(settings.options);
@@ -28,9 +45,9 @@ export async function migrateWorkspace(indexer: Indexer, linter: Linter, setting
     // The index's parse of the file: its documents are reused where the text is the same.
     if (text !== undefined) project.set(path, text, index.file(path));
   }
-  const plan = project.fixAllChanges();
+  const plan = scoped(project.fixAllChanges(), only);
   if (plan.length === 0) {
-    void vscode.window.showInformationMessage('Nothing to migrate: no fixable pod identity usage in the workspace.');
+    void vscode.window.showInformationMessage(only ? `Nothing to migrate for ${only.what}: no fixable pod identity usage there.` : 'Nothing to migrate: no fixable pod identity usage in the workspace.');
     return { applied: false, files: [], groups: [] };
   }
   const edit = new vscode.WorkspaceEdit();

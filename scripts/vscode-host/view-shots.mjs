@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// The README's screenshots of the migration view and the walkthrough (not part of npm test): runs
+// `npm start -- --web` on examples/ the way demo-check.mjs does, in a headless Debian chromium
+// (offline: only 127.0.0.1 is reachable), and saves
+//   docs/images/migration-view.png  the Migration view in its own view container, expanded, with
+//                                   its status bar item
+//   docs/images/walkthrough.png     the walkthrough "Migrate from AAD Pod Identity to Workload Identity"
+//
+//   node scripts/vscode-host/view-shots.mjs [--out-dir DIR]
+// Exit code 0 when every step worked.
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { offlineBrowser } from './browser.mjs';
+import { repoRoot } from './paths.mjs';
+
+const log = (line) => console.log(`[view-shots] ${line}`);
+const outDirIndex = process.argv.indexOf('--out-dir');
+const outDir = outDirIndex > 0 ? process.argv[outDirIndex + 1] : join(repoRoot, 'docs', 'images');
+mkdirSync(outDir, { recursive: true });
+const shots = { view: join(outDir, 'migration-view.png'), walkthrough: join(outDir, 'walkthrough.png') };
+
+function startNpmStart() {
+  const child = spawn('npm', ['start', '--', '--web'], { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
+  let output = '';
+  const url = new Promise((resolveUrl, reject) => {
+    const onData = (chunk) => {
+      output += chunk;
+      const match = /^\s*(http:\/\/127\.0\.0\.1:\d+\/\?folder=\S+)\s*$/m.exec(output);
+      if (match) resolveUrl(match[1]);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    exited.then(({ code, signal }) => reject(new Error(`npm start ended before printing a URL (${signal ?? `exit ${code}`})`)));
+    setTimeout(() => reject(new Error('npm start printed no URL within 10 minutes')), 600_000).unref();
+  });
+  return { child, url, exited };
+}
+
+async function stop({ child, exited }) {
+  try {
+    process.kill(-child.pid, 'SIGINT');
+  } catch (error) {
+    if (error.code !== 'ESRCH') throw error;
+  }
+  const outcome = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 15_000))]);
+  if (!outcome) {
+    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+}
+
+async function command(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 15_000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+}
+
+async function shoot(page) {
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: 60_000 });
+  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => {});
+  // The status bar item appears once the model is built; clicking it opens the view.
+  const status = page.locator('[id="wi-migrate.aks-workload-identity-migrator.wiMigrate.podIdentityCount"], .statusbar-item', { hasText: 'on pod identity' }).first();
+  await status.waitFor({ timeout: 180_000 });
+  log(`status bar: ${(await status.innerText()).trim()}`);
+  await status.click();
+  const rows = page.locator('[id="workbench.view.extension.wiMigrate"] .monaco-list-row, .pane-body .monaco-list-row', { hasText: 'AzureIdentity orders/orders-identity' });
+  await rows.first().waitFor({ timeout: 60_000 });
+  // Open the Deployment under the orders binding to show its places, and the cluster-free tree.
+  const api = page.locator('.monaco-list-row', { hasText: 'Deployment orders/orders-api' }).first();
+  await api.waitFor({ timeout: 30_000 });
+  await api.locator('.monaco-tl-twistie').click();
+  await page.locator('.monaco-list-row', { hasText: 'aadpodidbinding label' }).first().waitFor({ timeout: 30_000 });
+  await api.hover();
+  await page.waitForTimeout(1500);
+  await page.screenshot({ path: shots.view });
+  log(`screenshot: ${shots.view}`);
+
+  await command(page, 'Open the migration walkthrough');
+  await page.locator('.getting-started-step, .gettingStartedContainer', { hasText: 'Enable the OIDC issuer' }).first().waitFor({ timeout: 60_000 });
+  await page.waitForTimeout(2000);
+  await page.screenshot({ path: shots.walkthrough });
+  log(`screenshot: ${shots.walkthrough}`);
+}
+
+const npmStart = startNpmStart();
+let browser;
+let exitCode = 1;
+try {
+  const url = await npmStart.url;
+  log(`URL: ${url}`);
+  const offline = await offlineBrowser({ width: 1400, height: 900 });
+  browser = offline.browser;
+  const page = await offline.context.newPage();
+  await page.goto(url, { timeout: 300_000 });
+  try {
+    await shoot(page);
+    exitCode = 0;
+  } catch (error) {
+    await page.screenshot({ path: join('/tmp', 'view-shots-failure.png') }).catch(() => {});
+    throw error;
+  }
+} catch (error) {
+  log(`FAILED: ${error.message} (see /tmp/view-shots-failure.png)`);
+} finally {
+  await browser?.close().catch(() => {});
+  await stop(npmStart);
+}
+process.exit(exitCode);

@@ -1,0 +1,449 @@
+import { isMap, isScalar } from 'yaml';
+import { nameOf, namespaceIn } from './builds';
+import type { IdentityFact, PodFact, ServiceAccountFact } from './facts';
+import { podIdentityBlocks, isAzureBlock, TRIGGER_AUTH_KINDS } from './keda';
+import { annotationsOf, GUID, LABEL_POD_IDENTITY, labelsOf, mapAt, metadataOf, pairOf, PLACEHOLDER_CLIENT_ID, POD_FRAGMENT_KIND, podSiteOf, scalarString, TEMPLATE_PATHS, WI_CLIENT_ID } from './k8s';
+import { valueIn } from './build-values';
+import { chartOf, renderScalar } from './chart';
+import { rangeOf, type K8sObject, type ManifestFile } from './model';
+import type { Finding } from './rule';
+import type { Steps } from './steps';
+import { rawText, templatedNode } from './yaml-edit';
+import type { WorkspaceIndex } from './workspace';
+
+/*
+ * The migration report: what is left to migrate, by identity. A pure model of the workspace index
+ * and the findings of the files that hold workloads, read by the editor's migration view and by
+ * `wi-migrate report`. Identity → bindings (or the service accounts of migrated workloads) →
+ * workloads → the places in files that take part, each workload with a state.
+ */
+
+import type { WorkloadState } from './workloadState';
+
+export { STATE_LABELS, type WorkloadState } from './workloadState';
+
+/** A place in a file: a path (as the index keys it) and offsets; `what` says what is there. */
+export interface ReportLocation {
+  file: string;
+  start: number;
+  end: number;
+  what: string;
+}
+
+export interface ReportWorkload {
+  kind: string;
+  namespace: string;
+  name: string;
+  /** `<namespace>/<Kind>/<name>`: the key of the workload in the cluster's states too. */
+  key: string;
+  state: WorkloadState;
+  /** Why it needs input or is blocked, in words. */
+  reason?: string;
+  /** True while the pod template still carries `aadpodidbinding`. */
+  onPodIdentity: boolean;
+  /** The workload's own place first (the object), then its label, its service account, its binding and identity. */
+  locations: ReportLocation[];
+  /** The service account it runs as (or will, after the migration), when known. */
+  serviceAccount?: { namespace: string; name: string };
+  /** The labels of the edits its fix makes (`Fix.label`, `FileEdit.label`): what a migration preview keeps to fix it alone. */
+  fixLabels: string[];
+}
+
+/** A group under an identity: a binding (pod identity), or a service account (migrated workloads). */
+export interface ReportGroup {
+  kind: 'AzureIdentityBinding' | 'ServiceAccount' | 'selector';
+  namespace: string;
+  name: string;
+  location?: ReportLocation;
+  workloads: ReportWorkload[];
+}
+
+/** A KEDA TriggerAuthentication or CSI SecretProviderClass that reaches Azure with the identity. */
+export interface ReportObject {
+  kind: string;
+  namespace: string;
+  name: string;
+  state: WorkloadState;
+  reason?: string;
+  location: ReportLocation;
+  fixLabels: string[];
+}
+
+export interface StateCounts {
+  workloads: number;
+  'pod-identity': number;
+  migrated: number;
+  'needs-input': number;
+  blocked: number;
+}
+
+export interface ReportIdentity {
+  /** `azureIdentity:<ns>/<name>`, `clientId:<guid>` or `unknown`: stable across rebuilds (the view keeps nodes by it). */
+  id: string;
+  /** What the view shows: "AzureIdentity orders/orders-identity", "client id …", "unknown identity". */
+  label: string;
+  name?: string;
+  namespace?: string;
+  clientId?: string;
+  resourceId?: string;
+  location?: ReportLocation;
+  groups: ReportGroup[];
+  keda: ReportObject[];
+  csi: ReportObject[];
+  /** The service accounts its workloads run as (the subjects of its federated credentials). */
+  serviceAccounts: Array<{ namespace: string; name: string }>;
+  counts: StateCounts;
+  /** The labels of every fix under it, and of the removal of its bindings and of itself (fix-all's later rounds). */
+  fixLabels: string[];
+}
+
+export interface MigrationReport {
+  identities: ReportIdentity[];
+  /** Every workload once, whatever number of identities it appears under. */
+  counts: StateCounts;
+  /** Workloads whose pod template still carries `aadpodidbinding`. */
+  stillOnPodIdentity: number;
+}
+
+/** The findings of a file, as steps (the editor checks in time slices; the CLI runs them at once). */
+export type FindingsOf = (path: string) => Steps<readonly Finding[]>;
+
+const UNKNOWN = 'unknown';
+
+function emptyCounts(): StateCounts {
+  return { workloads: 0, 'pod-identity': 0, migrated: 0, 'needs-input': 0, blocked: 0 };
+}
+
+function countOf(workloads: Iterable<{ state: WorkloadState }>): StateCounts {
+  const c = emptyCounts();
+  for (const w of workloads) {
+    c.workloads++;
+    c[w.state]++;
+  }
+  return c;
+}
+
+/** The report of the workspace: one step per workload file checked, one per workload read. */
+export function* reportSteps(index: WorkspaceIndex, findingsOf: FindingsOf): Steps<MigrationReport> {
+  const builder = new ReportBuilder(index);
+  const findings = new Map<string, readonly Finding[]>();
+  // The alternatives of a Helm document give one fact each for the same object: the first that names its label counts.
+  const byPlace = new Map<string, PodFact>();
+  for (const p of index.pods) {
+    if (p.ownerKind === POD_FRAGMENT_KIND) continue;
+    const key = `${p.file}#${p.start}`;
+    const known = byPlace.get(key);
+    if (!known || (known.bindingLabel === undefined && p.bindingLabel !== undefined)) byPlace.set(key, p);
+  }
+  const pods = [...byPlace.values()];
+  for (const pod of pods) {
+    if (!findings.has(pod.file)) findings.set(pod.file, yield* findingsOf(pod.file));
+    builder.addPod(pod, findings.get(pod.file)!);
+    yield;
+  }
+  const others = [...objectsOf(index, [...TRIGGER_AUTH_KINDS, 'SecretProviderClass'])];
+  for (const { file } of others) {
+    if (!findings.has(file.path)) findings.set(file.path, yield* findingsOf(file.path));
+  }
+  builder.addKeda(findings);
+  yield;
+  builder.addCsi(findings);
+  return builder.finish();
+}
+
+interface Entry {
+  identity: ReportIdentity;
+  groups: Map<string, ReportGroup>;
+}
+
+class ReportBuilder {
+  private readonly entries = new Map<string, Entry>();
+  private readonly workloads = new Map<string, ReportWorkload>();
+
+  constructor(private readonly index: WorkspaceIndex) {}
+
+  private entry(id: string, make: () => Omit<ReportIdentity, 'id' | 'groups' | 'keda' | 'csi' | 'serviceAccounts' | 'counts' | 'fixLabels'>): Entry {
+    let e = this.entries.get(id);
+    if (!e) {
+      e = { identity: { id, ...make(), groups: [], keda: [], csi: [], serviceAccounts: [], counts: emptyCounts(), fixLabels: [] }, groups: new Map() };
+      this.entries.set(id, e);
+    }
+    return e;
+  }
+
+  private forIdentity(identity: IdentityFact): Entry {
+    return this.entry(`azureIdentity:${identity.namespace}/${identity.name}`, () => ({
+      label: `AzureIdentity ${identity.namespace}/${identity.name}`,
+      name: identity.name,
+      namespace: identity.namespace,
+      clientId: identity.clientID,
+      resourceId: identity.resourceID,
+      location: { file: identity.file, start: identity.start, end: identity.end, what: `AzureIdentity ${identity.namespace}/${identity.name}` },
+    }));
+  }
+
+  /** The identity of a client id: the AzureIdentity that writes it, else the client id alone. */
+  private forClientId(clientId: string | undefined): Entry {
+    const identity = clientId ? this.index.identities.find((i) => i.clientID?.toLowerCase() === clientId.toLowerCase()) : undefined;
+    if (identity) return this.forIdentity(identity);
+    if (!clientId) return this.entry(UNKNOWN, () => ({ label: 'unknown identity' }));
+    return this.entry(`clientId:${clientId.toLowerCase()}`, () => ({ label: `client id ${clientId}`, clientId }));
+  }
+
+  private group(entry: Entry, kind: ReportGroup['kind'], namespace: string, name: string, location?: ReportLocation): ReportGroup {
+    const key = `${kind}/${namespace}/${name}`;
+    let g = entry.groups.get(key);
+    if (!g) {
+      g = { kind, namespace, name, location, workloads: [] };
+      entry.groups.set(key, g);
+      entry.identity.groups.push(g);
+    }
+    return g;
+  }
+
+  private account(entry: Entry, account: { namespace: string; name: string } | undefined): void {
+    if (!account) return;
+    const list = entry.identity.serviceAccounts;
+    if (!list.some((a) => a.namespace === account.namespace && a.name === account.name)) list.push(account);
+  }
+
+  addPod(pod: PodFact, findings: readonly Finding[]): void {
+    const obj = objectOf(this.index, pod);
+    if (!obj) return;
+    const site = podSiteOf(obj);
+    const labels = site ? labelsOf(site.metadata) : undefined;
+    const labelPair = labels ? pairOf(labels, LABEL_POD_IDENTITY) : undefined;
+    const own = { file: pod.file, start: pod.start, end: pod.end, what: `${pod.ownerKind} ${obj.name ?? '(unnamed)'}` };
+    const inPod = (f: Finding) => f.file === pod.file && f.start >= pod.start && f.end <= pod.end;
+    if (labelPair) {
+      const [start, end] = rangeOf(obj.doc, labelPair.key);
+      const labelAt: ReportLocation = { file: pod.file, start, end: labelPair.value ? rangeOf(obj.doc, labelPair.value)[1] : end, what: 'aadpodidbinding label' };
+      const finding = findings.find((f) => f.ruleId === 'pod-identity-label' && f.start === start);
+      this.addLabelledPod(pod, obj, [own, labelAt], finding, fixLabelsOf(findings.filter((f) => inPod(f) && f.ruleId === 'pod-identity-label')));
+      return;
+    }
+    if (!pod.usesWorkloadIdentity) return;
+    this.addMigratedPod(pod, obj, own, findings.filter((f) => inPod(f) && f.ruleId.startsWith('wi-')));
+  }
+
+  /** A pod still on pod identity: under each identity its label reaches, per namespace it is deployed to. */
+  private addLabelledPod(pod: PodFact, obj: K8sObject, locations: ReportLocation[], finding: Finding | undefined, fixLabels: string[]): void {
+    const { state, reason } = labelledState(pod, finding);
+    for (const place of placesOf(this.index, obj, pod)) {
+      const workload = this.workload(pod, place, state, reason, true, locations, fixLabels);
+      if (pod.bindingLabel === undefined) {
+        const entry = this.entry(UNKNOWN, () => ({ label: 'unknown identity' }));
+        this.group(entry, 'selector', place.namespace, pod.templated?.bindingLabel ?? '(templated)').workloads.push(workload);
+        continue;
+      }
+      // Pod identity matches bindings of any namespace; those of the pod's own namespace, when there are some, are the ones a build meant.
+      const all = this.index.bindingsForSelector(pod.bindingLabel, place.namespace);
+      const local = all.filter((b) => b.namespace === place.namespace);
+      const bindings = local.length ? local : all;
+      let placed = false;
+      for (const binding of bindings) {
+        const identity = this.index.identityForBinding(binding);
+        if (!identity) continue;
+        const where = { file: binding.file, start: binding.start, end: binding.end, what: `AzureIdentityBinding ${binding.namespace}/${binding.name}` };
+        const entry = this.forIdentity(identity);
+        this.group(entry, 'AzureIdentityBinding', binding.namespace, binding.name, where).workloads.push(withLocations(workload, where, entry.identity.location));
+        this.account(entry, workload.serviceAccount);
+        placed = true;
+      }
+      if (!placed) {
+        const entry = this.entry(UNKNOWN, () => ({ label: 'unknown identity' }));
+        this.group(entry, 'selector', place.namespace, pod.bindingLabel).workloads.push(workload);
+      }
+    }
+  }
+
+  /** A pod with the `use` label: under the identity its service account's client id names. */
+  private addMigratedPod(pod: PodFact, obj: K8sObject, own: ReportLocation, problems: readonly Finding[]): void {
+    for (const place of placesOf(this.index, obj, pod)) {
+      const accountName = place.account ?? pod.serviceAccountName ?? 'default';
+      const account = this.index.serviceAccount(place.namespace, accountName);
+      const clientId = account && clientIdOf(this.index, account);
+      let state: WorkloadState = 'migrated';
+      let reason: string | undefined;
+      const problem = problems.find((f) => f.severity !== 'hint' && f.severity !== 'info');
+      if (problem) [state, reason] = ['needs-input', problem.message];
+      else if (clientId?.placeholder) [state, reason] = ['needs-input', `ServiceAccount ${place.namespace}/${accountName} carries the placeholder client id ${PLACEHOLDER_CLIENT_ID}: write the managed identity's client id.`];
+      else if (clientId?.templated) [state, reason] = ['needs-input', `The client id of ServiceAccount ${place.namespace}/${accountName} is templated (${clientId.templated}) and no chart value renders it.`];
+      const locations = [own, ...(account ? [{ file: account.file, start: account.start, end: account.end, what: `ServiceAccount ${account.namespace}/${account.name}` }] : [])];
+      const workload = this.workload(pod, place, state, reason, false, locations, fixLabelsOf(problems), { namespace: place.namespace, name: accountName });
+      const entry = this.forClientId(clientId?.value);
+      this.group(entry, 'ServiceAccount', place.namespace, accountName, locations[1]).workloads.push(withLocations(workload, undefined, entry.identity.location));
+      this.account(entry, workload.serviceAccount);
+    }
+  }
+
+  private workload(pod: PodFact, place: Place, state: WorkloadState, reason: string | undefined, onPodIdentity: boolean, locations: ReportLocation[], fixLabels: string[], account?: ReportWorkload['serviceAccount']): ReportWorkload {
+    const key = `${place.namespace}/${pod.ownerKind}/${place.name}`;
+    const serviceAccount = account ?? (pod.serviceAccountName && pod.serviceAccountName !== 'default' ? { namespace: place.namespace, name: pod.serviceAccountName } : undefined);
+    const workload: ReportWorkload = { kind: pod.ownerKind, namespace: place.namespace, name: place.name, key, state, ...(reason ? { reason } : {}), onPodIdentity, locations, ...(serviceAccount ? { serviceAccount } : {}), fixLabels };
+    this.workloads.set(key, workload);
+    return workload;
+  }
+
+  /** KEDA (Cluster)TriggerAuthentications with an Azure provider, under the identity their identityId names. */
+  addKeda(findings: ReadonlyMap<string, readonly Finding[]>): void {
+    for (const { file, obj } of objectsOf(this.index, TRIGGER_AUTH_KINDS)) {
+      const blocks = podIdentityBlocks({ file, doc: obj.doc }, obj).filter(({ block }) => isAzureBlock(block));
+      if (blocks.length === 0) continue;
+      const onPodIdentity = blocks.some(({ block }) => scalarString(block.get('provider', true))?.toLowerCase() === 'azure');
+      const identityId = blocks.map(({ block }) => scalarString(block.get('identityId', true))).find((v) => v);
+      const state: WorkloadState = onPodIdentity ? 'pod-identity' : 'migrated';
+      this.forClientId(identityId).identity.keda.push(reportObject(this.index, file, obj, state, findings.get(file.path)));
+    }
+  }
+
+  /** Secrets Store CSI SecretProviderClasses: under the identity of their clientID, or of the pods that mount them. */
+  addCsi(findings: ReadonlyMap<string, readonly Finding[]>): void {
+    for (const { file, obj } of objectsOf(this.index, ['SecretProviderClass'])) {
+      const parameters = mapAt(obj.node, ['spec', 'parameters']);
+      if (!parameters) continue;
+      const usePodIdentity = scalarString(parameters.get('usePodIdentity', true))?.toLowerCase() === 'true';
+      const clientId = scalarString(parameters.get('clientID', true)) || undefined;
+      if (!usePodIdentity && !clientId) continue;
+      const namespace = this.index.namespaceOf(obj);
+      let entry: Entry;
+      if (clientId) entry = this.forClientId(clientId);
+      else {
+        const identities = this.index.podsMountingSecretProviderClass(namespace, obj.name ?? '').flatMap((p) => (p.bindingLabel ? this.index.identitiesForSelector(p.bindingLabel, p.namespace) : []));
+        entry = identities.length ? this.forIdentity(identities[0].identity) : this.forClientId(undefined);
+      }
+      const state: WorkloadState = usePodIdentity ? 'pod-identity' : 'migrated';
+      entry.identity.csi.push(reportObject(this.index, file, obj, state, findings.get(file.path)));
+    }
+  }
+
+  finish(): MigrationReport {
+    const identities = [...this.entries.values()].map(({ identity }) => {
+      const seen = new Map<string, ReportWorkload>();
+      for (const g of identity.groups) for (const w of g.workloads) seen.set(w.key, w);
+      const removals = [
+        ...identity.groups.filter((g) => g.kind === 'AzureIdentityBinding').map((g) => `Remove AzureIdentityBinding ${g.namespace}/${g.name}`),
+        ...(identity.name ? [`Remove AzureIdentity ${identity.namespace}/${identity.name}`] : []),
+      ];
+      const fixLabels = [...new Set([...[...seen.values(), ...identity.keda, ...identity.csi].flatMap((w) => w.fixLabels), ...removals])];
+      return { ...identity, counts: countOf([...seen.values(), ...identity.keda, ...identity.csi].map((w) => ({ state: w.state }))), fixLabels };
+    });
+    // Identities with work left first, then by label; the unknown identity last.
+    const left = (i: ReportIdentity) => i.counts.workloads - i.counts.migrated;
+    identities.sort((a, b) => Number(a.id === UNKNOWN) - Number(b.id === UNKNOWN) || Number(left(b) > 0) - Number(left(a) > 0) || a.label.localeCompare(b.label));
+    for (const i of identities) {
+      i.groups.sort((a, b) => a.kind.localeCompare(b.kind) || `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+      for (const g of i.groups) g.workloads.sort((a, b) => a.key.localeCompare(b.key));
+    }
+    const workloads = [...this.workloads.values()];
+    return { identities, counts: countOf(workloads), stillOnPodIdentity: workloads.filter((w) => w.onPodIdentity).length };
+  }
+}
+
+/** A workload placed under a binding: the binding's and the identity's places added to its own. */
+function withLocations(workload: ReportWorkload, binding: ReportLocation | undefined, identity: ReportLocation | undefined): ReportWorkload {
+  const extra = [binding, identity].filter((l): l is ReportLocation => l !== undefined && !workload.locations.some((w) => w.file === l.file && w.start === l.start));
+  return extra.length ? { ...workload, locations: [...workload.locations, ...extra] } : workload;
+}
+
+/** The state of a pod still labelled `aadpodidbinding`, from the finding of its label (pod-identity-label). */
+function labelledState(pod: PodFact, finding: Finding | undefined): { state: WorkloadState; reason?: string } {
+  if (pod.bindingLabel === undefined) {
+    return { state: 'needs-input', reason: `The aadpodidbinding value is templated (${pod.templated?.bindingLabel ?? 'unknown'}) and no chart value renders it.` };
+  }
+  if (!finding) return { state: 'pod-identity' };
+  if (finding.fix?.needsInput) return { state: 'needs-input', reason: 'The identity\'s client id was not found: the fix writes a placeholder to fill in.' };
+  if (finding.fix) return { state: 'pod-identity' };
+  const noFix = /No fix: (.*)$/s.exec(finding.message);
+  if (noFix) return { state: 'blocked', reason: capitalised(noFix[1]) };
+  // Nothing left to edit: the `use` label and the account are there, the label stays for an immutable selector.
+  if (pod.usesWorkloadIdentity) return { state: 'migrated', reason: 'The aadpodidbinding label stays beside the use label while the workload\'s selector needs it.' };
+  return { state: 'blocked', reason: finding.message };
+}
+
+/** The labels of the findings' fixes and of their edits, once each. */
+function fixLabelsOf(findings: readonly Finding[]): string[] {
+  return [...new Set(findings.flatMap((f) => (f.fix ? [f.fix.label, ...f.fix.edits.flatMap((e) => (e.label ? [e.label] : []))] : [])))];
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+interface Place {
+  namespace: string;
+  name: string;
+  /** The service account the build renders for the pod, when a build renders it. */
+  account?: string;
+}
+
+/** Where the workload is deployed: one place per kustomize build that renders it (its namespace and name there), else its own. */
+function placesOf(index: WorkspaceIndex, obj: K8sObject, pod: PodFact): Place[] {
+  const model = index.kustomize;
+  // A patch document is deployed as the objects it patches.
+  const builds = [...model.placesOf(obj), ...model.targetsOf(obj)];
+  const accountPath = [...(TEMPLATE_PATHS[pod.ownerKind] ?? []), 'spec', 'serviceAccountName'];
+  const built = builds.map(({ bo }) => ({ namespace: namespaceIn(bo) ?? pod.namespace, name: nameOf(bo), account: valueIn(bo, accountPath) }));
+  const unique = new Map([...built].map((p) => [`${p.namespace}/${p.name}`, p]));
+  return unique.size ? [...unique.values()].sort((a, b) => a.namespace.localeCompare(b.namespace)) : [{ namespace: pod.namespace, name: obj.name ?? pod.ownerName ?? '(unnamed)' }];
+}
+
+/** The object a pod fact was read from. */
+function objectOf(index: WorkspaceIndex, pod: PodFact): K8sObject | undefined {
+  const file = index.file(pod.file);
+  for (const doc of file?.docs ?? []) {
+    if (doc.start > pod.start || doc.end < pod.end) continue;
+    for (const obj of doc.objects) if (rangeOf(doc, obj.node)[0] === pod.start) return obj;
+  }
+  return undefined;
+}
+
+/** Every object of these kinds in the workspace, with its file. */
+function* objectsOf(index: WorkspaceIndex, kinds: readonly string[]): Generator<{ file: ManifestFile; obj: K8sObject }> {
+  for (const path of [...index.paths].sort()) {
+    const file = index.parsedFile(path);
+    if (!file) continue;
+    const seen = new Set<number>();
+    for (const doc of file.docs) {
+      for (const obj of doc.objects) {
+        if (!kinds.includes(obj.kind)) continue;
+        // The alternatives of a Helm document repeat its objects at the same place.
+        const [start] = rangeOf(doc, obj.node);
+        if (seen.has(start)) continue;
+        seen.add(start);
+        yield { file, obj };
+      }
+    }
+  }
+}
+
+function reportObject(index: WorkspaceIndex, file: ManifestFile, obj: K8sObject, state: WorkloadState, findings: readonly Finding[] = []): ReportObject {
+  const [start, end] = rangeOf(obj.doc, obj.node);
+  const fixLabels = fixLabelsOf(findings.filter((f) => f.start >= start && f.end <= end));
+  const namespace = obj.kind === 'ClusterTriggerAuthentication' ? '' : index.namespaceOf(obj);
+  const name = obj.name ?? '(unnamed)';
+  return { kind: obj.kind, namespace, name, state, location: { file: file.path, start, end, what: `${obj.kind} ${namespace ? `${namespace}/` : ''}${name}` }, fixLabels };
+}
+
+/** The client id a service account carries: a GUID, the placeholder, or a templated value. */
+function clientIdOf(index: WorkspaceIndex, account: ServiceAccountFact): { value?: string; placeholder?: boolean; templated?: string } | undefined {
+  if (account.clientId !== undefined) {
+    if (account.clientId === PLACEHOLDER_CLIENT_ID) return { placeholder: true };
+    return GUID.test(account.clientId) ? { value: account.clientId } : undefined;
+  }
+  // An annotation a kustomize patch adds (Flux's way of annotating its controllers' accounts).
+  for (const { bo } of index.kustomize.placesOf(account.object)) {
+    const built = valueIn(bo, ['metadata', 'annotations', WI_CLIENT_ID]);
+    if (built !== undefined) return built === PLACEHOLDER_CLIENT_ID ? { placeholder: true } : GUID.test(built) ? { value: built } : undefined;
+  }
+  const file = index.file(account.file);
+  const annotations = annotationsOf(metadataOf(account.object));
+  const node = annotations && isMap(annotations) ? (annotations).get(WI_CLIENT_ID, true) : undefined;
+  if (!file || !isScalar(node) || !templatedNode({ file, doc: account.object.doc }, node)) return undefined;
+  // A chart's template: the value its values render.
+  const text = rawText({ file, doc: account.object.doc }, node);
+  const chart = chartOf(index, account.file);
+  const rendered = chart ? renderScalar(chart, text) : undefined;
+  if (rendered && 'value' in rendered) return rendered.value === PLACEHOLDER_CLIENT_ID ? { placeholder: true } : GUID.test(rendered.value) ? { value: rendered.value } : undefined;
+  return { templated: text };
+}

@@ -1,0 +1,288 @@
+// The migration view in the real workbench: its tree for the test workspace (with examples/), a
+// node's inline fix through the Refactor Preview, live updates after edits, the welcome view's
+// context key, the walkthrough's completion keys, the status bar item, and the cluster's states.
+// It edits examples/ (one workload is fixed): it runs after the other suites' files and before
+// zz-migration.test.ts, which migrates what is left.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { reportSteps, type MigrationReport } from '../../../src/core/report';
+import { runSteps } from '../../../src/core/steps';
+import type { MigrateResult } from '../../../src/vscode/migrate';
+import type { MigrationView } from '../../../src/vscode/migrationView';
+import { coreProject, extensionApi, workspaceUri } from './helpers';
+
+type Node = Parameters<MigrationView['getTreeItem']>[0];
+const TIMEOUT_MS = 30_000;
+const PREVIEW_SCHEME = 'vscode-bulkeditpreview-editor';
+const ROOT = join(__dirname, '..', '..', '..', '..');
+
+let view: MigrationView;
+
+/** Resolves with the view's model once `accept` holds for it (checked on every new model). */
+function waitForModel(accept: (r: MigrationReport) => boolean, what: string): Promise<MigrationReport> {
+  const now = view.current;
+  if (now && accept(now)) return Promise.resolve(now);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      const last = view.current;
+      const keys = last?.identities.flatMap((i) => i.groups.flatMap((g) => g.workloads.map((w) => `${w.key}=${w.state}`)));
+      reject(new Error(`timed out waiting for the migration view: ${what}; it shows ${JSON.stringify(last?.counts)} ${keys?.join(', ')}`));
+    }, TIMEOUT_MS);
+    const sub = view.onDidRefresh((r) => {
+      if (!accept(r)) return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(r);
+    });
+  });
+}
+
+function labelOf(node: Node): string {
+  const label = view.getTreeItem(node).label;
+  return typeof label === 'string' ? label : (label?.label ?? '');
+}
+
+function childByLabel(parent: Node | undefined, label: string): Node {
+  const children = view.getChildren(parent);
+  const found = children.find((n) => labelOf(n) === label);
+  assert.ok(found, `"${label}" among ${children.map(labelOf).join(' | ')}`);
+  return found;
+}
+
+function stateOf(report: MigrationReport, key: string): string | undefined {
+  return report.identities.flatMap((i) => i.groups.flatMap((g) => g.workloads)).find((w) => w.key === key)?.state;
+}
+
+/** The core's report of the workspace as on disk now (open documents' text first). */
+async function coreReport(): Promise<MigrationReport> {
+  const project = await coreProject();
+  // eslint-disable-next-line require-yield -- every finding at once
+  return runSteps(reportSteps(project.index, function* (path) { return project.check(path); }));
+}
+
+function waitForPreviewDocument(): Promise<void> {
+  if (vscode.workspace.textDocuments.some((d) => d.uri.scheme === PREVIEW_SCHEME)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timed out waiting for the Refactor Preview')), TIMEOUT_MS);
+    const sub = vscode.workspace.onDidOpenTextDocument((d) => {
+      if (d.uri.scheme !== PREVIEW_SCHEME) return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve();
+    });
+  });
+}
+
+async function setExclude(globs: string[] | undefined): Promise<void> {
+  await vscode.workspace.getConfiguration('wiMigrate').update('exclude', globs, vscode.ConfigurationTarget.Workspace);
+}
+
+describe('migration view', () => {
+  before(async () => {
+    const api = await extensionApi();
+    view = api.migrationView;
+    await waitForModel((r) => r.identities.length > 0, 'the first model');
+  });
+
+  afterEach(async () => {
+    await vscode.commands.executeCommand('refactorPreview.discard');
+    await vscode.commands.executeCommand(`wiMigrate.internal.setClusterStates`, undefined);
+  });
+
+  it('shows the examples by identity, binding and workload, with counts and states, as the core reports them', async () => {
+    const expected = await coreReport();
+    const report = await waitForModel((r) => JSON.stringify(r.counts) === JSON.stringify(expected.counts), 'the core\'s counts');
+    assert.deepEqual(view.getChildren().map(labelOf), expected.identities.map((i) => i.label));
+    const orders = childByLabel(undefined, 'AzureIdentity orders/orders-identity');
+    const ordersItem = view.getTreeItem(orders);
+    const identity = report.identities.find((i) => i.label === 'AzureIdentity orders/orders-identity');
+    assert.ok(identity);
+    assert.equal(ordersItem.description, `${identity.counts.workloads} · ${identity.counts['pod-identity']} still on pod identity`);
+    assert.match(String(ordersItem.contextValue), /^identity fixable/);
+    assert.deepEqual(view.getChildren(orders).map(labelOf), [
+      'AzureIdentityBinding orders/orders-identity-binding',
+      'TriggerAuthentication orders/orders-queue-auth',
+      'SecretProviderClass orders/orders-kv',
+    ]);
+    const binding = childByLabel(orders, 'AzureIdentityBinding orders/orders-identity-binding');
+    const api = childByLabel(binding, 'Deployment orders/orders-api');
+    const apiItem = view.getTreeItem(api);
+    assert.equal(apiItem.description, 'still on pod identity');
+    assert.match(String(apiItem.contextValue), /^workload pod-identity fixable/);
+    assert.deepEqual(view.getChildren(api).map(labelOf), ['Deployment orders-api', 'aadpodidbinding label', 'AzureIdentityBinding orders/orders-identity-binding', 'AzureIdentity orders/orders-identity']);
+    // A blocked workload says why.
+    const billing = view.getTreeItem(childByLabel(childByLabel(undefined, 'unknown identity'), 'aadpodidbinding: billing-identity'));
+    assert.equal(billing.description, 'no binding · 1');
+
+    // Clicking a workload opens its label line.
+    assert.ok(apiItem.command);
+    await vscode.commands.executeCommand(apiItem.command.command, ...((apiItem.command.arguments ?? []) as unknown[]));
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor, 'an editor is open');
+    assert.ok(editor.document.uri.path.endsWith('examples/manifests/orders/deployment.yaml'), editor.document.uri.path);
+    assert.equal(editor.document.lineAt(editor.selection.active.line).text.trim(), 'aadpodidbinding: orders-identity');
+  });
+
+  it('the status bar counts the workloads still on pod identity, and opens the view', async () => {
+    const expected = await coreReport();
+    await waitForModel((r) => r.stillOnPodIdentity === expected.stillOnPodIdentity, 'the core\'s count');
+    assert.equal(view.status.text, `$(shield) ${expected.stillOnPodIdentity} on pod identity`);
+    assert.equal(view.status.command, 'wiMigrate.migrationView.focus');
+    const shown = view.tree.visible ? Promise.resolve() : new Promise<void>((resolve) => {
+      const sub = view.tree.onDidChangeVisibility((e) => {
+        if (!e.visible) return;
+        sub.dispose();
+        resolve();
+      });
+    });
+    await vscode.commands.executeCommand(String(view.status.command));
+    await shown;
+    assert.equal(view.tree.visible, true);
+  });
+
+  it('fixes one workload from its node, through the Refactor Preview, and shows it migrated', async () => {
+    const key = 'orders/CronJob/orders-nightly-report';
+    await waitForModel((r) => stateOf(r, key) === 'pod-identity', `${key} on pod identity`);
+    const orders = childByLabel(undefined, 'AzureIdentity orders/orders-identity');
+    const node = childByLabel(childByLabel(orders, 'AzureIdentityBinding orders/orders-identity-binding'), 'Deployment orders/orders-api');
+    const cron = childByLabel(childByLabel(orders, 'AzureIdentityBinding orders/orders-identity-binding'), 'CronJob orders/orders-nightly-report');
+    assert.notEqual(node, cron);
+    const preview = waitForPreviewDocument();
+    const fixing = Promise.resolve(vscode.commands.executeCommand<MigrateResult>('wiMigrate.view.fixWorkload', cron));
+    await preview;
+    await vscode.commands.executeCommand('refactorPreview.apply');
+    const result = await fixing;
+    assert.equal(result.applied, true);
+    // Only this workload's changes (and the account it gets): the Deployment that shares its binding is left.
+    assert.deepEqual(result.groups.sort(), ['Create ServiceAccount orders/orders-identity', 'Migrate CronJob orders/orders-nightly-report']);
+    const after = await waitForModel((r) => stateOf(r, key) === 'migrated', `${key} migrated`);
+    assert.equal(stateOf(after, 'orders/Deployment/orders-api'), 'pod-identity');
+    // A refactoring of one file is left unsaved in its editor: the document has it.
+    const cronjob = await vscode.workspace.openTextDocument(workspaceUri('examples', 'manifests', 'orders', 'cronjob.yaml'));
+    assert.match(cronjob.getText(), /azure\.workload\.identity\/use: "true"/);
+    await vscode.commands.executeCommand('workbench.action.files.saveAll');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('updates as files are created and edited', async () => {
+    const uri = workspaceUri('crossfile', 'view-live-worker.yaml');
+    const text = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: live-worker
+  namespace: orders
+spec:
+  template:
+    metadata:
+      labels:
+        aadpodidbinding: orders-identity
+    spec:
+      containers: [{name: w, image: w}]
+`;
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    const key = 'orders/Deployment/live-worker';
+    const created = await waitForModel((r) => stateOf(r, key) === 'pod-identity', `${key} from a new file`);
+    assert.ok(created.identities.find((i) => i.label === 'AzureIdentity orders/orders-identity')?.groups.some((g) => g.workloads.some((w) => w.key === key)));
+    // An edit of the open document, not saved: the linter's index is what the view reads.
+    const document = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(document);
+    const at = document.getText().indexOf('orders-identity');
+    await editor.edit((e) => e.replace(new vscode.Range(document.positionAt(at), document.positionAt(at + 'orders-identity'.length)), 'nobody-binds-this'));
+    const edited = await waitForModel((r) => stateOf(r, key) === 'needs-input', `${key} with a label no binding selects`);
+    assert.ok(edited.identities.find((i) => i.id === 'unknown')?.groups.some((g) => g.name === 'nobody-binds-this'));
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await vscode.workspace.fs.delete(uri);
+    await waitForModel((r) => stateOf(r, key) === undefined, `${key} gone with its file`);
+  });
+
+  it('shows the cluster\'s states beside the workloads, and the cluster\'s workloads the workspace lacks as drift', async () => {
+    await vscode.commands.executeCommand('wiMigrate.internal.setClusterStates', [
+      { key: 'orders/Deployment/orders-api', state: 'pod identity', detail: 'pods labelled aadpodidbinding: orders-identity', problem: true },
+      { key: 'legacy/Deployment/ghost', state: 'not mutated', detail: 'no AZURE_FEDERATED_TOKEN_FILE', problem: true },
+    ]);
+    const orders = childByLabel(undefined, 'AzureIdentity orders/orders-identity');
+    const api = childByLabel(childByLabel(orders, 'AzureIdentityBinding orders/orders-identity-binding'), 'Deployment orders/orders-api');
+    assert.equal(view.getTreeItem(api).description, 'still on pod identity · cluster: pod identity');
+    const cluster = childByLabel(api, 'Cluster: pod identity');
+    assert.equal(view.getTreeItem(cluster).description, 'pods labelled aadpodidbinding: orders-identity');
+    const drift = childByLabel(undefined, 'In the cluster, not in the workspace');
+    assert.deepEqual(view.getChildren(drift).map(labelOf), ['legacy/Deployment/ghost: not mutated']);
+    await vscode.commands.executeCommand('wiMigrate.internal.setClusterStates', undefined);
+    assert.equal(view.getTreeItem(api).description, 'still on pod identity');
+    assert.ok(!view.getChildren().some((n) => labelOf(n) === 'In the cluster, not in the workspace'));
+  });
+
+  it('sets the walkthrough\'s keys from the workspace, and the welcome view\'s when nothing is found', async function () {
+    this.timeout(120_000);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      contributes: { viewsWelcome: Array<{ view: string; contents: string; when: string }>; walkthroughs: Array<{ steps: Array<{ id: string; completionEvents: string[] }> }> };
+    };
+    const steps = pkg.contributes.walkthroughs[0].steps;
+    assert.deepEqual(steps.map((s) => s.id), ['enableCluster', 'federatedCredentials', 'serviceAccounts', 'relabel', 'keda', 'verify', 'removePodIdentity']);
+    const contextKeys = steps.flatMap((s) => s.completionEvents).filter((e) => e.startsWith('onContext:')).map((e) => e.slice('onContext:'.length));
+    const workspaceKeys = contextKeys.filter((k) => k.startsWith('wiMigrate.workspace.'));
+    assert.deepEqual(workspaceKeys, ['wiMigrate.workspace.serviceAccountsDone', 'wiMigrate.workspace.relabelled', 'wiMigrate.workspace.kedaMigrated']);
+    // Open documents stay in the index whatever the exclude globs say: none is open here.
+    await vscode.commands.executeCommand('workbench.action.files.saveAll');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // With the examples, nothing of it is done.
+    await waitForModel((r) => r.identities.length > 0, 'the examples');
+    for (const key of workspaceKeys) assert.equal(view.contexts[key], false, key);
+    assert.equal(view.contexts['wiMigrate.view.empty'], false);
+
+    // A workspace of one migrated workload and a KEDA TriggerAuthentication on azure-workload: every workspace step is done.
+    const folder = workspaceUri('view-done');
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, 'app.yaml'), new TextEncoder().encode(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: done-api, namespace: done}
+spec:
+  template:
+    metadata:
+      labels: {azure.workload.identity/use: "true"}
+    spec:
+      serviceAccountName: done-api
+      containers: [{name: app, image: app}]
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: done-api
+  namespace: done
+  annotations: {azure.workload.identity/client-id: 11111111-2222-4333-8444-555555555555}
+---
+apiVersion: keda.sh/v1alpha1
+kind: TriggerAuthentication
+metadata: {name: done-auth, namespace: done}
+spec:
+  podIdentity: {provider: azure-workload, identityId: 11111111-2222-4333-8444-555555555555}
+`));
+    const others = (await vscode.workspace.fs.readDirectory(workspaceUri())).filter(([name]) => name !== 'view-done' && !name.startsWith('.'));
+    try {
+      await setExclude(others.map(([name, type]) => (type === vscode.FileType.Directory ? `**/${name}/**` : `**/${name}`)));
+      const done = await waitForModel((r) => r.counts.workloads === 1 && stateOf(r, 'done/Deployment/done-api') === 'migrated', 'only the migrated workload');
+      assert.equal(done.stillOnPodIdentity, 0);
+      for (const key of workspaceKeys) assert.equal(view.contexts[key], true, key);
+      assert.equal(view.status.text, '$(shield) 0 on pod identity');
+
+      // Nothing at all: the welcome view's key, and its button opens the walkthrough.
+      await setExclude(['**']);
+      await waitForModel((r) => r.identities.length === 0, 'an empty model');
+      assert.equal(view.contexts['wiMigrate.view.empty'], true);
+      assert.equal(view.contexts['wiMigrate.workspace.relabelled'], false, 'no workload: nothing was relabelled');
+      const welcome = pkg.contributes.viewsWelcome.find((w) => w.view === 'wiMigrate.migrationView' && /\bwiMigrate\.view\.empty\b/.test(w.when));
+      assert.ok(welcome);
+      assert.match(welcome.contents, /\[Open the migration walkthrough\]\(command:wiMigrate\.openWalkthrough\)/);
+      await vscode.commands.executeCommand('wiMigrate.openWalkthrough');
+      const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+      assert.match(tab?.label ?? '', /Welcome|Walkthrough|Pod Identity/, `the active tab: ${tab?.label}`);
+    } finally {
+      await setExclude(undefined);
+      await vscode.workspace.fs.delete(folder, { recursive: true });
+    }
+    await waitForModel((r) => r.identities.length > 1, 'the examples again');
+    assert.equal(view.contexts['wiMigrate.view.empty'], false);
+  });
+});
