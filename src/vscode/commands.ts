@@ -9,6 +9,7 @@ export const COMMAND_IDS = {
   enableWorkloadIdentity: 'wiMigrate.enableWorkloadIdentity',
   removeManagedPodIdentity: 'wiMigrate.removeManagedPodIdentity',
   copyAzScript: 'wiMigrate.copyAzScript',
+  checkCluster: 'wiMigrate.checkCluster',
 } as const;
 
 /** The commands that call Azure: their code is in dist/azure.js, loaded the first time one runs. */
