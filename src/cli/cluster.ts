@@ -9,7 +9,7 @@ import { fileKindOf, MANIFEST_KIND } from '../core/fileKinds';
 import { collectFiles, UsageError } from './files';
 import type { CliResult } from './main';
 
-export const CLUSTER_USAGE = `Usage: wi-migrate cluster [paths...] [--context NAME] [--kubeconfig FILE] [--format text|json] [--audience AUDIENCE]
+const CLUSTER_USAGE = `Usage: wi-migrate cluster [paths...] [--context NAME] [--kubeconfig FILE] [--format text|json] [--audience AUDIENCE]
 
 Reads the running cluster through the kubeconfig, read-only (list requests only): pod identity still
 installed (AzureIdentity, AzureIdentityBinding, AzurePodIdentityException, NMI and MIC pods, the
@@ -70,7 +70,7 @@ export async function runClusterCli(argv: readonly string[], cwd = process.cwd()
     throw e;
   }
   const states = clusterStates(report);
-  const code = states.some((s) => s.problem) || report.unreadable.length > 0 ? 1 : 0;
+  const code = states.some((s) => s.problem) || report.unreadable.length > 0 || !report.summary.podIdentityGone ? 1 : 0;
   const stdout = values.format === 'json' ? `${JSON.stringify({ ...report, states }, null, 2)}\n` : formatClusterText(report);
   return { code, stdout, stderr: '' };
 }

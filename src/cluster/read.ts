@@ -33,7 +33,7 @@ export interface ReadOptions extends KubeconfigSource {
 export class ClusterReadError extends Error {}
 
 /** Loads a kubeconfig the way kubectl does: the files named (KUBECONFIG's list separator), else KUBECONFIG, else ~/.kube/config. */
-export function loadKubeconfig(source: KubeconfigSource): KubeConfig {
+function loadKubeconfig(source: KubeconfigSource): KubeConfig {
   const kc = new KubeConfig();
   try {
     if (source.kubeconfig) {

@@ -3,16 +3,16 @@
 import { posix } from 'node:path';
 import type { V1Job, V1MutatingWebhookConfiguration, V1Pod, V1ReplicaSet, V1ServiceAccount } from '@kubernetes/client-node';
 
-export const LABEL_POD_IDENTITY = 'aadpodidbinding';
-export const WI_USE = 'azure.workload.identity/use';
-export const WI_CLIENT_ID = 'azure.workload.identity/client-id';
+const LABEL_POD_IDENTITY = 'aadpodidbinding';
+const WI_USE = 'azure.workload.identity/use';
+const WI_CLIENT_ID = 'azure.workload.identity/client-id';
 const WI_SKIP_CONTAINERS = 'azure.workload.identity/skip-containers';
 /** The webhook's name in its MutatingWebhookConfiguration (azure-workload-identity, every install: Helm, AKS add-on). */
 const WI_WEBHOOK_NAME = 'mutation.azure-workload-identity.io';
 const WI_WEBHOOK_CONFIGURATION = 'azure-wi-webhook-mutating-webhook-configuration';
 /** What the webhook injects into each container it mutates. */
 export const INJECTED_ENV = ['AZURE_CLIENT_ID', 'AZURE_TENANT_ID', 'AZURE_FEDERATED_TOKEN_FILE', 'AZURE_AUTHORITY_HOST'] as const;
-export const DEFAULT_AUDIENCE = 'api://AzureADTokenExchange';
+const DEFAULT_AUDIENCE = 'api://AzureADTokenExchange';
 /** The exception the AKS-managed pod identity add-on creates for its own pods. */
 const AKS_ADDON_EXCEPTION = 'aks-addon-exception';
 

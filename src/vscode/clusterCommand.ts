@@ -14,7 +14,7 @@ type ClusterModule = typeof import('../cluster');
 
 /** The migration view's receiver of the states (registered by the view; called only when it exists). */
 const SET_CLUSTER_STATES = 'wiMigrate.internal.setClusterStates';
-export const CLUSTER_CONTEXT_KEYS = {
+const CLUSTER_CONTEXT_KEYS = {
   checked: 'wiMigrate.cluster.checked',
   workloadIdentityReady: 'wiMigrate.cluster.workloadIdentityReady',
   podIdentityGone: 'wiMigrate.cluster.podIdentityGone',
