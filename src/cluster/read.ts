@@ -10,6 +10,9 @@ import {
   CustomObjectsApi,
   KubeConfig,
 } from '@kubernetes/client-node';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { analyseCluster, type ClusterObjects, type ClusterReport, type CustomObject, type Unreadable } from './report';
 
 /** Items per list request: large enough for few round trips, small enough for the API server. */
@@ -32,24 +35,24 @@ export interface ReadOptions extends KubeconfigSource {
 /** The cluster could not be read at all (no kubeconfig, unknown context, cluster unreachable, credentials refused everywhere). */
 export class ClusterReadError extends Error {}
 
-/** Loads a kubeconfig the way kubectl does: the files named (KUBECONFIG's list separator), else KUBECONFIG, else ~/.kube/config. */
+/** Loads a kubeconfig the way kubectl does: the files named (a KUBECONFIG-style list), else KUBECONFIG, else ~/.kube/config. */
 function loadKubeconfig(source: KubeconfigSource): KubeConfig {
   const kc = new KubeConfig();
+  const list = source.kubeconfig || process.env.KUBECONFIG || '';
+  const files = list ? list.split(delimiter).filter(Boolean) : [join(homedir(), '.kube', 'config')];
+  if (!list && !existsSync(files[0])) {
+    throw new ClusterReadError(`No kubeconfig: KUBECONFIG is not set and ${files[0]} does not exist. Get one (for AKS: az aks get-credentials), or name it in wiMigrate.cluster.kubeconfig or --kubeconfig.`);
+  }
   try {
-    if (source.kubeconfig) {
-      // Like KUBECONFIG: several files merge, the first file's current context wins.
-      const files = source.kubeconfig.split(process.platform === 'win32' ? ';' : ':').filter(Boolean);
-      kc.loadFromFile(files[0]);
-      for (const file of files.slice(1)) {
-        const next = new KubeConfig();
-        next.loadFromFile(file);
-        kc.mergeConfig(next, true);
-      }
-    } else {
-      kc.loadFromDefault();
+    // Several files merge; the first file's current context wins (as with kubectl).
+    kc.loadFromFile(files[0]);
+    for (const file of files.slice(1)) {
+      const next = new KubeConfig();
+      next.loadFromFile(file);
+      kc.mergeConfig(next, true);
     }
   } catch (e) {
-    throw new ClusterReadError(`The kubeconfig could not be read: ${(e as Error).message}.`);
+    throw new ClusterReadError(`The kubeconfig could not be read: ${(e as Error).message.replace(/\.$/, '')}.`);
   }
   if (kc.getContexts().length === 0) throw new ClusterReadError('The kubeconfig names no context.');
   if (source.context) {

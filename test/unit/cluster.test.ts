@@ -1,9 +1,9 @@
 // The cluster check through the real @kubernetes/client-node, against the local HTTPS Kubernetes
 // API test server (test/kube), reached through a generated kubeconfig.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { clusterStates, compareWithRepository, formatClusterText, kubeContexts, readCluster, ClusterReadError } from '../../src/cluster';
 import { DRIFT } from '../../src/cluster/compare';
@@ -152,6 +152,25 @@ describe('readCluster', () => {
     await assert.rejects(readCluster({ kubeconfig, context: CONTEXTS.refused }), (e: Error) => e instanceof ClusterReadError && /refused the kubeconfig's credentials \(401 Unauthorized\)/.test(e.message));
     await assert.rejects(readCluster({ kubeconfig, context: 'nope' }), /The kubeconfig has no context named nope\./);
     assert.deepEqual(kubeContexts({ kubeconfig }), { contexts: [CONTEXTS.token, CONTEXTS.exec, CONTEXTS.refused], current: CONTEXTS.token });
+  });
+
+  test('KUBECONFIG as kubectl reads it: files merged, the first one\'s current context; none at all is an error that says what to do', async () => {
+    const saved = { KUBECONFIG: process.env.KUBECONFIG, HOME: process.env.HOME };
+    const second = join(dir, 'second-kubeconfig');
+    writeFileSync(second, JSON.stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': 'other', clusters: [{ name: 'c2', cluster: { server: 'https://127.0.0.1:1' } }], users: [{ name: 'u2', user: {} }], contexts: [{ name: 'other', context: { cluster: 'c2', user: 'u2' } }] }));
+    try {
+      process.env.KUBECONFIG = [kubeconfig, second].join(delimiter);
+      assert.deepEqual(kubeContexts({}), { contexts: [CONTEXTS.token, CONTEXTS.exec, CONTEXTS.refused, 'other'], current: CONTEXTS.token });
+      assert.equal((await readCluster({})).context, CONTEXTS.token);
+      delete process.env.KUBECONFIG;
+      process.env.HOME = dir; // no .kube/config there
+      await assert.rejects(readCluster({}), (e: Error) => e instanceof ClusterReadError && /^No kubeconfig: KUBECONFIG is not set and .*\.kube\/config does not exist\. Get one \(for AKS: az aks get-credentials\)/.test(e.message));
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 
   test('a cluster that does not answer is an error naming the context and server', async () => {
