@@ -42,6 +42,9 @@ describe('Check cluster against the test Kubernetes API server', function () {
   });
 
   after(async function () {
+    // Leave the workbench as the next tests expect it: the report's output panel and message closed.
+    await vscode.commands.executeCommand('workbench.action.closePanel');
+    await vscode.commands.executeCommand('notifications.clearAll');
     stub?.dispose();
     delete process.env.KUBECONFIG;
     await setSetting('wiMigrate.cluster.context', undefined);
