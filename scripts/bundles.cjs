@@ -17,17 +17,34 @@ const common = {
   alias: { yaml: './node_modules/yaml/browser/index.js' },
 };
 
+/**
+ * The CLI's `cluster` command reads the cluster with dist/cluster.js, the bundle the editor's
+ * `Check cluster` command loads: src/cli's `../cluster` becomes a require of that sibling bundle
+ * rather than a second copy of @kubernetes/client-node inside dist/cli.js.
+ */
+const clusterBundleOfCli = {
+  name: 'cluster-bundle-of-cli',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/cluster$/ }, (args) =>
+      /[\\/]src[\\/]cli$/.test(args.resolveDir) ? { path: './cluster', external: true } : undefined,
+    );
+  },
+};
+
 /** By name: the entry point, the bundle's path, and its own options. */
 const bundles = {
-  cli: { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  cli: { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [clusterBundleOfCli] },
   // Loaded on activation: the editor layer and the pre-scan, minified (the source map keeps stack
-  // traces readable). The analysis and the Azure SDKs stay out: './core' (the core, the rules and
-  // yaml) is the sibling bundle required the first time the pre-scan finds something of identity
-  // (src/vscode/coreLoader.ts), './azure' the one required on the first Azure command.
-  extension: { entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './azure', './core'], minify: true },
+  // traces readable). The analysis, the Azure SDKs and the cluster reader stay out: './core' (the
+  // core, the rules and yaml) is the sibling bundle required the first time the pre-scan finds
+  // something of identity (src/vscode/coreLoader.ts), './azure' the one required on the first Azure
+  // command, './cluster' the one the `Check cluster` command requires.
+  extension: { entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './azure', './core', './cluster'], minify: true },
   core: { entryPoints: ['src/vscode/core.ts'], outfile: 'dist/core.js', minify: true },
   // './core' stays external here too: the Azure commands share the one loaded analysis.
   azure: { entryPoints: ['src/vscode/azure/index.ts'], outfile: 'dist/azure.js', external: ['vscode', './core'] },
+  // The cluster check (@kubernetes/client-node), required by the `Check cluster` command on first use.
+  cluster: { entryPoints: ['src/cluster/index.ts'], outfile: 'dist/cluster.js', minify: true },
   // Fix-all of a file runs in a worker thread, off the extension host's thread.
   fixAllWorker: { entryPoints: ['src/vscode/fixAllWorker.ts'], outfile: 'dist/fixAllWorker.js', minify: true },
   // Test-only: the hooks host tests use (scripted Azure UI, event-loop monitor). The extension

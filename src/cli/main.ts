@@ -10,6 +10,7 @@ import { runReport } from './report-command';
 import { REPORT_USAGE } from './report';
 
 const USAGE = `Usage: wi-migrate check [paths...] [--format text|json|sarif] [--fix] [--default-namespace NS]
+       wi-migrate cluster [paths...] [--context NAME] [--format text|json]   (wi-migrate cluster --help)
 
 Finds AAD Pod Identity in Kubernetes manifests and Helm templates (*.yaml, *.yml, and *.tpl in
 a chart's templates/) and the workload identity set-ups that will not work. All files given form
@@ -107,8 +108,12 @@ export function runCli(argv: readonly string[], cwd = process.cwd()): CliResult 
 }
 
 if (require.main === module) {
-  const result = runCli(process.argv.slice(2));
-  process.stdout.write(result.stdout);
-  process.stderr.write(result.stderr);
-  process.exitCode = result.code;
+  const argv = process.argv.slice(2);
+  // `cluster` reads a cluster over the network (src/cluster, loaded only for it); the rest is synchronous.
+  const pending = argv[0] === 'cluster' ? import('./cluster').then((m) => m.runClusterCli(argv.slice(1))) : Promise.resolve(runCli(argv));
+  void pending.then((result) => {
+    process.stdout.write(result.stdout);
+    process.stderr.write(result.stderr);
+    process.exitCode = result.code;
+  });
 }

@@ -16,6 +16,7 @@ export const COMMAND_IDS = {
   viewCopyAzScript: 'wiMigrate.view.copyAzScript',
   viewRefresh: 'wiMigrate.view.refresh',
   openWalkthrough: 'wiMigrate.openWalkthrough',
+  checkCluster: 'wiMigrate.checkCluster',
 } as const;
 
 /** The commands that call Azure: their code is in dist/azure.js, loaded the first time one runs. */

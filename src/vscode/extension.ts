@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { registerAzureCommands } from './azureCommands';
+import { checkCluster } from './clusterCommand';
 import { CodeActions } from './codeActions';
 import { COMMAND_IDS } from './commands';
 import { FixAllWorker } from './fixAll';
@@ -75,6 +76,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   );
   const output = vscode.window.createOutputChannel('Workload Identity', { log: true });
   context.subscriptions.push(output, ...registerAzureCommands({ output, index: () => indexer.core, text: (p) => linter.text(p), testing: hooks?.api.azureTesting }));
+  // The cluster check: read-only, through the user's kubeconfig; its code (dist/cluster.js) loads on the first run.
+  let clusterChannel: vscode.OutputChannel | undefined;
+  const channel = () => (clusterChannel ??= vscode.window.createOutputChannel('Workload Identity: Cluster'));
+  context.subscriptions.push(
+    vscode.commands.registerCommand(COMMAND_IDS.checkCluster, () => checkCluster({ channel, index: () => indexer.core, indexReady: async () => void (await indexer.indexed()) })),
+    { dispose: () => clusterChannel?.dispose() },
+  );
 
   // The migration view, its status bar item and its commands (issue 11).
   const migration = registerMigrationView(indexer, linter, () => settings);

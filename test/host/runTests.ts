@@ -22,6 +22,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TestRunFailedError, runTests } from '@vscode/test-electron';
 import { startStandaloneArmServer } from '../arm/standalone';
+import { startStandaloneKubeServer } from '../kube/standalone';
 import { copyReposSideBySide } from '../support/repos';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -78,9 +79,12 @@ async function main(): Promise<void> {
   // start-up only); the WI_* variables reach the extension host through the payload.
   const arm = await startStandaloneArmServer();
   process.env.NODE_EXTRA_CA_CERTS = arm.caPath;
+  // The cluster check's tests read a local HTTPS Kubernetes API server through a kubeconfig.
+  const kube = await startStandaloneKubeServer();
   const mainRun = await hostRun('Integration tests', {
-    tests: 'suite', workspace: freshWorkspace(), env: arm.env, useDownloadedVsCode,
+    tests: 'suite', workspace: freshWorkspace(), env: { ...arm.env, ...kube.env }, useDownloadedVsCode,
   });
+  await kube.close();
   // The restricted-mode run gets the ARM server too: its tests check that no request reached it.
   let restricted = 0;
   if (useDownloadedVsCode) {

@@ -1,0 +1,91 @@
+// `Workload Identity: Check cluster` in the real extension host: the real @kubernetes/client-node
+// (from dist/cluster.js) reads the local HTTPS Kubernetes API test server that the runner started
+// (test/kube/standalone.ts) through the kubeconfig it wrote, named by KUBECONFIG as a user's would be.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import * as vscode from 'vscode';
+import type { ClusterState } from '../../../src/cluster/format';
+import type { ClusterCheckResult } from '../../../src/vscode/clusterCommand';
+import { extensionApi, setSetting } from './helpers';
+
+const KUBECONFIG = process.env.WI_KUBECONFIG;
+const KUBE_URL = process.env.WI_KUBE_URL;
+const KUBE_CA = process.env.WI_KUBE_CA;
+const SET_CLUSTER_STATES = 'wiMigrate.internal.setClusterStates';
+
+function requestsSoFar(): Promise<Array<{ method: string; path: string; status: number }>> {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL('/__admin/requests', KUBE_URL), { ca: readFileSync(KUBE_CA!, 'utf8') }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Array<{ method: string; path: string; status: number }>));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('Check cluster against the test Kubernetes API server', function () {
+  const received: ClusterState[][] = [];
+  let stub: vscode.Disposable | undefined;
+
+  before(async function () {
+    // The runner always starts the server: its absence is a failure, not a skip.
+    assert.ok(KUBECONFIG && KUBE_URL && KUBE_CA, 'WI_KUBECONFIG, WI_KUBE_URL and WI_KUBE_CA are set by the runner (test/kube/standalone.ts)');
+    await extensionApi();
+    process.env.KUBECONFIG = KUBECONFIG;
+    // The migration view registers the receiver; where it is absent, this test stands in for it.
+    if (!(await vscode.commands.getCommands(true)).includes(SET_CLUSTER_STATES)) {
+      stub = vscode.commands.registerCommand(SET_CLUSTER_STATES, (states: ClusterState[]) => received.push(states));
+    }
+  });
+
+  after(async function () {
+    // Leave the workbench as the next tests expect it: the report's output panel and message closed.
+    await vscode.commands.executeCommand('workbench.action.closePanel');
+    await vscode.commands.executeCommand('notifications.clearAll');
+    stub?.dispose();
+    delete process.env.KUBECONFIG;
+    await setSetting('wiMigrate.cluster.context', undefined);
+  });
+
+  it('reads the context set, reports every state to the view and the output, with GET requests only', async function () {
+    await setSetting('wiMigrate.cluster.context', 'aks-exec');
+    const result = await vscode.commands.executeCommand<ClusterCheckResult | undefined>('wiMigrate.checkCluster');
+    assert.ok(result, 'the check ran');
+    assert.equal(result.report.context, 'aks-exec', 'the exec credential plugin signed the requests');
+    assert.deepEqual(result.report.summary, { workloadIdentityReady: true, podIdentityGone: false });
+
+    const byKey = new Map(result.states.map((s) => [s.key, s]));
+    assert.equal(byKey.get('billing/Deployment/billing-api')?.state, 'still on pod identity');
+    assert.equal(byKey.get('payments/Deployment/payments')?.state, 'migrated, not mutated');
+    assert.equal(byKey.get('ledger/StatefulSet/ledger')?.state, 'migrated, with problems');
+    assert.equal(byKey.get('reports/CronJob/nightly-report')?.state, 'migrated');
+    assert.equal(byKey.get('reports/CronJob/nightly-report')?.problem, false);
+    // The workspace's examples/ still run orders-api on pod identity; the cluster runs it migrated.
+    assert.equal(byKey.get('orders/Deployment/orders-api')?.state, 'migrated in the cluster, not in the repository');
+    assert.equal(byKey.get('billing/AzureIdentity/billing-identity')?.state, 'installed in the cluster');
+
+    if (stub) assert.deepEqual(received.at(-1), result.states, 'the view\'s receiver got the states');
+    assert.match(result.text, /^Cluster: context aks-exec \(https:\/\/127\.0\.0\.1:\d+\)\n/);
+    assert.match(result.text, /✗ orders\/Deployment\/orders-api: migrated in the cluster, not in the repository\./);
+
+    const requests = await requestsSoFar();
+    assert.ok(requests.filter((r) => r.path === '/api/v1/pods').length >= 3, 'the pod list was followed through its pages');
+    assert.deepEqual([...new Set(requests.map((r) => r.method))], ['GET']);
+  });
+
+  it('asks which context when the kubeconfig has several and none is set, the current one first', async function () {
+    await setSetting('wiMigrate.cluster.context', undefined);
+    let settled = false;
+    const running = Promise.resolve(vscode.commands.executeCommand<ClusterCheckResult | undefined>('wiMigrate.checkCluster')).finally(() => (settled = true));
+    // Accept the picker's first item once it is open: each accept before that finds no picker.
+    while (!settled) {
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await Promise.race([running, new Promise((r) => setTimeout(r, 100))]);
+    }
+    const result = await running;
+    assert.equal(result?.report.context, 'aks-test');
+  });
+});
