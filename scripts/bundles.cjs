@@ -14,7 +14,7 @@ const common = {
   logLevel: 'warning',
   // yaml's ES module build (the same code as its CommonJS build, which esbuild cannot tree-shake),
   // so that what the analysis never calls stays out of the bundles.
-  alias: { yaml: './node_modules/yaml/browser/index.js' },
+  alias: { yaml: './node_modules/yaml/browser/index.js', 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
 };
 
 /** By name: the entry point, the bundle's path, and its own options. */
@@ -22,10 +22,14 @@ const bundles = {
   cli: { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // Loaded on activation: minified (the source map keeps stack traces readable). The Azure SDKs
   // stay out: './azure' is the sibling bundle, required on the first Azure command.
-  extension: { entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './azure'], minify: true },
+  // jsonc-parser neither: './jsonc' (src/core/templates/jsonc) is the sibling bundle dist/jsonc.js,
+  // required when the first ARM template that names pod identity is read.
+  extension: { entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './azure', './jsonc'], minify: true },
   azure: { entryPoints: ['src/vscode/azure/index.ts'], outfile: 'dist/azure.js', external: ['vscode'] },
   // Fix-all of a file runs in a worker thread, off the extension host's thread.
-  fixAllWorker: { entryPoints: ['src/vscode/fixAllWorker.ts'], outfile: 'dist/fixAllWorker.js', minify: true },
+  fixAllWorker: { entryPoints: ['src/vscode/fixAllWorker.ts'], outfile: 'dist/fixAllWorker.js', external: ['./jsonc'], minify: true },
+  // jsonc-parser for the ARM template readers of the extension and its worker.
+  jsonc: { entryPoints: ['src/core/templates/jsonc/index.ts'], outfile: 'dist/jsonc.js', minify: true },
   // Test-only: the hooks host tests use (scripted Azure UI, event-loop monitor). The extension
   // loads it only when the host test harness names it in WI_TEST_HOOKS; it is not in the VSIX.
   testHooks: { entryPoints: ['src/vscode/testHooks.ts'], outfile: 'dist/test-hooks.js' },
