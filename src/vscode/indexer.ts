@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { fileKindOf, ourFileKinds, searchGlobs } from '../core/fileKinds';
+import { fileKindOf, isOfKind, ourFileKinds, searchGlobs } from '../core/fileKinds';
 import { parseManifestFileSteps } from '../core/model';
 import { RULES } from '../core/rules';
 import { WorkspaceIndex } from '../core/workspace';
@@ -100,6 +100,12 @@ export class Indexer implements vscode.Disposable {
       }
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
       if (outdated()) return false;
+      const kind = fileKindOf(uri.path);
+      if (kind && !isOfKind(kind, text)) {
+        // A JSON file that is no ARM template: not ours.
+        core.remove(key);
+        return true;
+      }
       const parsed = await runSliced(parseManifestFileSteps(key, text, core.parsedFile(key)), outdated);
       return parsed !== undefined && (await runSliced(core.updateSteps(parsed.value), outdated)) !== undefined;
     } catch {
