@@ -37,8 +37,11 @@ test('dist/extension.js holds no Azure SDK code; dist/azure.js holds it', () => 
   for (const marker of ['ManagedServiceIdentityClient', 'ContainerServiceClient', 'SubscriptionClient', 'AzureCliCredential']) {
     assert.ok(azure.includes(marker), `dist/azure.js lacks ${marker}`);
   }
-  // The main bundle reaches the Azure bundle by a plain require of the sibling file.
+  // The main bundle reaches the Azure bundle by a plain require of the sibling file, and jsonc-parser the same way.
   assert.match(main, /require\("\.\/azure"\)/);
+  assert.match(main, /require\("\.\/jsonc"\)/);
+  assert.match(readFileSync(dist('fixAllWorker.js'), 'utf8'), /require\("\.\/jsonc"\)/);
+  assert.ok(existsSync(dist('jsonc.js')));
   assert.ok(statSync(dist('extension.js')).size < statSync(dist('azure.js')).size / 2);
 });
 
@@ -54,11 +57,16 @@ async function inputsOf(name: string): Promise<string[]> {
 /** The packages (node_modules/<name>) of those modules. */
 const packagesOf = (inputs: string[]) => [...new Set(inputs.flatMap((p) => /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(p)?.[1] ?? []))].sort();
 
-test('esbuild\'s metafile: the main bundle holds no @azure/ module, only yaml of the dependencies, none of the Azure commands or test hooks; the Azure bundle holds the SDKs', async () => {
+test('esbuild\'s metafile: the main bundle holds no @azure/ module, only yaml of the dependencies (jsonc-parser is in dist/jsonc.js), none of the Azure commands or test hooks; the Azure bundle holds the SDKs', async () => {
   const main = await inputsOf('extension');
   assert.deepEqual(packagesOf(main).filter((p) => p.startsWith('@azure/')), []);
   assert.deepEqual(packagesOf(main), ['yaml']);
   assert.deepEqual(main.filter((p) => p.startsWith('src/vscode/azure/') || p === 'src/vscode/testHooks.ts'), []);
+  // jsonc-parser (ARM templates) is in its own bundle, required as './jsonc' by the extension and its worker.
+  const jsonc = await inputsOf('jsonc');
+  assert.deepEqual(packagesOf(jsonc), ['jsonc-parser']);
+  assert.deepEqual(packagesOf(await inputsOf('fixAllWorker')), ['yaml']);
+  assert.ok(!main.some((p) => p.startsWith('src/core/templates/jsonc/')), 'the jsonc entry is not bundled into the extension');
   const azure = await inputsOf('azure');
   for (const sdk of ['@azure/arm-msi', '@azure/arm-containerservice', '@azure/identity', '@azure/core-rest-pipeline']) assert.ok(packagesOf(azure).includes(sdk), `dist/azure.js lacks ${sdk}`);
   assert.deepEqual(azure.filter((p) => /^src\/vscode\/(testHooks|azure\/(scriptedUi|testing))\.ts$/.test(p)), []);
