@@ -5,7 +5,8 @@ import { readBicepTemplate } from '../../src/core/templates/bicep';
 import { bicepDeclarations } from '../../src/core/templates/bicep-syntax';
 
 /** The records without their offsets, and the text each offset range covers. */
-const fields = <T extends { start: number; end: number }>(records: readonly T[]) => records.map(({ start: _s, end: _e, ...rest }) => rest);
+const fields = <T extends { start: number; end: number }>(records: readonly T[]) =>
+  records.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'start' && k !== 'end')));
 
 // Shaped like an AKS cluster module of the public AKS Bicep samples: params with decorators, a
 // location from a function, a multi-line string, comments with braces and quotes in them, a

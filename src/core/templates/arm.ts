@@ -18,7 +18,7 @@ export function jsonc(): Jsonc {
 const SCHEMA = /deploymentTemplate\.json#/i;
 
 /** Cheap, before any parse: a JSON file that names a deployment template schema and pod identity. */
-export function mayBeArmPodIdentity(text: string): boolean {
+function mayBeArmPodIdentity(text: string): boolean {
   return SCHEMA.test(text) && /podIdentityProfile/i.test(text);
 }
 

@@ -39,7 +39,7 @@ export function readBicepTemplate(text: string): TemplateReading {
 }
 
 /** Cheap: a Bicep file that never names pod identity is not read. */
-export function mayDeclarePodIdentity(text: string): boolean {
+function mayDeclarePodIdentity(text: string): boolean {
   return /podIdentityProfile/i.test(text);
 }
 
