@@ -24,16 +24,19 @@ export const podIdentityTemplate: TextRule = {
       const file = readBicep(ctx.text);
       for (const cluster of file.clusters) {
         const plans = new Map<BicepPodIdentity, CredentialPlan[] | undefined>(cluster.identities.map((i) => [i, credentialsFor(i.record, ctx.index)]));
-        report(ctx, describe(cluster, cluster.profile.start, cluster.profile.value.end), migrateBicepCluster(ctx.text, file, cluster, plans));
+        report(ctx, describe(cluster, cluster.profile.start, cluster.profile.start + 'podIdentityProfile'.length), migrateBicepCluster(ctx.text, file, cluster, plans));
       }
       return;
     }
     for (const cluster of readArm(ctx.text)?.clusters ?? []) {
       const plans = new Map<ArmPodIdentity, CredentialPlan[] | undefined>(cluster.identities.map((i) => [i, credentialsFor(i.record, ctx.index)]));
-      report(ctx, describe(cluster, cluster.profile.offset, cluster.profile.offset + cluster.profile.length, cluster.apiVersion), migrateArmCluster(ctx.text, cluster, plans));
+      report(ctx, describe(cluster, keyOf(cluster).offset, keyOf(cluster).offset + keyOf(cluster).length, cluster.apiVersion), migrateArmCluster(ctx.text, cluster, plans));
     }
   },
 };
+
+/** The `"podIdentityProfile"` key of an ARM cluster: the finding points at it, not at the whole profile. */
+const keyOf = (cluster: ArmCluster) => cluster.profile.children?.[0] ?? cluster.profile;
 
 interface Described {
   name: string | undefined;
