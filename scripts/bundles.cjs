@@ -14,7 +14,7 @@ const common = {
   logLevel: 'warning',
   // yaml's ES module build (the same code as its CommonJS build, which esbuild cannot tree-shake),
   // so that what the analysis never calls stays out of the bundles.
-  alias: { yaml: './node_modules/yaml/browser/index.js' },
+  alias: { yaml: './node_modules/yaml/browser/index.js', 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
 };
 
 /**
@@ -38,15 +38,18 @@ const bundles = {
   // traces readable). The analysis, the Azure SDKs and the cluster reader stay out: './core' (the
   // core, the rules and yaml) is the sibling bundle required the first time the pre-scan finds
   // something of identity (src/vscode/coreLoader.ts), './azure' the one required on the first Azure
-  // command, './cluster' the one the `Check cluster` command requires.
-  extension: { entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './azure', './core', './cluster'], minify: true },
-  core: { entryPoints: ['src/vscode/core.ts'], outfile: 'dist/core.js', minify: true },
+  // command, './cluster' the one the `Check cluster` command requires, './jsonc' (jsonc-parser,
+  // src/core/templates/jsonc) the one required when the first ARM template naming pod identity is read.
+  extension: { entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './azure', './core', './cluster', './jsonc'], minify: true },
+  core: { entryPoints: ['src/vscode/core.ts'], outfile: 'dist/core.js', external: ['./jsonc'], minify: true },
   // './core' stays external here too: the Azure commands share the one loaded analysis.
   azure: { entryPoints: ['src/vscode/azure/index.ts'], outfile: 'dist/azure.js', external: ['vscode', './core'] },
   // The cluster check (@kubernetes/client-node), required by the `Check cluster` command on first use.
   cluster: { entryPoints: ['src/cluster/index.ts'], outfile: 'dist/cluster.js', minify: true },
   // Fix-all of a file runs in a worker thread, off the extension host's thread.
-  fixAllWorker: { entryPoints: ['src/vscode/fixAllWorker.ts'], outfile: 'dist/fixAllWorker.js', minify: true },
+  fixAllWorker: { entryPoints: ['src/vscode/fixAllWorker.ts'], outfile: 'dist/fixAllWorker.js', external: ['./jsonc'], minify: true },
+  // jsonc-parser for the ARM template readers of the extension and its worker.
+  jsonc: { entryPoints: ['src/core/templates/jsonc/index.ts'], outfile: 'dist/jsonc.js', minify: true },
   // Test-only: the hooks host tests use (scripted Azure UI, event-loop monitor). The extension
   // loads it only when the host test harness names it in WI_TEST_HOOKS; it is not in the VSIX.
   testHooks: { entryPoints: ['src/vscode/testHooks.ts'], outfile: 'dist/test-hooks.js' },

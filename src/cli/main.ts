@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FixAllIncompleteError, Project } from '../core/engine';
-import { fileKindOf, MANIFEST_KIND } from '../core/fileKinds';
+import { fileKindOf, isOfKind, MANIFEST_KIND } from '../core/fileKinds';
 import { collectFiles, UsageError } from './files';
 import { formatJson, formatSarif, formatText, toCliFindings, type CliFinding } from './format';
 import { version } from '../../package.json';
@@ -74,7 +74,11 @@ export function runCli(argv: readonly string[], cwd = process.cwd()): CliResult 
         throw new UsageError(`cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
     });
-    for (const [f, text] of texts) project.set(f, text, undefined, fileKindOf(onDisk(f)) ?? MANIFEST_KIND);
+    for (const [f, text] of texts) {
+      const kind = fileKindOf(onDisk(f)) ?? MANIFEST_KIND;
+      // A JSON file that is no ARM template is not ours.
+      if (isOfKind(kind, text)) project.set(f, text, undefined, kind);
+    }
   } catch (e) {
     if (e instanceof UsageError) return { code: 2, stdout: '', stderr: `wi-migrate: ${e.message}\n` };
     throw e;

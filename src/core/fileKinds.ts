@@ -27,6 +27,16 @@ export interface FileKind {
    */
   pathDecides?: boolean;
   /**
+   * Globs of `workspaceContains` activation when the kind's own glob finds too much to activate on
+   * (every `*.json` of a workspace): the names files of the kind are usually given.
+   */
+  activation?: readonly string[];
+  /**
+   * A file the glob finds is of this kind only when its text matches (searched, never parsed):
+   * which JSON file is an ARM template is in its `$schema`, not its name.
+   */
+  content?: RegExp;
+  /**
    * Only the bodies of the file's `{{ define }}` blocks are read, each as a document: Helm renders
    * nothing else of a chart's helper file, only what it defines, where a template includes it.
    */
@@ -67,6 +77,28 @@ export const FILE_KINDS: readonly FileKind[] = [
     glob: '**/{values,values-*,values.*}.{yaml,yml}',
   },
   {
+    id: 'bicep',
+    description: 'A Bicep file (`*.bicep`): read as text by a strict reader of its declarations and object literals.',
+    syntax: 'text',
+    glob: '**/*.bicep',
+    languages: ['bicep'],
+    pathDecides: true,
+  },
+  {
+    // Which JSON file is an ARM template is in its text, not its name: a file is of this kind when
+    // it names a deploymentTemplate `$schema` (a search of the text, no parse); other JSON files
+    // are not ours. Activation takes the names templates are usually given and the ARM Tools
+    // extension's language, never every JSON document (`onLanguage:json`).
+    id: 'arm-template',
+    description: 'An ARM template: a `*.json` file whose `$schema` is a deployment template schema (`azuredeploy.json`, `main.json`, …).',
+    syntax: 'text',
+    glob: '**/*.json',
+    languages: ['arm-template'],
+    pathDecides: true,
+    activation: ['**/{azuredeploy*,main,template,*.template,*.deploy}.json'],
+    content: /deploymentTemplate\.json#/i,
+  },
+  {
     id: 'manifest',
     description: 'Any other YAML file: Kubernetes manifests, and values files of any name.',
     syntax: 'yaml',
@@ -87,6 +119,11 @@ const matchers = new WeakMap<FileKind, RegExp>();
 export function fileKindOf(path: string, kinds: readonly FileKind[] = FILE_KINDS): FileKind | undefined {
   const normal = path.replace(/\\/g, '/');
   return kinds.find((kind) => matcherOf(kind).test(normal));
+}
+
+/** Whether a file of `kind` with this text is of the kind (see `FileKind.content`). */
+export function isOfKind(kind: FileKind, text: string): boolean {
+  return kind.content === undefined || kind.content.test(text);
 }
 
 /**
@@ -122,7 +159,7 @@ export function searchGlobs(kinds: readonly FileKind[]): string[] {
 
 /** package.json's activation events: a workspace with a file of ours, a document in a language of ours. */
 export function activationEvents(kinds: readonly FileKind[]): string[] {
-  return [...new Set(kinds.flatMap((k) => k.languages ?? []))].map((l) => `onLanguage:${l}`).concat(kinds.map((k) => `workspaceContains:${k.glob}`));
+  return [...new Set(kinds.flatMap((k) => k.languages ?? []))].map((l) => `onLanguage:${l}`).concat(kinds.flatMap((k) => (k.activation ?? [k.glob]).map((glob) => `workspaceContains:${glob}`)));
 }
 
 function matcherOf(kind: FileKind): RegExp {

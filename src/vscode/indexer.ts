@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { fileKindOf, ourFileKinds, searchGlobs } from '../core/fileKinds';
+import { fileKindOf, isOfKind, ourFileKinds, searchGlobs } from '../core/fileKinds';
 import { RULE_FILE_KINDS } from '../core/ruleFileKinds';
 import { mayMatter } from '../core/scan';
 import type { WorkspaceIndex } from '../core/workspace';
@@ -129,6 +129,12 @@ export class Indexer implements vscode.Disposable {
       }
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
       if (outdated()) return false;
+      const kind = fileKindOf(uri.path);
+      if (kind && !isOfKind(kind, text)) {
+        // A JSON file that is no ARM template: not ours.
+        index?.remove(key);
+        return index !== undefined;
+      }
       if (!index) {
         // The analysis is not loaded: this file, pre-scanned, loads it if something in it can matter.
         if (mayMatter(text)) void this.rebuild(this.settings, true);

@@ -39,8 +39,11 @@ test('dist/extension.js holds no Azure SDK code; dist/azure.js holds it', () => 
   for (const marker of ['ManagedServiceIdentityClient', 'ContainerServiceClient', 'SubscriptionClient', 'AzureCliCredential']) {
     assert.ok(azure.includes(marker), `dist/azure.js lacks ${marker}`);
   }
-  // The main bundle reaches the Azure bundle by a plain require of the sibling file.
+  // The main bundle reaches the Azure bundle by a plain require of the sibling file; the core reaches jsonc-parser the same way.
   assert.match(main, /require\("\.\/azure"\)/);
+  assert.match(readFileSync(dist('core.js'), 'utf8'), /require\("\.\/jsonc"\)/);
+  assert.match(readFileSync(dist('fixAllWorker.js'), 'utf8'), /require\("\.\/jsonc"\)/);
+  assert.ok(existsSync(dist('jsonc.js')));
   assert.ok(statSync(dist('extension.js')).size < statSync(dist('azure.js')).size / 2);
 });
 
@@ -65,6 +68,10 @@ test('esbuild\'s metafile: the main bundle holds the editor layer and the pre-sc
   assert.deepEqual(main.filter((p) => p.startsWith('src/core/')).sort(), CORE_IN_MAIN);
   assert.deepEqual(main.filter((p) => !p.startsWith('src/core/') && !p.startsWith('src/vscode/')), []);
   assert.deepEqual(main.filter((p) => p.startsWith('src/vscode/azure/') || p === 'src/vscode/testHooks.ts' || p === 'src/vscode/core.ts'), []);
+  // jsonc-parser (ARM templates) is in its own bundle, required as './jsonc' by the core and the fix-all worker.
+  assert.deepEqual(packagesOf(await inputsOf('jsonc')), ['jsonc-parser']);
+  assert.deepEqual(packagesOf(await inputsOf('fixAllWorker')), ['yaml']);
+  assert.deepEqual(packagesOf(await inputsOf('core')), ['yaml']);
   const azure = await inputsOf('azure');
   for (const sdk of ['@azure/arm-msi', '@azure/arm-containerservice', '@azure/identity', '@azure/core-rest-pipeline']) assert.ok(packagesOf(azure).includes(sdk), `dist/azure.js lacks ${sdk}`);
   assert.deepEqual(azure.filter((p) => /^src\/vscode\/(testHooks|azure\/(scriptedUi|testing))\.ts$/.test(p)), []);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { collectFiles } from '../../src/cli/files';
 import { runCli } from '../../src/cli/main';
-import { activationEvents, documentKindOf, FILE_KINDS, fileKindOf, globToRegExp, ourFileKinds, searchGlobs, YAML_FILE_KINDS } from '../../src/core/fileKinds';
+import { activationEvents, documentKindOf, FILE_KINDS, fileKindOf, globToRegExp, isOfKind, ourFileKinds, searchGlobs } from '../../src/core/fileKinds';
 import { RULES } from '../../src/core/rules';
 
 const kindOf = (path: string) => fileKindOf(path)?.id;
@@ -23,7 +23,19 @@ describe('file kinds', () => {
     assert.equal(kindOf('manifests/DEPLOY.YAML'), 'manifest');
     assert.equal(kindOf('.github/workflows/deploy.yml'), 'manifest');
     assert.equal(kindOf('deploy.sh'), undefined);
-    assert.equal(kindOf('chart/values.schema.json'), undefined);
+    assert.equal(kindOf('infra/modules/aks.bicep'), 'bicep');
+    assert.equal(kindOf('infra/azuredeploy.json'), 'arm-template');
+  });
+
+  test('a JSON file is an ARM template when its text names a deployment template schema, whatever its name', () => {
+    const arm = FILE_KINDS.find((k) => k.id === 'arm-template')!;
+    // The path makes a JSON file a candidate; the text decides, by a search and no parse.
+    assert.equal(kindOf('chart/values.schema.json'), 'arm-template');
+    assert.equal(isOfKind(arm, '{ "$schema": "http://json-schema.org/draft-07/schema#", "type": "object" }'), false);
+    assert.equal(isOfKind(arm, '{\n  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",\n  "resources": []\n}'), true);
+    assert.equal(isOfKind(arm, '{ "$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#" }'), true);
+    // Kinds without a content test take every text.
+    assert.equal(isOfKind(FILE_KINDS.find((k) => k.id === 'bicep')!, ''), true);
   });
 
   test('a .tpl outside a chart\'s templates/ is not ours, whatever its language', () => {
@@ -61,12 +73,17 @@ describe('file kinds', () => {
   });
 
   test('the files that are ours are the kinds some rule reads; activation events follow from them', () => {
-    assert.deepEqual(ourFileKinds(RULES).map((k) => k.id), [...YAML_FILE_KINDS]);
+    assert.deepEqual(ourFileKinds(RULES).map((k) => k.id), ['helm-helper', 'helm-template', 'kustomization', 'chart-values', 'bicep', 'arm-template', 'manifest']);
+    // Templates activate the extension by the Bicep and ARM Tools languages and the usual template
+    // names, never on every JSON document or every workspace with a JSON file.
+    const events = activationEvents(ourFileKinds(RULES));
+    for (const event of ['onLanguage:bicep', 'onLanguage:arm-template', 'workspaceContains:**/*.bicep', 'workspaceContains:**/{azuredeploy*,main,template,*.template,*.deploy}.json']) assert.ok(events.includes(event), event);
+    assert.deepEqual(events.filter((e) => /json$/.test(e) && !e.includes('{')), []);
     assert.deepEqual(ourFileKinds([{ fileKinds: ['helm-helper'] }]).map((k) => k.id), ['helm-helper']);
     assert.deepEqual(activationEvents(ourFileKinds([{ fileKinds: ['manifest'] }])), ['onLanguage:yaml', 'workspaceContains:**/*.{yaml,yml}']);
     // The editor's index searches and watches with one glob over the extensions, then keeps what is of our kinds.
     // A kustomization may be named `Kustomization`, without an extension: its kind's glob is searched too.
-    assert.deepEqual(searchGlobs(FILE_KINDS), ['**/*.{tpl,yaml,yml}', '**/{kustomization.yaml,kustomization.yml,Kustomization}']);
+    assert.deepEqual(searchGlobs(FILE_KINDS), ['**/*.{tpl,yaml,yml,bicep,json}', '**/{kustomization.yaml,kustomization.yml,Kustomization}']);
     assert.equal(fileKindOf('overlays/prod/Kustomization')?.id, 'kustomization');
     assert.deepEqual(searchGlobs([{ id: 'k', description: '', syntax: 'yaml', glob: '**/*.yaml' }, { id: 'k', description: '', syntax: 'yaml', glob: '**/Tiltfile' }]), ['**/*.{yaml}', '**/Tiltfile']);
   });

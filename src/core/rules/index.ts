@@ -9,6 +9,7 @@ import { podIdentityChartValues } from './pod-identity-chart-values';
 import { podIdentityLabel } from './pod-identity-label';
 import { podIdentityLabelTypo } from './pod-identity-label-typo';
 import { podIdentityResource } from './pod-identity-resource';
+import { podIdentityTemplate } from './pod-identity-template';
 import { unparsableDocument } from './unparsable-document';
 import { wiAnnotationValues } from './wi-annotation-values';
 import { wiServiceAccount } from './wi-service-account';
@@ -25,6 +26,7 @@ export const RULES: readonly AnyRule[] = [
   podIdentityLabel,
   podIdentityLabelTypo,
   podIdentityResource,
+  podIdentityTemplate,
   unparsableDocument,
   wiAnnotationValues,
   wiServiceAccount,

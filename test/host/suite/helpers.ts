@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { Project } from '../../../src/core/engine';
+import { fileKindOf, isOfKind } from '../../../src/core/fileKinds';
 import type { ExtensionApi } from '../../../src/vscode/extension';
 import type { TestApi } from '../../../src/vscode/testHooks';
 
@@ -74,9 +75,13 @@ export function waitForText(document: vscode.TextDocument, accept: (text: string
 /** A core Project over every manifest of the workspace, as read from disk now. */
 export async function coreProject(): Promise<Project> {
   const project = new Project();
-  for (const uri of await vscode.workspace.findFiles('**/*.{yaml,yml,tpl}')) {
+  for (const uri of await vscode.workspace.findFiles('**/*.{yaml,yml,tpl,bicep,json}', '**/node_modules/**')) {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    project.set(uri.toString(), open?.getText() ?? new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+    const text = open?.getText() ?? new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    // A JSON file is ours only when it is an ARM template, as in the extension.
+    const kind = fileKindOf(uri.path);
+    if (kind && !isOfKind(kind, text)) continue;
+    project.set(uri.toString(), text);
   }
   return project;
 }
