@@ -15,7 +15,21 @@ const common = {
   // yaml's ES module build (the same code as its CommonJS build, which esbuild cannot tree-shake),
   // so that what the analysis never calls stays out of the bundles.
   alias: { yaml: './node_modules/yaml/browser/index.js' },
+  plugins: [shellParserAside()],
 };
+
+/**
+ * The shell parser (mvdan-sh, 1.5 MB) is required when a shell script is first checked: every
+ * bundle requires it as its sibling dist/shell-parser.js, which holds it alone.
+ */
+function shellParserAside() {
+  return {
+    name: 'shell-parser-aside',
+    setup(build) {
+      build.onResolve({ filter: /^mvdan-sh$/ }, () => ({ path: './shell-parser.js', external: true }));
+    },
+  };
+}
 
 /** By name: the entry point, the bundle's path, and its own options. */
 const bundles = {
@@ -26,6 +40,8 @@ const bundles = {
   azure: { entryPoints: ['src/vscode/azure/index.ts'], outfile: 'dist/azure.js', external: ['vscode'] },
   // Fix-all of a file runs in a worker thread, off the extension host's thread.
   fixAllWorker: { entryPoints: ['src/vscode/fixAllWorker.ts'], outfile: 'dist/fixAllWorker.js', minify: true },
+  // The shell parser, required by the others on the first shell script or pipeline checked.
+  shellParser: { entryPoints: ['node_modules/mvdan-sh/index.js'], outfile: 'dist/shell-parser.js', minify: true, sourcemap: false },
   // Test-only: the hooks host tests use (scripted Azure UI, event-loop monitor). The extension
   // loads it only when the host test harness names it in WI_TEST_HOOKS; it is not in the VSIX.
   testHooks: { entryPoints: ['src/vscode/testHooks.ts'], outfile: 'dist/test-hooks.js' },
