@@ -9,6 +9,10 @@ import { podIdentityChartValues } from './pod-identity-chart-values';
 import { podIdentityLabel } from './pod-identity-label';
 import { podIdentityLabelTypo } from './pod-identity-label-typo';
 import { podIdentityResource } from './pod-identity-resource';
+import { scriptEnablePodIdentity } from './script-enable-pod-identity';
+import { scriptKubectlApply } from './script-kubectl-apply';
+import { scriptPodIdentityAdd } from './script-pod-identity-add';
+import { scriptPodIdentityCli } from './script-pod-identity-cli';
 import { unparsableDocument } from './unparsable-document';
 import { wiAnnotationValues } from './wi-annotation-values';
 import { wiServiceAccount } from './wi-service-account';
@@ -25,6 +29,10 @@ export const RULES: readonly AnyRule[] = [
   podIdentityLabel,
   podIdentityLabelTypo,
   podIdentityResource,
+  scriptEnablePodIdentity,
+  scriptKubectlApply,
+  scriptPodIdentityAdd,
+  scriptPodIdentityCli,
   unparsableDocument,
   wiAnnotationValues,
   wiServiceAccount,
