@@ -48,7 +48,8 @@ export function readShell(text: string): ScriptModel {
       const body = r.Hdoc as ShNode | null;
       if (!body) return [];
       const start = at(body.Pos().Offset());
-      const end = at(body.End().Offset());
+      // The body's end as the parser gives it takes in the closing delimiter's line: cut it off.
+      const end = start + text.slice(start, at(body.End().Offset())).lastIndexOf('\n') + 1;
       return [{ start, end, text: text.slice(start, end) }];
     });
     commands.push({ dialect: 'sh', start: words[0].start, end: words[words.length - 1].end, words, heredocs });
