@@ -15,7 +15,7 @@ export type AddonReader = (text: string) => AddonDeclarations;
  * The readers of the add-on's declarations, by file kind (core/fileKinds.ts): the workspace index
  * turns what they read into bindings. Each reader loads its parser when first called.
  */
-export const ADDON_READERS: Readonly<Record<string, AddonReader>> = {
+const ADDON_READERS: Readonly<Record<string, AddonReader>> = {
   ...Object.fromEntries(SCRIPT_KINDS.map((kind) => [kind, (text: string) => addonDeclarationsOf(scriptOf(kind, text)!)])),
 };
 

@@ -88,5 +88,5 @@ export function addonDeclarationsOf(model: ScriptModel): { identities: AddonPodI
 /** `--pod-labels a=b c=d` is given as one word per pair in the CLI; a single `a=b` word reads here. */
 function podLabelsOf(value: string): Record<string, string> | undefined {
   const pairs = value.split(/\s+/).filter(Boolean).map((p) => p.split('='));
-  return pairs.every((p) => p.length === 2) ? Object.fromEntries(pairs) : undefined;
+  return pairs.every((p) => p.length === 2) ? Object.fromEntries(pairs.map(([k, v]): [string, string] => [k, v])) : undefined;
 }

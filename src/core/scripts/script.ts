@@ -33,9 +33,6 @@ export interface ScriptModel {
   commands: ScriptCommand[];
 }
 
-/** The word's value, or undefined when the script does not spell it out. */
-export const valueOf = (word: Word | undefined): string | undefined => word?.value;
-
 /** The arguments after the first `n` words, read as `--option value` / `--option=value` and flags. */
 export interface Options {
   /** The word of an option's value (the word after it, or the part after `=`, as a word of its own). */
