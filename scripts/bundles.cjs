@@ -15,6 +15,7 @@ const common = {
   // yaml's ES module build (the same code as its CommonJS build, which esbuild cannot tree-shake),
   // so that what the analysis never calls stays out of the bundles.
   alias: { yaml: './node_modules/yaml/browser/index.js', 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
+  plugins: [shellParserAside()],
 };
 
 /**
@@ -31,9 +32,22 @@ const clusterBundleOfCli = {
   },
 };
 
+/**
+ * The shell parser (mvdan-sh, 1.5 MB) is required when a shell script is first checked: every
+ * bundle requires it as its sibling dist/shell-parser.js, which holds it alone.
+ */
+function shellParserAside() {
+  return {
+    name: 'shell-parser-aside',
+    setup(build) {
+      build.onResolve({ filter: /^mvdan-sh$/ }, () => ({ path: './shell-parser.js', external: true }));
+    },
+  };
+}
+
 /** By name: the entry point, the bundle's path, and its own options. */
 const bundles = {
-  cli: { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [clusterBundleOfCli] },
+  cli: { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [shellParserAside(), clusterBundleOfCli] },
   // Loaded on activation: the editor layer and the pre-scan, minified (the source map keeps stack
   // traces readable). The analysis, the Azure SDKs and the cluster reader stay out: './core' (the
   // core, the rules and yaml) is the sibling bundle required the first time the pre-scan finds
@@ -50,6 +64,8 @@ const bundles = {
   fixAllWorker: { entryPoints: ['src/vscode/fixAllWorker.ts'], outfile: 'dist/fixAllWorker.js', external: ['./jsonc'], minify: true },
   // jsonc-parser for the ARM template readers of the extension and its worker.
   jsonc: { entryPoints: ['src/core/templates/jsonc/index.ts'], outfile: 'dist/jsonc.js', minify: true },
+  // The shell parser, required by the others on the first shell script or pipeline checked.
+  shellParser: { entryPoints: ['node_modules/mvdan-sh/index.js'], outfile: 'dist/shell-parser.js', minify: true, sourcemap: false },
   // Test-only: the hooks host tests use (scripted Azure UI, event-loop monitor). The extension
   // loads it only when the host test harness names it in WI_TEST_HOOKS; it is not in the VSIX.
   testHooks: { entryPoints: ['src/vscode/testHooks.ts'], outfile: 'dist/test-hooks.js' },

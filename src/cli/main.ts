@@ -2,7 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FixAllIncompleteError, Project } from '../core/engine';
+import { clientIdsToRead } from '../core/addon-client-ids';
 import { fileKindOf, isOfKind, MANIFEST_KIND } from '../core/fileKinds';
+import { PLACEHOLDER_CLIENT_ID } from '../core/k8s';
 import { collectFiles, UsageError } from './files';
 import { formatJson, formatSarif, formatText, toCliFindings, type CliFinding } from './format';
 import { version } from '../../package.json';
@@ -84,6 +86,8 @@ export function runCli(argv: readonly string[], cwd = process.cwd()): CliResult 
     throw e;
   }
 
+  // Read before a fix moves the pods off their labels.
+  const toRead = clientIdsToRead(project.index);
   let log = '';
   let warning = '';
   if (values.fix) {
@@ -105,10 +109,14 @@ export function runCli(argv: readonly string[], cwd = process.cwd()): CliResult 
 
   const findings: CliFinding[] = project.paths.flatMap((p) => toCliFindings(display(p), project.text(p) ?? '', project.check(p)));
   const body = format === 'json' ? formatJson(findings) : format === 'sarif' ? formatSarif(findings, version) : formatText(findings);
+  const clientIds = toRead.length
+    ? `Client ids to read from Azure (the add-on's pod identities name their managed identities by resource id only; the migration writes ${PLACEHOLDER_CLIENT_ID} until filled in):\n` +
+      toRead.map((r) => `  ${r.command}   # pod identity ${r.name} (${display(r.file)})\n`).join('')
+    : '';
   // Machine-readable output stays alone on stdout; what --fix wrote goes to stderr then.
   return format === 'text'
-    ? { code: findings.length ? 1 : 0, stdout: log + body, stderr: warning }
-    : { code: findings.length ? 1 : 0, stdout: body, stderr: log + warning };
+    ? { code: findings.length ? 1 : 0, stdout: log + body + clientIds, stderr: warning }
+    : { code: findings.length ? 1 : 0, stdout: body, stderr: log + clientIds + warning };
 }
 
 if (require.main === module) {

@@ -35,13 +35,13 @@ export function embeddedYaml(doc: ManifestDoc, fileText: string, scalar: Scalar)
 }
 
 /** Each line of the value that is written verbatim in the source: where it starts in both, and its length. */
-interface LineMap {
+export interface LineMap {
   value: number;
   source: number;
   length: number;
 }
 
-function valueLines(source: string, type: Scalar['type'], value: string): LineMap[] {
+export function valueLines(source: string, type: Scalar['type'], value: string): LineMap[] {
   if (type === 'PLAIN' || type === 'QUOTE_SINGLE' || type === 'QUOTE_DOUBLE') {
     // One line, without escapes: the value is the text between the quotes.
     const at = type === 'PLAIN' ? 0 : 1;

@@ -89,7 +89,7 @@ function checkText(file: ManifestFile, index: WorkspaceIndex, opts: Options, act
   for (const { rule, setting, severity } of active) {
     if (rule.input !== 'text') continue;
     const report = (r: TextReport) => findings.push(toFinding(rule, severity, file.path, undefined, r, setting !== undefined));
-    rule.check({ path: file.path, text: file.text, index, options: opts, report });
+    rule.check({ path: file.path, kind: file.kind, text: file.text, index, options: opts, report, fix: (spec) => buildFix(file, index, spec) });
   }
   return findings;
 }

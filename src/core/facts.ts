@@ -15,6 +15,8 @@ import {
   WI_TENANT_ID,
   WI_USE,
 } from './k8s';
+import { selectorOf, type AddonPodIdentity } from './addon';
+import type { AddonDeclarations } from './addon-readers';
 import { editOf, originOf } from './incremental';
 import { rangeOf, type K8sObject, type ManifestDoc, type ManifestFile } from './model';
 import { wordLines } from './scan';
@@ -42,6 +44,8 @@ export interface IdentityFact extends Located {
   clientID: string | undefined;
   resourceID: string | undefined;
   tenantID: string | undefined;
+  /** Declared to the AKS-managed add-on (a script's `az aks pod-identity add`, a template entry), not written as an AzureIdentity. */
+  addon?: AddonPodIdentity;
 }
 
 export interface BindingFact extends Located {
@@ -49,6 +53,8 @@ export interface BindingFact extends Located {
   name: string;
   identityName: string | undefined;
   selector: string | undefined;
+  /** The add-on's binding of that pod identity: it selects pods of its own namespace only. */
+  addon?: AddonPodIdentity;
 }
 
 export interface ServiceAccountFact extends Located {
@@ -161,6 +167,24 @@ export function addFactsOf(file: ManifestFile, doc: ManifestDoc, defaultNamespac
       }
     }
   }
+}
+
+/**
+ * The add-on's pod identities as the index keeps AzureIdentity objects and bindings: AKS creates
+ * one of each per pod identity, the binding selecting `bindingSelector`, else the name. A field the
+ * source does not spell out stays unknown (a namespace unknown selects no pod).
+ */
+export function addonFacts(path: string, declared: AddonDeclarations): Pick<FileFacts, 'identities' | 'bindings'> {
+  const identities: IdentityFact[] = [];
+  const bindings: BindingFact[] = [];
+  for (const addon of declared.identities) {
+    const where = { file: path, start: addon.start, end: addon.end, namespace: addon.namespace ?? '', addon };
+    // Linked by a key of its own: two declarations may share a name, or have none written out.
+    const key = `${addon.name ?? ''}@${path}:${addon.start}`;
+    identities.push({ ...where, name: key, type: 0, clientID: addon.clientId, resourceID: addon.resourceId, tenantID: undefined });
+    bindings.push({ ...where, name: addon.name ?? '', identityName: key, selector: selectorOf(addon) });
+  }
+  return { identities, bindings };
 }
 
 export function noFacts(): FileFacts {

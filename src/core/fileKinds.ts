@@ -48,6 +48,42 @@ export interface FileKind {
  * is a Helm file only in a chart's templates/ (where Helm reads it); elsewhere it is not ours.
  */
 export const FILE_KINDS: readonly FileKind[] = [
+  // Scripts and CI pipelines: read as text by the script readers (core/scripts/), never as manifests.
+  {
+    id: 'shell-script',
+    description: 'A shell script (`*.sh`, `*.bash`).',
+    syntax: 'text',
+    glob: '**/*.{sh,bash}',
+    pathDecides: true,
+  },
+  {
+    id: 'powershell',
+    description: 'A PowerShell script (`*.ps1`).',
+    syntax: 'text',
+    glob: '**/*.ps1',
+    pathDecides: true,
+  },
+  {
+    id: 'azure-pipelines',
+    description: 'An Azure Pipelines definition (`azure-pipelines.yml`, `azure-pipelines-*.yml`).',
+    syntax: 'text',
+    glob: '**/{azure-pipelines,azure-pipelines-*,azure-pipelines.*}.{yml,yaml}',
+    pathDecides: true,
+  },
+  {
+    id: 'github-workflow',
+    description: 'A GitHub Actions workflow (`.github/workflows/*.yml`).',
+    syntax: 'text',
+    glob: '**/.github/workflows/*.{yml,yaml}',
+    pathDecides: true,
+  },
+  {
+    id: 'gitlab-ci',
+    description: 'A GitLab CI definition (`.gitlab-ci.yml`).',
+    syntax: 'text',
+    glob: '**/.gitlab-ci.{yml,yaml}',
+    pathDecides: true,
+  },
   {
     id: 'helm-helper',
     description: 'A Helm partial (`templates/_*.tpl`): named templates that Helm never renders on their own.',

@@ -13,6 +13,13 @@ export interface IdentityLookup {
   related: RelatedLocation[];
 }
 
+/** How messages name an identity: an AzureIdentity, or a pod identity the AKS-managed add-on declares where it is declared. */
+export function identityName(identity: IdentityFact): string {
+  const addon = identity.addon;
+  if (!addon) return `AzureIdentity ${identity.namespace}/${identity.name}`;
+  return `pod identity ${addon.namespace ?? '(namespace unknown)'}/${addon.name ?? '(name unknown)'} of the AKS add-on (${identity.file})`;
+}
+
 function related(fact: IdentityFact | BindingFact, message: string): RelatedLocation {
   return { file: fact.file, start: fact.start, end: fact.end, message };
 }
@@ -24,8 +31,8 @@ export function lookupIdentity(index: WorkspaceIndex, selector: string | undefin
   if (bindings.length === 0) return none(`no AzureIdentityBinding with selector "${selector}" was found in the workspace`);
   const found = index.identitiesForSelector(selector, namespace);
   const rel = [
-    ...bindings.map((b) => related(b, `AzureIdentityBinding ${b.namespace}/${b.name} selects "${selector}"`)),
-    ...found.map(({ identity: i }) => related(i, `AzureIdentity ${i.namespace}/${i.name}`)),
+    ...bindings.filter((b) => !b.addon).map((b) => related(b, `AzureIdentityBinding ${b.namespace}/${b.name} selects "${selector}"`)),
+    ...found.map(({ identity: i }) => related(i, i.addon ? `az aks pod-identity add of ${identityName(i)} selects "${selector}"` : identityName(i))),
   ];
   if (found.length === 0) return none(`the AzureIdentity named by binding "${bindings[0].name}" was not found in the workspace`, rel);
   if (found.length > 1) {
@@ -34,6 +41,10 @@ export function lookupIdentity(index: WorkspaceIndex, selector: string | undefin
   const identity = found[0].identity;
   if (identity.type !== undefined && identity.type !== 0) {
     return { ...none(`AzureIdentity ${identity.name} is a service principal (type ${identity.type}): federate its app registration instead of a managed identity`, rel), identity };
+  }
+  if (!identity.clientID && identity.addon) {
+    const id = identity.resourceID ? `names its managed identity by resource id only (${identity.resourceID}): its client id is not in the workspace` : 'names no literal identity resource id';
+    return { ...none(`the ${identityName(identity)} ${id}`, rel), identity };
   }
   if (!identity.clientID) return { ...none(`AzureIdentity ${identity.name} has no literal clientID`, rel), identity };
   return { clientId: identity.clientID, tenantId: identity.tenantID, identity, problem: undefined, related: rel };

@@ -110,11 +110,15 @@ export type TextReport = Omit<Report, 'node' | 'start' | 'end'> & { start: numbe
 
 export interface TextRuleContext {
   path: string;
+  /** The file's kind (an id of `FILE_KINDS`). */
+  kind: string;
   /** The file's text, as it is (no YAML parser has read it). */
   text: string;
   index: WorkspaceIndex;
   options: Options;
   report(report: TextReport): void;
+  /** Builds a fix from data, as `RuleContext.fix` does; undefined when it cannot be made safely. */
+  fix(spec: FixSpec): Fix | undefined;
 }
 
 /** A rule over a file's text (a shell script, a pipeline file): the YAML parser never sees the file for it. */

@@ -1,7 +1,8 @@
 import { renderTemplatedFields } from './chart';
 import { distinctFacts } from './alternatives';
 import { KustomizeModel, namespaceIn } from './builds';
-import { addFactsOf, docFacts, noFacts, onlyMoved, type BindingFact, type FileFacts, type IdentityFact, type Located, type PodFact, type ServiceAccountFact } from './facts';
+import { addonDeclarations } from './addon-readers';
+import { addFactsOf, addonFacts, docFacts, noFacts, onlyMoved, type BindingFact, type FileFacts, type IdentityFact, type Located, type PodFact, type ServiceAccountFact } from './facts';
 import { pathKey } from './paths';
 import { GUIDS_IN_TEXT } from './k8s';
 import { fullFile, type K8sObject, type ManifestFile } from './model';
@@ -105,6 +106,12 @@ export class WorkspaceIndex {
         else if (some.length > 1) (facts[key] as unknown[]).push(...some);
       }
       yield;
+    }
+    const declared = addonDeclarations(file.kind, file.text);
+    if (declared) {
+      const addon = addonFacts(file.path, declared);
+      facts.identities.push(...addon.identities);
+      facts.bindings.push(...addon.bindings);
     }
     const previous = this.parsed.get(file.path);
     const quiet = previous !== undefined && !this.readByModel(file.path, file.kind) && onlyMoved(previous, file, this.defaultNamespace);
@@ -232,10 +239,11 @@ export class WorkspaceIndex {
 
   /**
    * Bindings whose selector is `selector`. Pod identity (outside namespaced mode) matches bindings
-   * in any namespace, so bindings of the pod's own namespace come first, then the others.
+   * in any namespace, so bindings of the pod's own namespace come first, then the others. The
+   * AKS-managed add-on binds a pod identity in its own namespace only.
    */
   bindingsForSelector(selector: string, namespace: string): BindingFact[] {
-    const matches = this.view().bindingsBySelector.get(selector) ?? [];
+    const matches = (this.view().bindingsBySelector.get(selector) ?? []).filter((b) => !b.addon || b.namespace === namespace);
     return [...matches.filter((b) => b.namespace === namespace), ...matches.filter((b) => b.namespace !== namespace)];
   }
 

@@ -6,7 +6,7 @@ import { LineIndex } from '../../src/core/text';
 
 export const FIXTURES = join(__dirname, '..', '..', '..', 'test', 'fixtures');
 
-const SOURCE = /^(?!.*\.fixed\.)(.*)\.(ya?ml|tpl|bicep|json)$/;
+const SOURCE = /^(?!.*\.fixed\.)(.*)\.(ya?ml|tpl|bicep|json|sh|bash|ps1)$/;
 const MARKER = /(?:#|\/\/)\s*expect:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)/g;
 
 /** A fixture workspace: every manifest of one directory under test/fixtures (recursively). */

@@ -5,7 +5,8 @@
 // Builds the bundles first when they are missing or older than the sources.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
@@ -100,6 +101,25 @@ test('the main bundle reaches the core bundle by a plain require of the sibling 
   }
   // Shipped: the VSIX takes the files .vscodeignore lists.
   assert.match(readFileSync(join(root, '.vscodeignore'), 'utf8'), /^!dist\/core\.js$/m);
+});
+
+test('the shell parser (mvdan-sh) is in dist/shell-parser.js alone: every other bundle requires that sibling file when a script is first read', async () => {
+  for (const name of ['extension', 'core', 'fixAllWorker', 'cli']) assert.ok(!packagesOf(await inputsOf(name)).includes('mvdan-sh'), `dist/${name}.js holds mvdan-sh`);
+  assert.deepEqual(packagesOf(await inputsOf('shellParser')), ['mvdan-sh']);
+  ensureBuilt();
+  // The analysis (dist/core.js, itself loaded on first need) is what reads scripts.
+  assert.match(readFileSync(dist('core.js'), 'utf8'), /require\("\.\/shell-parser\.js"\)/);
+  // Loaded on first use: the CLI bundle checking YAML alone never loads it; checking a script does.
+  const dir = mkdtempSync(join(tmpdir(), 'wi-shell-'));
+  const hook = join(dir, 'hook.js');
+  writeFileSync(hook, `const M = require('module'); const load = M._load; M._load = function (r, ...a) { if (r === './shell-parser.js') process.stderr.write('shell parser loaded\\n'); return load.call(this, r, ...a); };`);
+  writeFileSync(join(dir, 'app.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n');
+  const run = () => spawnSync(process.execPath, ['-r', hook, dist('cli.js'), 'check', '.'], { cwd: dir, encoding: 'utf8' }).stderr;
+  assert.doesNotMatch(run(), /shell parser loaded/);
+  writeFileSync(join(dir, 'deploy.sh'), 'az aks pod-identity delete --name a\n');
+  assert.match(run(), /shell parser loaded/);
+  rmSync(dir, { recursive: true, force: true });
+  assert.match(readFileSync(join(root, '.vscodeignore'), 'utf8'), /^!dist\/shell-parser\.js$/m);
 });
 
 // The scripted UI and the Azure test hooks (class names and messages), the host tests' event-loop monitor.

@@ -21,8 +21,13 @@ describe('file kinds', () => {
     assert.equal(kindOf('chart/values.yaml'), 'chart-values');
     assert.equal(kindOf('chart/values-prod.yml'), 'chart-values');
     assert.equal(kindOf('manifests/DEPLOY.YAML'), 'manifest');
-    assert.equal(kindOf('.github/workflows/deploy.yml'), 'manifest');
-    assert.equal(kindOf('deploy.sh'), undefined);
+    assert.equal(kindOf('.github/workflows/deploy.yml'), 'github-workflow');
+    assert.equal(kindOf('.github/deploy.yml'), 'manifest');
+    assert.equal(kindOf('ci/azure-pipelines.yml'), 'azure-pipelines');
+    assert.equal(kindOf('.gitlab-ci.yml'), 'gitlab-ci');
+    assert.equal(kindOf('deploy.sh'), 'shell-script');
+    assert.equal(kindOf('scripts\\Setup.PS1'), 'powershell');
+    assert.equal(kindOf('deploy.shx'), undefined);
     assert.equal(kindOf('infra/modules/aks.bicep'), 'bicep');
     assert.equal(kindOf('infra/azuredeploy.json'), 'arm-template');
   });
@@ -73,7 +78,7 @@ describe('file kinds', () => {
   });
 
   test('the files that are ours are the kinds some rule reads; activation events follow from them', () => {
-    assert.deepEqual(ourFileKinds(RULES).map((k) => k.id), ['helm-helper', 'helm-template', 'kustomization', 'chart-values', 'bicep', 'arm-template', 'manifest']);
+    assert.deepEqual(ourFileKinds(RULES).map((k) => k.id), FILE_KINDS.map((k) => k.id));
     // Templates activate the extension by the Bicep and ARM Tools languages and the usual template
     // names, never on every JSON document or every workspace with a JSON file.
     const events = activationEvents(ourFileKinds(RULES));
@@ -83,7 +88,7 @@ describe('file kinds', () => {
     assert.deepEqual(activationEvents(ourFileKinds([{ fileKinds: ['manifest'] }])), ['onLanguage:yaml', 'workspaceContains:**/*.{yaml,yml}']);
     // The editor's index searches and watches with one glob over the extensions, then keeps what is of our kinds.
     // A kustomization may be named `Kustomization`, without an extension: its kind's glob is searched too.
-    assert.deepEqual(searchGlobs(FILE_KINDS), ['**/*.{tpl,yaml,yml,bicep,json}', '**/{kustomization.yaml,kustomization.yml,Kustomization}']);
+    assert.deepEqual(searchGlobs(FILE_KINDS), ['**/*.{sh,bash,ps1,yml,yaml,tpl,bicep,json}', '**/{kustomization.yaml,kustomization.yml,Kustomization}']);
     assert.equal(fileKindOf('overlays/prod/Kustomization')?.id, 'kustomization');
     assert.deepEqual(searchGlobs([{ id: 'k', description: '', syntax: 'yaml', glob: '**/*.yaml' }, { id: 'k', description: '', syntax: 'yaml', glob: '**/Tiltfile' }]), ['**/*.{yaml}', '**/Tiltfile']);
   });
@@ -92,10 +97,10 @@ describe('file kinds', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wi-kinds-'));
     mkdirSync(join(dir, 'chart', 'templates'), { recursive: true });
     mkdirSync(join(dir, 'snippets'));
-    for (const f of ['chart/templates/_helpers.tpl', 'chart/templates/web.yaml', 'chart/values.yaml', 'snippets/header.tpl', 'deploy.sh', 'README.md']) {
+    for (const f of ['chart/templates/_helpers.tpl', 'chart/templates/web.yaml', 'chart/values.yaml', 'snippets/header.tpl', 'deploy.sh', 'deploy.txt', 'README.md']) {
       writeFileSync(join(dir, f), 'aadpodidbinding: [\n');
     }
-    assert.deepEqual(collectFiles(['.'], dir), [join('chart', 'templates', '_helpers.tpl'), join('chart', 'templates', 'web.yaml'), join('chart', 'values.yaml')]);
+    assert.deepEqual(collectFiles(['.'], dir), [join('chart', 'templates', '_helpers.tpl'), join('chart', 'templates', 'web.yaml'), join('chart', 'values.yaml'), 'deploy.sh']);
     assert.deepEqual(collectFiles(['.'], join(dir, 'chart', 'templates')), ['_helpers.tpl', 'web.yaml']);
     // A file named on the command line is read whatever its name.
     assert.deepEqual(collectFiles(['snippets/header.tpl'], dir), ['snippets/header.tpl']);

@@ -11,7 +11,7 @@ const EXAMPLES = join(__dirname, '..', '..', '..', 'examples');
 function readTree(dir: string): Map<string, string> {
   const files = new Map<string, string>();
   for (const rel of readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort()) {
-    if (/\.(ya?ml|tpl)$/.test(rel) && !/\.fixed\./.test(rel) && statSync(join(dir, rel)).isFile()) files.set(rel, readFileSync(join(dir, rel), 'utf8'));
+    if (/\.(ya?ml|tpl|sh|bash|ps1)$/.test(rel) && !/\.fixed\./.test(rel) && statSync(join(dir, rel)).isFile()) files.set(rel, readFileSync(join(dir, rel), 'utf8'));
   }
   return files;
 }
@@ -25,6 +25,9 @@ describe('fixAllChanges', () => {
       // The chart's templated label and binding are read from its values: neither stands for any selector or identity
       // name any more, so the bindings and identities whose pods all moved (their client ids now on accounts) go; orders'
       // stay for the Argo CD Application that still sets the label inline.
+      // The add-on's pod identity, created by a script: the pod is followed to it, the script's commands migrate in place.
+      'addon/catalog.yaml': ['Migrate Deployment shop/catalog', 'Migrate Deployment shop/catalog', 'Create ServiceAccount shop/catalog'],
+      'addon/setup-cluster.sh': ['Migrate ManagedCluster shop-aks (az aks update) to workload identity', 'Migrate PodIdentity shop/catalog to a federated credential for ServiceAccount shop/catalog'],
       'manifests/keda/scaler.yaml': ['Migrate TriggerAuthentication orders/orders-queue-auth to azure-workload'],
       'manifests/legacy/broken.yaml': ['Migrate Pod billing/billing-debug', 'Migrate Pod billing/billing-debug', 'Create ServiceAccount billing/billing'],
       'manifests/legacy/identity-v1.5.yaml': [

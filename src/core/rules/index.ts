@@ -10,6 +10,10 @@ import { podIdentityLabel } from './pod-identity-label';
 import { podIdentityLabelTypo } from './pod-identity-label-typo';
 import { podIdentityResource } from './pod-identity-resource';
 import { podIdentityTemplate } from './pod-identity-template';
+import { scriptEnablePodIdentity } from './script-enable-pod-identity';
+import { scriptKubectlApply } from './script-kubectl-apply';
+import { scriptPodIdentityAdd } from './script-pod-identity-add';
+import { scriptPodIdentityCli } from './script-pod-identity-cli';
 import { unparsableDocument } from './unparsable-document';
 import { wiAnnotationValues } from './wi-annotation-values';
 import { wiServiceAccount } from './wi-service-account';
@@ -27,6 +31,10 @@ export const RULES: readonly AnyRule[] = [
   podIdentityLabelTypo,
   podIdentityResource,
   podIdentityTemplate,
+  scriptEnablePodIdentity,
+  scriptKubectlApply,
+  scriptPodIdentityAdd,
+  scriptPodIdentityCli,
   unparsableDocument,
   wiAnnotationValues,
   wiServiceAccount,

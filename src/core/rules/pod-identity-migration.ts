@@ -3,7 +3,7 @@ import type { FileEdit, TextEdit } from '../edits';
 import { valueIn } from '../build-values';
 import { dns1123, envEntries, LABEL_POD_IDENTITY, metadataOf, pairOf, PLACEHOLDER_CLIENT_ID, podIdentityFlexVolumesOf, scalarString, WI_CLIENT_ID, WI_USE, type PodSite } from '../k8s';
 import { fixLabel, serviceAccountLabel } from '../labels';
-import { lookupIdentity, type IdentityLookup } from '../lookup';
+import { identityName, lookupIdentity, type IdentityLookup } from '../lookup';
 import type { K8sObject } from '../model';
 import type { Fix, RelatedLocation, RuleContext } from '../rule';
 import { accountIn, bindingLabelIn, isPatchDocument, planAccounts, plansOf, relativeLeaf, type Place } from './pod-identity-kustomize';
@@ -116,7 +116,7 @@ export function planMigration(ctx: RuleContext, pod: LabelledPod): Migration {
   }
 
   const identity = lookup.clientId
-    ? `; it maps to AzureIdentity ${lookup.identity!.namespace}/${lookup.identity!.name} (client id ${lookup.clientId}).`
+    ? `; it maps to ${identityName(lookup.identity!)} (client id ${lookup.clientId}).`
     : `; ${lookup.problem}.`;
   const fix = blocker
     ? undefined
@@ -198,7 +198,7 @@ function planBuiltMigration(ctx: RuleContext, pod: LabelledPod, places: Place[],
   if (blocker) notes.push(`No fix: ${blocker}.`);
   else if (!fix && !done) notes.push('No fix: a file it would edit cannot be edited safely here.');
   const builds = plans.map((p) => {
-    const found = p.lookup.clientId ? `AzureIdentity ${p.lookup.identity!.namespace}/${p.lookup.identity!.name} (client id ${p.lookup.clientId})` : p.lookup.problem;
+    const found = p.lookup.clientId ? `${identityName(p.lookup.identity!)} (client id ${p.lookup.clientId})` : p.lookup.problem;
     return `in ${relativeLeaf(p.place.build.leaf)} (namespace ${p.namespace}): ${found}`;
   });
   return {
