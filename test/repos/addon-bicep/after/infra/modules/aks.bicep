@@ -4,7 +4,7 @@ param clusterName string
 param location string
 param kubernetesVersion string = '1.29.4'
 
-var shopNamespace = 'shop'
+var shopNamespace = 'storefront'
 
 resource ordersIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: 'id-shop-orders'
@@ -52,10 +52,10 @@ resource aks 'Microsoft.ContainerService/managedClusters@2023-08-01' = {
 
 resource ordersIdentityFederatedCredential 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials@2023-01-31' = {
   parent: ordersIdentity
-  name: 'shop-orders'
+  name: 'storefront-orders'
   properties: {
     issuer: aks.properties.oidcIssuerProfile.issuerURL
-    subject: 'system:serviceaccount:shop:orders'
+    subject: 'system:serviceaccount:storefront:orders'
     audiences: [
       'api://AzureADTokenExchange'
     ]
@@ -64,10 +64,10 @@ resource ordersIdentityFederatedCredential 'Microsoft.ManagedIdentity/userAssign
 
 resource paymentsIdentityFederatedCredential 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials@2023-01-31' = {
   parent: paymentsIdentity
-  name: 'shop-payments'
+  name: 'storefront-payments'
   properties: {
     issuer: aks.properties.oidcIssuerProfile.issuerURL
-    subject: 'system:serviceaccount:shop:payments'
+    subject: 'system:serviceaccount:storefront:payments'
     audiences: [
       'api://AzureADTokenExchange'
     ]

@@ -4,7 +4,7 @@ param clusterName string
 param location string
 param kubernetesVersion string = '1.29.4'
 
-var shopNamespace = 'shop'
+var shopNamespace = 'storefront'
 
 resource ordersIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: 'id-shop-orders'
