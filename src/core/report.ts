@@ -172,13 +172,15 @@ class ReportBuilder {
   }
 
   private forIdentity(identity: IdentityFact): Entry {
+    // A pod identity of the AKS add-on is named as its script or template declares it (its fact's name is unique per declaration).
+    const label = identity.addon ? `AKS add-on pod identity ${identity.namespace}/${identity.addon.name ?? '(name unknown)'}` : `AzureIdentity ${identity.namespace}/${identity.name}`;
     return this.entry(`azureIdentity:${identity.namespace}/${identity.name}`, () => ({
-      label: `AzureIdentity ${identity.namespace}/${identity.name}`,
-      name: identity.name,
+      label,
+      name: identity.addon ? identity.addon.name : identity.name,
       namespace: identity.namespace,
       clientId: identity.clientID,
       resourceId: identity.resourceID,
-      location: { file: identity.file, start: identity.start, end: identity.end, what: `AzureIdentity ${identity.namespace}/${identity.name}` },
+      location: { file: identity.file, start: identity.start, end: identity.end, what: label },
     }));
   }
 
@@ -244,7 +246,7 @@ class ReportBuilder {
       for (const binding of bindings) {
         const identity = this.index.identityForBinding(binding);
         if (!identity) continue;
-        const where = { file: binding.file, start: binding.start, end: binding.end, what: `AzureIdentityBinding ${binding.namespace}/${binding.name}` };
+        const where = { file: binding.file, start: binding.start, end: binding.end, what: binding.addon ? `AKS add-on binding ${binding.namespace}/${binding.name}` : `AzureIdentityBinding ${binding.namespace}/${binding.name}` };
         const entry = this.forIdentity(identity);
         this.group(entry, 'AzureIdentityBinding', binding.namespace, binding.name, where).workloads.push(withLocations(workload, where, entry.identity.location));
         this.account(entry, workload.serviceAccount);
@@ -342,7 +344,9 @@ class ReportBuilder {
 
 /** A workload placed under a binding: the binding's and the identity's places added to its own. */
 function withLocations(workload: ReportWorkload, binding: ReportLocation | undefined, identity: ReportLocation | undefined): ReportWorkload {
-  const extra = [binding, identity].filter((l): l is ReportLocation => l !== undefined && !workload.locations.some((w) => w.file === l.file && w.start === l.start));
+  // A pod identity of the AKS add-on is its binding too: one place, listed once.
+  const places = identity && binding && identity.file === binding.file && identity.start === binding.start ? [binding] : [binding, identity];
+  const extra = places.filter((l): l is ReportLocation => l !== undefined && !workload.locations.some((w) => w.file === l.file && w.start === l.start));
   return extra.length ? { ...workload, locations: [...workload.locations, ...extra] } : workload;
 }
 
