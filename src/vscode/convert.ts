@@ -143,9 +143,24 @@ export function toWorkspaceEdit(edits: readonly FileEdit[], document: vscode.Tex
  * This takes that indentation out beforehand so the text written is exactly the core's. Where
  * a line does not start with it, undefined: the caller falls back to plain edits (no tab stops).
  */
+/**
+ * An insertion right after a line's indentation that ends with a line break and that indentation
+ * (`serviceAccountName: x⏎      ` before `containers:`) is the same text inserted at the line's
+ * start with the indentation first. The snippet engine leaves an empty last line unindented, so
+ * the first form would lose the indentation of the text after it.
+ */
+function fromLineStart(text: string, e: FileEdit): FileEdit {
+  const lineStart = text.lastIndexOf('\n', e.start - 1) + 1;
+  const indent = text.slice(lineStart, e.start);
+  const eol = e.text.endsWith(`\r\n${indent}`) ? '\r\n' : '\n';
+  if (e.start !== e.end || indent === '' || !/^[ \t]+$/.test(indent) || !e.text.endsWith(`${eol}${indent}`)) return e;
+  const placeholders = e.placeholders?.map((p) => ({ ...p, offset: p.offset + indent.length }));
+  return { ...e, start: lineStart, end: lineStart, text: indent + e.text.slice(0, -indent.length), ...(placeholders ? { placeholders } : {}) };
+}
+
 function withoutSnippetIndent(text: string, edits: readonly FileEdit[]): FileEdit[] | undefined {
   const out: FileEdit[] = [];
-  for (const e of edits) {
+  for (const e of edits.map((edit) => fromLineStart(text, edit))) {
     const lineStart = text.lastIndexOf('\n', e.start - 1) + 1;
     const indent = /^[ \t]*/.exec(text.slice(lineStart, e.start + 1))![0].slice(0, Math.max(0, e.start - lineStart));
     const lines = e.text.split('\n');
