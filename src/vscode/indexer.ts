@@ -51,7 +51,11 @@ export class Indexer implements vscode.Disposable {
       watcher.onDidDelete((uri) => this.forget(uri), undefined, this.disposables);
       this.disposables.push(watcher);
     }
-    this.disposables.push(this.status);
+    // A deleted folder matches none of those globs: its files leave the index through this one
+    // (deletions only, of anything that is not itself one of our files).
+    const folders = vscode.workspace.createFileSystemWatcher('**/*', true, true, false);
+    folders.onDidDelete((uri) => !isOurs(uri) && this.holdsIndexed(uri) && this.forget(uri), undefined, this.disposables);
+    this.disposables.push(folders, this.status);
     this.status.name = 'Workload identity index';
   }
 
@@ -154,6 +158,13 @@ export class Indexer implements vscode.Disposable {
     // A file created under an excluded folder stays out, as it would at a rebuild.
     if (this.excludes && vscode.languages.match({ pattern: this.excludes }, { uri, languageId: '' } as vscode.TextDocument)) return;
     if (await this.read(uri)) this.changed.fire(uri.toString());
+  }
+
+  /** True when files under the folder `uri` are in the index. */
+  private holdsIndexed(uri: vscode.Uri): boolean {
+    const key = uri.toString();
+    const folder = key.endsWith('/') ? key : `${key}/`;
+    return (this.index?.paths ?? []).some((p) => p.startsWith(folder));
   }
 
   /** A file or folder was deleted: its files leave the index, and reads of them under way are dropped. */
