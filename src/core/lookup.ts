@@ -17,7 +17,9 @@ export interface IdentityLookup {
 export function identityName(identity: IdentityFact): string {
   const addon = identity.addon;
   if (!addon) return `AzureIdentity ${identity.namespace}/${identity.name}`;
-  return `pod identity ${addon.namespace ?? '(namespace unknown)'}/${addon.name ?? '(name unknown)'} of the AKS add-on (${identity.file})`;
+  // The file by its name only: messages never carry a path or URI (the related location links to it).
+  const file = identity.file.slice(identity.file.lastIndexOf('/') + 1);
+  return `pod identity ${addon.namespace ?? '(namespace unknown)'}/${addon.name ?? '(name unknown)'} of the AKS add-on (${file})`;
 }
 
 function related(fact: IdentityFact | BindingFact, message: string): RelatedLocation {

@@ -113,7 +113,7 @@ describe('the add-on\'s pod identities in the index', () => {
     const found = lookupIdentity(project.index, 'orders-app', 'shop');
     assert.equal(found.identity?.resourceID, '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/orders-id');
     assert.equal(found.clientId, undefined);
-    assert.match(found.problem!, /pod identity shop\/orders of the AKS add-on \(ops\/setup\.sh\) names its managed identity by resource id only/);
+    assert.match(found.problem!, /pod identity shop\/orders of the AKS add-on \(setup\.sh\) names its managed identity by resource id only/);
     assert.deepEqual(found.related.map((r) => [r.file, script.slice(r.start, r.end).split(' ').slice(0, 4).join(' ')]), [['ops/setup.sh', 'az aks pod-identity add']]);
     // The add-on binds in its own namespace: a pod elsewhere with that label is not its.
     assert.match(lookupIdentity(project.index, 'orders-app', 'other').problem!, /no AzureIdentityBinding with selector "orders-app"/);

@@ -1,6 +1,7 @@
 import { POD_IDENTITY_KINDS } from '../k8s';
-import { dirOf, joinPath, pathKey } from '../paths';
+import { dirOf, joinPath, pathKey, relativePath } from '../paths';
 import { SCRIPT_KINDS, scriptOf } from '../scripts';
+import { commandHead } from '../scripts/script';
 import { podIdentityCommandsOf } from '../scripts/commands';
 import type { RelatedLocation, TextRule } from '../rule';
 import type { WorkspaceIndex } from '../workspace';
@@ -35,11 +36,11 @@ export const scriptKubectlApply: TextRule = {
       }
       const heredoc = c.stdin && c.cmd.heredocs.some((h) => POD_IDENTITY_OBJECT.test(h.text));
       if (applied.length === 0 && !heredoc) continue;
-      const files = [...new Set(applied)];
+      // Named relative to the script, in order: never a URI, and the same in the editor and the CLI.
+      const files = [...new Set(applied.map((path) => relativePath(dirOf(ctx.path), path)))].sort();
       const what = heredoc && files.length === 0 ? 'a here-document holding pod identity objects' : `${files.join(', ')}, which ${files.length > 1 ? 'hold' : 'holds'} pod identity objects`;
       ctx.report({
-        start: c.cmd.start,
-        end: c.cmd.end,
+        ...commandHead(ctx.text, c.cmd),
         related,
         message: `kubectl ${c.cmd.words[1].value} applies ${what}: once the migration removes them, remove this step too, or it deploys them again.`,
       });

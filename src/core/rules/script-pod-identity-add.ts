@@ -1,4 +1,5 @@
 import { SCRIPT_KINDS, scriptOf } from '../scripts';
+import { commandHead } from '../scripts/script';
 import { podIdentityCommandsOf } from '../scripts/commands';
 import { continuationOf, identityParts, migratedAccount, quotedPart, TOKEN_AUDIENCE } from '../scripts/federation';
 import type { TextRule } from '../rule';
@@ -46,8 +47,7 @@ export const scriptPodIdentityAdd: TextRule = {
             });
       if (!problem && !fix) problem = 'the command cannot be replaced safely here';
       ctx.report({
-        start: cmd.start,
-        end: cmd.end,
+        ...commandHead(ctx.text, cmd),
         deprecated: true,
         ...(fix ? { fix } : {}),
         message:

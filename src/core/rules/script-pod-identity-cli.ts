@@ -1,4 +1,5 @@
 import { SCRIPT_KINDS, scriptOf } from '../scripts';
+import { commandHead } from '../scripts/script';
 import { podIdentityCommandsOf, POD_IDENTITY_FEATURE } from '../scripts/commands';
 import type { TextRule } from '../rule';
 
@@ -27,7 +28,7 @@ export const scriptPodIdentityCli: TextRule = {
       } else if (c.kind === 'feature') {
         message = `The ${POD_IDENTITY_FEATURE} feature registration is only for the AKS-managed pod identity add-on; workload identity is generally available and needs no feature registration: remove it once no cluster uses the add-on.`;
       }
-      if (message) ctx.report({ start: c.cmd.start, end: c.cmd.end, deprecated: true, message });
+      if (message) ctx.report({ ...commandHead(ctx.text, c.cmd), deprecated: true, message });
     }
   },
 };

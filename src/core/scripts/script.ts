@@ -69,3 +69,15 @@ export function optionsOf(cmd: ScriptCommand, from: number): Options {
 export function isCommand(cmd: ScriptCommand, ...names: string[]): boolean {
   return names.every((n, i) => cmd.words[i]?.value === n);
 }
+
+/**
+ * Where a finding on a command points: the command on its first line (a command continued over
+ * several lines is reported where it starts, not as a whole block).
+ */
+export function commandHead(text: string, cmd: { start: number; end: number }): { start: number; end: number } {
+  const lineEnd = text.indexOf('\n', cmd.start);
+  let end = lineEnd < 0 || lineEnd > cmd.end ? cmd.end : lineEnd;
+  // Not the line's continuation (`\` in a shell, a backtick in PowerShell) nor the space before it.
+  while (end > cmd.start && /[\s\\`]/.test(text[end - 1])) end--;
+  return { start: cmd.start, end };
+}
