@@ -45,6 +45,8 @@ describe('Check cluster against the test Kubernetes API server', function () {
     // Leave the workbench as the next tests expect it: the report's output panel and message closed.
     await vscode.commands.executeCommand('workbench.action.closePanel');
     await vscode.commands.executeCommand('notifications.clearAll');
+    // The migration view keeps the states it was given: clear them for the view's own tests.
+    await vscode.commands.executeCommand(SET_CLUSTER_STATES, undefined);
     stub?.dispose();
     delete process.env.KUBECONFIG;
     await setSetting('wiMigrate.cluster.context', undefined);

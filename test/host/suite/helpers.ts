@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { Project } from '../../../src/core/engine';
-import { fileKindOf, isOfKind } from '../../../src/core/fileKinds';
+import { FILE_KINDS, fileKindOf, isOfKind, searchGlobs } from '../../../src/core/fileKinds';
 import type { ExtensionApi } from '../../../src/vscode/extension';
 import type { TestApi } from '../../../src/vscode/testHooks';
 
@@ -75,7 +75,10 @@ export function waitForText(document: vscode.TextDocument, accept: (text: string
 /** A core Project over every manifest of the workspace, as read from disk now. */
 export async function coreProject(): Promise<Project> {
   const project = new Project();
-  for (const uri of await vscode.workspace.findFiles('**/*.{yaml,yml,tpl,bicep,json}', '**/node_modules/**')) {
+  // Every file kind of the registry, as the extension's index reads them (scripts, templates, manifests…).
+  const found = new Map<string, vscode.Uri>();
+  for (const glob of searchGlobs(FILE_KINDS)) for (const uri of await vscode.workspace.findFiles(glob, '**/node_modules/**')) found.set(uri.toString(), uri);
+  for (const uri of found.values()) {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     const text = open?.getText() ?? new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
     // A JSON file is ours only when it is an ARM template, as in the extension.

@@ -1,11 +1,10 @@
 // The migration view in the real workbench: its tree for the test workspace (with examples/), a
-// node's inline fix through the Refactor Preview, live updates after edits, the welcome view's
-// context key, the walkthrough's completion keys, the status bar item, and the cluster's states.
+// node's inline fix through the Refactor Preview, live updates after edits, the status bar item,
+// and the cluster's states. The welcome view and the walkthrough's keys are tested in the
+// plain-workspace run (test/host/plain/walkthrough.test.ts), where no document of another test is open.
 // It edits examples/ (one workload is fixed): it runs after the other suites' files and before
 // zz-migration.test.ts, which migrates what is left.
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { reportSteps, type MigrationReport } from '../../../src/core/report';
 import { runSteps } from '../../../src/core/steps';
@@ -16,7 +15,6 @@ import { coreProject, extensionApi, workspaceUri } from './helpers';
 type Node = Parameters<MigrationView['getTreeItem']>[0];
 const TIMEOUT_MS = 30_000;
 const PREVIEW_SCHEME = 'vscode-bulkeditpreview-editor';
-const ROOT = join(__dirname, '..', '..', '..', '..');
 
 let view: MigrationView;
 
@@ -74,10 +72,6 @@ function waitForPreviewDocument(): Promise<void> {
       resolve();
     });
   });
-}
-
-async function setExclude(globs: string[] | undefined): Promise<void> {
-  await vscode.workspace.getConfiguration('wiMigrate').update('exclude', globs, vscode.ConfigurationTarget.Workspace);
 }
 
 describe('migration view', () => {
@@ -213,76 +207,5 @@ spec:
     await vscode.commands.executeCommand('wiMigrate.internal.setClusterStates', undefined);
     assert.equal(view.getTreeItem(api).description, 'still on pod identity');
     assert.ok(!view.getChildren().some((n) => labelOf(n) === 'In the cluster, not in the workspace'));
-  });
-
-  it('sets the walkthrough\'s keys from the workspace, and the welcome view\'s when nothing is found', async function () {
-    this.timeout(120_000);
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-      contributes: { viewsWelcome: Array<{ view: string; contents: string; when: string }>; walkthroughs: Array<{ steps: Array<{ id: string; completionEvents: string[] }> }> };
-    };
-    const steps = pkg.contributes.walkthroughs[0].steps;
-    assert.deepEqual(steps.map((s) => s.id), ['enableCluster', 'federatedCredentials', 'serviceAccounts', 'relabel', 'keda', 'verify', 'removePodIdentity']);
-    const contextKeys = steps.flatMap((s) => s.completionEvents).filter((e) => e.startsWith('onContext:')).map((e) => e.slice('onContext:'.length));
-    const workspaceKeys = contextKeys.filter((k) => k.startsWith('wiMigrate.workspace.'));
-    assert.deepEqual(workspaceKeys, ['wiMigrate.workspace.serviceAccountsDone', 'wiMigrate.workspace.relabelled', 'wiMigrate.workspace.kedaMigrated']);
-    // Open documents stay in the index whatever the exclude globs say: none is open here.
-    await vscode.commands.executeCommand('workbench.action.files.saveAll');
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    // With the examples, nothing of it is done.
-    await waitForModel((r) => r.identities.length > 0, 'the examples');
-    for (const key of workspaceKeys) assert.equal(view.contexts[key], false, key);
-    assert.equal(view.contexts['wiMigrate.view.empty'], false);
-
-    // A workspace of one migrated workload and a KEDA TriggerAuthentication on azure-workload: every workspace step is done.
-    const folder = workspaceUri('view-done');
-    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, 'app.yaml'), new TextEncoder().encode(`apiVersion: apps/v1
-kind: Deployment
-metadata: {name: done-api, namespace: done}
-spec:
-  template:
-    metadata:
-      labels: {azure.workload.identity/use: "true"}
-    spec:
-      serviceAccountName: done-api
-      containers: [{name: app, image: app}]
----
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: done-api
-  namespace: done
-  annotations: {azure.workload.identity/client-id: 11111111-2222-4333-8444-555555555555}
----
-apiVersion: keda.sh/v1alpha1
-kind: TriggerAuthentication
-metadata: {name: done-auth, namespace: done}
-spec:
-  podIdentity: {provider: azure-workload, identityId: 11111111-2222-4333-8444-555555555555}
-`));
-    const others = (await vscode.workspace.fs.readDirectory(workspaceUri())).filter(([name]) => name !== 'view-done' && !name.startsWith('.'));
-    try {
-      await setExclude(others.map(([name, type]) => (type === vscode.FileType.Directory ? `**/${name}/**` : `**/${name}`)));
-      const done = await waitForModel((r) => r.counts.workloads === 1 && stateOf(r, 'done/Deployment/done-api') === 'migrated', 'only the migrated workload');
-      assert.equal(done.stillOnPodIdentity, 0);
-      for (const key of workspaceKeys) assert.equal(view.contexts[key], true, key);
-      assert.equal(view.status.text, '$(shield) 0 on pod identity');
-
-      // Nothing at all: the welcome view's key, and its button opens the walkthrough.
-      await setExclude(['**']);
-      await waitForModel((r) => r.identities.length === 0, 'an empty model');
-      assert.equal(view.contexts['wiMigrate.view.empty'], true);
-      assert.equal(view.contexts['wiMigrate.workspace.relabelled'], false, 'no workload: nothing was relabelled');
-      const welcome = pkg.contributes.viewsWelcome.find((w) => w.view === 'wiMigrate.migrationView' && /\bwiMigrate\.view\.empty\b/.test(w.when));
-      assert.ok(welcome);
-      assert.match(welcome.contents, /\[Open the migration walkthrough\]\(command:wiMigrate\.openWalkthrough\)/);
-      await vscode.commands.executeCommand('wiMigrate.openWalkthrough');
-      const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
-      assert.match(tab?.label ?? '', /Welcome|Walkthrough|Pod Identity/, `the active tab: ${tab?.label}`);
-    } finally {
-      await setExclude(undefined);
-      await vscode.workspace.fs.delete(folder, { recursive: true });
-    }
-    await waitForModel((r) => r.identities.length > 1, 'the examples again');
-    assert.equal(view.contexts['wiMigrate.view.empty'], false);
   });
 });
