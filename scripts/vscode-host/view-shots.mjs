@@ -70,6 +70,16 @@ async function shoot(page) {
   await status.click();
   const rows = page.locator('[id="workbench.view.extension.wiMigrate"] .monaco-list-row, .pane-body .monaco-list-row', { hasText: 'AzureIdentity orders/orders-identity' });
   await rows.first().waitFor({ timeout: 60_000 });
+  // Widen the side bar so the labels read whole: drag the sash at its right edge.
+  const sidebar = await page.locator('#workbench\\.parts\\.sidebar').boundingBox();
+  if (sidebar) {
+    const x = sidebar.x + sidebar.width;
+    const y = sidebar.y + sidebar.height / 2;
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    await page.mouse.move(x + 300, y, { steps: 10 });
+    await page.mouse.up();
+  }
   // Open the Deployment under the orders binding to show its places, and the cluster-free tree.
   const api = page.locator('.monaco-list-row', { hasText: 'Deployment orders/orders-api' }).first();
   await api.waitFor({ timeout: 30_000 });
@@ -80,6 +90,8 @@ async function shoot(page) {
   await page.screenshot({ path: shots.view });
   log(`screenshot: ${shots.view}`);
 
+  // The walkthrough gets the whole window.
+  await command(page, 'View: Close Primary Side Bar');
   await command(page, 'Open the migration walkthrough');
   await page.locator('.getting-started-step, .gettingStartedContainer', { hasText: 'Enable the OIDC issuer' }).first().waitFor({ timeout: 60_000 });
   await page.waitForTimeout(2000);
