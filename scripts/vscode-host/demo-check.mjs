@@ -13,11 +13,10 @@
 //
 //   node scripts/vscode-host/demo-check.mjs [--out-dir DIR]
 // Exit code 0 when every step worked.
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { offlineBrowser } from './browser.mjs';
-import { repoRoot } from './paths.mjs';
+import { startNpmStart, stopNpmStart } from './npm-start.mjs';
 
 const log = (line) => console.log(`[demo-check] ${line}`);
 const outDirIndex = process.argv.indexOf('--out-dir');
@@ -31,42 +30,6 @@ const shots = {
 };
 const started = Date.now();
 const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
-
-function startNpmStart() {
-  // Its own process group: SIGINT reaches npm and scripts/start.mjs, which stops code-server.
-  const child = spawn('npm', ['start', '--', '--web'], { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
-  let output = '';
-  const url = new Promise((resolveUrl, reject) => {
-    const onData = (chunk) => {
-      output += chunk;
-      for (const line of chunk.toString().split('\n')) {
-        if (line.trim()) console.log(`  [npm start] ${line.length > 160 ? `${line.slice(0, 157)}...` : line}`);
-      }
-      const match = /^\s*(http:\/\/127\.0\.0\.1:\d+\/\?folder=\S+)\s*$/m.exec(output);
-      if (match) resolveUrl(match[1]);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    exited.then(({ code, signal }) => reject(new Error(`npm start ended before printing a URL (${signal ?? `exit ${code}`})`)));
-    setTimeout(() => reject(new Error('npm start printed no URL within 10 minutes')), 600_000).unref();
-  });
-  return { child, url, exited };
-}
-
-async function stopNpmStart({ child, exited }) {
-  try {
-    process.kill(-child.pid, 'SIGINT');
-  } catch (error) {
-    if (error.code !== 'ESRCH') throw error;
-  }
-  const outcome = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 15_000))]);
-  if (!outcome) {
-    log('npm start did not stop within 15 s of SIGINT: SIGKILL');
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
-  }
-  return outcome;
-}
 
 async function problemCounts(page) {
   // The status bar's problems item: "<errors> <warnings> <infos>" next to their icons.
@@ -213,7 +176,7 @@ async function migrationPreview(page, quickInput) {
 
 async function main() {
   log('starting npm start -- --web');
-  const npmStart = startNpmStart();
+  const npmStart = startNpmStart({ echo: true });
   let browser;
   let exitCode = 1;
   try {
@@ -237,7 +200,7 @@ async function main() {
     log(`FAILED: ${error.message}`);
   } finally {
     await browser?.close().catch(() => {});
-    const outcome = await stopNpmStart(npmStart);
+    const outcome = await stopNpmStart(npmStart, log);
     log(`npm start stopped (${outcome ? (outcome.signal ?? `exit ${outcome.code}`) : 'killed'})`);
   }
   log(`${exitCode === 0 ? 'OK' : 'FAILED'} after ${seconds()}`);

@@ -8,10 +8,10 @@
 //
 //   node scripts/vscode-host/view-shots.mjs [--out-dir DIR]
 // Exit code 0 when every step worked.
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { offlineBrowser } from './browser.mjs';
+import { startNpmStart, stopNpmStart } from './npm-start.mjs';
 import { repoRoot } from './paths.mjs';
 
 const log = (line) => console.log(`[view-shots] ${line}`);
@@ -19,36 +19,6 @@ const outDirIndex = process.argv.indexOf('--out-dir');
 const outDir = outDirIndex > 0 ? process.argv[outDirIndex + 1] : join(repoRoot, 'docs', 'images');
 mkdirSync(outDir, { recursive: true });
 const shots = { view: join(outDir, 'migration-view.png'), walkthrough: join(outDir, 'walkthrough.png') };
-
-function startNpmStart() {
-  const child = spawn('npm', ['start', '--', '--web'], { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
-  let output = '';
-  const url = new Promise((resolveUrl, reject) => {
-    const onData = (chunk) => {
-      output += chunk;
-      const match = /^\s*(http:\/\/127\.0\.0\.1:\d+\/\?folder=\S+)\s*$/m.exec(output);
-      if (match) resolveUrl(match[1]);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    exited.then(({ code, signal }) => reject(new Error(`npm start ended before printing a URL (${signal ?? `exit ${code}`})`)));
-    setTimeout(() => reject(new Error('npm start printed no URL within 10 minutes')), 600_000).unref();
-  });
-  return { child, url, exited };
-}
-
-async function stop({ child, exited }) {
-  try {
-    process.kill(-child.pid, 'SIGINT');
-  } catch (error) {
-    if (error.code !== 'ESRCH') throw error;
-  }
-  const outcome = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 15_000))]);
-  if (!outcome) {
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
-  }
-}
 
 async function command(page, title) {
   await page.keyboard.press('F1');
@@ -120,6 +90,6 @@ try {
   log(`FAILED: ${error.message} (see /tmp/view-shots-failure.png)`);
 } finally {
   await browser?.close().catch(() => {});
-  await stop(npmStart);
+  await stopNpmStart(npmStart, log);
 }
 process.exit(exitCode);

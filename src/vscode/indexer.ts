@@ -162,15 +162,14 @@ export class Indexer implements vscode.Disposable {
 
   /** True when files under the folder `uri` are in the index. */
   private holdsIndexed(uri: vscode.Uri): boolean {
-    const key = uri.toString();
-    const folder = key.endsWith('/') ? key : `${key}/`;
+    const folder = folderKey(uri);
     return (this.index?.paths ?? []).some((p) => p.startsWith(folder));
   }
 
   /** A file or folder was deleted: its files leave the index, and reads of them under way are dropped. */
   private forget(uri: vscode.Uri): void {
     const key = uri.toString();
-    const folder = key.endsWith('/') ? key : `${key}/`;
+    const folder = folderKey(uri);
     for (const path of new Set([key, ...(this.index?.paths ?? []).filter((p) => p.startsWith(folder)), ...[...this.latest.keys()].filter((p) => p.startsWith(folder))])) {
       this.latest.set(path, {});
       this.index?.remove(path);
@@ -187,4 +186,10 @@ export class Indexer implements vscode.Disposable {
     this.generation++;
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** The prefix of the keys of the files under a folder. */
+function folderKey(uri: vscode.Uri): string {
+  const key = uri.toString();
+  return key.endsWith('/') ? key : `${key}/`;
 }
