@@ -157,9 +157,13 @@ export function fileKindOf(path: string, kinds: readonly FileKind[] = FILE_KINDS
   return kinds.find((kind) => matcherOf(kind).test(normal));
 }
 
-/** Whether a file of `kind` with this text is of the kind (see `FileKind.content`). */
-export function isOfKind(kind: FileKind, text: string): boolean {
-  return kind.content === undefined || kind.content.test(text);
+/**
+ * Whether a file of `kind` with this text is of the kind (see `FileKind.content`). The text may be
+ * given as a function: it is read only for a kind with a content test (an editor document's text
+ * is a copy of the whole document, not to be made on every keystroke for nothing).
+ */
+export function isOfKind(kind: FileKind, text: string | (() => string)): boolean {
+  return kind.content === undefined || kind.content.test(typeof text === 'string' ? text : text());
 }
 
 /**

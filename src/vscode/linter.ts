@@ -42,7 +42,7 @@ export function manifestSelector(): vscode.DocumentFilter[] {
 function manifestKindOf(document: vscode.TextDocument): FileKind | undefined {
   if (!editableSchemes().includes(document.uri.scheme)) return undefined;
   const kind = documentKindOf(document.uri.path, document.languageId);
-  return kind && OUR_KINDS.includes(kind) && isOfKind(kind, document.getText()) ? kind : undefined;
+  return kind && OUR_KINDS.includes(kind) && isOfKind(kind, () => document.getText()) ? kind : undefined;
 }
 
 /** Documents the extension checks: YAML and Helm, and the `.tpl` files of a chart's templates/, that a user edits. */

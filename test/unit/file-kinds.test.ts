@@ -41,6 +41,13 @@ describe('file kinds', () => {
     assert.equal(isOfKind(arm, '{ "$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#" }'), true);
     // Kinds without a content test take every text.
     assert.equal(isOfKind(FILE_KINDS.find((k) => k.id === 'bicep')!, ''), true);
+    // A text given lazily is read only for a kind with a content test.
+    let reads = 0;
+    const read = (text: string) => () => (reads++, text);
+    assert.equal(isOfKind(FILE_KINDS.find((k) => k.id === 'manifest')!, read('')), true);
+    assert.equal(reads, 0);
+    assert.equal(isOfKind(arm, read('{ "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#" }')), true);
+    assert.equal(reads, 1);
   });
 
   test('a .tpl outside a chart\'s templates/ is not ours, whatever its language', () => {
