@@ -104,9 +104,20 @@ export interface ArmSeed {
 
 export const FEDERATED_CREDENTIAL_LIMIT = 20;
 
-/** An issuer URL of the form AKS gives, with the trailing slash Entra needs. */
+/**
+ * The domain of AKS's OIDC issuers in the cloud a region belongs to. No Microsoft document lists
+ * them; the public cloud's is in the AKS docs' sample output, the two others are what clusters in
+ * those clouds report (see test/arm/README.md for the sources).
+ */
+function oidcIssuerDomain(location: string): string {
+  if (/^us(gov|dod)/.test(location)) return 'oic.prod-aks.azure.us';
+  if (/^china/.test(location)) return 'oic.prod-aks.azure.cn';
+  return 'oic.prod-aks.azure.com';
+}
+
+/** An issuer URL of the form AKS gives in the region's cloud, with the trailing slash Entra needs. */
 export function newIssuerUrl(location: string, tenantId: string): string {
-  return `https://${location}.oic.prod-aks.azure.com/${tenantId}/${randomUUID()}/`;
+  return `https://${location}.${oidcIssuerDomain(location)}/${tenantId}/${randomUUID()}/`;
 }
 
 export function identityId(record: Pick<IdentityRecord, 'subscriptionId' | 'resourceGroup' | 'name'>): string {
