@@ -99,3 +99,15 @@ test('a 400 about something else than the api-version is not retried with anothe
   assert.ok(!aksRequests(h).some((r) => r.includes('provider')));
   assert.ok(!run.ui.notices.some((n) => n.includes('api-version')));
 });
+
+test('a cluster read without an eTag (an older api-version\'s answer) is updated without If-Match, in one PUT', async (t) => {
+  const world = seed();
+  world.clusters = world.clusters!.map((c) => (c.name === 'aks-legacy' ? { ...c, eTag: undefined } : c));
+  const h = await azureHarness(t, WORKSPACE, { seed: world });
+  assert.equal(h.server.state.getCluster(SUBSCRIPTION_ID, 'rg-aks', 'aks-legacy')!.eTag, undefined, 'the server answers no eTag');
+  const run = await h.run(ENABLE, [...SIGN_IN, { pick: 'aks-legacy' }, { choose: 'Enable' }]);
+  assert.equal(outcome<EnableResult>(run).status, 'enabled');
+  // An If-Match naming anything would get 412 from a cluster without an eTag.
+  assert.deepEqual(aksRequests(h).filter((r) => r.startsWith('PUT')), [`PUT cluster ${aksRequests(h)[0].split(' ')[2]} 200`]);
+  assert.ok(!run.log.some((l) => l.includes('If-Match')), run.log.join('\n'));
+});

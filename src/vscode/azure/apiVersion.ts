@@ -1,9 +1,12 @@
 import { createHttpHeaders, createPipelineRequest, type PipelinePolicy, type PipelineRequest, type PipelineResponse, type SendRequest } from '@azure/core-rest-pipeline';
 
 /**
- * The AKS api-version used when a cloud refuses the SDK's and its provider's list cannot be read:
- * a stable version from before the sovereign clouds' lag that has everything the commands touch
- * (`oidcIssuerProfile`, `securityProfile.workloadIdentity`, `podIdentityProfile`, `eTag`).
+ * The AKS api-version used when a cloud refuses the SDK's and neither its provider's list nor the
+ * error names another. A stable version (azure-rest-api-specs,
+ * `specification/containerservice/resource-manager/Microsoft.ContainerService/aks/stable/2024-02-01`)
+ * with what the commands read and write: `oidcIssuerProfile`, `securityProfile.workloadIdentity`
+ * and `podIdentityProfile`. A cluster read without an `eTag` is updated without `If-Match`
+ * (`clusterUpdate.ts`), so an older version loses only that guard.
  */
 export const PINNED_AKS_API_VERSION = '2024-02-01';
 
