@@ -19,7 +19,7 @@ const MARKER = '# client id of ';
 /** An ARM resource id of a user-assigned managed identity (the only kind a marker names). */
 const IDENTITY_RESOURCE_ID = /^\/subscriptions\/[^/\s#]+\/resourceGroups\/[^/\s#]+\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[^/\s#]+$/i;
 
-export function isIdentityResourceId(id: string | undefined): id is string {
+function isIdentityResourceId(id: string | undefined): id is string {
   return id !== undefined && IDENTITY_RESOURCE_ID.test(id);
 }
 
