@@ -2,6 +2,7 @@ import { isScalar, type YAMLMap } from 'yaml';
 import type { FileEdit, TextEdit } from './edits';
 import { annotationsOf, metadataOf, pairOf, PLACEHOLDER_CLIENT_ID, scalarString, WI_CLIENT_ID, WI_TENANT_ID } from './k8s';
 import type { K8sObject, ManifestFile } from './model';
+import { identityMarker, withIdentityMarker } from './addon-fill';
 import type { WorkspaceIndex } from './workspace';
 import { appendDocument, fillEmptyMap, holdsTemplate, indentStep, insertMapPair, insertPair, replacePair, replaceScalar, scalarText, templatedNode, type EditTarget } from './yaml-edit';
 
@@ -12,6 +13,8 @@ export interface NewServiceAccount {
   writeNamespace: boolean;
   clientId: string | undefined;
   tenantId: string | undefined;
+  /** The managed identity's resource id, named beside the placeholder when the client id is unknown (core/addon-fill.ts). */
+  resourceId?: string;
 }
 
 /** The key under which fixes that create one ServiceAccount are recognised as the same. */
@@ -37,11 +40,11 @@ export function appendServiceAccount(t: EditTarget, sa: NewServiceAccount, index
  * The lines of a ServiceAccount (or a patch of one) carrying the workload identity annotations, in
  * `t`'s indentation: the placeholder client id when it is unknown, the tenant id with a known one.
  */
-export function serviceAccountLines(t: EditTarget, name: string, namespace: string | undefined, ids: { clientId?: string; tenantId?: string }): string[] {
+export function serviceAccountLines(t: EditTarget, name: string, namespace: string | undefined, ids: { clientId?: string; tenantId?: string; resourceId?: string }): string[] {
   const step = ' '.repeat(indentStep(t));
   const lines = ['apiVersion: v1', 'kind: ServiceAccount', 'metadata:', `${step}name: ${scalarText(name)}`];
   if (namespace) lines.push(`${step}namespace: ${scalarText(namespace)}`);
-  lines.push(`${step}annotations:`, `${step}${step}${WI_CLIENT_ID}: ${JSON.stringify(ids.clientId ?? PLACEHOLDER_CLIENT_ID)}`);
+  lines.push(`${step}annotations:`, `${step}${step}${WI_CLIENT_ID}: ${JSON.stringify(ids.clientId ?? PLACEHOLDER_CLIENT_ID)}${ids.clientId ? '' : identityMarker(ids.resourceId)}`);
   if (ids.clientId && ids.tenantId) lines.push(`${step}${step}${WI_TENANT_ID}: ${JSON.stringify(ids.tenantId)}`);
   return lines;
 }
@@ -72,6 +75,8 @@ export interface AccountIds {
   /** Unknown: the placeholder is written where the annotation is missing or empty. */
   clientId: string | undefined;
   tenantId: string | undefined;
+  /** The identity the ids were found for (an IdentityLookup's): its resource id is named beside a placeholder. */
+  identity?: { resourceID?: string };
 }
 
 export type AccountAnnotation =
@@ -130,7 +135,8 @@ export function annotateIn(t: EditTarget, meta: YAMLMap | undefined, ids: Accoun
   }
   const unsafe = edits.find(([, e]) => e === undefined);
   if (unsafe) return { unsafe: unsafe[0] };
-  return { edits: edits.map(([, e]) => e!), changes, placeholder: !ids.clientId && changes.length > 0, kept };
+  const marked = (e: TextEdit) => (ids.clientId ? e : withIdentityMarker(e, t.file.text, ids.identity?.resourceID));
+  return { edits: edits.map(([, e]) => marked(e!)), changes, placeholder: !ids.clientId && changes.length > 0, kept };
 }
 
 /** New annotations: in the map there is (an empty `{}` filled in one edit), or in a new `annotations:`. */

@@ -13,6 +13,9 @@ const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('wiMigrate');
 const AZURE_KIND = vscode.CodeActionKind.Refactor.append('wiMigrate').append('azure');
 const CREDENTIAL_KINDS = new Set(['ServiceAccount', 'TriggerAuthentication', 'ClusterTriggerAuthentication']);
 const FIX_ALL_TITLE = 'Fix all workload identity problems in this file';
+// A placeholder client id with the comment that names its identity (core/addon-fill.ts writes it;
+// matched here by text, so that the main bundle holds no core module for it).
+const NAMED_PLACEHOLDER = /<managed-identity-client-id>["']?[ \t]+# client id of \/subscriptions\//i;
 
 /** "Fix all … in this file" for one version of a document; its edit is computed when resolved. */
 class FixAllAction extends vscode.CodeAction {
@@ -72,6 +75,8 @@ export class CodeActions implements vscode.CodeActionProvider<vscode.CodeAction>
     }
     const credential = this.createCredential(document, range, context);
     if (credential) actions.push(credential);
+    const fill = this.fillClientIds(document, range, context);
+    if (fill) actions.push(fill);
     return actions;
   }
 
@@ -113,6 +118,15 @@ export class CodeActions implements vscode.CodeActionProvider<vscode.CodeAction>
     const who = obj.kind === 'ServiceAccount' ? `ServiceAccount ${obj.name ?? ''}` : `the KEDA operator (${obj.kind} ${obj.name ?? ''})`;
     const action = new vscode.CodeAction(`Create federated credential in Azure for ${who}…`, AZURE_KIND);
     action.command = { title: action.title, command: COMMAND_IDS.createFederatedCredential, arguments: [{ file: key, offset }] };
+    return action;
+  }
+
+  /** On a placeholder client id that names its managed identity: read the client ids from Azure. */
+  private fillClientIds(document: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction | undefined {
+    if (!vscode.workspace.isTrusted || (context.only && !context.only.contains(AZURE_KIND) && !AZURE_KIND.contains(context.only))) return undefined;
+    if (!NAMED_PLACEHOLDER.test(document.lineAt(range.start.line).text)) return undefined;
+    const action = new vscode.CodeAction('Fill in client ids from Azure…', AZURE_KIND);
+    action.command = { title: action.title, command: COMMAND_IDS.fillClientIds };
     return action;
   }
 

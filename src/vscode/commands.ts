@@ -9,6 +9,7 @@ export const COMMAND_IDS = {
   enableWorkloadIdentity: 'wiMigrate.enableWorkloadIdentity',
   removeManagedPodIdentity: 'wiMigrate.removeManagedPodIdentity',
   copyAzScript: 'wiMigrate.copyAzScript',
+  fillClientIds: 'wiMigrate.fillClientIds',
   // The migration view (migrationView.ts): its inline actions, its refresh, the walkthrough.
   viewFixWorkload: 'wiMigrate.view.fixWorkload',
   viewFixIdentity: 'wiMigrate.view.fixIdentity',
@@ -25,6 +26,7 @@ export const AZURE_COMMAND_IDS = [
   COMMAND_IDS.enableWorkloadIdentity,
   COMMAND_IDS.removeManagedPodIdentity,
   COMMAND_IDS.copyAzScript,
+  COMMAND_IDS.fillClientIds,
 ] as const;
 
 export type AzureCommandId = (typeof AZURE_COMMAND_IDS)[number];

@@ -140,3 +140,43 @@ describe('fixed scripts still parse', () => {
     }
   });
 });
+
+describe('removing a kubectl apply step of a file the migration emptied', () => {
+  const stepsWithFix = (kind: string, script: string) => {
+    const project = new Project();
+    project.set('k8s/identity.yaml', '# emptied\n---\n');
+    project.set('k8s/app.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n');
+    project.set(kind, script);
+    return project.check(kind).filter((f) => f.ruleId === 'script-kubectl-apply').map((f) => [script.slice(f.start, f.end), f.fix ? project.fixAll().get(kind) ?? script : undefined]);
+  };
+
+  test('a statement on lines of its own goes, and the script still passes bash -n', () => {
+    const script = '#!/bin/bash\nset -e\nkubectl apply \\\n  -f k8s/identity.yaml   # identities\nkubectl apply -f k8s/app.yaml\n';
+    const [[head, fixed]] = stepsWithFix('deploy.sh', script);
+    assert.equal(head, 'kubectl apply');
+    assert.equal(fixed, '#!/bin/bash\nset -e\nkubectl apply -f k8s/app.yaml\n');
+    assert.equal(spawnSync('bash', ['-n'], { input: fixed, encoding: 'utf8' }).status, 0);
+  });
+
+  test('no fix where removing it would join, break or empty something; nor for a file that still holds an object', () => {
+    for (const script of [
+      'kubectl apply -f k8s/identity.yaml && echo done\n',
+      'echo start &&\nkubectl apply -f k8s/identity.yaml\necho x\n',
+      'if true; then\n  kubectl apply -f k8s/identity.yaml\nfi\n',
+      'deploy() {\n  kubectl apply -f k8s/identity.yaml\n}\n',
+      'kubectl apply -f k8s/identity.yaml -f k8s/app.yaml\n',
+    ]) {
+      const found = stepsWithFix('deploy.sh', script);
+      assert.equal(found.length, script.includes('app.yaml') ? 0 : 1, script);
+      if (found.length) assert.equal(found[0][1], undefined, `no fix: ${script}`);
+    }
+  });
+
+  test('in a pipeline: a line of a block scalar with other lines goes and the file stays valid YAML; a one-line step or the block\'s only line stays', () => {
+    const workflow = (run: string) => `on: push\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ${run}\n`;
+    const [[, fixed]] = stepsWithFix('.github/workflows/deploy.yml', workflow('|\n          kubectl apply -f k8s/identity.yaml\n          kubectl apply -f k8s/app.yaml'));
+    assert.equal(fixed, workflow('|\n          kubectl apply -f k8s/app.yaml'));
+    assert.deepEqual(stepsWithFix('.github/workflows/deploy.yml', workflow('kubectl apply -f k8s/identity.yaml')).map(([, f]) => f), [undefined]);
+    assert.deepEqual(stepsWithFix('.github/workflows/deploy.yml', workflow('|\n          kubectl apply -f k8s/identity.yaml')).map(([, f]) => f), [undefined]);
+  });
+});

@@ -70,7 +70,8 @@ export async function azureHarness(t: TestContext, workspace: Record<string, str
         { answers, cancel: runOptions.cancel },
         {
           applyEdits: (edits: FileEdit[]) => {
-            for (const edit of edits) files.set(edit.file, applyEdits(files.get(edit.file) ?? '', [edit]));
+            // All edits of a file at once, on its text before any of them (a workspace edit's offsets).
+            for (const file of new Set(edits.map((e) => e.file))) files.set(file, applyEdits(files.get(file) ?? '', edits.filter((e) => e.file === file)));
             return Promise.resolve(true);
           },
         },

@@ -13,6 +13,7 @@ const NAMED_REMOVAL = [
   /^Remove AzureIdentity \S+ with client id [0-9a-fA-F-]{36}( and its List| and its patches in .+)? \(no/,
   /^Remove (?:label|annotation) \S+ from [A-Z]\w+ \S+/,
   /^Remove the empty identityId from [A-Z]\w+ \S+/,
+  /^Remove the kubectl (?:apply|create) step of \S+/,
 ];
 
 test('every removing fix of the fixtures names what it removes', () => {

@@ -218,3 +218,43 @@ describe('pod-identity-template fixes', () => {
     assert.ok(!fixed.includes('podIdentityProfile') && fixed.includes('"workloadIdentity"'));
   });
 });
+
+describe('a template identity given as a literal resource id (another resource group)', () => {
+  const ID = '/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-shared-identities/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-ingest';
+  const bicep = `resource aks 'Microsoft.ContainerService/managedClusters@2023-08-01' = {\n  name: 'aks-data'\n  location: 'westeurope'\n  properties: {\n    podIdentityProfile: {\n      enabled: true\n      userAssignedIdentities: [\n        {\n          name: 'ingest'\n          namespace: 'data'\n          identity: {\n            resourceId: '${ID}'\n          }\n        }\n      ]\n    }\n  }\n}\n`;
+  const arm = JSON.stringify(
+    {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      resources: [
+        {
+          type: 'Microsoft.ContainerService/managedClusters',
+          apiVersion: '2023-08-01',
+          name: 'aks-data',
+          location: 'westeurope',
+          properties: { podIdentityProfile: { enabled: true, userAssignedIdentities: [{ name: 'ingest', namespace: 'data', identity: { resourceId: ID } }] } },
+        },
+      ],
+    },
+    null,
+    2,
+  );
+  const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: ingest\n  namespace: data\n  labels: {aadpodidbinding: ingest}\nspec:\n  serviceAccountName: ingest\n  containers: [{name: c, image: i}]\n';
+
+  for (const [path, text] of [['infra/aks.bicep', bicep], ['infra/azuredeploy.json', arm]] as const) {
+    test(`${path}: no credential resource and the profile stays; the message says why and how to create the credential`, () => {
+      const { project, out } = fixAll({ [path]: text, 'k8s/pod.yaml': pod });
+      const fixed = out.get(path) ?? text;
+      assert.ok(!/federatedIdentityCredentials/.test(fixed), 'no credential resource');
+      assert.ok(fixed.includes('podIdentityProfile'), 'the profile stays');
+      const [finding] = project.check(path).filter((f) => f.ruleId === RULE);
+      assert.match(
+        finding.message,
+        new RegExp(
+          `not carried over: ingest \\(its identity is the literal resource id ${ID.replace(/\./g, '\\.')}, whose federated credential is deployed to resource group rg-shared-identities of subscription 11111111-2222-3333-4444-555555555555, ` +
+            'which a resource of this template cannot target .*az identity federated-credential create --subscription 11111111-2222-3333-4444-555555555555 --resource-group rg-shared-identities --identity-name id-ingest for system:serviceaccount:data:ingest\\)',
+        ),
+      );
+    });
+  }
+});

@@ -6,6 +6,7 @@ import { rangeOf } from '../model';
 import type { IdentityLookup } from '../lookup';
 import type { RelatedLocation, RuleContext } from '../rule';
 import { annotateIn, siblingPath } from '../service-account';
+import { withIdentityMarker } from '../addon-fill';
 import type { LabelPair } from './pod-identity-migration';
 import { indentStep, insertAtPath, insertPair, rawText, removeEntry, removePair, replacePair, templatedNode, type EditTarget } from '../yaml-edit';
 
@@ -225,7 +226,8 @@ function newClientIdValue(chart: Chart, account: string, lookup: IdentityLookup)
       ? { start: values.text.length, end: values.text.length, text: `${values.text && !values.text.endsWith('\n') ? values.eol : ''}${nested}` }
       : undefined;
   if (!insert) return { path, edits: [undefined], placeholder: false };
-  const at = insert.text.indexOf(id);
-  const edit: FileEdit = { ...insert, file: values.path, ...(lookup.clientId ? {} : { placeholders: [{ offset: at + 1, length: PLACEHOLDER_CLIENT_ID.length }] }) };
+  const marked = lookup.clientId ? insert : withIdentityMarker(insert, values.text, lookup.identity?.resourceID);
+  const at = marked.text.indexOf(id);
+  const edit: FileEdit = { ...marked, file: values.path, ...(lookup.clientId ? {} : { placeholders: [{ offset: at + 1, length: PLACEHOLDER_CLIENT_ID.length }] }) };
   return { path, edits: [edit], placeholder: !lookup.clientId };
 }

@@ -184,7 +184,7 @@ export function planAccounts(ctx: RuleContext, t: EditTarget, plans: BuildPlan[]
     const { build, bo } = plan.place;
     const home = homeOf(plan, plans, from(plan.place));
     const sa = accountInBuild(plan.place, account);
-    const ids = { clientId: plan.lookup.clientId, tenantId: plan.lookup.tenantId };
+    const ids = { clientId: plan.lookup.clientId, tenantId: plan.lookup.tenantId, identity: plan.lookup.identity, resourceId: plan.lookup.identity?.resourceID };
     if (sa) {
       const current = valueIn(sa, ['metadata', 'annotations', WI_CLIENT_ID]);
       if (current && ids.clientId && current.toLowerCase() === ids.clientId.toLowerCase()) continue;

@@ -258,7 +258,7 @@ function annotateOrCreateAccount(
     const label = serviceAccountLabel('Create', namespace, name);
     return { edits: chartAccount.edits.map((e) => e && { ...e, label }), related: [], creates: [...chartAccount.creates, serviceAccountKey(namespace, name)], placeholder: chartAccount.placeholder, note: chartAccount.note };
   }
-  const created = appendServiceAccount(t, { name, namespace, writeNamespace: obj.namespace !== undefined, clientId: lookup.clientId, tenantId: lookup.tenantId }, ctx.index);
+  const created = appendServiceAccount(t, { name, namespace, writeNamespace: obj.namespace !== undefined, clientId: lookup.clientId, tenantId: lookup.tenantId, resourceId: lookup.identity?.resourceID }, ctx.index);
   return {
     edits: [{ ...created, label: serviceAccountLabel('Create', namespace, name) }],
     related: [],

@@ -144,7 +144,7 @@ function reportNoServiceAccount(
       fix = ctx.fix({ title: `Run under the existing ServiceAccount ${name}`, label: fixLabel('Migrate', ctx.index, obj), edits: [setName] });
     } else {
       const namespace = ctx.index.namespaceOf(obj);
-      const account = appendServiceAccount(t, { name, namespace, writeNamespace: obj.namespace !== undefined, clientId: lookup.clientId, tenantId: lookup.tenantId }, ctx.index);
+      const account = appendServiceAccount(t, { name, namespace, writeNamespace: obj.namespace !== undefined, clientId: lookup.clientId, tenantId: lookup.tenantId, resourceId: lookup.identity?.resourceID }, ctx.index);
       const title = `Run under a new ServiceAccount ${name}` + (lookup.clientId ? ` with client id ${lookup.clientId}` : ' (client id to fill in)');
       const edits = [setName, { ...account, label: serviceAccountLabel('Create', namespace, name) }];
       fix = ctx.fix({ title, label: fixLabel('Migrate', ctx.index, obj), edits, creates: [serviceAccountKey(namespace, name)] });

@@ -1,6 +1,6 @@
 import type { TextEdit } from '../edits';
 import { jsonc, type ArmCluster, type ArmPodIdentity } from './arm';
-import { AUDIENCE, type CredentialPlan } from './credentials';
+import { AUDIENCE, literalIdentityReason, type CredentialPlan } from './credentials';
 import type { FormattingOptions, JsonNode } from './jsonc';
 import type { TemplateMigration } from './migration';
 
@@ -55,7 +55,8 @@ export function migrateArmCluster(text: string, cluster: ArmCluster, plans: Read
       continue;
     }
     if (!identity.identityName || typeof position !== 'number') {
-      missing.push(`${label} (its identity is not named by resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', …) in this template)`);
+      const literal = identity.identityName ? undefined : literalIdentityReason(identity.record, plan);
+      missing.push(`${label} (${literal ?? "its identity is not named by resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', …) in this template"})`);
       continue;
     }
     let previous: string | undefined;

@@ -1,7 +1,7 @@
 import type { TextEdit } from '../edits';
 import { BICEP_FIC_TYPE, type BicepCluster, type BicepFile, type BicepPodIdentity } from './bicep';
 import { propOf, type BicepDeclaration, type BicepValue } from './bicep-syntax';
-import { AUDIENCE, type CredentialPlan } from './credentials';
+import { AUDIENCE, literalIdentityReason, type CredentialPlan } from './credentials';
 import type { TemplateMigration } from './migration';
 
 const FIC_PREFIX = 'microsoft.managedidentity/userassignedidentities/federatedidentitycredentials@';
@@ -42,7 +42,8 @@ export function migrateBicepCluster(text: string, file: BicepFile, cluster: Bice
       continue;
     }
     if (!identity.identitySymbol || cluster.declaration.parent) {
-      missing.push(`${label} (its identity is not a user-assigned identity declared in this file)`);
+      const literal = identity.identitySymbol ? undefined : literalIdentityReason(identity.record, plan);
+      missing.push(`${label} (${literal ?? 'its identity is not a user-assigned identity declared in this file'})`);
       continue;
     }
     let previous: string | undefined;

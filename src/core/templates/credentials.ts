@@ -1,4 +1,5 @@
 import { selectorOf, type AddonPodIdentity } from '../addon';
+import { identityPartsOf } from '../addon-fill';
 import { dns1123 } from '../k8s';
 import type { WorkspaceIndex } from '../workspace';
 
@@ -48,4 +49,22 @@ function credentialName(namespace: string, serviceAccount: string): string {
   let name = `${namespace}-${serviceAccount}`.replace(/[^a-zA-Z0-9_-]+/g, '-').replace(/^[^a-zA-Z0-9]+/, '');
   if (name.length < 3) name = `fic-${name}`;
   return name.slice(0, 120);
+}
+
+/**
+ * Why a pod identity whose managed identity is given as a literal resource id gets no federated
+ * credential resource: the credential is a child of the identity, so it is deployed to the
+ * identity's resource group (and subscription), which a resource of this template cannot target
+ * (Bicep needs a module with that scope, ARM a nested deployment). Undefined for any other identity.
+ */
+export function literalIdentityReason(identity: AddonPodIdentity, plan: readonly CredentialPlan[] | undefined): string | undefined {
+  const parts = identity.resourceId === undefined ? undefined : identityPartsOf(identity.resourceId);
+  if (!parts) return undefined;
+  const subjects = plan?.map((c) => c.subject).join(', ');
+  return (
+    `its identity is the literal resource id ${identity.resourceId}, whose federated credential is deployed to resource group ${parts.resourceGroup} of subscription ${parts.subscriptionId}, ` +
+    `which a resource of this template cannot target (that takes a module or a nested deployment scoped to that group); ` +
+    `create it with az identity federated-credential create --subscription ${parts.subscriptionId} --resource-group ${parts.resourceGroup} --identity-name ${parts.name}` +
+    (subjects ? ` for ${subjects}` : '')
+  );
 }

@@ -3,6 +3,7 @@ import type { FlowContext } from './context';
 import { copyAzScript } from './copyAzScript';
 import { createFederatedCredential } from './createFederatedCredential';
 import { enableWorkloadIdentity } from './enableWorkloadIdentity';
+import { fillClientIds } from './fillClientIds';
 import { describeError } from './errors';
 import { removeManagedPodIdentity } from './removeManagedPodIdentity';
 import { CancelledError, FlowError, cancelled, failed, succeeded, type Result } from './result';
@@ -18,6 +19,7 @@ const COMMANDS: Record<AzureCommandId, Command> = {
   [COMMAND_IDS.enableWorkloadIdentity]: { title: 'enable workload identity on a cluster', run: enableWorkloadIdentity },
   [COMMAND_IDS.removeManagedPodIdentity]: { title: 'remove AKS-managed pod identity', run: removeManagedPodIdentity },
   [COMMAND_IDS.copyAzScript]: { title: 'make the az script', run: copyAzScript },
+  [COMMAND_IDS.fillClientIds]: { title: 'fill in client ids from Azure', run: fillClientIds },
 };
 
 /**

@@ -15,9 +15,10 @@ import type { CreateCredentialResult } from '../../../src/vscode/azure/createFed
 import type { EnableResult } from '../../../src/vscode/azure/enableWorkloadIdentity';
 import type { RemoveResult } from '../../../src/vscode/azure/removeManagedPodIdentity';
 import type { ScriptResult } from '../../../src/vscode/azure/copyAzScript';
+import type { FillResult } from '../../../src/vscode/azure/fillClientIds';
 import type { Result } from '../../../src/vscode/azure/result';
 import type { ScriptedAnswer } from '../../../src/vscode/azure/scriptedUi';
-import { extensionApi, waitForText, workspaceUri, type HostApi } from './helpers';
+import { extensionApi, quickFixes, waitForText, workspaceUri, type HostApi } from './helpers';
 
 const ARM_URL = process.env.WI_ARM_URL;
 const ARM_CA = process.env.WI_ARM_CA;
@@ -291,5 +292,48 @@ describe('Azure commands against the test ARM server', function () {
     const result = await run<ScriptResult>(api, 'wiMigrate.copyAzScript', [...SIGN_IN, { pick: 'aks-legacy' }, { pickMany: ['shop/web'] }]);
     assert.match(result.script, /^az identity federated-credential create --name 'shop-web' --identity-name 'app-identity' --resource-group 'rg-apps' --issuer "\$AKS_OIDC_ISSUER" --subject 'system:serviceaccount:shop:web' --audiences 'api:\/\/AzureADTokenExchange'$/m);
     assert.equal(api.azureTesting.lastRun!.transcript.filter((e) => e.kind === 'copy').length, 1);
+  });
+
+  describe('Fill in client ids from Azure', () => {
+    const uri = workspaceUri(FOLDER, 'fill-client-ids.yaml');
+    const gone = `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg-apps/providers/Microsoft.ManagedIdentity/userAssignedIdentities/gone-identity`;
+    const account = (name: string, id: string) =>
+      `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ${name}\n  namespace: shop\n  annotations:\n    azure.workload.identity/client-id: "<managed-identity-client-id>" # client id of ${id}\n`;
+    // As the migration writes them for identities it knows by resource id only (core/addon-fill.ts).
+    const text = `${account('orders', APP_IDENTITY_ID)}---\n${account('gone', gone)}`;
+    let document: vscode.TextDocument | undefined;
+
+    before(async () => {
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    });
+
+    after(async () => {
+      // An open document stays in the index: emptied and saved first, so the later suites do not see its accounts.
+      if (document && !document.isClosed) {
+        const edit = new vscode.WorkspaceEdit();
+        edit.delete(uri, new vscode.Range(0, 0, document.lineCount, 0));
+        await vscode.workspace.applyEdit(edit);
+        await document.save();
+      }
+      await vscode.workspace.fs.delete(uri);
+    });
+
+    it('offered on the placeholder\'s line; replaces the placeholder of a found identity with its client id and names the one Azure does not find', async () => {
+      document = await openAndIndex(api, 'fill-client-ids.yaml');
+      const line = document.positionAt(text.indexOf('<managed-identity-client-id>')).line;
+      const offered = await quickFixes(document, new vscode.Range(line, 0, line, 0));
+      assert.ok(offered.some((a) => a.title === 'Fill in client ids from Azure…' && a.command?.command === 'wiMigrate.fillClientIds'), offered.map((a) => a.title).join(', '));
+      const other = await quickFixes(document, new vscode.Range(1, 0, 1, 0));
+      assert.ok(!other.some((a) => a.command?.command === 'wiMigrate.fillClientIds'), 'not on other lines');
+
+      const result = await run<FillResult>(api, 'wiMigrate.fillClientIds', []);
+      assert.deepEqual(result.notFound, [gone]);
+      assert.deepEqual(result.filled.map((f) => [f.clientId, f.places]), [[APP_CLIENT_ID, 1]]);
+      const expected = text.replace('"<managed-identity-client-id>"', `"${APP_CLIENT_ID}"`);
+      assert.equal(await waitForText(document, (t) => t === expected), expected);
+      assert.ok(await document.save());
+      const notice = api.azureTesting.lastRun!.transcript.find((e) => e.kind === 'notify');
+      assert.equal(notice?.text, `Filled in the client id of 1 managed identity in 1 place: fill-client-ids.yaml. Not found in Azure (404), left as placeholders: ${gone}.`);
+    });
   });
 });
