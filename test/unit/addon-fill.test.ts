@@ -67,6 +67,27 @@ spec: {azureIdentity: billing, selector: billing}
     assert.match(fixed, /name: billing-sa\n {2}namespace: shop\n {2}annotations:\n {4}azure\.workload\.identity\/client-id: "<managed-identity-client-id>" # client id of \/subscriptions\/s2\/resourceGroups\/rg\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/billing-id\n/);
   });
 
+  test('a SecretProviderClass whose pods\' identity is known by resource id only gets the placeholder clientID with its identity named', () => {
+    const project = new Project();
+    project.set('deploy.sh', SCRIPT);
+    project.set('k8s/orders.yaml', POD.replace('      containers:', '      volumes:\n        - name: secrets\n          csi:\n            driver: secrets-store.csi.k8s.io\n            volumeAttributes: {secretProviderClass: orders-kv}\n      containers:'));
+    project.set('k8s/kv.yaml', `apiVersion: secrets-store.csi.x-k8s.io/v1
+kind: SecretProviderClass
+metadata:
+  name: orders-kv
+  namespace: shop
+spec:
+  provider: azure
+  parameters:
+    usePodIdentity: "true"
+    keyvaultName: orders-kv
+`);
+    const fixed = project.fixAll().get('k8s/kv.yaml')!;
+    const orders = id('s1', 'shop-rg', 'orders-id');
+    assert.match(fixed, new RegExp(`\\n {4}clientID: "${PLACEHOLDER}" # client id of ${orders.replace(/\./g, '\\.')}\\n`));
+    assert.deepEqual(placeholdersIn('k8s/kv.yaml', fixed).map((p) => p.resourceId), [orders]);
+  });
+
   test('no comment where it would change the YAML (a flow map) or name something else than an identity', () => {
     const flow = { start: 10, end: 10, text: `, "k": "${PLACEHOLDER}"` };
     const text = 'a: {x: y  }\n';

@@ -1,4 +1,5 @@
 import type { Node, Pair, Scalar, YAMLMap } from 'yaml';
+import { withIdentityMarker } from '../addon-fill';
 import { YAML_FILE_KINDS } from '../fileKinds';
 import { GUID, mapAt, pairOf, PLACEHOLDER_CLIENT_ID, scalarString } from '../k8s';
 import { fixLabel } from '../labels';
@@ -29,7 +30,11 @@ export const csiPodIdentity: Rule = {
         const clientId = lookup.clientId ?? PLACEHOLDER_CLIENT_ID;
         // Parameters are a map of strings: the new value is always quoted.
         const edits = [replaceScalar(t, use.value, 'false', 'QUOTE_DOUBLE')];
-        if (!clientPair) edits.push(insertPair(t, params, 'clientID', JSON.stringify(clientId)));
+        if (!clientPair) {
+          const insert = insertPair(t, params, 'clientID', JSON.stringify(clientId));
+          // A placeholder names the identity it stands for, for "Fill in client ids from Azure".
+          edits.push(insert && !lookup.clientId ? withIdentityMarker(insert, ctx.file.text, lookup.identity?.resourceID) : insert);
+        }
         ctx.report({
           node: use.value,
           deprecated: true,
