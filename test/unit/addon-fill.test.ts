@@ -88,6 +88,27 @@ spec:
     assert.deepEqual(placeholdersIn('k8s/kv.yaml', fixed).map((p) => p.resourceId), [orders]);
   });
 
+  test('KEDA chart values whose operator identity is known by resource id only get the placeholder clientId with its identity named', () => {
+    const project = new Project();
+    const keda = id('s3', 'rg-keda', 'keda-id');
+    project.set('identity.yaml', `apiVersion: aadpodidentity.k8s.io/v1
+kind: AzureIdentity
+metadata: {name: keda-identity, namespace: keda}
+spec:
+  type: 0
+  resourceID: ${keda}
+---
+apiVersion: aadpodidentity.k8s.io/v1
+kind: AzureIdentityBinding
+metadata: {name: keda-binding, namespace: keda}
+spec: {azureIdentity: keda-identity, selector: keda-id}
+`);
+    project.set('keda/values.yaml', 'podIdentity:\n  activeDirectory:\n    identity: keda-id\n');
+    const fixed = project.fixAll().get('keda/values.yaml')!;
+    assert.match(fixed, new RegExp(`\\n {4}clientId: "${PLACEHOLDER}" # client id of ${keda.replace(/\./g, '\\.')}\\n`));
+    assert.deepEqual(placeholdersIn('keda/values.yaml', fixed).map((p) => p.resourceId), [keda]);
+  });
+
   test('no comment where it would change the YAML (a flow map) or name something else than an identity', () => {
     const flow = { start: 10, end: 10, text: `, "k": "${PLACEHOLDER}"` };
     const text = 'a: {x: y  }\n';

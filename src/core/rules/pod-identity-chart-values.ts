@@ -1,5 +1,6 @@
 import { isMap, isPair, isScalar, visit, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { TextEdit } from '../edits';
+import { withIdentityMarker } from '../addon-fill';
 import { YAML_FILE_KINDS } from '../fileKinds';
 import { mapAt, pairOf, PLACEHOLDER_CLIENT_ID, scalarString } from '../k8s';
 import { lookupIdentity } from '../lookup';
@@ -123,7 +124,9 @@ function checkKeda(ctx: RuleContext, podIdentity: YAMLMap, label: string): void 
     const lookup = lookupIdentity(ctx.index, selector, ctx.options.defaultNamespace);
     const clientId = quoted(lookup.clientId ?? PLACEHOLDER_CLIENT_ID);
     const tenantId = lookup.clientId && lookup.tenantId ? quoted(lookup.tenantId) : undefined;
-    const edits = [replaceScalar(t, identity.value, '', 'QUOTE_DOUBLE'), ...azureWorkloadEdits(t, podIdentity, workload, clientId, tenantId)];
+    // A placeholder names the identity it stands for, for "Fill in client ids from Azure".
+    const named = (e: TextEdit | undefined) => (e && !lookup.clientId ? withIdentityMarker(e, ctx.file.text, lookup.identity?.resourceID) : e);
+    const edits = [replaceScalar(t, identity.value, '', 'QUOTE_DOUBLE'), ...azureWorkloadEdits(t, podIdentity, workload, clientId, tenantId).map(named)];
     ctx.report({
       node: identity.value,
       deprecated: true,
