@@ -36,7 +36,13 @@ function silentSession(cloud: Cloud, tenantId: string | undefined): TokenCredent
   return {
     async getToken(scopes): Promise<AccessToken> {
       const list = Array.isArray(scopes) ? scopes : [scopes];
-      const session = await vscode.authentication.getSession(cloud.authProvider, tenantId ? [...list, `VSCODE_TENANT:${tenantId}`] : list, { silent: true });
+      let session: vscode.AuthenticationSession | undefined;
+      try {
+        session = await vscode.authentication.getSession(cloud.authProvider, tenantId ? [...list, `VSCODE_TENANT:${tenantId}`] : list, { silent: true });
+      } catch (error) {
+        // No such provider in this host (code-server, VSCodium): nobody can be signed in through it.
+        throw new NotSignedInError(`No ${cloud.authProvider} session: ${error instanceof Error ? error.message : String(error)}`);
+      }
       if (!session) throw new NotSignedInError(`No ${cloud.authProvider} session.`);
       return { token: session.accessToken, expiresOnTimestamp: Date.now() + 60_000, tokenType: 'Bearer' };
     },
