@@ -159,9 +159,12 @@ describe('Check cluster against the test Kubernetes API server', function () {
 
       // In the view: beside orders-api (the examples' Deployment), its federated credential.
       if (!stub) {
-        const view = (await extensionApi()).migrationView as MigrationView;
+        const view = (await extensionApi()).migrationView;
         type Node = Parameters<MigrationView['getTreeItem']>[0];
-        const label = (n: Node) => String(view.getTreeItem(n).label);
+        const label = (n: Node) => {
+          const l = view.getTreeItem(n).label;
+          return typeof l === 'string' ? l : (l?.label ?? '');
+        };
         const child = (parent: Node | undefined, text: string) => {
           const found = view.getChildren(parent).find((n) => label(n) === text);
           assert.ok(found, `"${text}" among ${view.getChildren(parent).map(label).join(' | ')}`);
