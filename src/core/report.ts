@@ -54,6 +54,8 @@ export interface ReportGroup {
   kind: 'AzureIdentityBinding' | 'ServiceAccount' | 'selector';
   namespace: string;
   name: string;
+  /** What to call it when not `<kind> <namespace>/<name>`: a binding of the AKS add-on is named after what creates it. */
+  label?: string;
   location?: ReportLocation;
   workloads: ReportWorkload[];
 }
@@ -192,11 +194,11 @@ class ReportBuilder {
     return this.entry(`clientId:${clientId.toLowerCase()}`, () => ({ label: `client id ${clientId}`, clientId }));
   }
 
-  private group(entry: Entry, kind: ReportGroup['kind'], namespace: string, name: string, location?: ReportLocation): ReportGroup {
+  private group(entry: Entry, kind: ReportGroup['kind'], namespace: string, name: string, location?: ReportLocation, label?: string): ReportGroup {
     const key = `${kind}/${namespace}/${name}`;
     let g = entry.groups.get(key);
     if (!g) {
-      g = { kind, namespace, name, location, workloads: [] };
+      g = { kind, namespace, name, ...(label ? { label } : {}), location, workloads: [] };
       entry.groups.set(key, g);
       entry.identity.groups.push(g);
     }
@@ -246,9 +248,10 @@ class ReportBuilder {
       for (const binding of bindings) {
         const identity = this.index.identityForBinding(binding);
         if (!identity) continue;
-        const where = { file: binding.file, start: binding.start, end: binding.end, what: binding.addon ? `AKS add-on binding ${binding.namespace}/${binding.name}` : `AzureIdentityBinding ${binding.namespace}/${binding.name}` };
+        const label = binding.addon ? `${addonCreator(this.index.parsedFile(binding.file)?.kind)} ${binding.namespace}/${binding.name}` : undefined;
+        const where = { file: binding.file, start: binding.start, end: binding.end, what: label ?? `AzureIdentityBinding ${binding.namespace}/${binding.name}` };
         const entry = this.forIdentity(identity);
-        this.group(entry, 'AzureIdentityBinding', binding.namespace, binding.name, where).workloads.push(withLocations(workload, where, entry.identity.location));
+        this.group(entry, 'AzureIdentityBinding', binding.namespace, binding.name, where, label).workloads.push(withLocations(workload, where, entry.identity.location));
         this.account(entry, workload.serviceAccount);
         placed = true;
       }
@@ -340,6 +343,13 @@ class ReportBuilder {
     const workloads = [...this.workloads.values()];
     return { identities, counts: countOf(workloads), stillOnPodIdentity: workloads.filter((w) => w.onPodIdentity).length };
   }
+}
+
+/** What creates a binding of the AKS add-on, by the kind of file that declares it. */
+function addonCreator(fileKind: string | undefined): string {
+  if (fileKind === 'bicep') return 'Bicep podIdentityProfile entry';
+  if (fileKind === 'arm-template') return 'ARM template podIdentityProfile entry';
+  return 'az aks pod-identity add';
 }
 
 /** A workload placed under a binding: the binding's and the identity's places added to its own. */

@@ -106,6 +106,26 @@ describe('migration report', () => {
     assert.equal(catalog.locations.filter((l) => l.file.endsWith('setup-cluster.sh')).length, 1);
   });
 
+  test('a binding of the AKS add-on is named after what creates it: the script command, the Bicep or ARM template entry', () => {
+    const groupsOf = (repo: string) =>
+      reportOf(projectOf(join(ROOT, 'test', 'repos', repo, 'before'))).identities.flatMap((i) => i.groups.map((g) => `${g.label ?? `${g.kind} ${g.namespace}/${g.name}`} @ ${g.location?.file} @ ${g.location?.what}`));
+    assert.deepEqual(groupsOf('addon-deploy-script'), [
+      'az aks pod-identity add shop/billing @ scripts/billing-identity.ps1 @ az aks pod-identity add shop/billing',
+      'az aks pod-identity add shop/orders @ deploy.sh @ az aks pod-identity add shop/orders',
+    ]);
+    assert.deepEqual(groupsOf('addon-pipelines'), [
+      'az aks pod-identity add shop/cart @ azure-pipelines.yml @ az aks pod-identity add shop/cart',
+      'az aks pod-identity add shop/reviews @ .github/workflows/deploy.yml @ az aks pod-identity add shop/reviews',
+    ]);
+    assert.deepEqual(groupsOf('addon-bicep'), [
+      'Bicep podIdentityProfile entry storefront/orders @ infra/modules/aks.bicep @ Bicep podIdentityProfile entry storefront/orders',
+      'Bicep podIdentityProfile entry storefront/payments @ infra/modules/aks.bicep @ Bicep podIdentityProfile entry storefront/payments',
+    ]);
+    assert.deepEqual(groupsOf('addon-arm'), ['ARM template podIdentityProfile entry billing/invoices @ azuredeploy.json @ ARM template podIdentityProfile entry billing/invoices']);
+    // An AzureIdentityBinding manifest keeps its kind's name.
+    assert.ok(reportOf(projectOf(join(ROOT, 'examples'))).identities.some((i) => i.groups.some((g) => g.label === undefined && g.kind === 'AzureIdentityBinding')));
+  });
+
   test('a workload fixed in the workspace moves from pod identity to migrated, under its client id once the AzureIdentity is gone', () => {
     const project = new Project();
     project.set('identity.yaml', IDENTITY);

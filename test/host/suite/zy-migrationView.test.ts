@@ -120,6 +120,20 @@ describe('migration view', () => {
     assert.equal(editor.document.lineAt(editor.selection.active.line).text.trim(), 'aadpodidbinding: orders-identity');
   });
 
+  it('names the binding of an AKS add-on pod identity after the script command that creates it, and opens it there', async () => {
+    await waitForModel((r) => r.identities.some((i) => i.label === 'AKS add-on pod identity shop/catalog'), 'the add-on identity of examples/addon');
+    const addon = childByLabel(undefined, 'AKS add-on pod identity shop/catalog');
+    assert.deepEqual(view.getChildren(addon).map(labelOf), ['az aks pod-identity add shop/catalog']);
+    const item = view.getTreeItem(view.getChildren(addon)[0]);
+    assert.ok(item.command);
+    await vscode.commands.executeCommand(item.command.command, ...((item.command.arguments ?? []) as unknown[]));
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor, 'an editor is open');
+    assert.ok(editor.document.uri.path.endsWith('examples/addon/setup-cluster.sh'), editor.document.uri.path);
+    assert.match(editor.document.lineAt(editor.selection.active.line).text, /^az aks pod-identity add\b/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('the status bar counts the workloads still on pod identity, and opens the view', async () => {
     const expected = await coreReport();
     await waitForModel((r) => r.stillOnPodIdentity === expected.stillOnPodIdentity, 'the core\'s count');
