@@ -134,6 +134,21 @@ describe('migration view', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  it('shows a CronJob that a kustomize overlay labels through an inline patch, with the kustomization line among its places', async () => {
+    await waitForModel((r) => stateOf(r, 'reports/CronJob/prod-reports-export') === 'pod-identity', 'the CronJob the prod overlay labels');
+    const identity = childByLabel(undefined, 'AzureIdentity reports/reports-reader');
+    const cron = childByLabel(childByLabel(identity, 'AzureIdentityBinding reports/reports-reader-binding'), 'CronJob reports/prod-reports-export');
+    const places = view.getChildren(cron).map((n) => `${labelOf(n)} ${String(view.getTreeItem(n).description)}`);
+    assert.deepEqual(places.slice(0, 2), ['CronJob reports-export examples/reports/base/batch.yaml', 'inline patch in kustomization.yaml examples/reports/overlays/prod/kustomization.yaml']);
+    const item = view.getTreeItem(view.getChildren(cron)[1]);
+    assert.ok(item.command);
+    await vscode.commands.executeCommand(item.command.command, ...((item.command.arguments ?? []) as unknown[]));
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor, 'an editor is open');
+    assert.equal(editor.document.lineAt(editor.selection.active.line).text.trim(), 'aadpodidbinding: reports-reader');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('the status bar counts the workloads still on pod identity, and opens the view', async () => {
     const expected = await coreReport();
     await waitForModel((r) => r.stillOnPodIdentity === expected.stillOnPodIdentity, 'the core\'s count');
