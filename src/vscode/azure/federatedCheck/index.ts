@@ -23,7 +23,7 @@ export interface FederatedCheckContext {
 /** Errors of the credential that mean "nobody is signed in" rather than "the sign-in failed". */
 const NOT_SIGNED_IN = new Set(['NotSignedInError', 'CredentialUnavailableError', 'AuthenticationRequiredError']);
 
-export function isNotSignedIn(error: unknown): boolean {
+function isNotSignedIn(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof Error && NOT_SIGNED_IN.has(e.name)) return true;
   }
