@@ -162,6 +162,8 @@ interface Entry {
 class ReportBuilder {
   private readonly entries = new Map<string, Entry>();
   private readonly workloads = new Map<string, ReportWorkload>();
+  /** The files kustomize builds read objects from (made on first use). */
+  private builtFiles: Set<string> | undefined;
 
   constructor(private readonly index: WorkspaceIndex) {}
 
@@ -215,6 +217,9 @@ class ReportBuilder {
   /** The builds that label the pod when its own file shows neither label (kustomize's commonLabels, an inline patch). */
   builtPlaces(pod: PodFact): BuiltPlace[] {
     if (pod.ownerKind === POD_FRAGMENT_KIND || pod.usesWorkloadIdentity || pod.bindingLabel !== undefined || pod.templated?.bindingLabel !== undefined) return [];
+    // Only a file a build reads can be labelled by one.
+    this.builtFiles ??= new Set(this.index.kustomize.builds.flatMap((b) => b.objects.map((bo) => bo.file)));
+    if (!this.builtFiles.has(pod.file)) return [];
     const obj = objectOf(this.index, pod);
     const site = obj && podSiteOf(obj);
     const labels = site ? labelsOf(site.metadata) : undefined;
