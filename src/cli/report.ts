@@ -66,7 +66,7 @@ export function reportMarkdown(report: MigrationReport, locate: (l: ReportLocati
     lines.push(`## ${identity.label}${client}`, '');
     lines.push(`${countsText(identity.counts)}.${identity.location ? ` Defined at ${at(locate(identity.location))}.` : ''}`, '');
     for (const group of identity.groups) {
-      const name = group.kind === 'selector' ? `aadpodidbinding: ${group.name} (no binding found in ${group.namespace})` : `${group.kind} ${group.namespace}/${group.name}`;
+      const name = group.kind === 'selector' ? `aadpodidbinding: ${group.name} (no binding found in ${group.namespace})` : (group.label ?? `${group.kind} ${group.namespace}/${group.name}`);
       lines.push(`- ${name}${group.location ? ` ${at(locate(group.location))}` : ''}`);
       for (const w of group.workloads) {
         // The workload's own places (its object, its label, its account); the binding and identity head their sections.

@@ -28,7 +28,9 @@ export function clusterStates(report: ClusterReport): ClusterState[] {
   });
   installed('AzureIdentityBinding', pi.bindings, (name) => `AzureIdentityBinding ${name} is still in the cluster.`);
   installed('AzurePodIdentityException', pi.exceptions, (name) => `AzurePodIdentityException ${name} is still in the cluster.`);
-  return [...states.values()];
+  // A second state beside the workload's: its federated credential, as Azure answered.
+  const federated = (report.federated?.workloads ?? []).map((f) => ({ key: f.key, state: f.state, detail: f.detail, problem: f.problem }));
+  return [...states.values(), ...federated];
 }
 
 const list = (refs: Array<{ namespace: string; name: string }>) => refs.map((r) => `${r.namespace}/${r.name}`).join(', ');
@@ -71,6 +73,13 @@ export function formatClusterText(report: ClusterReport): string {
         lines.push(`      container ${c.name}: ${env}; ${token}`);
       }
     }
+    const federated = report.federated?.workloads.find((f) => f.key === w.key);
+    if (federated) lines.push(`      ${federated.problem ? '✗' : '✓'} ${federated.state}: ${federated.detail}`);
+  }
+  if (report.federated) {
+    lines.push('');
+    lines.push('Federated credentials (Azure):');
+    lines.push(`  ${report.federated.summary}`);
   }
   if (report.drift.length) {
     lines.push('');

@@ -4,3 +4,5 @@ export { readCluster, kubeContexts, ClusterReadError } from './read';
 export { compareWithRepository } from './compare';
 export { clusterStates, formatClusterText } from './format';
 export type { ClusterReport } from './report';
+export { federatedRequest, federatedForAll, withFederated, FEDERATED } from './federated';
+export type { FederatedReport, FederatedRequest } from './federated';

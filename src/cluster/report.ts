@@ -2,6 +2,7 @@
 // Kubernetes API (read.ts): pure, no I/O, no client-node at run time (its model types only).
 import { posix } from 'node:path';
 import type { V1Job, V1MutatingWebhookConfiguration, V1Pod, V1ReplicaSet, V1ServiceAccount } from '@kubernetes/client-node';
+import type { FederatedReport } from './federated';
 
 const LABEL_POD_IDENTITY = 'aadpodidbinding';
 const WI_USE = 'azure.workload.identity/use';
@@ -111,6 +112,8 @@ export interface ClusterReport {
   otherWorkloads: string[];
   /** Differences with the repository (compare.ts); empty until compared. */
   drift: DriftEntry[];
+  /** Federated credentials of the workload-identity workloads, checked through Azure (federated.ts); absent until asked. */
+  federated?: FederatedReport;
   /** What the walkthrough and the command's context keys read. */
   summary: { workloadIdentityReady: boolean; podIdentityGone: boolean };
 }

@@ -1,14 +1,12 @@
-import { isMap, isScalar } from 'yaml';
-import { nameOf, namespaceIn } from './builds';
-import type { IdentityFact, PodFact, ServiceAccountFact } from './facts';
+import type { IdentityFact, PodFact } from './facts';
 import { podIdentityBlocks, isAzureBlock, TRIGGER_AUTH_KINDS } from './keda';
-import { annotationsOf, GUID, LABEL_POD_IDENTITY, labelsOf, mapAt, metadataOf, pairOf, PLACEHOLDER_CLIENT_ID, POD_FRAGMENT_KIND, podSiteOf, scalarString, TEMPLATE_PATHS, WI_CLIENT_ID } from './k8s';
-import { valueIn } from './build-values';
-import { chartOf, renderScalar } from './chart';
-import { rangeOf, type K8sObject, type ManifestFile } from './model';
+import { LABEL_POD_IDENTITY, labelsOf, mapAt, pairOf, PLACEHOLDER_CLIENT_ID, POD_FRAGMENT_KIND, podSiteOf, scalarString, WI_USE } from './k8s';
+import { builtPlacesOf, findingAt, placesOf, type BuiltPlace, type Place } from './report-kustomize';
+import { rangeOf, type K8sObject } from './model';
+import { clientIdOf, objectOf, objectsOf, reportObject } from './report-objects';
+import { builtState, fixLabelsOf, labelledState } from './report-states';
 import type { Finding } from './rule';
 import type { Steps } from './steps';
-import { rawText, templatedNode } from './yaml-edit';
 import type { WorkspaceIndex } from './workspace';
 
 /*
@@ -54,6 +52,8 @@ export interface ReportGroup {
   kind: 'AzureIdentityBinding' | 'ServiceAccount' | 'selector';
   namespace: string;
   name: string;
+  /** What to call it when not `<kind> <namespace>/<name>`: a binding of the AKS add-on is named after what creates it. */
+  label?: string;
   location?: ReportLocation;
   workloads: ReportWorkload[];
 }
@@ -138,7 +138,10 @@ export function* reportSteps(index: WorkspaceIndex, findingsOf: FindingsOf): Ste
   const pods = [...byPlace.values()];
   for (const pod of pods) {
     if (!findings.has(pod.file)) findings.set(pod.file, yield* findingsOf(pod.file));
-    builder.addPod(pod, findings.get(pod.file)!);
+    // Labels a kustomize build writes (commonLabels, an inline patch): the findings of the line that writes them.
+    const built = builder.builtPlaces(pod);
+    for (const path of new Set(built.map((b) => b.labelAt.file))) if (!findings.has(path)) findings.set(path, yield* findingsOf(path));
+    builder.addPod(pod, findings.get(pod.file)!, built.map((b) => ({ ...b, finding: findingAt(findings.get(b.labelAt.file) ?? [], b.labelAt) })));
     yield;
   }
   const others = [...objectsOf(index, [...TRIGGER_AUTH_KINDS, 'SecretProviderClass'])];
@@ -159,6 +162,8 @@ interface Entry {
 class ReportBuilder {
   private readonly entries = new Map<string, Entry>();
   private readonly workloads = new Map<string, ReportWorkload>();
+  /** The files kustomize builds read objects from (made on first use). */
+  private builtFiles: Set<string> | undefined;
 
   constructor(private readonly index: WorkspaceIndex) {}
 
@@ -192,11 +197,11 @@ class ReportBuilder {
     return this.entry(`clientId:${clientId.toLowerCase()}`, () => ({ label: `client id ${clientId}`, clientId }));
   }
 
-  private group(entry: Entry, kind: ReportGroup['kind'], namespace: string, name: string, location?: ReportLocation): ReportGroup {
+  private group(entry: Entry, kind: ReportGroup['kind'], namespace: string, name: string, location?: ReportLocation, label?: string): ReportGroup {
     const key = `${kind}/${namespace}/${name}`;
     let g = entry.groups.get(key);
     if (!g) {
-      g = { kind, namespace, name, location, workloads: [] };
+      g = { kind, namespace, name, ...(label ? { label } : {}), location, workloads: [] };
       entry.groups.set(key, g);
       entry.identity.groups.push(g);
     }
@@ -209,7 +214,20 @@ class ReportBuilder {
     if (!list.some((a) => a.namespace === account.namespace && a.name === account.name)) list.push(account);
   }
 
-  addPod(pod: PodFact, findings: readonly Finding[]): void {
+  /** The builds that label the pod when its own file shows neither label (kustomize's commonLabels, an inline patch). */
+  builtPlaces(pod: PodFact): BuiltPlace[] {
+    if (pod.ownerKind === POD_FRAGMENT_KIND || pod.usesWorkloadIdentity || pod.bindingLabel !== undefined || pod.templated?.bindingLabel !== undefined) return [];
+    // Only a file a build reads can be labelled by one.
+    this.builtFiles ??= new Set(this.index.kustomize.builds.flatMap((b) => b.objects.map((bo) => bo.file)));
+    if (!this.builtFiles.has(pod.file)) return [];
+    const obj = objectOf(this.index, pod);
+    const site = obj && podSiteOf(obj);
+    const labels = site ? labelsOf(site.metadata) : undefined;
+    if (!obj || (labels && (pairOf(labels, LABEL_POD_IDENTITY) || pairOf(labels, WI_USE)))) return [];
+    return builtPlacesOf(this.index, obj, pod);
+  }
+
+  addPod(pod: PodFact, findings: readonly Finding[], built: readonly BuiltPlace[] = []): void {
     const obj = objectOf(this.index, pod);
     if (!obj) return;
     const site = podSiteOf(obj);
@@ -224,8 +242,20 @@ class ReportBuilder {
       this.addLabelledPod(pod, obj, [own, labelAt], finding, fixLabelsOf(findings.filter((f) => inPod(f) && f.ruleId === 'pod-identity-label')));
       return;
     }
-    if (!pod.usesWorkloadIdentity) return;
-    this.addMigratedPod(pod, obj, own, findings.filter((f) => inPod(f) && f.ruleId.startsWith('wi-')));
+    const problems = findings.filter((f) => inPod(f) && f.ruleId.startsWith('wi-'));
+    if (pod.usesWorkloadIdentity) {
+      this.addMigratedPod(pod, [own], problems, placesOf(this.index, obj, pod));
+      return;
+    }
+    for (const place of built) {
+      if (place.bindingLabel === undefined) {
+        this.addMigratedPod(pod, [own, place.labelAt], problems, [place]);
+        continue;
+      }
+      const { state, reason } = builtState(place);
+      const workload = this.workload(pod, place, state, reason, true, [own, place.labelAt], fixLabelsOf(place.finding ? [place.finding] : []));
+      this.underBindings(place, place.bindingLabel, undefined, workload);
+    }
   }
 
   /** A pod still on pod identity: under each identity its label reaches, per namespace it is deployed to. */
@@ -233,35 +263,41 @@ class ReportBuilder {
     const { state, reason } = labelledState(pod, finding);
     for (const place of placesOf(this.index, obj, pod)) {
       const workload = this.workload(pod, place, state, reason, true, locations, fixLabels);
-      if (pod.bindingLabel === undefined) {
-        const entry = this.entry(UNKNOWN, () => ({ label: 'unknown identity' }));
-        this.group(entry, 'selector', place.namespace, pod.templated?.bindingLabel ?? '(templated)').workloads.push(workload);
-        continue;
-      }
-      // Pod identity matches bindings of any namespace; those of the pod's own namespace, when there are some, are the ones a build meant.
-      const all = this.index.bindingsForSelector(pod.bindingLabel, place.namespace);
-      const local = all.filter((b) => b.namespace === place.namespace);
-      const bindings = local.length ? local : all;
-      let placed = false;
-      for (const binding of bindings) {
-        const identity = this.index.identityForBinding(binding);
-        if (!identity) continue;
-        const where = { file: binding.file, start: binding.start, end: binding.end, what: binding.addon ? `AKS add-on binding ${binding.namespace}/${binding.name}` : `AzureIdentityBinding ${binding.namespace}/${binding.name}` };
-        const entry = this.forIdentity(identity);
-        this.group(entry, 'AzureIdentityBinding', binding.namespace, binding.name, where).workloads.push(withLocations(workload, where, entry.identity.location));
-        this.account(entry, workload.serviceAccount);
-        placed = true;
-      }
-      if (!placed) {
-        const entry = this.entry(UNKNOWN, () => ({ label: 'unknown identity' }));
-        this.group(entry, 'selector', place.namespace, pod.bindingLabel).workloads.push(workload);
-      }
+      this.underBindings(place, pod.bindingLabel, pod.templated?.bindingLabel, workload);
+    }
+  }
+
+  /** A workload on pod identity: under each binding its label selects (or under the unknown identity). */
+  private underBindings(place: Place, bindingLabel: string | undefined, templated: string | undefined, workload: ReportWorkload): void {
+    if (bindingLabel === undefined) {
+      const entry = this.entry(UNKNOWN, () => ({ label: 'unknown identity' }));
+      this.group(entry, 'selector', place.namespace, templated ?? '(templated)').workloads.push(workload);
+      return;
+    }
+    // Pod identity matches bindings of any namespace; those of the pod's own namespace, when there are some, are the ones a build meant.
+    const all = this.index.bindingsForSelector(bindingLabel, place.namespace);
+    const local = all.filter((b) => b.namespace === place.namespace);
+    const bindings = local.length ? local : all;
+    let placed = false;
+    for (const binding of bindings) {
+      const identity = this.index.identityForBinding(binding);
+      if (!identity) continue;
+      const label = binding.addon ? `${addonCreator(this.index.parsedFile(binding.file)?.kind)} ${binding.namespace}/${binding.name}` : undefined;
+      const where = { file: binding.file, start: binding.start, end: binding.end, what: label ?? `AzureIdentityBinding ${binding.namespace}/${binding.name}` };
+      const entry = this.forIdentity(identity);
+      this.group(entry, 'AzureIdentityBinding', binding.namespace, binding.name, where, label).workloads.push(withLocations(workload, where, entry.identity.location));
+      this.account(entry, workload.serviceAccount);
+      placed = true;
+    }
+    if (!placed) {
+      const entry = this.entry(UNKNOWN, () => ({ label: 'unknown identity' }));
+      this.group(entry, 'selector', place.namespace, bindingLabel).workloads.push(workload);
     }
   }
 
   /** A pod with the `use` label: under the identity its service account's client id names. */
-  private addMigratedPod(pod: PodFact, obj: K8sObject, own: ReportLocation, problems: readonly Finding[]): void {
-    for (const place of placesOf(this.index, obj, pod)) {
+  private addMigratedPod(pod: PodFact, own: ReportLocation[], problems: readonly Finding[], places: readonly Place[]): void {
+    for (const place of places) {
       const accountName = place.account ?? pod.serviceAccountName ?? 'default';
       const account = this.index.serviceAccount(place.namespace, accountName);
       const clientId = account && clientIdOf(this.index, account);
@@ -271,10 +307,11 @@ class ReportBuilder {
       if (problem) [state, reason] = ['needs-input', problem.message];
       else if (clientId?.placeholder) [state, reason] = ['needs-input', `ServiceAccount ${place.namespace}/${accountName} carries the placeholder client id ${PLACEHOLDER_CLIENT_ID}: write the managed identity's client id.`];
       else if (clientId?.templated) [state, reason] = ['needs-input', `The client id of ServiceAccount ${place.namespace}/${accountName} is templated (${clientId.templated}) and no chart value renders it.`];
-      const locations = [own, ...(account ? [{ file: account.file, start: account.start, end: account.end, what: `ServiceAccount ${account.namespace}/${account.name}` }] : [])];
+      const accountAt = account ? { file: account.file, start: account.start, end: account.end, what: `ServiceAccount ${account.namespace}/${account.name}` } : undefined;
+      const locations = [...own, ...(accountAt ? [accountAt] : [])];
       const workload = this.workload(pod, place, state, reason, false, locations, fixLabelsOf(problems), { namespace: place.namespace, name: accountName });
       const entry = this.forClientId(clientId?.value);
-      this.group(entry, 'ServiceAccount', place.namespace, accountName, locations[1]).workloads.push(withLocations(workload, undefined, entry.identity.location));
+      this.group(entry, 'ServiceAccount', place.namespace, accountName, accountAt).workloads.push(withLocations(workload, undefined, entry.identity.location));
       this.account(entry, workload.serviceAccount);
     }
   }
@@ -342,112 +379,17 @@ class ReportBuilder {
   }
 }
 
+/** What creates a binding of the AKS add-on, by the kind of file that declares it. */
+function addonCreator(fileKind: string | undefined): string {
+  if (fileKind === 'bicep') return 'Bicep podIdentityProfile entry';
+  if (fileKind === 'arm-template') return 'ARM template podIdentityProfile entry';
+  return 'az aks pod-identity add';
+}
+
 /** A workload placed under a binding: the binding's and the identity's places added to its own. */
 function withLocations(workload: ReportWorkload, binding: ReportLocation | undefined, identity: ReportLocation | undefined): ReportWorkload {
   // A pod identity of the AKS add-on is its binding too: one place, listed once.
   const places = identity && binding && identity.file === binding.file && identity.start === binding.start ? [binding] : [binding, identity];
   const extra = places.filter((l): l is ReportLocation => l !== undefined && !workload.locations.some((w) => w.file === l.file && w.start === l.start));
   return extra.length ? { ...workload, locations: [...workload.locations, ...extra] } : workload;
-}
-
-/** The state of a pod still labelled `aadpodidbinding`, from the finding of its label (pod-identity-label). */
-function labelledState(pod: PodFact, finding: Finding | undefined): { state: WorkloadState; reason?: string } {
-  if (pod.bindingLabel === undefined) {
-    return { state: 'needs-input', reason: `The aadpodidbinding value is templated (${pod.templated?.bindingLabel ?? 'unknown'}) and no chart value renders it.` };
-  }
-  if (!finding) return { state: 'pod-identity' };
-  if (finding.fix?.needsInput) return { state: 'needs-input', reason: 'The identity\'s client id was not found: the fix writes a placeholder to fill in.' };
-  if (finding.fix) return { state: 'pod-identity' };
-  const noFix = /No fix: (.*)$/s.exec(finding.message);
-  if (noFix) return { state: 'blocked', reason: capitalised(noFix[1]) };
-  // Nothing left to edit: the `use` label and the account are there, the label stays for an immutable selector.
-  if (pod.usesWorkloadIdentity) return { state: 'migrated', reason: 'The aadpodidbinding label stays beside the use label while the workload\'s selector needs it.' };
-  return { state: 'blocked', reason: finding.message };
-}
-
-/** The labels of the findings' fixes and of their edits, once each. */
-function fixLabelsOf(findings: readonly Finding[]): string[] {
-  return [...new Set(findings.flatMap((f) => (f.fix ? [f.fix.label, ...f.fix.edits.flatMap((e) => (e.label ? [e.label] : []))] : [])))];
-}
-
-function capitalised(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-interface Place {
-  namespace: string;
-  name: string;
-  /** The service account the build renders for the pod, when a build renders it. */
-  account?: string;
-}
-
-/** Where the workload is deployed: one place per kustomize build that renders it (its namespace and name there), else its own. */
-function placesOf(index: WorkspaceIndex, obj: K8sObject, pod: PodFact): Place[] {
-  const model = index.kustomize;
-  // A patch document is deployed as the objects it patches.
-  const builds = [...model.placesOf(obj), ...model.targetsOf(obj)];
-  const accountPath = [...(TEMPLATE_PATHS[pod.ownerKind] ?? []), 'spec', 'serviceAccountName'];
-  const built = builds.map(({ bo }) => ({ namespace: namespaceIn(bo) ?? pod.namespace, name: nameOf(bo), account: valueIn(bo, accountPath) }));
-  const unique = new Map([...built].map((p) => [`${p.namespace}/${p.name}`, p]));
-  return unique.size ? [...unique.values()].sort((a, b) => a.namespace.localeCompare(b.namespace)) : [{ namespace: pod.namespace, name: obj.name ?? pod.ownerName ?? '(unnamed)' }];
-}
-
-/** The object a pod fact was read from. */
-function objectOf(index: WorkspaceIndex, pod: PodFact): K8sObject | undefined {
-  const file = index.file(pod.file);
-  for (const doc of file?.docs ?? []) {
-    if (doc.start > pod.start || doc.end < pod.end) continue;
-    for (const obj of doc.objects) if (rangeOf(doc, obj.node)[0] === pod.start) return obj;
-  }
-  return undefined;
-}
-
-/** Every object of these kinds in the workspace, with its file. */
-function* objectsOf(index: WorkspaceIndex, kinds: readonly string[]): Generator<{ file: ManifestFile; obj: K8sObject }> {
-  for (const path of [...index.paths].sort()) {
-    const file = index.parsedFile(path);
-    if (!file) continue;
-    const seen = new Set<number>();
-    for (const doc of file.docs) {
-      for (const obj of doc.objects) {
-        if (!kinds.includes(obj.kind)) continue;
-        // The alternatives of a Helm document repeat its objects at the same place.
-        const [start] = rangeOf(doc, obj.node);
-        if (seen.has(start)) continue;
-        seen.add(start);
-        yield { file, obj };
-      }
-    }
-  }
-}
-
-function reportObject(index: WorkspaceIndex, file: ManifestFile, obj: K8sObject, state: WorkloadState, findings: readonly Finding[] = []): ReportObject {
-  const [start, end] = rangeOf(obj.doc, obj.node);
-  const fixLabels = fixLabelsOf(findings.filter((f) => f.start >= start && f.end <= end));
-  const namespace = obj.kind === 'ClusterTriggerAuthentication' ? '' : index.namespaceOf(obj);
-  const name = obj.name ?? '(unnamed)';
-  return { kind: obj.kind, namespace, name, state, location: { file: file.path, start, end, what: `${obj.kind} ${namespace ? `${namespace}/` : ''}${name}` }, fixLabels };
-}
-
-/** The client id a service account carries: a GUID, the placeholder, or a templated value. */
-function clientIdOf(index: WorkspaceIndex, account: ServiceAccountFact): { value?: string; placeholder?: boolean; templated?: string } | undefined {
-  if (account.clientId !== undefined) {
-    if (account.clientId === PLACEHOLDER_CLIENT_ID) return { placeholder: true };
-    return GUID.test(account.clientId) ? { value: account.clientId } : undefined;
-  }
-  // An annotation a kustomize patch adds (Flux's way of annotating its controllers' accounts).
-  for (const { bo } of index.kustomize.placesOf(account.object)) {
-    const built = valueIn(bo, ['metadata', 'annotations', WI_CLIENT_ID]);
-    if (built !== undefined) return built === PLACEHOLDER_CLIENT_ID ? { placeholder: true } : GUID.test(built) ? { value: built } : undefined;
-  }
-  const file = index.file(account.file);
-  const annotations = annotationsOf(metadataOf(account.object));
-  const node = annotations && isMap(annotations) ? (annotations).get(WI_CLIENT_ID, true) : undefined;
-  if (!file || !isScalar(node) || !templatedNode({ file, doc: account.object.doc }, node)) return undefined;
-  // A chart's template: the value its values render.
-  const text = rawText({ file, doc: account.object.doc }, node);
-  const chart = chartOf(index, account.file);
-  const rendered = chart ? renderScalar(chart, text) : undefined;
-  if (rendered && 'value' in rendered) return rendered.value === PLACEHOLDER_CLIENT_ID ? { placeholder: true } : GUID.test(rendered.value) ? { value: rendered.value } : undefined;
-  return { templated: text };
 }

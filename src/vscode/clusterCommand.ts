@@ -11,6 +11,8 @@ import { SECTION } from './settings';
  * is its own bundle, dist/cluster.js, required on the first run: activation never pays for it.
  */
 type ClusterModule = typeof import('../cluster');
+/** The part of dist/azure.js the check calls: the federated credentials, without picker or sign-in prompt. */
+type FederatedModule = Pick<typeof import('./azure'), 'checkFederatedInEditor'>;
 
 /** The migration view's receiver of the states (registered by the view; called only when it exists). */
 const SET_CLUSTER_STATES = 'wiMigrate.internal.setClusterStates';
@@ -33,6 +35,27 @@ function loadCluster(): ClusterModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, synchronously, from the bundle beside this one
   loaded ??= require('./cluster') as ClusterModule;
   return loaded;
+}
+
+/**
+ * The federated credentials of the workload-identity service accounts, through the Azure layer
+ * (dist/azure.js, loaded here only when there is one to check): skipped without loading it in an
+ * untrusted workspace, and when nobody is signed in.
+ */
+async function withFederatedCredentials(cluster: ClusterModule, report: ClusterReport): Promise<ClusterReport> {
+  const request = cluster.federatedRequest(report);
+  if (request.workloads.length === 0) return report;
+  if (!vscode.workspace.isTrusted) {
+    return cluster.withFederated(report, cluster.federatedForAll(request, cluster.FEDERATED.untrusted, 'The workspace is not trusted: Azure is not asked.', false));
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the Azure bundle, loaded on first use like the Azure commands'
+    const azure = require('./azure') as FederatedModule;
+    const checked = await azure.checkFederatedInEditor(request);
+    return cluster.withFederated(report, { cluster: checked.cluster, summary: checked.summary, workloads: checked.workloads });
+  } catch (e) {
+    return cluster.withFederated(report, cluster.federatedForAll(request, cluster.FEDERATED.failed, `Checking the federated credentials failed: ${(e instanceof Error ? e.message : String(e)).replace(/\.$/, '')}.`, true));
+  }
 }
 
 export interface ClusterCommandHost {
@@ -74,7 +97,8 @@ export async function checkCluster(host: ClusterCommandHost): Promise<ClusterChe
       async () => {
         const read = await cluster.readCluster({ kubeconfig, context: context ?? undefined, audience });
         await host.indexReady();
-        return cluster.compareWithRepository(read, host.index().pods);
+        const compared = cluster.compareWithRepository(read, host.index().pods);
+        return withFederatedCredentials(cluster, compared);
       },
     );
   } catch (e) {

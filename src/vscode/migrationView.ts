@@ -220,7 +220,7 @@ export class MigrationView implements vscode.TreeDataProvider<Node>, vscode.Disp
       }
       case 'group': {
         const { group } = node;
-        const label = group.kind === 'selector' ? `aadpodidbinding: ${group.name}` : `${group.kind} ${group.namespace}/${group.name}`;
+        const label = group.kind === 'selector' ? `aadpodidbinding: ${group.name}` : (group.label ?? `${group.kind} ${group.namespace}/${group.name}`);
         const item = new vscode.TreeItem(label, expanded);
         item.id = `group:${node.identity.id}:${group.kind}/${group.namespace}/${group.name}`;
         item.description = group.kind === 'selector' ? `no binding · ${group.workloads.length}` : String(group.workloads.length);

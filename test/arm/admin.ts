@@ -29,6 +29,7 @@ export const ADMIN_PREFIX = '/__admin/';
  *   PUT    /__admin/cluster-failure    {code,message} or null
  *   POST   /__admin/reset              state back to the seed, faults and log cleared
  *   DELETE /__admin/clusters           every managed cluster gone (empty pickers)
+ *   POST   /__admin/seed               an ArmSeed's identities, credentials and clusters added (existing subscriptions)
  */
 export function adminReply(target: AdminTarget, seed: ArmSeed | undefined, method: string, path: string, body: unknown): Reply {
   const route = `${method} ${path.slice(ADMIN_PREFIX.length - 1)}`;
@@ -60,6 +61,13 @@ export function adminReply(target: AdminTarget, seed: ArmSeed | undefined, metho
     case 'DELETE /clusters':
       target.state.clusters.clear();
       return { status: 204 };
+    case 'POST /seed': {
+      const more = body as ArmSeed;
+      more.identities?.forEach((identity) => target.state.addIdentity(identity));
+      more.federatedCredentials?.forEach(({ identityId, ...credential }) => target.state.addFederatedCredential(identityId, credential));
+      more.clusters?.forEach((cluster) => target.state.addCluster(cluster));
+      return { status: 204 };
+    }
     default:
       return { status: 404, body: { error: { code: 'NoAdminRoute', message: `No admin route ${route}.` } } };
   }

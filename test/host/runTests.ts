@@ -84,8 +84,8 @@ async function main(): Promise<void> {
   const mainRun = await hostRun('Integration tests', {
     tests: 'suite', workspace: freshWorkspace(), env: { ...arm.env, ...kube.env }, useDownloadedVsCode,
   });
-  await kube.close();
-  // The restricted-mode run gets the ARM server too: its tests check that no request reached it.
+  // The restricted-mode run gets the ARM server too: its tests check that no request reached it
+  // (the cluster check's among them, which reads the Kubernetes API server).
   let restricted = 0;
   if (useDownloadedVsCode) {
     console.log('restricted-mode tests skipped: test-electron disables workspace trust in a downloaded VS Code');
@@ -93,10 +93,11 @@ async function main(): Promise<void> {
     restricted = await hostRun('Restricted-mode integration tests', {
       tests: 'untrusted',
       workspace: freshWorkspace('untrusted-workspace', false),
-      env: { ...arm.env, WI_HOST_WORKSPACE_TRUST: '1' },
+      env: { ...arm.env, ...kube.env, WI_HOST_WORKSPACE_TRUST: '1' },
       useDownloadedVsCode,
     });
   }
+  await kube.close();
   const reposWorkspace = scratchWorkspace();
   copyReposSideBySide(reposWorkspace);
   const repos = await hostRun('Fixture repository tests', { tests: 'repos', workspace: reposWorkspace, env: {}, useDownloadedVsCode });

@@ -25,7 +25,7 @@ describe('wi-migrate report', () => {
     assert.equal(result.code, 1, 'workloads are still on pod identity');
     assert.equal(result.stderr, '');
     const md = result.stdout;
-    assert.match(md, /^# Workload identity migration report\n\n10 workloads: 7 still on pod identity, 0 migrated, 2 needs input, 1 blocked\.\n/);
+    assert.match(md, /^# Workload identity migration report\n\n11 workloads: 8 still on pod identity, 0 migrated, 2 needs input, 1 blocked\.\n/);
     assert.match(md, /\n## AzureIdentity orders\/orders-identity \(client id 3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d\)\n\n4 workloads: 4 still on pod identity, 0 migrated, 0 needs input, 0 blocked\. Defined at `examples\/manifests\/identity\/azureidentity\.yaml:1`\.\n/);
     assert.match(md, /\n- AzureIdentityBinding orders\/orders-identity-binding `examples\/manifests\/identity\/binding\.yaml:1`\n {2}- \[ \] CronJob orders\/orders-nightly-report: \*\*still on pod identity\*\* `examples\/manifests\/orders\/cronjob\.yaml:1`, `examples\/manifests\/orders\/cronjob\.yaml:13`\n/);
     assert.match(md, /\n- \[ \] TriggerAuthentication orders\/orders-queue-auth: \*\*still on pod identity\*\* `examples\/manifests\/keda\/scaler\.yaml:1`\n/);
@@ -38,8 +38,11 @@ describe('wi-migrate report', () => {
     const result = runCli(['report', 'examples', '--format', 'json'], ROOT);
     assert.equal(result.code, 1);
     const report = JSON.parse(result.stdout) as JsonReport;
-    assert.deepEqual(report.counts, { workloads: 10, 'pod-identity': 7, migrated: 0, 'needs-input': 2, blocked: 1 });
-    assert.equal(report.stillOnPodIdentity, 9);
+    assert.deepEqual(report.counts, { workloads: 11, 'pod-identity': 8, migrated: 0, 'needs-input': 2, blocked: 1 });
+    assert.equal(report.stillOnPodIdentity, 10);
+    // A CronJob labelled by the prod overlay's inline patch: its place there, line 18 the label.
+    const exporter = report.identities.flatMap((i) => i.groups.flatMap((g) => g.workloads)).find((w) => w.key === 'reports/CronJob/prod-reports-export');
+    assert.deepEqual(exporter?.locations.slice(0, 2).map((l) => `${l.file}:${l.line}`), ['examples/reports/base/batch.yaml:1', 'examples/reports/overlays/prod/kustomization.yaml:18']);
     const orders = report.identities.find((i) => i.id === 'azureIdentity:orders/orders-identity');
     assert.ok(orders);
     const api = orders.groups[0].workloads.find((w) => w.key === 'orders/Deployment/orders-api');

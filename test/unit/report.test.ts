@@ -96,14 +96,76 @@ describe('migration report', () => {
     assert.ok(report.identities.find((i) => i.id === 'azureIdentity:reports-dev/reports-reader')?.groups[0].workloads.some((w) => w.key === 'reports-dev/Deployment/reports-api'));
     assert.ok(report.identities.find((i) => i.id === 'azureIdentity:reports/reports-reader')?.groups[0].workloads.some((w) => w.key === 'reports/Deployment/prod-reports-api'));
     assert.equal(report.identities.at(-1)?.id, 'unknown', 'the unknown identity comes last');
-    assert.deepEqual(report.counts, { workloads: 10, 'pod-identity': 7, migrated: 0, 'needs-input': 2, blocked: 1 });
-    assert.equal(report.stillOnPodIdentity, 9);
+    // The prod overlay labels the base's CronJob through an inline JSON 6902 patch: there, with the kustomization line that labels it.
+    const exporter = all.get('reports/CronJob/prod-reports-export');
+    assert.equal(exporter?.state, 'pod-identity');
+    assert.deepEqual(exporter.locations.map((l) => `${l.file} ${l.what}`).slice(0, 2), ['reports/base/batch.yaml CronJob reports-export', 'reports/overlays/prod/kustomization.yaml inline patch in kustomization.yaml']);
+    assert.deepEqual(report.counts, { workloads: 11, 'pod-identity': 8, migrated: 0, 'needs-input': 2, blocked: 1 });
+    assert.equal(report.stillOnPodIdentity, 10);
     // A pod identity the AKS add-on creates in a script: named as the script declares it, its one place listed once.
     const addon = report.identities.find((i) => i.label === 'AKS add-on pod identity shop/catalog');
     assert.ok(addon, report.identities.map((i) => i.label).join(' | '));
     const catalog = addon.groups[0].workloads.find((w) => w.key === 'shop/Deployment/catalog');
     assert.equal(catalog?.state, 'needs-input');
     assert.equal(catalog.locations.filter((l) => l.file.endsWith('setup-cluster.sh')).length, 1);
+  });
+
+  test('a binding of the AKS add-on is named after what creates it: the script command, the Bicep or ARM template entry', () => {
+    const groupsOf = (repo: string) =>
+      reportOf(projectOf(join(ROOT, 'test', 'repos', repo, 'before'))).identities.flatMap((i) => i.groups.map((g) => `${g.label ?? `${g.kind} ${g.namespace}/${g.name}`} @ ${g.location?.file} @ ${g.location?.what}`));
+    assert.deepEqual(groupsOf('addon-deploy-script'), [
+      'az aks pod-identity add shop/billing @ scripts/billing-identity.ps1 @ az aks pod-identity add shop/billing',
+      'az aks pod-identity add shop/orders @ deploy.sh @ az aks pod-identity add shop/orders',
+    ]);
+    assert.deepEqual(groupsOf('addon-pipelines'), [
+      'az aks pod-identity add shop/cart @ azure-pipelines.yml @ az aks pod-identity add shop/cart',
+      'az aks pod-identity add shop/reviews @ .github/workflows/deploy.yml @ az aks pod-identity add shop/reviews',
+    ]);
+    assert.deepEqual(groupsOf('addon-bicep'), [
+      'Bicep podIdentityProfile entry storefront/orders @ infra/modules/aks.bicep @ Bicep podIdentityProfile entry storefront/orders',
+      'Bicep podIdentityProfile entry storefront/payments @ infra/modules/aks.bicep @ Bicep podIdentityProfile entry storefront/payments',
+    ]);
+    assert.deepEqual(groupsOf('addon-arm'), ['ARM template podIdentityProfile entry billing/invoices @ azuredeploy.json @ ARM template podIdentityProfile entry billing/invoices']);
+    // An AzureIdentityBinding manifest keeps its kind's name.
+    assert.ok(reportOf(projectOf(join(ROOT, 'examples'))).identities.some((i) => i.groups.some((g) => g.label === undefined && g.kind === 'AzureIdentityBinding')));
+  });
+
+  test('pods that kustomize labels (commonLabels, inline patches) are there, with the kustomization line and the workload\'s file', () => {
+    const placesIn = (repo: string, version: 'before' | 'after') => {
+      const dir = join(ROOT, 'test', 'repos', repo, version);
+      const report = reportOf(projectOf(dir));
+      const text = (file: string) => readFileSync(join(dir, file), 'utf8');
+      return new Map(
+        report.identities.flatMap((i) =>
+          i.groups.flatMap((g) => g.workloads.map((w) => [w.key, { identity: i.label, state: w.state, onPodIdentity: w.onPodIdentity, places: w.locations.slice(0, 2).map((l) => `${l.file} ${text(l.file).slice(l.start, l.end).split('\n')[0]}`) }] as const)),
+        ),
+      );
+    };
+    const commonLabels = placesIn('selector-label', 'before');
+    assert.deepEqual(commonLabels.get('reports/Deployment/reports'), {
+      identity: 'AzureIdentity reports/reports-reader',
+      state: 'pod-identity',
+      onPodIdentity: true,
+      places: ['reports/deployment.yaml apiVersion: apps/v1', 'reports/kustomization.yaml aadpodidbinding: reports-reader'],
+    });
+    // A base's commonLabels, built by two overlays: once per build, under each build's identity.
+    for (const env of ['dev', 'prod']) {
+      for (const key of [`billing-${env}/Deployment/billing-api`, `billing-${env}/CronJob/billing-close`]) {
+        assert.equal(commonLabels.get(key)?.identity, `AzureIdentity billing-${env}/billing-writer`, key);
+        assert.equal(commonLabels.get(key)?.places[1], 'billing/base/kustomization.yaml aadpodidbinding: billing-writer');
+      }
+    }
+
+    const inline = placesIn('inline-patches', 'before');
+    assert.deepEqual([...inline.keys()].sort(), ['ledger-staging/Deployment/ledger-api-staging', 'ledger/CronJob/ledger-export', 'ledger/Deployment/ledger-api'], 'staging builds the CronJob without pod identity');
+    assert.deepEqual(inline.get('ledger/Deployment/ledger-api')?.places[1], 'prod/kustomization.yaml aadpodidbinding');
+    assert.deepEqual(inline.get('ledger-staging/Deployment/ledger-api-staging')?.places[1], 'staging/kustomization.yaml aadpodidbinding');
+    assert.ok([...inline.values()].every((w) => w.state === 'pod-identity' && w.onPodIdentity));
+
+    // Migrated by their inline patches (the use label): under each build's client id.
+    const migrated = placesIn('inline-patches', 'after');
+    assert.deepEqual(migrated.get('ledger/Deployment/ledger-api'), { identity: 'client id c41d7e92-8a3b-4f6c-9d05-e1b2a3c4d5f6', state: 'migrated', onPodIdentity: false, places: ['base/api.yaml apiVersion: apps/v1', 'prod/kustomization.yaml azure.workload.identity/use'] });
+    assert.equal(migrated.get('ledger-staging/Deployment/ledger-api-staging')?.identity, 'client id 9e8d7c6b-5a49-4382-b1c0-d9e8f7a6b5c4');
   });
 
   test('a workload fixed in the workspace moves from pod identity to migrated, under its client id once the AzureIdentity is gone', () => {

@@ -95,3 +95,6 @@ function recording(channel: vscode.OutputChannel, lines: string[]): Log {
   };
   return { info: write('info'), warn: write('warn'), error: write('error') };
 }
+
+// The cluster check's federated-credential part (src/vscode/clusterCommand.ts calls it): no picker, no sign-in prompt.
+export { checkFederatedInEditor } from './federatedCheck/editor';

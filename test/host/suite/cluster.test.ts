@@ -4,15 +4,39 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { delimiter } from 'node:path';
 import * as vscode from 'vscode';
 import type { ClusterState } from '../../../src/cluster/format';
 import type { ClusterCheckResult } from '../../../src/vscode/clusterCommand';
+import type { MigrationView } from '../../../src/vscode/migrationView';
+import { checkedClusterSeed, CHECKED_ISSUER } from '../../arm/clusterWorld';
 import { extensionApi, setSetting } from './helpers';
 
 const KUBECONFIG = process.env.WI_KUBECONFIG;
 const KUBE_URL = process.env.WI_KUBE_URL;
 const KUBE_CA = process.env.WI_KUBE_CA;
 const SET_CLUSTER_STATES = 'wiMigrate.internal.setClusterStates';
+const ARM_URL = process.env.WI_ARM_URL;
+const ARM_CA = process.env.WI_ARM_CA;
+const FEDERATED_PREFIX = 'federated credential: ';
+
+/** The test ARM server's admin routes (test/arm/admin.ts). */
+function armAdmin<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, ARM_URL), { method, ca: readFileSync(ARM_CA!, 'utf8'), headers: payload ? { 'Content-Type': 'application/json' } : {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if ((res.statusCode ?? 500) >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
+        else resolve((text ? JSON.parse(text) : undefined) as T);
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
 
 function requestsSoFar(): Promise<Array<{ method: string; path: string; status: number }>> {
   return new Promise((resolve, reject) => {
@@ -59,7 +83,14 @@ describe('Check cluster against the test Kubernetes API server', function () {
     assert.equal(result.report.context, 'aks-exec', 'the exec credential plugin signed the requests');
     assert.deepEqual(result.report.summary, { workloadIdentityReady: true, podIdentityGone: false });
 
-    const byKey = new Map(result.states.map((s) => [s.key, s]));
+    const byKey = new Map(result.states.filter((s) => !s.state.startsWith(FEDERATED_PREFIX)).map((s) => [s.key, s]));
+    // Nobody is signed in to Azure here (no Microsoft account in this host): the federated credentials are skipped, not failed.
+    const federated = result.states.filter((s) => s.state.startsWith(FEDERATED_PREFIX));
+    assert.deepEqual(federated.map((s) => [s.key, s.state, s.problem]), [
+      ['orders/Deployment/orders-api', 'federated credential: not signed in, skipped', false],
+      ['payments/Deployment/payments', 'federated credential: not signed in, skipped', false],
+      ['reports/CronJob/nightly-report', 'federated credential: not signed in, skipped', false],
+    ]);
     assert.equal(byKey.get('billing/Deployment/billing-api')?.state, 'still on pod identity');
     assert.equal(byKey.get('payments/Deployment/payments')?.state, 'migrated, not mutated');
     assert.equal(byKey.get('ledger/StatefulSet/ledger')?.state, 'migrated, with problems');
@@ -89,5 +120,66 @@ describe('Check cluster against the test Kubernetes API server', function () {
     }
     const result = await running;
     assert.equal(result?.report.context, 'aks-test');
+  });
+
+  describe('with a sign-in to the test ARM server', function () {
+    const azure = () => vscode.workspace.getConfiguration('wiMigrate.azure');
+
+    before(async function () {
+      assert.ok(ARM_URL && ARM_CA, 'WI_ARM_URL and WI_ARM_CA are set by the runner (test/arm/standalone.ts)');
+      const fakeAz = process.env.WI_FAKE_AZ_DIR;
+      if (fakeAz && !(process.env.PATH ?? '').split(delimiter).includes(fakeAz)) process.env.PATH = `${fakeAz}${delimiter}${process.env.PATH ?? ''}`;
+      await armAdmin('POST', '/__admin/reset');
+      // The cluster of the test Kubernetes API server, by its host, and the identities of its service accounts.
+      await armAdmin('POST', '/__admin/seed', checkedClusterSeed(new URL(KUBE_URL!).hostname));
+      await azure().update('authentication', 'azureCli', vscode.ConfigurationTarget.Global);
+      await azure().update('resourceManagerEndpoint', ARM_URL, vscode.ConfigurationTarget.Global);
+    });
+
+    after(async function () {
+      await azure().update('authentication', undefined, vscode.ConfigurationTarget.Global);
+      await azure().update('resourceManagerEndpoint', undefined, vscode.ConfigurationTarget.Global);
+      if (ARM_URL) await armAdmin('POST', '/__admin/reset');
+    });
+
+    it('checks each service account\'s federated credential on the cluster found by its API server, beside the workload in the view and in the output', async function () {
+      await setSetting('wiMigrate.cluster.context', 'aks-test');
+      const result = await vscode.commands.executeCommand<ClusterCheckResult | undefined>('wiMigrate.checkCluster');
+      assert.ok(result, 'the check ran');
+      assert.equal(result.report.federated?.cluster?.name, 'aks-checked');
+      assert.equal(result.report.federated?.cluster?.issuer, CHECKED_ISSUER);
+      const federated = result.states.filter((s) => s.state.startsWith(FEDERATED_PREFIX));
+      assert.deepEqual(federated.map((s) => [s.key, s.state, s.problem]), [
+        ['orders/Deployment/orders-api', 'federated credential: found', false],
+        ['payments/Deployment/payments', 'federated credential: audience mismatch', true],
+        ['reports/CronJob/nightly-report', 'federated credential: issuer mismatch', true],
+      ]);
+      assert.match(result.text, / {6}✓ federated credential: found: Federated credential orders-api on identity orders-identity/);
+      assert.match(result.text, /\nFederated credentials \(Azure\):\n {2}Checked against cluster aks-checked/);
+
+      // In the view: beside orders-api (the examples' Deployment), its federated credential.
+      if (!stub) {
+        const view = (await extensionApi()).migrationView;
+        type Node = Parameters<MigrationView['getTreeItem']>[0];
+        const label = (n: Node) => {
+          const l = view.getTreeItem(n).label;
+          return typeof l === 'string' ? l : (l?.label ?? '');
+        };
+        const child = (parent: Node | undefined, text: string) => {
+          const found = view.getChildren(parent).find((n) => label(n) === text);
+          assert.ok(found, `"${text}" among ${view.getChildren(parent).map(label).join(' | ')}`);
+          return found;
+        };
+        const workload = child(child(child(undefined, 'AzureIdentity orders/orders-identity'), 'AzureIdentityBinding orders/orders-identity-binding'), 'Deployment orders/orders-api');
+        assert.match(String(view.getTreeItem(workload).description), /cluster: federated credential: found/);
+        const node = child(workload, 'Cluster: federated credential: found');
+        assert.match(String(view.getTreeItem(node).description), /^Federated credential orders-api on identity orders-identity: issuer /);
+      }
+
+      // Read-only: only GET requests reached Azure.
+      const requests = await armAdmin<Array<{ method: string; path: string }>>('GET', '/__admin/requests');
+      assert.ok(requests.some((r) => r.path.endsWith('/federatedIdentityCredentials')), 'the credentials were read');
+      assert.deepEqual([...new Set(requests.map((r) => r.method))], ['GET']);
+    });
   });
 });

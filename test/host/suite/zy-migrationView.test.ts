@@ -120,6 +120,35 @@ describe('migration view', () => {
     assert.equal(editor.document.lineAt(editor.selection.active.line).text.trim(), 'aadpodidbinding: orders-identity');
   });
 
+  it('names the binding of an AKS add-on pod identity after the script command that creates it, and opens it there', async () => {
+    await waitForModel((r) => r.identities.some((i) => i.label === 'AKS add-on pod identity shop/catalog'), 'the add-on identity of examples/addon');
+    const addon = childByLabel(undefined, 'AKS add-on pod identity shop/catalog');
+    assert.deepEqual(view.getChildren(addon).map(labelOf), ['az aks pod-identity add shop/catalog']);
+    const item = view.getTreeItem(view.getChildren(addon)[0]);
+    assert.ok(item.command);
+    await vscode.commands.executeCommand(item.command.command, ...((item.command.arguments ?? []) as unknown[]));
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor, 'an editor is open');
+    assert.ok(editor.document.uri.path.endsWith('examples/addon/setup-cluster.sh'), editor.document.uri.path);
+    assert.match(editor.document.lineAt(editor.selection.active.line).text, /^az aks pod-identity add\b/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('shows a CronJob that a kustomize overlay labels through an inline patch, with the kustomization line among its places', async () => {
+    await waitForModel((r) => stateOf(r, 'reports/CronJob/prod-reports-export') === 'pod-identity', 'the CronJob the prod overlay labels');
+    const identity = childByLabel(undefined, 'AzureIdentity reports/reports-reader');
+    const cron = childByLabel(childByLabel(identity, 'AzureIdentityBinding reports/reports-reader-binding'), 'CronJob reports/prod-reports-export');
+    const places = view.getChildren(cron).map((n) => `${labelOf(n)} ${String(view.getTreeItem(n).description)}`);
+    assert.deepEqual(places.slice(0, 2), ['CronJob reports-export examples/reports/base/batch.yaml', 'inline patch in kustomization.yaml examples/reports/overlays/prod/kustomization.yaml']);
+    const item = view.getTreeItem(view.getChildren(cron)[1]);
+    assert.ok(item.command);
+    await vscode.commands.executeCommand(item.command.command, ...((item.command.arguments ?? []) as unknown[]));
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor, 'an editor is open');
+    assert.equal(editor.document.lineAt(editor.selection.active.line).text.trim(), 'aadpodidbinding: reports-reader');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('the status bar counts the workloads still on pod identity, and opens the view', async () => {
     const expected = await coreReport();
     await waitForModel((r) => r.stillOnPodIdentity === expected.stillOnPodIdentity, 'the core\'s count');

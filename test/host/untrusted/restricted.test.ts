@@ -12,6 +12,7 @@ import { request } from 'node:https';
 import * as vscode from 'vscode';
 import { Project } from '../../../src/core/engine';
 import { AZURE_COMMANDS } from '../../../src/vscode/azureCommands';
+import type { ClusterCheckResult } from '../../../src/vscode/clusterCommand';
 import { codeOf, EXTENSION_ID, extensionApi, quickFixes, waitForDiagnostics, workspaceUri } from '../suite/helpers';
 
 const FILE = 'pod-identity-deployment.yaml';
@@ -130,5 +131,41 @@ describe('restricted mode (untrusted workspace)', () => {
         assert.equal(api.azureTesting.lastRun, undefined, 'no run was recorded');
       });
     }
+  });
+
+  describe('the cluster check', () => {
+    const KUBECONFIG = process.env.WI_KUBECONFIG;
+    const global = vscode.ConfigurationTarget.Global;
+
+    after(async () => {
+      delete process.env.KUBECONFIG;
+      await vscode.workspace.getConfiguration('wiMigrate.cluster').update('context', undefined, global);
+      await vscode.workspace.getConfiguration('wiMigrate.azure').update('authentication', undefined, global);
+      await vscode.workspace.getConfiguration('wiMigrate.azure').update('resourceManagerEndpoint', undefined, global);
+    });
+
+    it('reads the cluster, and asks Azure nothing: the federated credentials are skipped, dist/azure.js never loaded', async () => {
+      assert.ok(KUBECONFIG, 'WI_KUBECONFIG is set by the runner (test/kube/standalone.ts)');
+      process.env.KUBECONFIG = KUBECONFIG;
+      await vscode.workspace.getConfiguration('wiMigrate.cluster').update('context', 'aks-test', global);
+      // A sign-in that would reach the test ARM server, were Azure asked.
+      if (ARM_URL) {
+        await armAdmin('POST', 'reset');
+        await vscode.workspace.getConfiguration('wiMigrate.azure').update('authentication', 'azureCli', global);
+        await vscode.workspace.getConfiguration('wiMigrate.azure').update('resourceManagerEndpoint', ARM_URL, global);
+      }
+      const result = await vscode.commands.executeCommand<ClusterCheckResult | undefined>('wiMigrate.checkCluster');
+      assert.ok(result, 'the cluster check runs in restricted mode');
+      const federated = result.states.filter((s) => s.state.startsWith('federated credential: '));
+      assert.deepEqual(federated.map((s) => [s.key, s.state]), [
+        ['orders/Deployment/orders-api', 'federated credential: untrusted workspace, skipped'],
+        ['payments/Deployment/payments', 'federated credential: untrusted workspace, skipped'],
+        ['reports/CronJob/nightly-report', 'federated credential: untrusted workspace, skipped'],
+      ]);
+      assert.deepEqual(azureModulesLoaded(), [], 'dist/azure.js and the Azure SDKs are never loaded');
+      if (ARM_URL) assert.deepEqual(await armAdmin('GET', 'requests'), [], 'no request reached the ARM server');
+      await vscode.commands.executeCommand('workbench.action.closePanel');
+      await vscode.commands.executeCommand('notifications.clearAll');
+    });
   });
 });
