@@ -129,7 +129,8 @@ export function* reportSteps(index: WorkspaceIndex, findingsOf: FindingsOf): Ste
   const findings = new Map<string, readonly Finding[]>();
   // The alternatives of a Helm document give one fact each for the same object: the first that names its label counts.
   const byPlace = new Map<string, PodFact>();
-  for (const p of index.pods) {
+  // The pods of documents the pre-scan skipped are read in steps, not in one go.
+  for (const p of yield* index.podsSteps()) {
     if (p.ownerKind === POD_FRAGMENT_KIND) continue;
     const key = `${p.file}#${p.start}`;
     const known = byPlace.get(key);

@@ -6,7 +6,7 @@ import { addFactsOf, addonFacts, docFacts, hasDocFacts, moveDocFacts, noFacts, o
 import { pathKey } from './paths';
 import { GUIDS_IN_TEXT } from './k8s';
 import { editOf } from './incremental';
-import { fullFile, type K8sObject, type ManifestDoc, type ManifestFile } from './model';
+import { fullFile, fullFileSteps, type K8sObject, type ManifestDoc, type ManifestFile } from './model';
 import { runSteps, type Steps } from './steps';
 
 interface Views extends Omit<FileFacts, 'recordedIds'> {
@@ -402,17 +402,29 @@ export class WorkspaceIndex {
 
   /** Every pod of the workspace, those of documents the pre-scan skipped too (parsed now, once per index state). */
   get pods(): PodFact[] {
+    return runSteps(this.podsSteps());
+  }
+
+  /** `pods` as steps: a step per skipped document parsed or read, when this state of the index has not read them yet. */
+  *podsSteps(): Steps<PodFact[]> {
     const v = this.view();
     if (!v.skippedPods) {
-      v.skippedPods = [];
-      for (const file of this.parsed.values()) {
+      const skippedPods: PodFact[] = [];
+      for (const file of [...this.parsed.values()]) {
         if (!file.skipped?.length) continue;
         const facts = noFacts();
         const parsed = new Set(file.docs);
-        const whole = fullFile(file);
-        for (const doc of whole.docs) if (!parsed.has(doc)) addFactsOf(whole, doc, this.defaultNamespace, facts);
-        v.skippedPods.push(...this.built(facts.pods));
+        const whole = yield* fullFileSteps(file);
+        for (const doc of whole.docs) {
+          if (parsed.has(doc)) continue;
+          addFactsOf(whole, doc, this.defaultNamespace, facts);
+          yield;
+        }
+        skippedPods.push(...this.built(facts.pods));
       }
+      // An update in between made other views: these are dropped, and that state reads its own.
+      if (this.views !== v) return yield* this.podsSteps();
+      v.skippedPods = skippedPods;
     }
     return [...v.pods, ...v.skippedPods];
   }
