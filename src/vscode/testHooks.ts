@@ -17,7 +17,7 @@ export interface TestApi {
    * host runs from `reset` to `maxMs`, is written there, and `longest()` says what its longest
    * run without a turn of the event loop was busy with (else it is undefined).
    */
-  hostStall: { maxMs(): number; reset(): void; longest(): string | undefined };
+  hostStall: { maxMs(): number; reset(): void; longest(): string | undefined; slices(): string };
 }
 
 export interface TestHooks {
@@ -90,8 +90,13 @@ export function createTestHooks(): TestHooks {
     session.disconnect();
     session = undefined;
   };
+  // The sliced work's own measure (vscode/slices.ts reads it): its longest turn and step.
+  const sliceTrace = { longestTurnMs: 0, longestStepMs: 0, longestStepOf: undefined as string | undefined };
+  (globalThis as Record<symbol, unknown>)[Symbol.for('wi-migrate.sliceTrace')] = sliceTrace;
+  const slices = () => `longest turn of the sliced work ${sliceTrace.longestTurnMs.toFixed(0)} ms, longest step ${sliceTrace.longestStepMs.toFixed(0)} ms (work started at ${sliceTrace.longestStepOf ?? 'none'})`;
   const reset = () => {
     monitor().reset();
+    Object.assign(sliceTrace, { longestTurnMs: 0, longestStepMs: 0, longestStepOf: undefined });
     if (!folder) return;
     stopProfile();
     described = undefined;
@@ -106,9 +111,10 @@ export function createTestHooks(): TestHooks {
     return monitor().max / 1e6;
   };
   return {
-    api: { azureTesting: new AzureTesting(), hostStall: { maxMs, reset, longest: () => described } },
+    api: { azureTesting: new AzureTesting(), hostStall: { maxMs, reset, longest: () => described, slices } },
     dispose: () => {
       stopProfile();
+      delete (globalThis as Record<symbol, unknown>)[Symbol.for('wi-migrate.sliceTrace')];
       stall?.disable();
     },
   };
