@@ -8,7 +8,7 @@ const SLICE_MS = 10;
  * Set by the host tests' hooks (testHooks.ts), read once per turn: the longest turn and the
  * longest single step since they reset it, with where the sliced work was started. Never set in use.
  */
-export interface SliceTrace {
+interface SliceTrace {
   longestTurnMs: number;
   longestStepMs: number;
   longestStepOf?: string;
