@@ -48,7 +48,7 @@ export function* checkFileSteps(given: ManifestFile, index: WorkspaceIndex, opti
   let group: { docs: ManifestDoc[]; found: Finding[][] } = { docs: [], found: [] };
   const cache = findingsCache(index, file, opts, rules);
   for (const [i, doc] of file.docs.entries()) {
-    const { found, reused } = cache.of(doc);
+    const { found, reused } = cache.of(doc, i);
     if (!reused) found.push(...documentFindings(file, doc, index, opts, active));
     if (!doc.branches && group.docs.length === 0 && file.docs[i + 1]?.index !== doc.index) {
       // A document read once (no if/else alternatives): its findings as they are.

@@ -191,25 +191,71 @@ export function noFacts(): FileFacts {
   return { identities: [], bindings: [], serviceAccounts: [], pods: [], recordedIds: [] };
 }
 
-const factsOfDocs = new WeakMap<ManifestDoc, { path: string; namespace: string; facts: FileFacts }>();
+/** The facts read of a document; `owner` is the document they describe now (`moveDocFacts` hands them on). */
+interface DocFactsEntry {
+  path: string;
+  namespace: string;
+  facts: FileFacts;
+  owner: ManifestDoc;
+}
+
+const factsOfDocs = new WeakMap<ManifestDoc, DocFactsEntry>();
+
+function ownedBy(doc: ManifestDoc, path: string, namespace: string): DocFactsEntry | undefined {
+  const c = factsOfDocs.get(doc);
+  return c && c.owner === doc && c.path === path && c.namespace === namespace ? c : undefined;
+}
 
 /**
  * The facts of one document, read once per parse of it: a document an edit only moved
  * (`originOf`) gets its origin's facts, moved with it.
  */
 export function docFacts(file: ManifestFile, doc: ManifestDoc, defaultNamespace: string): FileFacts {
-  const mine = (d: ManifestDoc) => {
-    const c = factsOfDocs.get(d);
-    return c && c.path === file.path && c.namespace === defaultNamespace ? c.facts : undefined;
-  };
-  let facts = mine(doc);
+  const facts = ownedBy(doc, file.path, defaultNamespace)?.facts;
   if (facts) return facts;
   const origin = originOf(doc);
-  const moved = origin !== doc ? mine(origin) : undefined;
-  if (moved) facts = movedFacts(moved, origin, doc);
-  else addFactsOf(file, doc, defaultNamespace, (facts = noFacts()));
-  factsOfDocs.set(doc, { path: file.path, namespace: defaultNamespace, facts });
-  return facts;
+  const moved = origin !== doc ? ownedBy(origin, file.path, defaultNamespace)?.facts : undefined;
+  const mine = moved ? movedFacts(moved, origin, doc) : noFacts();
+  if (!moved) addFactsOf(file, doc, defaultNamespace, mine);
+  factsOfDocs.set(doc, { path: file.path, namespace: defaultNamespace, facts: mine, owner: doc });
+  return mine;
+}
+
+/** True when `doc`'s facts were read and are still its own (not handed on by `moveDocFacts`). */
+export function hasDocFacts(path: string, doc: ManifestDoc, defaultNamespace: string): boolean {
+  return ownedBy(doc, path, defaultNamespace) !== undefined;
+}
+
+/**
+ * Hands the facts of `from` on to `to`, the same document after an edit, changing the fact
+ * objects in place (the index holds them, so its groups stay right without being made again):
+ * offsets moved by `delta`, or, for a document the edit touched whose facts kept all but their
+ * offsets, set to those of `like` (the facts read of `to`, fact for fact); service accounts'
+ * objects become `to`'s. `from` no longer has facts of its own afterwards (`docFacts` reads it
+ * again if asked). The caller checks `hasDocFacts(from)` first.
+ */
+export function moveDocFacts(path: string, from: ManifestDoc, to: ManifestDoc, defaultNamespace: string, delta: number, like?: FileFacts): void {
+  const entry = ownedBy(from, path, defaultNamespace)!;
+  const { facts } = entry;
+  const move = (list: Located[], model: Located[] | undefined) => {
+    for (let i = 0; i < list.length; i++) {
+      const f = list[i];
+      if (model) {
+        f.start = model[i].start;
+        f.end = model[i].end;
+      } else {
+        f.start += delta;
+        f.end += delta;
+      }
+    }
+  };
+  move(facts.identities, like?.identities);
+  move(facts.bindings, like?.bindings);
+  move(facts.pods, like?.pods);
+  move(facts.serviceAccounts, like?.serviceAccounts);
+  for (const sa of facts.serviceAccounts) sa.object = to.objects[from.objects.indexOf(sa.object)];
+  entry.owner = to;
+  factsOfDocs.set(to, entry);
 }
 
 /** Facts of `from` for its shifted copy `to`: offsets moved, service accounts' objects the copy's. */

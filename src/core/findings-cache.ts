@@ -1,4 +1,4 @@
-import { editOf, originOf, type EditWindow } from './incremental';
+import { editOf, type EditWindow } from './incremental';
 import type { ManifestDoc, ManifestFile } from './model';
 import type { AnyRule, Finding, Options } from './rule';
 import type { WorkspaceIndex } from './workspace';
@@ -16,61 +16,135 @@ import type { WorkspaceIndex } from './workspace';
 interface Checked {
   file: ManifestFile;
   state: string;
-  options: Options;
+  options: string;
   rules: readonly AnyRule[];
-  byDoc: Map<ManifestDoc, Finding[]>;
+  /** The findings of each document of `file`, by its position in `file.docs`. */
+  found: Finding[][];
+  /** Per document, the lowest start and highest end of its findings' offsets in this file (`Infinity`, `-Infinity` when none). */
+  low: number[];
+  high: number[];
 }
 
 const checked = new WeakMap<WorkspaceIndex, Map<string, Checked>>();
+const plainFiles = new WeakMap<ManifestFile, boolean>();
 
 function plain(file: ManifestFile): boolean {
-  return file.masked.actions.length === 0 && !file.docs.some((d) => d.branches);
+  let p = plainFiles.get(file);
+  if (p === undefined) plainFiles.set(file, (p = file.masked.actions.length === 0 && !file.docs.some((d) => d.branches)));
+  return p;
 }
 
 /**
- * The findings of a check of `file`: `of(doc)` gives those kept from the last check, moved to the
- * new text (`reused`), or an empty list for the rules to fill; `keep()` keeps them for the next check.
+ * The findings of a check of `file`: `of(doc, i)` (the document and its position in `file.docs`)
+ * gives those kept from the last check, moved to the new text (`reused`), or an empty list for the
+ * rules to fill; `keep()` keeps them for the next check.
  */
 export function findingsCache(index: WorkspaceIndex, file: ManifestFile, options: Options, rules: readonly AnyRule[]) {
-  const kept = keptFindings(index, file, options, rules);
-  const byDoc = new Map<ManifestDoc, Finding[]>();
+  const optionsKey = JSON.stringify(options);
+  const kept = keptFindings(index, file, optionsKey, rules);
+  const found: Finding[][] = new Array<Finding[]>(file.docs.length);
+  const low: number[] = new Array<number>(file.docs.length);
+  const high: number[] = new Array<number>(file.docs.length);
   return {
-    of(doc: ManifestDoc): { found: Finding[]; reused: boolean } {
-      const reused = kept(doc);
-      const found = reused ?? [];
-      byDoc.set(doc, found);
-      return { found, reused: reused !== undefined };
+    of(doc: ManifestDoc, i: number): { found: Finding[]; reused: boolean } {
+      const reused = kept(doc, i);
+      if (reused) {
+        found[i] = reused.found;
+        low[i] = reused.low;
+        high[i] = reused.high;
+        return { found: reused.found, reused: true };
+      }
+      return { found: (found[i] = []), reused: false };
     },
-    keep: () => keepFindings(index, file, options, rules, byDoc),
+    keep: () => keepFindings(index, file, optionsKey, rules, found, low, high),
   };
 }
 
-function keptFindings(index: WorkspaceIndex, file: ManifestFile, options: Options, rules: readonly AnyRule[]): (doc: ManifestDoc) => Finding[] | undefined {
+interface Kept {
+  found: Finding[];
+  low: number;
+  high: number;
+}
+
+function keptFindings(index: WorkspaceIndex, file: ManifestFile, options: string, rules: readonly AnyRule[]): (doc: ManifestDoc, i: number) => Kept | undefined {
   const last = checked.get(index)?.get(file.path);
-  if (!last || !plain(file) || last.state !== index.stateFor(file.path) || last.rules !== rules || JSON.stringify(last.options) !== JSON.stringify(options)) return () => undefined;
-  const edit = last.file === file ? undefined : editOf(file);
-  if (last.file !== file && edit?.previous !== last.file) return () => undefined;
-  return (doc) => {
-    const found = doc.errors.length === 0 ? last.byDoc.get(originOf(doc)) : undefined;
-    if (!found || !edit) return found;
-    let moved: Finding[] | undefined;
-    for (let i = 0; i < found.length; i++) {
-      const m = moveFinding(found[i], file.path, edit);
-      if (!m) return undefined;
-      // The list is copied only once a finding moves: most documents keep theirs as they were.
-      if (m !== found[i]) moved ??= found.slice(0, i);
-      moved?.push(m);
+  if (!last || !plain(file) || last.state !== index.stateFor(file.path) || last.rules !== rules || last.options !== options) return () => undefined;
+  if (last.file === file) return (doc, i) => (doc.errors.length === 0 && last.found[i] ? { found: last.found[i], low: last.low[i], high: last.high[i] } : undefined);
+  const edit = editOf(file);
+  if (edit?.previous !== last.file) return () => undefined;
+  // The documents before the window are the same objects, those after it copies in the same order (incremental.ts).
+  const old = last.file.docs;
+  let oldAfter = 0;
+  while (oldAfter < old.length && old[oldAfter].start < edit.oldEnd) oldAfter++;
+  let newAfter = 0;
+  while (newAfter < file.docs.length && file.docs[newAfter].start < edit.newEnd) newAfter++;
+  if (old.length - oldAfter !== file.docs.length - newAfter) return () => undefined;
+  const delta = edit.newEnd - edit.oldEnd;
+  return (doc, i) => {
+    if (doc.errors.length > 0) return undefined;
+    let j: number;
+    if (i < newAfter) {
+      if (old[i] !== doc) return undefined;
+      j = i;
+    } else {
+      j = i - newAfter + oldAfter;
+      // The same parse, moved by the edit.
+      if (old[j].yaml !== doc.yaml || old[j].start + delta !== doc.start) return undefined;
     }
-    return moved ?? found;
+    const found = last.found[j];
+    if (!found) return undefined;
+    const lo = last.low[j];
+    const hi = last.high[j];
+    // Wholly before the window, or no offset in this file: the findings as they were.
+    if (hi <= edit.start || lo === Infinity) return { found, low: lo, high: hi };
+    // Wholly after it: every offset in this file moves by the edit's length.
+    if (lo > edit.oldEnd) return delta === 0 ? { found, low: lo, high: hi } : { found: found.map((f) => shifted(f, file.path, delta)), low: lo + delta, high: hi + delta };
+    const moved: Finding[] = [];
+    for (const f of found) {
+      const m = moveFinding(f, file.path, edit);
+      if (!m) return undefined;
+      moved.push(m);
+    }
+    const [l, h] = bounds(moved, file.path);
+    return { found: moved, low: l, high: h };
   };
+}
+
+/** The lowest start and highest end of the findings' offsets in `path`: range, related places, fix edits. */
+function bounds(found: readonly Finding[], path: string): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  const add = (p: { file: string; start: number; end: number }) => {
+    if (p.file !== path) return;
+    if (p.start < lo) lo = p.start;
+    if (p.end > hi) hi = p.end;
+  };
+  for (const f of found) {
+    add(f);
+    if (f.related) for (const r of f.related) add(r);
+    if (f.fix) for (const e of f.fix.edits) add(e);
+  }
+  return [lo, hi];
 }
 
 /** Keeps the findings of each document of a plain manifest for the next check. */
-function keepFindings(index: WorkspaceIndex, file: ManifestFile, options: Options, rules: readonly AnyRule[], byDoc: Map<ManifestDoc, Finding[]>): void {
+function keepFindings(index: WorkspaceIndex, file: ManifestFile, options: string, rules: readonly AnyRule[], found: Finding[][], low: number[], high: number[]): void {
   let files = checked.get(index);
   if (!files) checked.set(index, (files = new Map<string, Checked>()));
-  if (plain(file)) files.set(file.path, { file, state: index.stateFor(file.path), options, rules, byDoc });
-  else files.delete(file.path);
+  if (!plain(file)) {
+    files.delete(file.path);
+    return;
+  }
+  for (let i = 0; i < found.length; i++) if (found[i] && low[i] === undefined) [low[i], high[i]] = bounds(found[i], file.path);
+  files.set(file.path, { file, state: index.stateFor(file.path), options, rules, found, low, high });
+}
+
+/** A finding of a document after the changed window, every offset of it in `path` moved by `delta`. */
+function shifted(f: Finding, path: string, delta: number): Finding {
+  const moved: Finding = { ...f, start: f.start + delta, end: f.end + delta };
+  if (f.related) moved.related = f.related.map((r) => (r.file === path ? { ...r, start: r.start + delta, end: r.end + delta } : r));
+  if (f.fix) moved.fix = { ...f.fix, edits: f.fix.edits.map((e) => (e.file === path ? { ...e, start: e.start + delta, end: e.end + delta } : e)) };
+  return moved;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isScalar, type Node, type YAMLMap } from 'yaml';
+import { isScalar, type Document, type Node, type YAMLMap } from 'yaml';
 import { isTemplated } from './helm';
 import {
   annotationsOf,
@@ -20,6 +20,7 @@ import {
   WI_USE,
 } from './k8s';
 import { rangeOf, type K8sObject, type ManifestDoc, type ManifestFile } from './model';
+import { runSteps, type Steps } from './steps';
 import { csiPodIdentity, usePodIdentity } from './rules/csi-pod-identity';
 import { azureProvider, podIdentityBlocks } from './keda';
 import { kedaPodIdentityProvider } from './rules/keda-pod-identity-provider';
@@ -47,16 +48,36 @@ const POD_IDENTITY_ANNOTATION = new RegExp(`^${POD_IDENTITY_GROUP.replace(/\./g,
  * parsed model where the rules look for them, and only in the objects of the kinds each rule
  * checks. A document that is not a Kubernetes object (a GitHub workflow, a compose file, chart
  * values) gets none, and neither do comments, block scalars or strings that merely mention a key.
+ * Documents the pre-scan skipped have nothing to colour (every key coloured holds a word it looks for).
  */
 export function highlightsOf(file: ManifestFile): Highlight[] {
+  return runSteps(highlightsSteps(file));
+}
+
+/** A document's spans, by its parse, as offsets from its start: a document an edit only moved is not read again. */
+const ofParses = new WeakMap<Document.Parsed, { source: string; spans: Highlight[] }>();
+
+/** `highlightsOf` as steps: a step every 50 documents (the editor runs it in time slices). */
+export function* highlightsSteps(file: ManifestFile): Steps<Highlight[]> {
   const found = new Map<number, Highlight>();
-  for (const doc of file.docs) {
-    const add = (node: unknown, kind: HighlightKind) => {
-      const h = spanOf(file, doc, node, kind);
-      if (h && !found.has(h.start)) found.set(h.start, h);
-    };
-    const t: EditTarget = { file, doc };
-    for (const obj of doc.objects) highlightObject(t, obj, add);
+  // Template text decides what is coloured: a Helm file's documents are read each time.
+  const cacheable = file.masked.actions.length === 0;
+  for (const [i, doc] of file.docs.entries()) {
+    if (i % 50 === 49) yield;
+    const kept = cacheable ? ofParses.get(doc.yaml) : undefined;
+    let spans: Highlight[];
+    if (kept && kept.source === doc.source) spans = kept.spans;
+    else {
+      spans = [];
+      const add = (node: unknown, kind: HighlightKind) => {
+        const h = spanOf(file, doc, node, kind);
+        if (h) spans.push({ start: h.start - doc.start, end: h.end - doc.start, kind });
+      };
+      const t: EditTarget = { file, doc };
+      for (const obj of doc.objects) highlightObject(t, obj, add);
+      if (cacheable) ofParses.set(doc.yaml, { source: doc.source, spans });
+    }
+    for (const h of spans) if (!found.has(h.start + doc.start)) found.set(h.start + doc.start, { start: h.start + doc.start, end: h.end + doc.start, kind: h.kind });
   }
   return [...found.values()].sort((a, b) => a.start - b.start);
 }

@@ -170,21 +170,33 @@ function carryFullParses(previous: ManifestFile | undefined, file: ManifestFile)
  * them still do) and the skipped ones, parsed now. Kept for as long as the file is.
  */
 export function fullFile(file: ManifestFile): ManifestFile {
+  return runSteps(fullFileSteps(file));
+}
+
+/** `fullFile` as steps: a step per document parsed. Work dropped half-way leaves nothing behind. */
+export function* fullFileSteps(file: ManifestFile): Steps<ManifestFile> {
   if (!file.skipped?.length) return file;
-  let done = full.get(file);
-  if (done) return done;
+  const known = full.get(file);
+  if (known) return known;
   const byStart = new Map<number, ManifestDoc[]>();
   for (const d of file.docs) byStart.set(d.start, [...(byStart.get(d.start) ?? []), d]);
   const kind = FILE_KINDS_BY_ID.get(file.kind) ?? MANIFEST_KIND;
-  done = { ...file, docs: [], skipped: undefined };
+  const done: ManifestFile = { ...file, docs: [], skipped: undefined };
   delete done.skipped;
   // A copy: what is parsed here must not grow the map later versions carry on.
   const reusable = new Map<string, Document.Parsed>(fullParses.get(file));
-  fullParses.delete(file);
   for (const [index, region] of regionsOf(kind, file.masked.text, undefined).entries()) {
     const parsed = byStart.get(region.start);
-    done.docs.push(...(parsed ?? readRegion(done, undefined, { ...region, index }, reusable)));
+    if (parsed) done.docs.push(...parsed);
+    else {
+      done.docs.push(...readRegion(done, undefined, { ...region, index }, reusable));
+      yield;
+    }
   }
+  // Made meanwhile by a caller that could not wait: that one is kept.
+  const first = full.get(file);
+  if (first) return first;
+  fullParses.delete(file);
   full.set(file, done);
   return done;
 }

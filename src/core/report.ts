@@ -129,7 +129,8 @@ export function* reportSteps(index: WorkspaceIndex, findingsOf: FindingsOf): Ste
   const findings = new Map<string, readonly Finding[]>();
   // The alternatives of a Helm document give one fact each for the same object: the first that names its label counts.
   const byPlace = new Map<string, PodFact>();
-  for (const p of index.pods) {
+  // The pods of documents the pre-scan skipped are read in steps, not in one go.
+  for (const p of yield* index.podsSteps()) {
     if (p.ownerKind === POD_FRAGMENT_KIND) continue;
     const key = `${p.file}#${p.start}`;
     const known = byPlace.get(key);
@@ -148,9 +149,8 @@ export function* reportSteps(index: WorkspaceIndex, findingsOf: FindingsOf): Ste
   for (const { file } of others) {
     if (!findings.has(file.path)) findings.set(file.path, yield* findingsOf(file.path));
   }
-  builder.addKeda(findings);
-  yield;
-  builder.addCsi(findings);
+  yield* builder.addKeda(findings);
+  yield* builder.addCsi(findings);
   return builder.finish();
 }
 
@@ -164,6 +164,8 @@ class ReportBuilder {
   private readonly workloads = new Map<string, ReportWorkload>();
   /** The files kustomize builds read objects from (made on first use). */
   private builtFiles: Set<string> | undefined;
+  /** The first AzureIdentity of each client id (lower case), made when first asked. */
+  private byClientId: Map<string, IdentityFact> | undefined;
 
   constructor(private readonly index: WorkspaceIndex) {}
 
@@ -191,7 +193,14 @@ class ReportBuilder {
 
   /** The identity of a client id: the AzureIdentity that writes it, else the client id alone. */
   private forClientId(clientId: string | undefined): Entry {
-    const identity = clientId ? this.index.identities.find((i) => i.clientID?.toLowerCase() === clientId.toLowerCase()) : undefined;
+    if (clientId && !this.byClientId) {
+      this.byClientId = new Map();
+      for (const i of this.index.identities) {
+        const id = i.clientID?.toLowerCase();
+        if (id !== undefined && !this.byClientId.has(id)) this.byClientId.set(id, i);
+      }
+    }
+    const identity = clientId ? this.byClientId!.get(clientId.toLowerCase()) : undefined;
     if (identity) return this.forIdentity(identity);
     if (!clientId) return this.entry(UNKNOWN, () => ({ label: 'unknown identity' }));
     return this.entry(`clientId:${clientId.toLowerCase()}`, () => ({ label: `client id ${clientId}`, clientId }));
@@ -324,9 +333,11 @@ class ReportBuilder {
     return workload;
   }
 
-  /** KEDA (Cluster)TriggerAuthentications with an Azure provider, under the identity their identityId names. */
-  addKeda(findings: ReadonlyMap<string, readonly Finding[]>): void {
+  /** KEDA (Cluster)TriggerAuthentications with an Azure provider, under the identity their identityId names: a step per hundred objects. */
+  *addKeda(findings: ReadonlyMap<string, readonly Finding[]>): Steps<void> {
+    let read = 0;
     for (const { file, obj } of objectsOf(this.index, TRIGGER_AUTH_KINDS)) {
+      if (++read % 100 === 0) yield;
       const blocks = podIdentityBlocks({ file, doc: obj.doc }, obj).filter(({ block }) => isAzureBlock(block));
       if (blocks.length === 0) continue;
       const onPodIdentity = blocks.some(({ block }) => scalarString(block.get('provider', true))?.toLowerCase() === 'azure');
@@ -336,9 +347,11 @@ class ReportBuilder {
     }
   }
 
-  /** Secrets Store CSI SecretProviderClasses: under the identity of their clientID, or of the pods that mount them. */
-  addCsi(findings: ReadonlyMap<string, readonly Finding[]>): void {
+  /** Secrets Store CSI SecretProviderClasses: under the identity of their clientID, or of the pods that mount them; a step per hundred objects. */
+  *addCsi(findings: ReadonlyMap<string, readonly Finding[]>): Steps<void> {
+    let read = 0;
     for (const { file, obj } of objectsOf(this.index, ['SecretProviderClass'])) {
+      if (++read % 100 === 0) yield;
       const parameters = mapAt(obj.node, ['spec', 'parameters']);
       if (!parameters) continue;
       const usePodIdentity = scalarString(parameters.get('usePodIdentity', true))?.toLowerCase() === 'true';

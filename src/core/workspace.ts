@@ -2,10 +2,11 @@ import { renderTemplatedFields } from './chart';
 import { distinctFacts } from './alternatives';
 import { KustomizeModel, namespaceIn } from './builds';
 import { addonDeclarations } from './addon-readers';
-import { addFactsOf, addonFacts, docFacts, noFacts, onlyMoved, type BindingFact, type FileFacts, type IdentityFact, type Located, type PodFact, type ServiceAccountFact } from './facts';
+import { addFactsOf, addonFacts, docFacts, hasDocFacts, moveDocFacts, noFacts, onlyMoved, type BindingFact, type FileFacts, type IdentityFact, type Located, type PodFact, type ServiceAccountFact } from './facts';
 import { pathKey } from './paths';
 import { GUIDS_IN_TEXT } from './k8s';
-import { fullFile, type K8sObject, type ManifestFile } from './model';
+import { editOf } from './incremental';
+import { fullFile, fullFileSteps, type K8sObject, type ManifestDoc, type ManifestFile } from './model';
 import { runSteps, type Steps } from './steps';
 
 interface Views extends Omit<FileFacts, 'recordedIds'> {
@@ -24,6 +25,8 @@ interface Views extends Omit<FileFacts, 'recordedIds'> {
   bindingsAt?: Map<string, BindingFact>;
   /** Values worked out from the index as it is (`derived`), dropped with the views. */
   derived?: Map<object, unknown>;
+  /** True when the groups hold copies of facts (rendered with a chart's values, namespaced by a build), not the index's own. */
+  copies: boolean;
 }
 
 /** The key of a fact's place, for lookups by file and start. */
@@ -96,6 +99,7 @@ export class WorkspaceIndex {
 
   /** `update` as steps: reads the facts of one document per step, and changes the index at the end. */
   *updateSteps(file: ManifestFile): Steps<void> {
+    if (this.movedInPlace(file)) return;
     const facts = noFacts();
     for (const doc of file.docs) {
       const mine = docFacts(file, doc, this.defaultNamespace);
@@ -126,6 +130,50 @@ export class WorkspaceIndex {
     this.files.set(file.path, facts);
     this.parsed.set(file.path, file);
     this.views = undefined;
+  }
+
+  /**
+   * An edit that only moved facts of the file (`onlyMoved`): the facts of the documents it did not
+   * touch are the index's own objects, moved in place (`moveDocFacts`), so the groups of every file
+   * stay as they are; only what is keyed by offsets is made again when asked. No document outside
+   * the changed window is read. False (nothing changed) when the edit is not of that kind.
+   */
+  private movedInPlace(file: ManifestFile): boolean {
+    const previous = this.parsed.get(file.path);
+    const edit = editOf(file);
+    if (!previous || edit?.previous !== previous || !this.files.has(file.path) || this.readByModel(file.path, file.kind)) return false;
+    if (addonDeclarations(file.kind, file.text)) return false;
+    const ns = this.defaultNamespace;
+    // The documents before the window are the same objects; those of the window and after it pair up in order.
+    let first = 0;
+    while (first < previous.docs.length && previous.docs[first] === file.docs[first] && previous.docs[first].start < edit.start) first++;
+    let oldAfter = first;
+    while (oldAfter < previous.docs.length && previous.docs[oldAfter].start < edit.oldEnd) oldAfter++;
+    let newAfter = first;
+    while (newAfter < file.docs.length && file.docs[newAfter].start < edit.newEnd) newAfter++;
+    if (oldAfter - first !== newAfter - first || previous.docs.length - oldAfter !== file.docs.length - newAfter) return false;
+    for (let i = first; i < previous.docs.length; i++) if (previous.docs[i].branches || !hasDocFacts(file.path, previous.docs[i], ns)) return false;
+    if (!onlyMoved(previous, file, ns)) return false;
+    const delta = edit.newEnd - edit.oldEnd;
+    const pair = (i: number): [ManifestDoc, ManifestDoc] => [previous.docs[i], file.docs[i - oldAfter + newAfter]];
+    for (let i = first; i < oldAfter; i++) {
+      const [from, to] = pair(i);
+      moveDocFacts(file.path, from, to, ns, delta, docFacts(file, to, ns));
+    }
+    for (let i = oldAfter; i < previous.docs.length; i++) {
+      const [from, to] = pair(i);
+      if (from !== to) moveDocFacts(file.path, from, to, ns, delta);
+    }
+    this.quietTotal++;
+    this.quietByPath.set(file.path, (this.quietByPath.get(file.path) ?? 0) + 1);
+    this.parsed.set(file.path, file);
+    const v = this.views;
+    if (v?.copies) this.views = undefined;
+    else if (v) {
+      // What is keyed by offsets, or read from the file's skipped text, is made again when asked.
+      v.identitiesAt = v.bindingsAt = v.skippedPods = v.derived = undefined;
+    }
+    return true;
   }
 
   remove(path: string): void {
@@ -169,11 +217,20 @@ export class WorkspaceIndex {
 
   private view(): Views {
     if (this.views) return this.views;
-    const v: Views = { identities: [], bindings: [], serviceAccounts: [], pods: [], recordedIds: new Set(), bindingsBySelector: new Map(), identitiesByName: new Map(), bindingsByIdentityName: new Map(), podsByBindingLabel: new Map() };
+    const v: Views = { identities: [], bindings: [], serviceAccounts: [], pods: [], recordedIds: new Set(), bindingsBySelector: new Map(), identitiesByName: new Map(), bindingsByIdentityName: new Map(), podsByBindingLabel: new Map(), copies: false };
     // Objects that kustomize builds get the namespace their builds give them; fields a chart's
     // template writes with `.Values` read as the chart's values give them.
-    const rendered = renderTemplatedFields(this);
-    const built = <T extends Located & { namespace: string }>(facts: T[]): T[] => this.built(facts);
+    const render = renderTemplatedFields(this);
+    const rendered = <T extends Located>(f: T): T => {
+      const r = render(f);
+      if (r !== f) v.copies = true;
+      return r;
+    };
+    const built = <T extends Located & { namespace: string }>(facts: T[]): T[] => {
+      const out = this.built(facts);
+      if (out !== facts) v.copies = true;
+      return out;
+    };
     for (const facts of this.files.values()) {
       v.identities.push(...built(facts.identities.map(rendered)));
       v.bindings.push(...built(facts.bindings.map(rendered)));
@@ -345,17 +402,29 @@ export class WorkspaceIndex {
 
   /** Every pod of the workspace, those of documents the pre-scan skipped too (parsed now, once per index state). */
   get pods(): PodFact[] {
+    return runSteps(this.podsSteps());
+  }
+
+  /** `pods` as steps: a step per skipped document parsed or read, when this state of the index has not read them yet. */
+  *podsSteps(): Steps<PodFact[]> {
     const v = this.view();
     if (!v.skippedPods) {
-      v.skippedPods = [];
-      for (const file of this.parsed.values()) {
+      const skippedPods: PodFact[] = [];
+      for (const file of [...this.parsed.values()]) {
         if (!file.skipped?.length) continue;
         const facts = noFacts();
         const parsed = new Set(file.docs);
-        const whole = fullFile(file);
-        for (const doc of whole.docs) if (!parsed.has(doc)) addFactsOf(whole, doc, this.defaultNamespace, facts);
-        v.skippedPods.push(...this.built(facts.pods));
+        const whole = yield* fullFileSteps(file);
+        for (const doc of whole.docs) {
+          if (parsed.has(doc)) continue;
+          addFactsOf(whole, doc, this.defaultNamespace, facts);
+          yield;
+        }
+        skippedPods.push(...this.built(facts.pods));
       }
+      // An update in between made other views: these are dropped, and that state reads its own.
+      if (this.views !== v) return yield* this.podsSteps();
+      v.skippedPods = skippedPods;
     }
     return [...v.pods, ...v.skippedPods];
   }

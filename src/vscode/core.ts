@@ -12,7 +12,7 @@ import type { WorkspaceIndex } from '../core/workspace';
 
 export { diffEdit } from '../core/edits';
 export { checkFileSteps, Project } from '../core/engine';
-export { highlightsOf } from '../core/highlights';
+export { highlightsSteps } from '../core/highlights';
 export { reportSteps } from '../core/report';
 export { parseManifestFileSteps, rangeOf } from '../core/model';
 export { docsUrl } from '../core/rules';

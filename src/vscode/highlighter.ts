@@ -1,10 +1,21 @@
 import * as vscode from 'vscode';
+import type { Highlight } from '../core/highlights';
 import { HIGHLIGHT_KINDS } from '../core/highlightKinds';
+import type { Steps } from '../core/steps';
 import { rangeIn } from './convert';
 import { loadedCore } from './coreLoader';
 import type { Indexer } from './indexer';
 import { isManifestDocument, type Linter } from './linter';
 import type { Settings } from './settings';
+import { runSliced } from './slices';
+
+/** The highlights as tokens, a few hundred per step. */
+function* pushSteps(builder: vscode.SemanticTokensBuilder, document: vscode.TextDocument, highlights: readonly Highlight[]): Steps<void> {
+  for (const [i, h] of highlights.entries()) {
+    builder.push(rangeIn(document, h.start, h.end), h.kind);
+    if (i % 200 === 199) yield;
+  }
+}
 
 /** One token type per highlight kind; package.json declares them and maps each to a TextMate scope. */
 export const HIGHLIGHT_LEGEND = new vscode.SemanticTokensLegend([...HIGHLIGHT_KINDS], []);
@@ -38,16 +49,21 @@ export class Highlighter implements vscode.DocumentSemanticTokensProvider, vscod
     // Not loaded: nothing of identity in this document (its check would have loaded the analysis), nothing to colour.
     const core = loadedCore();
     if (!core && document.version === version) return builder.build();
-    let file = this.indexer.loaded?.file(key);
+    // The file as the linter indexed it: the documents the pre-scan skipped have nothing to colour, and are not parsed.
+    let file = this.indexer.loaded?.parsedFile(key);
     if (file?.text !== document.getText() && document.version === version && !token.isCancellationRequested) {
       // The index is being rebuilt (a settings change): its check of this document follows.
       await this.indexer.ready;
       await this.linter.current(document);
-      file = this.indexer.loaded?.file(key);
+      file = this.indexer.loaded?.parsedFile(key);
     }
     // Typed over meanwhile: VS Code keeps the tokens it has and asks again.
-    if (!core || token.isCancellationRequested || document.version !== version || file?.text !== document.getText()) throw new vscode.CancellationError();
-    for (const h of core.highlightsOf(file)) builder.push(rangeIn(document, h.start, h.end), h.kind);
+    const outdated = () => token.isCancellationRequested || document.version !== version;
+    if (!core || outdated() || file?.text !== document.getText()) throw new vscode.CancellationError();
+    // In time slices, like the check: a big file's thousands of documents never block the extension host.
+    const highlights = await runSliced(core.highlightsSteps(file), outdated);
+    const pushed = highlights && (await runSliced(pushSteps(builder, document, highlights.value), outdated));
+    if (!pushed) throw new vscode.CancellationError();
     return builder.build();
   }
 

@@ -4,8 +4,22 @@ import type { Steps } from '../core/steps';
 /** Longest stretch of work between two turns of the extension host's event loop. */
 const SLICE_MS = 10;
 
+/**
+ * Set by the host tests' hooks (testHooks.ts), read once per turn: the longest turn and the
+ * longest single step since they reset it, with where the sliced work was started. Never set in use.
+ */
+interface SliceTrace {
+  longestTurnMs: number;
+  longestStepMs: number;
+  longestStepOf?: string;
+}
+const TRACE = Symbol.for('wi-migrate.sliceTrace');
+const trace = (): SliceTrace | undefined => (globalThis as { [TRACE]?: SliceTrace })[TRACE];
+
 interface Task {
   steps: Steps<unknown>;
+  /** Where the work was started (only while traced). */
+  origin?: string;
   outdated: () => boolean;
   onSlice?: () => void;
   settle: (result: { value: unknown } | undefined) => void;
@@ -28,7 +42,8 @@ let turnScheduled = false;
  */
 export function runSliced<T>(steps: Steps<T>, outdated: () => boolean, onSlice?: () => void): Promise<{ value: T } | undefined> {
   return new Promise((resolve, reject) => {
-    queue.push({ steps, outdated, onSlice, settle: resolve as Task['settle'], fail: reject });
+    const origin = trace() ? new Error().stack?.split('\n').filter((l) => l.includes('(') && !/runSliced|new Promise|^Error/.test(l)).slice(0, 3).map((l) => l.trim()).join(' < ') : undefined;
+    queue.push({ steps, outdated, onSlice, origin, settle: resolve as Task['settle'], fail: reject });
     scheduleTurn();
   });
 }
@@ -42,6 +57,7 @@ function scheduleTurn(): void {
 function turn(): void {
   turnScheduled = false;
   const start = performance.now();
+  const traced = trace();
   let running: Task | undefined;
   while (queue.length > 0 && performance.now() - start < SLICE_MS) {
     const task = queue[0];
@@ -54,7 +70,12 @@ function turn(): void {
         continue;
       }
       running = task;
+      const stepStart = traced ? performance.now() : 0;
       const r = task.steps.next();
+      if (traced && performance.now() - stepStart > traced.longestStepMs) {
+        traced.longestStepMs = performance.now() - stepStart;
+        traced.longestStepOf = task.origin;
+      }
       if (r.done) {
         queue.shift();
         running = undefined;
@@ -66,6 +87,7 @@ function turn(): void {
       task.fail(error);
     }
   }
+  if (traced) traced.longestTurnMs = Math.max(traced.longestTurnMs, performance.now() - start);
   if (running && queue[0] === running) {
     // The task that was interrupted waits behind the others: tasks share the turns.
     queue.shift();

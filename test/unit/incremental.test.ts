@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkFile } from '../../src/core/engine';
 import { editOf } from '../../src/core/incremental';
-import { fullFile, parseManifestFile, type ManifestFile } from '../../src/core/model';
+import { fullFile, parseManifestFile, rangeOf, type ManifestFile } from '../../src/core/model';
 import { WorkspaceIndex } from '../../src/core/workspace';
 import { bigManifest } from '../support/big-manifest';
 
@@ -169,4 +169,44 @@ test('what rules read of the whole workspace is prepared in steps before a check
   // A new parse of the file (no previous version to reuse): its documents are read again, in steps.
   index.update(parseManifestFile('big.yaml', big.text.replace('bulk-id-1\n', 'bulk-id-x\n')));
   assert.ok(steps(index.prepareSteps()) >= Math.floor(big.docs.length / 100), 'a new state of the index is prepared again');
+});
+
+test('after many edits that only move facts, the index (its facts moved in place) answers as an index made from scratch', () => {
+  const rnd = random(20261201);
+  const path = 'big.yaml';
+  let text = `${bigManifest(48)}---\n${ACCOUNTS}`;
+  const index = new WorkspaceIndex();
+  let file = parseManifestFile(path, text);
+  index.update(file);
+  // Edits inside what no other document reads (an image, a ConfigMap's data), and now and then any edit.
+  const quietSpots = ['image: contoso.azurecr.io/bulk/app:', 'image: web:', 'data:\n'];
+  let quiet = 0;
+  for (let step = 0; step < 120; step++) {
+    if (rnd() < 0.85) {
+      const spot = quietSpots[Math.floor(rnd() * quietSpots.length)];
+      const all = [...text.matchAll(new RegExp(spot.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g'))].map((m) => m.index + spot.length);
+      const at = all[Math.floor(rnd() * all.length)];
+      text = rnd() < 0.6 ? `${text.slice(0, at)}${'x'.repeat(1 + Math.floor(rnd() * 30))}${text.slice(at)}` : `${text.slice(0, at)}${text.slice(at + 1)}`;
+    } else text = edit(text, rnd);
+    const state = index.stateFor(path);
+    file = parseManifestFile(path, text, file);
+    index.update(file);
+    if (index.stateFor(path) === state) quiet++;
+    const fresh = new WorkspaceIndex();
+    fresh.update(parseManifestFile(path, text));
+    const facts = (i: WorkspaceIndex) =>
+      JSON.stringify({
+        identities: i.identities,
+        bindings: i.bindings,
+        pods: i.pods,
+        labelled: i.labelledPods,
+        // Service accounts with the start of the object each names in its file (its copy after an edit).
+        accounts: i.serviceAccounts.map((s) => ({ ...s, object: rangeOf(s.object.doc, s.object.node) })),
+        at: i.identities.map((f) => i.identityAt(path, f.start)?.name),
+        bindingAt: i.bindings.map((b) => i.bindingAt(path, b.start)?.name),
+        selected: i.bindings.map((b) => i.identitiesForSelector(b.selector ?? '', b.namespace).map((x) => [x.identity.start, x.binding.start])),
+      });
+    assert.equal(facts(index), facts(fresh), `step ${step}`);
+  }
+  assert.ok(quiet > 60, `${quiet} of 120 edits only moved facts`);
 });

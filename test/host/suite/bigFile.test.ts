@@ -109,6 +109,9 @@ describe('a big file (4 000 documents)', function () {
     watch.dispose();
     const after = api.checkCounts(uri);
     console.log(`host-stall ${api.hostStall.maxMs().toFixed(0)} ms (longest block of the extension host while the big file was opened, typed in and checked)`);
+    console.log(api.hostStall.slices());
+    const longest = api.hostStall.longest();
+    if (longest) console.log(longest);
     console.log(`big file checks: ${JSON.stringify({ started: after.started - before.started, published: after.published - before.published, dropped: after.dropped - before.dropped, slices: after.slices - before.slices })}`);
 
     // A check that finished before the next keystroke arrived is published (its version was current
