@@ -40,8 +40,8 @@ export function* checkFileSteps(given: ManifestFile, index: WorkspaceIndex, opti
   const file = index.checkedFile(given);
   const opts = resolveOptions(options);
   const active = activeRules(file, opts, rules);
-  // What rules read of the whole workspace, worked out in steps rather than by the first document's rules at once.
-  if (active.some((a) => a.rule.input !== 'text')) yield* index.prepareSteps();
+  // What rules read of the whole workspace, worked out in steps rather than by the first document's rules at once (none without a document).
+  if (file.docs.length > 0 && active.some((a) => a.rule.input !== 'text')) yield* index.prepareSteps();
   const findings = checkText(file, index, opts, active);
   // The alternatives of one document (its if/else branches) are checked together, then merged;
   // a document the edit did not touch keeps its findings (findings-cache.ts).
@@ -75,12 +75,25 @@ interface ActiveRule {
   severity: Severity;
 }
 
+/** Per list of rules, the active rules by file kind and severity settings (a CLI check asks once per file, of 10 000). */
+const activeByRules = new WeakMap<readonly AnyRule[], Map<string, readonly ActiveRule[]>>();
+
 /** The rules that run on the file: those that read its kind and are not turned off. */
-function activeRules(file: ManifestFile, opts: Options, rules: readonly AnyRule[]): ActiveRule[] {
-  return rules.flatMap((rule) => {
-    const setting = opts.severities[rule.id];
-    return setting === 'off' || !rule.fileKinds.includes(file.kind) ? [] : [{ rule, setting, severity: (setting ?? rule.severity) }];
-  });
+function activeRules(file: ManifestFile, opts: Options, rules: readonly AnyRule[]): readonly ActiveRule[] {
+  let known = activeByRules.get(rules);
+  if (!known) activeByRules.set(rules, (known = new Map<string, readonly ActiveRule[]>()));
+  const key = `${file.kind}\u0000${JSON.stringify(opts.severities)}`;
+  let active = known.get(key);
+  if (!active) {
+    active = rules.flatMap((rule) => {
+      const setting = opts.severities[rule.id];
+      return setting === 'off' || !rule.fileKinds.includes(file.kind) ? [] : [{ rule, setting, severity: (setting ?? rule.severity) }];
+    });
+    // Settings change seldom; the many versions of a long session are not all kept.
+    if (known.size >= 64) known.clear();
+    known.set(key, active);
+  }
+  return active;
 }
 
 /** The findings of the text rules on the file's text, before suppression. */
@@ -191,7 +204,7 @@ export function fixFileText(index: WorkspaceIndex, path: string, text: string, o
 
 /** The check path in the pieces fix-all re-analyses (see fixAll.ts). */
 function checkerOf(opts: Options, rules: readonly AnyRule[]): Checker {
-  const byKind = new Map<string, ActiveRule[]>();
+  const byKind = new Map<string, readonly ActiveRule[]>();
   const active = (file: ManifestFile) => byKind.get(file.kind) ?? byKind.set(file.kind, activeRules(file, opts, rules)).get(file.kind)!;
   return {
     document: (file, docs, index) => checkDocument(file, docs, index, opts, active(file)),
