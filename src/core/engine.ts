@@ -1,9 +1,10 @@
 import { mergeAlternatives } from './alternatives';
-import { applyEdits, type FileEdit, type LabelledEdit } from './edits';
+import { applyEdits, type FileEdit, type LabelledEdit, type TextEdit } from './edits';
 import { composeChanges, FixAllIncompleteError, MAX_FIX_PASSES, runFixRounds, type Checker, type FixAllChange, type FixAllHost } from './fixAll';
 import { editsByFile, pickCompatibleAcrossFiles } from './fixPasses';
 import { buildFix } from './fix';
 import { findingsCache } from './findings-cache';
+import { parseAfterEdits } from './incremental-edits';
 import { parseManifestFile, rangeOf, type ManifestDoc, type ManifestFile } from './model';
 import { RULES } from './rules';
 import { FILE_KINDS, fileKindOf, MANIFEST_KIND, type FileKind } from './fileKinds';
@@ -189,7 +190,10 @@ export function fixFileText(index: WorkspaceIndex, path: string, text: string, o
       checker: checkerOf(resolveOptions(options), RULES),
       paths: [path],
       file: (p) => index.file(p),
-      set: (p, t) => index.update(parseManifestFile(p, t, index.file(p))),
+      set: (p, t, edits) => {
+        const previous = index.parsedFile(p);
+        index.update((previous && edits && parseAfterEdits(previous, t, edits)) || parseManifestFile(p, t, index.file(p)));
+      },
       takes: (fix) => fix.edits.every((e) => e.file === path),
     };
     runFixRounds(host, maxPasses, undefined, (pass) => {
@@ -241,6 +245,15 @@ export class Project {
     this.parsed.set(path, file);
     this.index.update(file);
     return file;
+  }
+
+  /** `set` after a round of fix-all's `edits` of the file's text: only what they touched is parsed again. */
+  private setEdited(path: string, text: string, edits: readonly TextEdit[] | undefined): void {
+    const previous = this.parsed.get(path);
+    const file = previous && edits && parseAfterEdits(previous, text, edits, this.scan);
+    if (!file) return void this.set(path, text);
+    this.parsed.set(path, file);
+    this.index.update(file);
   }
 
   /** The kind the file was set with, else the kind its path names, else a manifest. */
@@ -316,7 +329,7 @@ export class Project {
       checker: checkerOf(this.options, this.registry.rules),
       paths,
       file: (p) => this.parsed.get(p),
-      set: (p, t) => void this.set(p, t),
+      set: (p, t, edits) => void this.setEdited(p, t, edits),
     };
     runFixRounds(host, maxPasses, onPass, (pass) => {
       throw new FixAllIncompleteError(pass, changed());

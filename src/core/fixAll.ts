@@ -1,4 +1,4 @@
-import { applyEdits, EditComposer, type LabelledEdit } from './edits';
+import { applyEdits, EditComposer, type LabelledEdit, type TextEdit } from './edits';
 import { FileChange, keysChanged, readsOf, RECHECK_ALL, snapshot, type Round } from './fixDeps';
 import { editsByFile, oneCreatorEach, pickCompatibleAcrossFiles } from './fixPasses';
 import type { ManifestDoc, ManifestFile } from './model';
@@ -32,8 +32,11 @@ export interface FixAllHost {
   /** The files whose fixes are taken, in the order they are taken. */
   paths: readonly string[];
   file(path: string): ManifestFile | undefined;
-  /** Gives a file its new text: parses it (unchanged documents keep their parse) and updates the index. */
-  set(path: string, text: string): void;
+  /**
+   * Gives a file its new text: parses it (unchanged documents keep their parse) and updates the
+   * index. `edits`, when given, made the text from the file's current one (a round's edits).
+   */
+  set(path: string, text: string, edits?: readonly TextEdit[]): void;
   /** Which fixes are taken (the editor's fix-all: those that stay in its file); all when absent. */
   takes?(fix: Fix): boolean;
 }
@@ -102,7 +105,7 @@ function applyRound(host: FixAllHost, byFile: Map<string, LabelledEdit[]>, texts
   const paths = host.index.paths.length;
   const changes = [...byFile].map(([path, edits]) => {
     const old = host.file(path);
-    host.set(path, texts.get(path)!);
+    host.set(path, texts.get(path)!, edits);
     return new FileChange(old, host.file(path)!, edits);
   });
   const files = new Map(changes.map((c) => [c.path, c]));
