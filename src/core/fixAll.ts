@@ -1,5 +1,5 @@
 import { applyEdits, EditComposer, type LabelledEdit, type TextEdit } from './edits';
-import { FileChange, keysChanged, readsOf, RECHECK_ALL, snapshot, type Round } from './fixDeps';
+import { FileChange, keysChanged, readsOf, RECHECK_ALL, type Round } from './fixDeps';
 import { editsByFile, oneCreatorEach, pickCompatibleAcrossFiles } from './fixPasses';
 import type { ManifestDoc, ManifestFile } from './model';
 import type { Finding, Fix } from './rule';
@@ -101,7 +101,6 @@ export function runFixRounds(host: FixAllHost, maxRounds: number, onRound: ((byF
 
 /** Applies a round's edits and tells what they changed, for the next round to re-analyse. */
 function applyRound(host: FixAllHost, byFile: Map<string, LabelledEdit[]>, texts: Map<string, string>): Round {
-  const before = snapshot(host.index);
   const paths = host.index.paths.length;
   const changes = [...byFile].map(([path, edits]) => {
     const old = host.file(path);
@@ -109,7 +108,7 @@ function applyRound(host: FixAllHost, byFile: Map<string, LabelledEdit[]>, texts
     return new FileChange(old, host.file(path)!, edits);
   });
   const files = new Map(changes.map((c) => [c.path, c]));
-  return { files, keys: keysChanged(host.index, changes, before, host.index.paths.length !== paths) };
+  return { files, keys: keysChanged(host.index, changes, host.index.paths.length !== paths) };
 }
 
 /**

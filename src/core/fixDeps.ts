@@ -1,6 +1,6 @@
 import type { TextEdit } from './edits';
-import type { Located } from './facts';
-import type { ManifestFile } from './model';
+import { docFacts } from './facts';
+import type { ManifestDoc, ManifestFile } from './model';
 import type { WorkspaceIndex } from './workspace';
 
 /*
@@ -99,35 +99,25 @@ function followed(f: ManifestFile | undefined): boolean {
  * The keys a round changed: those of the facts of every document it changed (before and after),
  * each changed file's parse, the records of client ids; `RECHECK_ALL` when a change is not
  * `followed`, or the workspace has kustomizations (whose builds read the manifests they list).
+ * The facts are those of the changed documents alone (`docFacts`, kept per parse of a document):
+ * for a followed change they are what the index holds of them, without grouping the whole index.
  */
-export function keysChanged(index: WorkspaceIndex, changes: readonly FileChange[], before: Facts, pathsChanged: boolean): Set<string> {
+export function keysChanged(index: WorkspaceIndex, changes: readonly FileChange[], pathsChanged: boolean): Set<string> {
   const keys = new Set([ANY, 'records', ...changes.map((c) => `file:${c.path}`)]);
   if (pathsChanged) keys.add('paths');
   const kustomize = index.paths.some((p) => index.parsedFile(p)?.kind === 'kustomization');
   if (kustomize || changes.some((c) => !followed(c.old) || !followed(c.now))) return new Set([RECHECK_ALL]);
-  const byPath = new Map(changes.map((c) => [c.path, c]));
-  const add = (facts: readonly Located[], key: (f: Located) => string[], when: 'old' | 'now') => {
-    for (const f of facts) if (byPath.get(f.file)?.changedAt(f.start, when)) key(f).forEach((k) => keys.add(k));
-  };
-  for (const [when, facts] of [['old', before], ['now', snapshot(index)]] as const) {
-    add(facts.identities, () => ['identities'], when);
-    add(facts.bindings, () => ['bindings'], when);
-    add(facts.pods, () => ['pods'], when);
-    add(facts.serviceAccounts, (f) => ['serviceAccounts', `sa:${(f as Located & { namespace: string }).namespace}/${(f as Located & { name: string }).name}`], when);
+  for (const change of changes) {
+    const changed = [...change.changedDocs('old').map((doc) => ({ file: change.old!, doc })), ...change.changedDocs('now').map((doc) => ({ file: change.now, doc }))];
+    for (const { file, doc } of changed) {
+      const facts = docFacts(file, doc, index.defaultNamespace);
+      if (facts.identities.length) keys.add('identities');
+      if (facts.bindings.length) keys.add('bindings');
+      if (facts.pods.length) keys.add('pods');
+      for (const sa of facts.serviceAccounts) keys.add('serviceAccounts').add(`sa:${sa.namespace}/${sa.name}`);
+    }
   }
   return keys;
-}
-
-export interface Facts {
-  identities: readonly Located[];
-  bindings: readonly Located[];
-  pods: readonly Located[];
-  serviceAccounts: readonly Located[];
-}
-
-/** The index's facts as they are now (the arrays are replaced, never changed, on an update). */
-export function snapshot(index: WorkspaceIndex): Facts {
-  return { identities: index.identities, bindings: index.bindings, pods: index.pods, serviceAccounts: index.serviceAccounts };
 }
 
 /**
@@ -140,8 +130,8 @@ export class FileChange {
   private readonly edits: TextEdit[];
   /** Per edit, how much the text up to its end grew. */
   private readonly grown: number[];
-  private readonly changedOld: Array<[number, number]> = [];
-  private readonly changedNow: Array<[number, number]> = [];
+  private readonly changedOldDocs: ManifestDoc[] = [];
+  private readonly changedNowDocs: ManifestDoc[] = [];
   /** Start now to start before the round, of each unchanged document. */
   private readonly unchanged = new Map<number, number>();
 
@@ -154,19 +144,18 @@ export class FileChange {
     this.edits = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
     let grown = 0;
     this.grown = this.edits.map((e) => (grown += e.text.length - (e.end - e.start)));
-    const moved = new Map<number, { start: number; end: number; source: string }>();
+    const moved = new Map<number, ManifestDoc>();
     for (const doc of old?.docs ?? []) {
-      if (this.changes(doc.start, doc.end)) this.changedOld.push([doc.start, doc.end]);
+      if (this.changes(doc.start, doc.end)) this.changedOldDocs.push(doc);
       else moved.set(doc.start + this.grownUpTo(doc.start), doc);
     }
     for (const doc of now.docs) {
       const was = moved.get(doc.start);
       if (was && was.source === doc.source && doc.end - doc.start === was.end - was.start) this.unchanged.set(doc.start, was.start);
-      else this.changedNow.push([doc.start, doc.end]);
+      else this.changedNowDocs.push(doc);
     }
     for (const start of this.unchanged.keys()) moved.delete(start);
-    for (const doc of moved.values()) this.changedOld.push([doc.start, doc.end]);
-    this.changedOld.sort((a, b) => a[0] - b[0]);
+    this.changedOldDocs.push(...moved.values());
   }
 
   /** The start before the round of an unchanged document that starts at `start` now. */
@@ -174,12 +163,9 @@ export class FileChange {
     return this.unchanged.get(start);
   }
 
-  /** True when the offset lies in a document the round changed (`old`: an offset before the round). */
-  changedAt(offset: number, when: 'old' | 'now'): boolean {
-    // Documents in order, without overlap (alternatives share a range): the last one starting at or before the offset.
-    const ranges = when === 'old' ? this.changedOld : this.changedNow;
-    const lo = firstWhere(ranges.length, (i) => ranges[i][0] > offset);
-    return lo > 0 && offset < ranges[lo - 1][1];
+  /** The documents the round changed: of the file before it (`old`) or after it (`now`). */
+  changedDocs(when: 'old' | 'now'): readonly ManifestDoc[] {
+    return when === 'old' ? this.changedOldDocs : this.changedNowDocs;
   }
 
   /** True when an edit replaces text inside the range, or inserts text strictly inside it. */
