@@ -55,28 +55,76 @@ function keysOf(member: string, args: unknown[]): string[] {
       return ['kustomize'];
     case 'paths':
       return ['paths'];
+    case 'labelledPods':
+      return ['pods'];
     case 'file':
+    case 'parsedFile':
       return [`file:${String(args[0])}`];
+    case 'defaultNamespace':
+      return [];
     default:
       return [ANY];
   }
 }
 
-/** The index as rules see it, adding the key of every read to `reads`. */
-export function readsOf(index: WorkspaceIndex, reads: Set<string>): WorkspaceIndex {
+/**
+ * What fix-all's readers worked out from the index through `WorkspaceIndex.derived` (a rule's
+ * value of the whole workspace): each under a key of its own, which a round changed when the
+ * value it gives after the round differs from the one before (`changedValues`).
+ */
+export class DerivedReads {
+  private readonly known = new Map<object, { id: string; make: () => unknown }>();
+
+  /** The key of a read of `derived(key, make)`. */
+  idOf(key: object, make: () => unknown): string {
+    let entry = this.known.get(key);
+    if (!entry) this.known.set(key, (entry = { id: `derived:${this.known.size}`, make }));
+    return entry.id;
+  }
+
+  /** Every derived value read so far, as the index gives it now (worked out if this state of it has not yet). */
+  values(index: WorkspaceIndex): Map<string, unknown> {
+    return new Map([...this.known].map(([key, { id, make }]) => [id, index.derived(key, make)]));
+  }
+
+  /** The keys of the values that differ now from `before` (taken with `values` before the round). */
+  changedValues(index: WorkspaceIndex, before: Map<string, unknown>): string[] {
+    const now = this.values(index);
+    return [...before].filter(([id, value]) => !sameValue(value, now.get(id))).map(([id]) => id);
+  }
+}
+
+/**
+ * Equal as data: primitives, arrays, plain objects and regular expressions compared by content;
+ * any other object only to itself (a parse tree is not compared, so a value holding one differs).
+ */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  if (a instanceof RegExp) return b instanceof RegExp && a.source === b.source && a.flags === b.flags;
+  const plain = (o: object) => [Object.prototype, null].includes(Object.getPrototypeOf(o) as object | null);
+  if (!plain(a) || !plain(b)) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** The index as rules see it, adding the key of every read to `reads` (a derived value's through `derived`, else `ANY`). */
+export function readsOf(index: WorkspaceIndex, reads: Set<string>, derived?: DerivedReads): WorkspaceIndex {
   const methods = new Map<string, (...args: unknown[]) => unknown>();
+  const keys = (member: string, args: unknown[]) => (member === 'derived' && derived ? [derived.idOf(args[0] as object, args[1] as () => unknown)] : keysOf(member, args));
   return new Proxy(index, {
     get(target, member) {
       const value: unknown = Reflect.get(target, member, target);
       if (typeof member !== 'string') return value;
       if (typeof value !== 'function') {
-        for (const k of keysOf(member, [])) reads.add(k);
+        for (const k of keys(member, [])) reads.add(k);
         return value;
       }
       let method = methods.get(member);
       if (!method) {
         method = (...args: unknown[]): unknown => {
-          for (const k of keysOf(member, args)) reads.add(k);
+          for (const k of keys(member, args)) reads.add(k);
           return (value as (...a: unknown[]) => unknown).apply(target, args);
         };
         methods.set(member, method);
