@@ -5,8 +5,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ClusterReadError, clusterStates, compareWithRepository, formatClusterText, readCluster } from '../cluster';
 import { Project } from '../core/engine';
-import { fileKindOf, MANIFEST_KIND } from '../core/fileKinds';
-import { collectFiles, UsageError } from './files';
+import { collectFileKinds, UsageError } from './files';
 import type { CliResult } from './main';
 
 const CLUSTER_USAGE = `Usage: wi-migrate cluster [paths...] [--context NAME] [--kubeconfig FILE] [--format text|json] [--audience AUDIENCE]
@@ -53,10 +52,7 @@ export async function runClusterCli(argv: readonly string[], cwd = process.cwd()
   }
   const project = new Project({ defaultNamespace: values['default-namespace'] });
   try {
-    for (const file of collectFiles(positionals.length ? positionals : ['.'], cwd)) {
-      const onDisk = resolve(cwd, file);
-      project.set(file, readFileSync(onDisk, 'utf8'), undefined, fileKindOf(onDisk) ?? MANIFEST_KIND);
-    }
+    for (const { path, kind } of collectFileKinds(positionals.length ? positionals : ['.'], cwd)) project.set(path, readFileSync(resolve(cwd, path), 'utf8'), undefined, kind);
   } catch (e) {
     if (e instanceof UsageError) return { code: 2, stdout: '', stderr: `wi-migrate cluster: ${e.message}\n` };
     throw e;

@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileKindOf, ourFileKinds } from '../core/fileKinds';
+import { fileKindOf, MANIFEST_KIND, ourFileKinds, type FileKind } from '../core/fileKinds';
 import { RULES } from '../core/rules';
 
 /** The kinds of the files a directory walk picks: those some rule reads. */
@@ -9,9 +9,21 @@ const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
 
 export class UsageError extends Error {}
 
+/** A file to read: its path as given or walked (relative to `cwd`), and its kind. */
+export interface FileToRead {
+  path: string;
+  /** The kind its absolute path names; a manifest for a file given by a path that names none. */
+  kind: FileKind;
+}
+
 /** Expands the given paths (relative to `cwd`): files as given, directories walked for files of our kinds (sorted). */
 export function collectFiles(paths: readonly string[], cwd: string): string[] {
-  const out: string[] = [];
+  return collectFileKinds(paths, cwd).map((f) => f.path);
+}
+
+/** `collectFiles` with each file's kind, decided once (the walk decides it anyway). */
+export function collectFileKinds(paths: readonly string[], cwd: string): FileToRead[] {
+  const out: FileToRead[] = [];
   for (const path of paths) {
     let stat;
     try {
@@ -20,25 +32,22 @@ export function collectFiles(paths: readonly string[], cwd: string): string[] {
       throw new UsageError(`cannot read ${path}: no such file or directory`);
     }
     if (stat.isDirectory()) walk(cwd, path, out);
-    else out.push(path);
+    else out.push({ path, kind: fileKindOf(resolve(cwd, path)) ?? MANIFEST_KIND });
   }
-  return [...new Set(out)];
+  const seen = new Set<string>();
+  return out.filter((f) => !seen.has(f.path) && seen.add(f.path));
 }
 
-function walk(cwd: string, dir: string, out: string[]): void {
+function walk(cwd: string, dir: string, out: FileToRead[]): void {
   const entries = readdirSync(resolve(cwd, dir), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (!SKIPPED_DIRS.has(entry.name)) walk(cwd, path, out);
-    } else if (entry.isFile() && isOurs(resolve(cwd, path))) {
-      out.push(path);
+    } else if (entry.isFile()) {
+      // Decided on the absolute path: a chart's `templates/` counts even when the walk starts inside it.
+      const kind = fileKindOf(resolve(cwd, path));
+      if (kind !== undefined && OUR_KINDS.includes(kind)) out.push({ path, kind });
     }
   }
-}
-
-/** Decided on the absolute path: a chart's `templates/` counts even when the walk starts inside it. */
-function isOurs(absolutePath: string): boolean {
-  const kind = fileKindOf(absolutePath);
-  return kind !== undefined && OUR_KINDS.includes(kind);
 }

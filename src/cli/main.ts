@@ -3,9 +3,9 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FixAllIncompleteError, Project } from '../core/engine';
 import { clientIdsToRead } from '../core/addon-client-ids';
-import { fileKindOf, isOfKind, MANIFEST_KIND } from '../core/fileKinds';
+import { isOfKind } from '../core/fileKinds';
 import { PLACEHOLDER_CLIENT_ID } from '../core/k8s';
-import { collectFiles, UsageError } from './files';
+import { collectFileKinds, UsageError } from './files';
 import { formatJson, formatSarif, formatText, toCliFindings, type CliFinding } from './format';
 import { version } from '../../package.json';
 import { runReport } from './report-command';
@@ -67,20 +67,17 @@ export function runCli(argv: readonly string[], cwd = process.cwd()): CliResult 
   const display = (p: string) => (isAbsolute(p) ? relative(cwd, p) || p : p);
   const onDisk = (p: string) => resolve(cwd, p);
   try {
-    const files = collectFiles(paths.length ? paths : ['.'], cwd);
+    const files = collectFileKinds(paths.length ? paths : ['.'], cwd);
     // Read everything before writing anything: unreadable input changes nothing.
-    const texts = files.map((f) => {
+    const texts = files.map(({ path, kind }) => {
       try {
-        return [f, readFileSync(onDisk(f), 'utf8')] as const;
+        return { path, kind, text: readFileSync(onDisk(path), 'utf8') };
       } catch (e) {
-        throw new UsageError(`cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
     });
-    for (const [f, text] of texts) {
-      const kind = fileKindOf(onDisk(f)) ?? MANIFEST_KIND;
-      // A JSON file that is no ARM template is not ours.
-      if (isOfKind(kind, text)) project.set(f, text, undefined, kind);
-    }
+    // A JSON file that is no ARM template is not ours.
+    for (const { path, kind, text } of texts) if (isOfKind(kind, text)) project.set(path, text, undefined, kind);
   } catch (e) {
     if (e instanceof UsageError) return { code: 2, stdout: '', stderr: `wi-migrate: ${e.message}\n` };
     throw e;

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { Project } from '../core/engine';
-import { fileKindOf, MANIFEST_KIND } from '../core/fileKinds';
 import { reportSteps } from '../core/report';
 import { runSteps } from '../core/steps';
-import { collectFiles, UsageError } from './files';
+import { collectFileKinds, UsageError } from './files';
 import { locator, reportJson, reportMarkdown, REPORT_USAGE } from './report';
 import type { CliResult } from './main';
 
@@ -16,14 +15,14 @@ export function runReport(paths: readonly string[], format: string, defaultNames
   const project = new Project({ defaultNamespace });
   const display = (p: string) => (isAbsolute(p) ? relative(cwd, p) || p : p).split('\\').join('/');
   try {
-    for (const f of collectFiles(paths.length ? paths : ['.'], cwd)) {
+    for (const { path: f, kind: fileKind } of collectFileKinds(paths.length ? paths : ['.'], cwd)) {
       let text: string;
       try {
         text = readFileSync(resolve(cwd, f), 'utf8');
       } catch (e) {
         throw new UsageError(`cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
-      project.set(f, text, undefined, fileKindOf(resolve(cwd, f)) ?? MANIFEST_KIND);
+      project.set(f, text, undefined, fileKind);
     }
   } catch (e) {
     if (e instanceof UsageError) return { code: 2, stdout: '', stderr: `wi-migrate: ${e.message}\n` };

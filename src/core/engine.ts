@@ -1,9 +1,10 @@
 import { mergeAlternatives } from './alternatives';
-import { applyEdits, type FileEdit, type LabelledEdit } from './edits';
+import { applyEdits, type FileEdit, type LabelledEdit, type TextEdit } from './edits';
 import { composeChanges, FixAllIncompleteError, MAX_FIX_PASSES, runFixRounds, type Checker, type FixAllChange, type FixAllHost } from './fixAll';
 import { editsByFile, pickCompatibleAcrossFiles } from './fixPasses';
 import { buildFix } from './fix';
 import { findingsCache } from './findings-cache';
+import { parseAfterEdits } from './incremental-edits';
 import { parseManifestFile, rangeOf, type ManifestDoc, type ManifestFile } from './model';
 import { RULES } from './rules';
 import { FILE_KINDS, fileKindOf, MANIFEST_KIND, type FileKind } from './fileKinds';
@@ -40,8 +41,8 @@ export function* checkFileSteps(given: ManifestFile, index: WorkspaceIndex, opti
   const file = index.checkedFile(given);
   const opts = resolveOptions(options);
   const active = activeRules(file, opts, rules);
-  // What rules read of the whole workspace, worked out in steps rather than by the first document's rules at once.
-  if (active.some((a) => a.rule.input !== 'text')) yield* index.prepareSteps();
+  // What rules read of the whole workspace, worked out in steps rather than by the first document's rules at once (none without a document).
+  if (file.docs.length > 0 && active.some((a) => a.rule.input !== 'text')) yield* index.prepareSteps();
   const findings = checkText(file, index, opts, active);
   // The alternatives of one document (its if/else branches) are checked together, then merged;
   // a document the edit did not touch keeps its findings (findings-cache.ts).
@@ -75,12 +76,25 @@ interface ActiveRule {
   severity: Severity;
 }
 
+/** Per list of rules, the active rules by file kind and severity settings (a CLI check asks once per file, of 10 000). */
+const activeByRules = new WeakMap<readonly AnyRule[], Map<string, readonly ActiveRule[]>>();
+
 /** The rules that run on the file: those that read its kind and are not turned off. */
-function activeRules(file: ManifestFile, opts: Options, rules: readonly AnyRule[]): ActiveRule[] {
-  return rules.flatMap((rule) => {
-    const setting = opts.severities[rule.id];
-    return setting === 'off' || !rule.fileKinds.includes(file.kind) ? [] : [{ rule, setting, severity: (setting ?? rule.severity) }];
-  });
+function activeRules(file: ManifestFile, opts: Options, rules: readonly AnyRule[]): readonly ActiveRule[] {
+  let known = activeByRules.get(rules);
+  if (!known) activeByRules.set(rules, (known = new Map<string, readonly ActiveRule[]>()));
+  const key = `${file.kind}\u0000${JSON.stringify(opts.severities)}`;
+  let active = known.get(key);
+  if (!active) {
+    active = rules.flatMap((rule) => {
+      const setting = opts.severities[rule.id];
+      return setting === 'off' || !rule.fileKinds.includes(file.kind) ? [] : [{ rule, setting, severity: (setting ?? rule.severity) }];
+    });
+    // Settings change seldom; the many versions of a long session are not all kept.
+    if (known.size >= 64) known.clear();
+    known.set(key, active);
+  }
+  return active;
 }
 
 /** The findings of the text rules on the file's text, before suppression. */
@@ -176,7 +190,10 @@ export function fixFileText(index: WorkspaceIndex, path: string, text: string, o
       checker: checkerOf(resolveOptions(options), RULES),
       paths: [path],
       file: (p) => index.file(p),
-      set: (p, t) => index.update(parseManifestFile(p, t, index.file(p))),
+      set: (p, t, edits) => {
+        const previous = index.parsedFile(p);
+        index.update((previous && edits && parseAfterEdits(previous, t, edits)) || parseManifestFile(p, t, index.file(p)));
+      },
       takes: (fix) => fix.edits.every((e) => e.file === path),
     };
     runFixRounds(host, maxPasses, undefined, (pass) => {
@@ -191,7 +208,7 @@ export function fixFileText(index: WorkspaceIndex, path: string, text: string, o
 
 /** The check path in the pieces fix-all re-analyses (see fixAll.ts). */
 function checkerOf(opts: Options, rules: readonly AnyRule[]): Checker {
-  const byKind = new Map<string, ActiveRule[]>();
+  const byKind = new Map<string, readonly ActiveRule[]>();
   const active = (file: ManifestFile) => byKind.get(file.kind) ?? byKind.set(file.kind, activeRules(file, opts, rules)).get(file.kind)!;
   return {
     document: (file, docs, index) => checkDocument(file, docs, index, opts, active(file)),
@@ -228,6 +245,15 @@ export class Project {
     this.parsed.set(path, file);
     this.index.update(file);
     return file;
+  }
+
+  /** `set` after a round of fix-all's `edits` of the file's text: only what they touched is parsed again. */
+  private setEdited(path: string, text: string, edits: readonly TextEdit[] | undefined): void {
+    const previous = this.parsed.get(path);
+    const file = previous && edits && parseAfterEdits(previous, text, edits, this.scan);
+    if (!file) return void this.set(path, text);
+    this.parsed.set(path, file);
+    this.index.update(file);
   }
 
   /** The kind the file was set with, else the kind its path names, else a manifest. */
@@ -303,7 +329,7 @@ export class Project {
       checker: checkerOf(this.options, this.registry.rules),
       paths,
       file: (p) => this.parsed.get(p),
-      set: (p, t) => void this.set(p, t),
+      set: (p, t, edits) => void this.setEdited(p, t, edits),
     };
     runFixRounds(host, maxPasses, onPass, (pass) => {
       throw new FixAllIncompleteError(pass, changed());

@@ -154,7 +154,25 @@ const matchers = new WeakMap<FileKind, RegExp>();
 /** The kind of the file at `path` (a path or a URI string, `/` or `\` separated), if any. */
 export function fileKindOf(path: string, kinds: readonly FileKind[] = FILE_KINDS): FileKind | undefined {
   const normal = path.replace(/\\/g, '/');
-  return kinds.find((kind) => matcherOf(kind).test(normal));
+  // A kind whose glob ends in literal extensions is tested only on a path that ends in one (a CLI walk asks for every file).
+  const lower = normal.toLowerCase();
+  return kinds.find((kind) => {
+    const endings = endingsOf(kind);
+    return (endings.length === 0 || endings.some((e) => lower.endsWith(e))) && matcherOf(kind).test(normal);
+  });
+}
+
+const endings = new WeakMap<FileKind, string[]>();
+
+/** The endings (`.yaml`) one of which a path of the kind must have; none when its glob's end is not literal extensions. */
+function endingsOf(kind: FileKind): string[] {
+  let out = endings.get(kind);
+  if (!out) {
+    const extensions = extensionsOf(kind.glob);
+    out = extensions.every((e) => /^[^*?{}[\],/]+$/.test(e)) ? extensions.map((e) => `.${e}`) : [];
+    endings.set(kind, out);
+  }
+  return out;
 }
 
 /**

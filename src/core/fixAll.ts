@@ -1,5 +1,5 @@
-import { applyEdits, EditComposer, type LabelledEdit } from './edits';
-import { FileChange, keysChanged, readsOf, RECHECK_ALL, snapshot, type Round } from './fixDeps';
+import { applyEdits, EditComposer, type LabelledEdit, type TextEdit } from './edits';
+import { DerivedReads, FileChange, keysChanged, readsOf, RECHECK_ALL, type Round } from './fixDeps';
 import { editsByFile, oneCreatorEach, pickCompatibleAcrossFiles } from './fixPasses';
 import type { ManifestDoc, ManifestFile } from './model';
 import type { Finding, Fix } from './rule';
@@ -32,8 +32,11 @@ export interface FixAllHost {
   /** The files whose fixes are taken, in the order they are taken. */
   paths: readonly string[];
   file(path: string): ManifestFile | undefined;
-  /** Gives a file its new text: parses it (unchanged documents keep their parse) and updates the index. */
-  set(path: string, text: string): void;
+  /**
+   * Gives a file its new text: parses it (unchanged documents keep their parse) and updates the
+   * index. `edits`, when given, made the text from the file's current one (a round's edits).
+   */
+  set(path: string, text: string, edits?: readonly TextEdit[]): void;
   /** Which fixes are taken (the editor's fix-all: those that stay in its file); all when absent. */
   takes?(fix: Fix): boolean;
 }
@@ -73,6 +76,7 @@ export function observeFixAllAnalyses(observer: Observer): () => void {
  */
 export function runFixRounds(host: FixAllHost, maxRounds: number, onRound: ((byFile: Map<string, LabelledEdit[]>) => void) | undefined, onLimit: (rounds: number) => never): void {
   const analyses = new Map<string, Analysis>();
+  const derived = new DerivedReads();
   let round: Round | undefined;
   // In path order, whatever order the files were added in: which of several workloads creates a
   // shared ServiceAccount must not depend on how the workspace was read.
@@ -82,7 +86,7 @@ export function runFixRounds(host: FixAllHost, maxRounds: number, onRound: ((byF
     for (const path of paths) {
       const file = host.file(path);
       if (!file) continue;
-      const analysis = analyse(host, file, analyses.get(path), round);
+      const analysis = analyse(host, file, analyses.get(path), round, derived);
       analyses.set(path, analysis);
       for (const fix of analysis.fixes) if (host.takes?.(fix) ?? true) fixes.push(fix);
     }
@@ -92,21 +96,23 @@ export function runFixRounds(host: FixAllHost, maxRounds: number, onRound: ((byF
     if (byFile.size === 0) return;
     if (pass === maxRounds) onLimit(pass);
     onRound?.(byFile);
-    round = applyRound(host, byFile, texts);
+    round = applyRound(host, byFile, texts, derived);
   }
 }
 
 /** Applies a round's edits and tells what they changed, for the next round to re-analyse. */
-function applyRound(host: FixAllHost, byFile: Map<string, LabelledEdit[]>, texts: Map<string, string>): Round {
-  const before = snapshot(host.index);
+function applyRound(host: FixAllHost, byFile: Map<string, LabelledEdit[]>, texts: Map<string, string>, derived: DerivedReads): Round {
+  const values = derived.values(host.index);
   const paths = host.index.paths.length;
   const changes = [...byFile].map(([path, edits]) => {
     const old = host.file(path);
-    host.set(path, texts.get(path)!);
+    host.set(path, texts.get(path)!, edits);
     return new FileChange(old, host.file(path)!, edits);
   });
   const files = new Map(changes.map((c) => [c.path, c]));
-  return { files, keys: keysChanged(host.index, changes, before, host.index.paths.length !== paths) };
+  const keys = keysChanged(host.index, changes, host.index.paths.length !== paths);
+  if (!keys.has(RECHECK_ALL)) for (const id of derived.changedValues(host.index, values)) keys.add(id);
+  return { files, keys };
 }
 
 /**
@@ -114,7 +120,7 @@ function applyRound(host: FixAllHost, byFile: Map<string, LabelledEdit[]>, texts
  * changed. A document that offered no fix, did not change, and read nothing that changed offers
  * none now either: its findings (which fix-all does not need) are not worked out again.
  */
-function analyse(host: FixAllHost, file: ManifestFile, previous: Analysis | undefined, round: Round | undefined): Analysis {
+function analyse(host: FixAllHost, file: ManifestFile, previous: Analysis | undefined, round: Round | undefined, derived: DerivedReads): Analysis {
   const change = round?.files.get(file.path);
   const known = previous && round && !round.keys.has(RECHECK_ALL) && (change ? change.old === previous.file : previous.file === file);
   const keep = (part: Part | undefined): part is Part => {
@@ -126,7 +132,7 @@ function analyse(host: FixAllHost, file: ManifestFile, previous: Analysis | unde
   const analysed = (at: number | 'text', check: (index: WorkspaceIndex) => Finding[]): Part => {
     for (const observer of observers) observer(file.path, at);
     const reads = new Set<string>();
-    const findings = check(readsOf(host.index, reads));
+    const findings = check(readsOf(host.index, reads, derived));
     found.push(...findings);
     return { reads, fixed: findings.some((f) => f.fix) };
   };

@@ -1,6 +1,6 @@
 import type { TextEdit } from './edits';
-import type { Located } from './facts';
-import type { ManifestFile } from './model';
+import { docFacts } from './facts';
+import type { ManifestDoc, ManifestFile } from './model';
 import type { WorkspaceIndex } from './workspace';
 
 /*
@@ -55,28 +55,76 @@ function keysOf(member: string, args: unknown[]): string[] {
       return ['kustomize'];
     case 'paths':
       return ['paths'];
+    case 'labelledPods':
+      return ['pods'];
     case 'file':
+    case 'parsedFile':
       return [`file:${String(args[0])}`];
+    case 'defaultNamespace':
+      return [];
     default:
       return [ANY];
   }
 }
 
-/** The index as rules see it, adding the key of every read to `reads`. */
-export function readsOf(index: WorkspaceIndex, reads: Set<string>): WorkspaceIndex {
+/**
+ * What fix-all's readers worked out from the index through `WorkspaceIndex.derived` (a rule's
+ * value of the whole workspace): each under a key of its own, which a round changed when the
+ * value it gives after the round differs from the one before (`changedValues`).
+ */
+export class DerivedReads {
+  private readonly known = new Map<object, { id: string; make: () => unknown }>();
+
+  /** The key of a read of `derived(key, make)`. */
+  idOf(key: object, make: () => unknown): string {
+    let entry = this.known.get(key);
+    if (!entry) this.known.set(key, (entry = { id: `derived:${this.known.size}`, make }));
+    return entry.id;
+  }
+
+  /** Every derived value read so far, as the index gives it now (worked out if this state of it has not yet). */
+  values(index: WorkspaceIndex): Map<string, unknown> {
+    return new Map([...this.known].map(([key, { id, make }]) => [id, index.derived(key, make)]));
+  }
+
+  /** The keys of the values that differ now from `before` (taken with `values` before the round). */
+  changedValues(index: WorkspaceIndex, before: Map<string, unknown>): string[] {
+    const now = this.values(index);
+    return [...before].filter(([id, value]) => !sameValue(value, now.get(id))).map(([id]) => id);
+  }
+}
+
+/**
+ * Equal as data: primitives, arrays, plain objects and regular expressions compared by content;
+ * any other object only to itself (a parse tree is not compared, so a value holding one differs).
+ */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  if (a instanceof RegExp) return b instanceof RegExp && a.source === b.source && a.flags === b.flags;
+  const plain = (o: object) => [Object.prototype, null].includes(Object.getPrototypeOf(o) as object | null);
+  if (!plain(a) || !plain(b)) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** The index as rules see it, adding the key of every read to `reads` (a derived value's through `derived`, else `ANY`). */
+export function readsOf(index: WorkspaceIndex, reads: Set<string>, derived?: DerivedReads): WorkspaceIndex {
   const methods = new Map<string, (...args: unknown[]) => unknown>();
+  const keys = (member: string, args: unknown[]) => (member === 'derived' && derived ? [derived.idOf(args[0] as object, args[1] as () => unknown)] : keysOf(member, args));
   return new Proxy(index, {
     get(target, member) {
       const value: unknown = Reflect.get(target, member, target);
       if (typeof member !== 'string') return value;
       if (typeof value !== 'function') {
-        for (const k of keysOf(member, [])) reads.add(k);
+        for (const k of keys(member, [])) reads.add(k);
         return value;
       }
       let method = methods.get(member);
       if (!method) {
         method = (...args: unknown[]): unknown => {
-          for (const k of keysOf(member, args)) reads.add(k);
+          for (const k of keys(member, args)) reads.add(k);
           return (value as (...a: unknown[]) => unknown).apply(target, args);
         };
         methods.set(member, method);
@@ -99,35 +147,25 @@ function followed(f: ManifestFile | undefined): boolean {
  * The keys a round changed: those of the facts of every document it changed (before and after),
  * each changed file's parse, the records of client ids; `RECHECK_ALL` when a change is not
  * `followed`, or the workspace has kustomizations (whose builds read the manifests they list).
+ * The facts are those of the changed documents alone (`docFacts`, kept per parse of a document):
+ * for a followed change they are what the index holds of them, without grouping the whole index.
  */
-export function keysChanged(index: WorkspaceIndex, changes: readonly FileChange[], before: Facts, pathsChanged: boolean): Set<string> {
+export function keysChanged(index: WorkspaceIndex, changes: readonly FileChange[], pathsChanged: boolean): Set<string> {
   const keys = new Set([ANY, 'records', ...changes.map((c) => `file:${c.path}`)]);
   if (pathsChanged) keys.add('paths');
   const kustomize = index.paths.some((p) => index.parsedFile(p)?.kind === 'kustomization');
   if (kustomize || changes.some((c) => !followed(c.old) || !followed(c.now))) return new Set([RECHECK_ALL]);
-  const byPath = new Map(changes.map((c) => [c.path, c]));
-  const add = (facts: readonly Located[], key: (f: Located) => string[], when: 'old' | 'now') => {
-    for (const f of facts) if (byPath.get(f.file)?.changedAt(f.start, when)) key(f).forEach((k) => keys.add(k));
-  };
-  for (const [when, facts] of [['old', before], ['now', snapshot(index)]] as const) {
-    add(facts.identities, () => ['identities'], when);
-    add(facts.bindings, () => ['bindings'], when);
-    add(facts.pods, () => ['pods'], when);
-    add(facts.serviceAccounts, (f) => ['serviceAccounts', `sa:${(f as Located & { namespace: string }).namespace}/${(f as Located & { name: string }).name}`], when);
+  for (const change of changes) {
+    const changed = [...change.changedDocs('old').map((doc) => ({ file: change.old!, doc })), ...change.changedDocs('now').map((doc) => ({ file: change.now, doc }))];
+    for (const { file, doc } of changed) {
+      const facts = docFacts(file, doc, index.defaultNamespace);
+      if (facts.identities.length) keys.add('identities');
+      if (facts.bindings.length) keys.add('bindings');
+      if (facts.pods.length) keys.add('pods');
+      for (const sa of facts.serviceAccounts) keys.add('serviceAccounts').add(`sa:${sa.namespace}/${sa.name}`);
+    }
   }
   return keys;
-}
-
-export interface Facts {
-  identities: readonly Located[];
-  bindings: readonly Located[];
-  pods: readonly Located[];
-  serviceAccounts: readonly Located[];
-}
-
-/** The index's facts as they are now (the arrays are replaced, never changed, on an update). */
-export function snapshot(index: WorkspaceIndex): Facts {
-  return { identities: index.identities, bindings: index.bindings, pods: index.pods, serviceAccounts: index.serviceAccounts };
 }
 
 /**
@@ -140,8 +178,8 @@ export class FileChange {
   private readonly edits: TextEdit[];
   /** Per edit, how much the text up to its end grew. */
   private readonly grown: number[];
-  private readonly changedOld: Array<[number, number]> = [];
-  private readonly changedNow: Array<[number, number]> = [];
+  private readonly changedOldDocs: ManifestDoc[] = [];
+  private readonly changedNowDocs: ManifestDoc[] = [];
   /** Start now to start before the round, of each unchanged document. */
   private readonly unchanged = new Map<number, number>();
 
@@ -154,19 +192,18 @@ export class FileChange {
     this.edits = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
     let grown = 0;
     this.grown = this.edits.map((e) => (grown += e.text.length - (e.end - e.start)));
-    const moved = new Map<number, { start: number; end: number; source: string }>();
+    const moved = new Map<number, ManifestDoc>();
     for (const doc of old?.docs ?? []) {
-      if (this.changes(doc.start, doc.end)) this.changedOld.push([doc.start, doc.end]);
+      if (this.changes(doc.start, doc.end)) this.changedOldDocs.push(doc);
       else moved.set(doc.start + this.grownUpTo(doc.start), doc);
     }
     for (const doc of now.docs) {
       const was = moved.get(doc.start);
       if (was && was.source === doc.source && doc.end - doc.start === was.end - was.start) this.unchanged.set(doc.start, was.start);
-      else this.changedNow.push([doc.start, doc.end]);
+      else this.changedNowDocs.push(doc);
     }
     for (const start of this.unchanged.keys()) moved.delete(start);
-    for (const doc of moved.values()) this.changedOld.push([doc.start, doc.end]);
-    this.changedOld.sort((a, b) => a[0] - b[0]);
+    this.changedOldDocs.push(...moved.values());
   }
 
   /** The start before the round of an unchanged document that starts at `start` now. */
@@ -174,12 +211,9 @@ export class FileChange {
     return this.unchanged.get(start);
   }
 
-  /** True when the offset lies in a document the round changed (`old`: an offset before the round). */
-  changedAt(offset: number, when: 'old' | 'now'): boolean {
-    // Documents in order, without overlap (alternatives share a range): the last one starting at or before the offset.
-    const ranges = when === 'old' ? this.changedOld : this.changedNow;
-    const lo = firstWhere(ranges.length, (i) => ranges[i][0] > offset);
-    return lo > 0 && offset < ranges[lo - 1][1];
+  /** The documents the round changed: of the file before it (`old`) or after it (`now`). */
+  changedDocs(when: 'old' | 'now'): readonly ManifestDoc[] {
+    return when === 'old' ? this.changedOldDocs : this.changedNowDocs;
   }
 
   /** True when an edit replaces text inside the range, or inserts text strictly inside it. */

@@ -59,7 +59,7 @@ export function originOf(doc: ManifestDoc): ManifestDoc {
 }
 
 /** The copy of a document of the previous file after the edit: same parse, moved by `delta`. */
-function shiftDoc(doc: ManifestDoc, delta: number, index: number): ManifestDoc {
+export function shiftDoc(doc: ManifestDoc, delta: number, index: number): ManifestDoc {
   if (delta === 0 && index === doc.index) return doc;
   origins.delete(doc);
   // Plain documents only (no if/else alternatives, no define): every field written out, which is cheaper than a spread.

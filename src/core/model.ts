@@ -157,7 +157,7 @@ const full = new WeakMap<ManifestFile, ManifestFile>();
 const fullParses = new WeakMap<ManifestFile, Map<string, Document.Parsed>>();
 
 /** When every document of `previous` was parsed (`fullFile`), the new version's `fullFile` reuses those parses. */
-function carryFullParses(previous: ManifestFile | undefined, file: ManifestFile): ManifestFile {
+export function carryFullParses(previous: ManifestFile | undefined, file: ManifestFile): ManifestFile {
   const whole = previous && (full.get(previous) ?? fullParses.get(previous));
   if (!whole || !file.skipped?.length) return file;
   fullParses.set(file, whole instanceof Map ? whole : new Map(whole.docs.map((d) => [d.source, d.yaml])));

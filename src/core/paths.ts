@@ -32,8 +32,19 @@ export function joinPath(dir: string, rel: string): string {
   return head + (absolute ? sep : '') + (joined || (absolute ? '' : '.'));
 }
 
+/** A URI's scheme and `//`. */
+const URI_HEAD = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** What `joinPath` would fold in a `/`-separated path: an empty, `.` or `..` segment, or a trailing `/`. */
+const FOLDED = /\/\/|(^|\/)\.\.?(\/|$)|\/$/;
+
 /** The key every spelling of the same path shares (separators and `./` folded). */
 export function pathKey(path: string): string {
+  // Most paths are their own key (a CLI walk's, an editor URI): checked with one search, not split and joined.
+  if (!path.includes('\\')) {
+    const rest = path.slice(URI_HEAD.exec(path)?.[0].length ?? 0);
+    // A last separator at the start of `rest` (`/a.yaml`, `file:///a.yaml`) is folded too: the slow way.
+    if (rest.lastIndexOf('/') > 0 && !FOLDED.test(rest)) return path;
+  }
   return joinPath(dirOf(path), baseName(path)).replace(/\\/g, '/');
 }
 

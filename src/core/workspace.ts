@@ -91,7 +91,7 @@ export class WorkspaceIndex {
   private quietTotal = 0;
   private readonly quietByPath = new Map<string, number>();
 
-  constructor(private readonly defaultNamespace = 'default') {}
+  constructor(readonly defaultNamespace = 'default') {}
 
   update(file: ManifestFile): void {
     runSteps(this.updateSteps(file));

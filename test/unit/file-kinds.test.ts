@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { collectFiles } from '../../src/cli/files';
 import { runCli } from '../../src/cli/main';
 import { activationEvents, documentKindOf, FILE_KINDS, fileKindOf, globToRegExp, isOfKind, ourFileKinds, searchGlobs } from '../../src/core/fileKinds';
@@ -30,6 +31,18 @@ describe('file kinds', () => {
     assert.equal(kindOf('deploy.shx'), undefined);
     assert.equal(kindOf('infra/modules/aks.bicep'), 'bicep');
     assert.equal(kindOf('infra/azuredeploy.json'), 'arm-template');
+  });
+
+  test('testing only the kinds whose extensions a path ends in gives the kind that testing every glob gives', () => {
+    const byGlobs = (path: string) => FILE_KINDS.find((k) => globToRegExp(k.glob).test(path.replace(/\\/g, '/')))?.id;
+    const piece = fc.constantFrom('a', '/', '\\', 'templates', '_', '.', '.yaml', '.YML', '.tpl', '.json', '.bicep', '.sh', '.ps1', 'values', '-', 'kustomization', 'Kustomization', 'azure-pipelines', '.github/workflows', '.gitlab-ci', 'file://');
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 8 }), (pieces) => {
+        const path = pieces.join('');
+        assert.equal(kindOf(path), byGlobs(path), path);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   test('a JSON file is an ARM template when its text names a deployment template schema, whatever its name', () => {

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { fixFileText, Project } from '../../src/core/engine';
 import { observeFixAllAnalyses } from '../../src/core/fixAll';
 import { fixpoint } from '../support/fixpoint';
+import { bigManifest as benchManifest } from '../support/big-manifest';
 import { bigManifest, identityWithBinding } from '../support/manifests';
 
 /**
@@ -140,6 +141,30 @@ describe('fix-all in rounds', () => {
     assert.ok((counts.get('TriggerAuthentication') ?? 0) <= 2 * N, 'each TriggerAuthentication at most twice: before its fix and after');
     const total = [...counts].filter(([k]) => k !== 'text').reduce((n, [, c]) => n + c, 0);
     assert.ok(total <= 3 * N + 12, `at most ${3 * N + 12} document analyses for ${2 * N + 3} documents, not one per document per round (${total})`);
+  });
+});
+
+describe('fix-all in rounds, on the benchmark\'s manifest', () => {
+  test('a workload is analysed before its fix and after it, not again each time the file of its annotated account changes; an identity not every round', () => {
+    // 100 Deployments (each creates its ServiceAccount in this file, then reads it), 100
+    // TriggerAuthentications, 50 identity pairs, 100 ConfigMaps; rounds: migrate, retire the bindings, then the identities.
+    const project = new Project();
+    project.set('big.yaml', benchManifest(400));
+    const counts = new Map<string, number>();
+    const stop = observeFixAllAnalyses((path, at) => {
+      const kind = at === 'text' ? 'text' : (project.file(path)!.docs.find((d) => d.start === at)?.objects[0]?.kind ?? '');
+      counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    });
+    try {
+      project.fixAll();
+    } finally {
+      stop();
+    }
+    assert.doesNotMatch(project.text('big.yaml')!, /aadpodidbinding|AzureIdentity/, 'everything migrated');
+    // Whole-file dependencies analysed each Deployment 4 times, each AzureIdentity 3 times.
+    assert.ok(counts.get('Deployment')! <= 2 * 100, `Deployments analysed ${counts.get('Deployment')} times`);
+    assert.ok(counts.get('TriggerAuthentication')! <= 2 * 100, `TriggerAuthentications analysed ${counts.get('TriggerAuthentication')} times`);
+    assert.ok(counts.get('AzureIdentity')! <= 2 * 50 + 1, `AzureIdentities analysed ${counts.get('AzureIdentity')} times`);
   });
 });
 

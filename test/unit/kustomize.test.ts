@@ -5,7 +5,8 @@ import { nameOf, namespaceIn } from '../../src/core/builds';
 import { applyEdits } from '../../src/core/edits';
 import { Project } from '../../src/core/engine';
 import { parseManifestFile } from '../../src/core/model';
-import { joinPath, pathKey, relativePath } from '../../src/core/paths';
+import fc from 'fast-check';
+import { baseName, dirOf, joinPath, pathKey, relativePath } from '../../src/core/paths';
 import { WorkspaceIndex } from '../../src/core/workspace';
 import { appendSeqItem } from '../../src/core/yaml-seq-edit';
 import { identityWithBinding } from '../support/manifests';
@@ -40,6 +41,21 @@ describe('kustomize model', () => {
     assert.equal(pathKey('./a/../b/k.yaml'), 'b/k.yaml');
     assert.equal(relativePath('overlays/prod', 'overlays/prod/sa.yaml'), 'sa.yaml');
     assert.equal(relativePath('overlays/prod', 'base/sa.yaml'), '../../base/sa.yaml');
+  });
+
+  test('a path that is its own key (the quick way) gets the key that splitting and joining it gives', () => {
+    const piece = fc.constantFrom('a', 'b.yaml', '.', '..', '.a', '/', '\\', 'file://', 'C:', '//');
+    const slow = (p: string) => joinPath(dirOf(p), baseName(p)).replace(/\\/g, '/');
+    for (const p of ['team-000/app-00001.yaml', 'file:///w/a.yaml', '/a.yaml', 'file:///a.yaml', 'file://a', 'a', 'a/', 'a//b', './a/b', 'a/./b', 'a/../b', 'a/.b/c']) {
+      assert.equal(pathKey(p), slow(p), p);
+    }
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), (pieces) => {
+        const p = pieces.join('');
+        assert.equal(pathKey(p), slow(p), p);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   test('each leaf renders the base with its own namespace, prefix, patches and vars', () => {

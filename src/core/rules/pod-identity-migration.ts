@@ -296,7 +296,8 @@ function planServiceAccountName(t: EditTarget, site: PodSite, selector: string |
 
 /** Adds (or corrects) the client id annotation of an account in the workspace, in its own file. */
 function annotateAccount(ctx: RuleContext, fact: ServiceAccountFact, lookup: IdentityLookup): { edits: Planned; placeholder: boolean } {
-  const file = ctx.index.file(fact.file);
+  // An account in the workload's own file is edited through that file (same text): no parse of the documents the pre-scan skipped.
+  const file = fact.file === ctx.file.path ? ctx.file : ctx.index.file(fact.file);
   const result = file && annotateServiceAccount({ file, doc: fact.object.doc }, fact.object, lookup);
   if (!file || !result || 'unsafe' in result) return { edits: [undefined], placeholder: false };
   // Its own group: the account may serve other workloads too.

@@ -178,13 +178,15 @@ function related(sa: ServiceAccountFact, message: string): RelatedLocation {
 
 /** The named ServiceAccount exists but carries no client id: the webhook cannot inject one. */
 function checkServiceAccount(ctx: RuleContext, obj: K8sObject, site: PodSite, nameNode: Node, sa: ServiceAccountFact): void {
+  const saObj = sa.object;
+  const annotations = mapAt(saObj.node, ['metadata', 'annotations']);
+  // Present in any form (a wrong value is wi-annotation-values' finding): the account's file is not read (fix-all then need not read this document again when that file changes).
+  if (annotations && pairOf(annotations, WI_CLIENT_ID)) return;
   const file = ctx.index.file(sa.file);
   if (!file) return;
   const target: EditTarget = { file, doc: sa.object.doc };
-  const saObj = sa.object;
-  const annotations = mapAt(saObj.node, ['metadata', 'annotations']);
-  // Present in any form (a wrong value is wi-annotation-values' finding), or possibly rendered by a template.
-  if ((annotations && pairOf(annotations, WI_CLIENT_ID)) || holdsTemplate(target, saObj.node, ['metadata', 'annotations'])) return;
+  // Possibly rendered by a template.
+  if (holdsTemplate(target, saObj.node, ['metadata', 'annotations'])) return;
   const lookup = clientIdFor(ctx, site, ctx.index.namespaceOf(obj));
   const annotated = annotateServiceAccount(target, saObj, lookup);
   const title = lookup.clientId ? `Annotate ServiceAccount ${sa.name} with client id ${lookup.clientId}` : `Annotate ServiceAccount ${sa.name} (client id to fill in)`;
