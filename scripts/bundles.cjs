@@ -33,6 +33,19 @@ const clusterBundleOfCli = {
 };
 
 /**
+ * The CLI's `cluster --azure` checks federated credentials with dist/cli-azure.js (the Azure SDKs):
+ * src/cli's `./azure` becomes a require of that sibling bundle, so that no other command loads them.
+ */
+const azureBundleOfCli = {
+  name: 'azure-bundle-of-cli',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/azure$/ }, (args) =>
+      /[\\/]src[\\/]cli$/.test(args.resolveDir) ? { path: './cli-azure', external: true } : undefined,
+    );
+  },
+};
+
+/**
  * The shell parser (mvdan-sh, 1.5 MB) is required when a shell script is first checked: every
  * bundle requires it as its sibling dist/shell-parser.js, which holds it alone.
  */
@@ -47,7 +60,9 @@ function shellParserAside() {
 
 /** By name: the entry point, the bundle's path, and its own options. */
 const bundles = {
-  cli: { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [shellParserAside(), clusterBundleOfCli] },
+  cli: { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [shellParserAside(), clusterBundleOfCli, azureBundleOfCli] },
+  // `wi-migrate cluster --azure`: the federated-credential check and the Azure SDKs, signed in with az login.
+  cliAzure: { entryPoints: ['src/cli/azure.ts'], outfile: 'dist/cli-azure.js', minify: true },
   // Loaded on activation: the editor layer and the pre-scan, minified (the source map keeps stack
   // traces readable). The analysis, the Azure SDKs and the cluster reader stay out: './core' (the
   // core, the rules and yaml) is the sibling bundle required the first time the pre-scan finds

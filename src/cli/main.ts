@@ -12,7 +12,7 @@ import { runReport } from './report-command';
 import { REPORT_USAGE } from './report';
 
 const USAGE = `Usage: wi-migrate check [paths...] [--format text|json|sarif] [--fix] [--default-namespace NS]
-       wi-migrate cluster [paths...] [--context NAME] [--format text|json]   (wi-migrate cluster --help)
+       wi-migrate cluster [paths...] [--context NAME] [--format text|json] [--azure]   (wi-migrate cluster --help)
 
 Finds AAD Pod Identity in Kubernetes manifests and Helm templates (*.yaml, *.yml, and *.tpl in
 a chart's templates/) and the workload identity set-ups that will not work. All files given form

@@ -24,6 +24,9 @@ export const FAKE_AZ_TOKEN = 'fake-az-cli-token';
 /** What the Azure CLI prints when login.microsoftonline.com does not resolve (Python's urllib3). */
 export const AZ_OFFLINE_STDERR = `ERROR: HTTPSConnectionPool(host='login.microsoftonline.com', port=443): Max retries exceeded with url: /organizations/oauth2/v2.0/token (Caused by NameResolutionError("<urllib3.connection.HTTPSConnection object at 0x7f3a5c>: Failed to resolve 'login.microsoftonline.com' ([Errno -3] Temporary failure in name resolution)"))`;
 
+/** What the Azure CLI prints when nobody is logged in. */
+export const AZ_LOGGED_OUT_STDERR = "ERROR: Please run 'az login' to setup account.";
+
 function shellWord(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
@@ -52,6 +55,7 @@ function fakeAz(): string {
     'case "${WI_FAKE_AZ_MODE:-}" in',
     '  hang) exec sleep 60 ;;',
     `  offline) printf '%s\\n' ${shellWord(AZ_OFFLINE_STDERR)} >&2; exit 1 ;;`,
+    `  loggedOut) printf '%s\\n' ${shellWord(AZ_LOGGED_OUT_STDERR)} >&2; exit 1 ;;`,
     'esac',
     'case "$*" in',
     '  *"account get-access-token"*) ;;',
@@ -64,15 +68,21 @@ function fakeAz(): string {
   ].join('\n');
 }
 
+/** Writes the fake `az` into `dir`/bin and returns that folder (put it first on PATH). */
+export function writeFakeAz(dir: string): string {
+  const binDir = join(dir, 'bin');
+  mkdirSync(binDir, { recursive: true });
+  writeFileSync(join(binDir, 'az'), fakeAz());
+  chmodSync(join(binDir, 'az'), 0o755);
+  return binDir;
+}
+
 export async function startStandaloneArmServer(dir = mkdtempSync(join(tmpdir(), 'wi-arm-'))): Promise<StandaloneArmServer> {
   // One in-progress poll keeps cluster operations quick in the host tests.
   const server = await startArmServer({ seed: sampleWorld(), settings: { lroInProgressPolls: 1 }, acceptedTokens: [FAKE_AZ_TOKEN] });
   const caPath = join(dir, 'arm-ca.pem');
   writeFileSync(caPath, server.cert);
-  const binDir = join(dir, 'bin');
-  mkdirSync(binDir, { recursive: true });
-  writeFileSync(join(binDir, 'az'), fakeAz());
-  chmodSync(join(binDir, 'az'), 0o755);
+  const binDir = writeFakeAz(dir);
   return {
     server,
     url: server.url,

@@ -21,7 +21,7 @@ function newestSource(dir: string): number {
 }
 
 function ensureBuilt(): void {
-  const built = ['extension.js', 'core.js', 'azure.js', 'test-hooks.js'].map(dist);
+  const built = ['extension.js', 'core.js', 'azure.js', 'test-hooks.js', 'cli.js', 'cli-azure.js'].map(dist);
   const stale = built.some((f) => !existsSync(f) || statSync(f).mtimeMs < newestSource(join(root, 'src')));
   if (!stale) return;
   const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, encoding: 'utf8' });
@@ -46,6 +46,19 @@ test('dist/extension.js holds no Azure SDK code; dist/azure.js holds it', () => 
   assert.match(readFileSync(dist('fixAllWorker.js'), 'utf8'), /require\("\.\/jsonc"\)/);
   assert.ok(existsSync(dist('jsonc.js')));
   assert.ok(statSync(dist('extension.js')).size < statSync(dist('azure.js')).size / 2);
+});
+
+test('dist/cli.js holds no Azure SDK code: `cluster --azure` requires dist/cli-azure.js, which holds it', () => {
+  ensureBuilt();
+  const cli = readFileSync(dist('cli.js'), 'utf8');
+  for (const marker of SDK_MARKERS) assert.ok(!cli.includes(marker), `dist/cli.js contains ${marker}`);
+  assert.doesNotMatch(cli, /@azure\//);
+  assert.match(cli, /require\("\.\/cli-azure"\)/);
+  const cliAzure = readFileSync(dist('cli-azure.js'), 'utf8');
+  // Minified: the SDKs' class names are gone, their REST paths are not (the metafile test in cluster-bundle.test.ts names the packages).
+  for (const marker of ['AzureCliCredential', '/providers/Microsoft.ManagedIdentity/userAssignedIdentities', '/providers/Microsoft.ContainerService/managedClusters', 'federatedIdentityCredentials']) {
+    assert.ok(cliAzure.includes(marker), `dist/cli-azure.js lacks ${marker}`);
+  }
 });
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the build's own options (CommonJS, shared with scripts/build.mjs)

@@ -31,3 +31,18 @@ test('@kubernetes/client-node and src/cluster are in dist/cluster.js, not in dis
   }
   assert.match(readFileSync(join(root, '.vscodeignore'), 'utf8'), /^!dist\/cluster\.js$/m);
 });
+
+test('the Azure SDKs of `cluster --azure` are in dist/cli-azure.js, which dist/cli.js requires; dist/cli.js holds no @azure code', async () => {
+  const cli = await metaOf('cli');
+  assert.deepEqual(cli.inputs.filter((p) => p.includes('node_modules/@azure/') || p.startsWith('src/vscode/')), [], 'dist/cli.js holds Azure code');
+  assert.ok(cli.external.includes('./cli-azure'), `dist/cli.js requires ./cli-azure: ${cli.external.join(', ')}`);
+  const azure = await metaOf('cliAzure');
+  for (const sdk of ['@azure/identity', '@azure/arm-msi', '@azure/arm-containerservice', '@azure/arm-resources-subscriptions']) {
+    assert.ok(azure.inputs.some((p) => p.includes(`node_modules/${sdk}/`)), `dist/cli-azure.js lacks ${sdk}`);
+  }
+  assert.ok(azure.inputs.includes('src/vscode/azure/federatedCheck/index.ts'));
+  // No editor code: the CLI runs without vscode.
+  assert.deepEqual(azure.inputs.filter((p) => /^src\/vscode\/(?!azure\/)|federatedCheck\/editor\.ts$|^src\/core\//.test(p)), []);
+  assert.ok(!azure.external.includes('vscode'));
+  assert.match(readFileSync(join(root, '.vscodeignore'), 'utf8'), /^!dist\/cli-azure\.js$/m);
+});
