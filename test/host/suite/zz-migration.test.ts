@@ -29,14 +29,14 @@ function previewDocuments(): Map<string, vscode.TextDocument> {
 }
 
 /** Resolves once `accept` holds for the preview's documents (checked on each of their changes). */
-function waitForPreview(accept: (docs: Map<string, vscode.TextDocument>) => boolean, what: string, timeout = TIMEOUT_MS): Promise<boolean> {
+function waitForPreview(accept: ((docs: Map<string, vscode.TextDocument>) => boolean) & { explain?(): string }, what: string, timeout = TIMEOUT_MS): Promise<boolean> {
   if (accept(previewDocuments())) return Promise.resolve(true);
   return new Promise<boolean>((resolve, reject) => {
     const done = (ok: boolean) => {
       clearTimeout(timer);
       for (const s of subs) s.dispose();
       if (ok) resolve(true);
-      else reject(new Error(`timed out waiting for the preview: ${what}`));
+      else reject(new Error(`timed out waiting for the preview: ${what}${accept.explain ? ` (${accept.explain()})` : ''}`));
     };
     const timer = setTimeout(() => done(false), timeout);
     const check = (d: vscode.TextDocument) => {
@@ -56,8 +56,25 @@ function textsWithout(plan: readonly FixAllChange[], left?: string): Map<string,
   return out;
 }
 
-function previewShows(expected: Map<string, string>): (docs: Map<string, vscode.TextDocument>) => boolean {
-  return (docs) => [...expected].every(([path, text]) => docs.get(vscode.Uri.parse(path).path)?.getText() === text);
+function previewShows(expected: Map<string, string>): ((docs: Map<string, vscode.TextDocument>) => boolean) & { explain(): string } {
+  const accept = (docs: Map<string, vscode.TextDocument>) => [...expected].every(([path, text]) => docs.get(vscode.Uri.parse(path).path)?.getText() === text);
+  /** On a timeout: which files the preview lacks or shows otherwise, with the first line that differs. */
+  const explain = () => {
+    const docs = previewDocuments();
+    return [...expected]
+      .map(([path, text]) => {
+        const shown = docs.get(vscode.Uri.parse(path).path)?.getText();
+        if (shown === undefined) return `${path}: not in the preview`;
+        if (shown === text) return '';
+        const a = shown.split('\n');
+        const b = text.split('\n');
+        const i = a.findIndex((line, n) => line !== b[n]);
+        return `${path}: line ${i + 1} shows ${JSON.stringify(a[i])}, expected ${JSON.stringify(b[i])}`;
+      })
+      .filter(Boolean)
+      .join('; ');
+  };
+  return Object.assign(accept, { explain });
 }
 
 function startMigration(): Promise<MigrateResult> {
