@@ -105,8 +105,11 @@ export async function runClusterCli(argv: readonly string[], cwd = process.cwd()
   let stderr = '';
   if (values.azure) {
     report = await withFederatedCredentials(report, { cloud: values.cloud ?? 'AzureCloud', tenant: values.tenant, resourceManagerEndpoint: values['resource-manager-endpoint'], transport: testing.azureTransport });
-    if (report.federated?.workloads.some((w) => w.state === FEDERATED.notSignedIn)) {
-      stderr = 'wi-migrate cluster: not signed in to Azure (run az login): the federated credentials were not checked.\n';
+    const skipped = report.federated?.workloads.find((w) => w.state === FEDERATED.notSignedIn);
+    if (skipped) {
+      stderr = /Azure CLI \(az\) was not found/.test(skipped.detail)
+        ? 'wi-migrate cluster: the Azure CLI (az) was not found (install it, then run az login): the federated credentials were not checked.\n'
+        : 'wi-migrate cluster: not signed in to Azure (run az login): the federated credentials were not checked.\n';
     }
   }
   const states = clusterStates(report);

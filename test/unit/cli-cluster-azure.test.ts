@@ -132,6 +132,20 @@ describe('wi-migrate cluster --azure', () => {
     assert.ok(json.federated!.workloads.every((w) => w.state === FEDERATED.notSignedIn && !w.problem));
   });
 
+  test('no az on PATH: told apart from a logged-out az, the cluster report still printed, no request to Azure', async (t) => {
+    const server = await armWith(t, seedWith());
+    const emptyBin = mkdtempSync(join(tmpdir(), 'wi-no-az-'));
+    process.env.PATH = emptyBin;
+    t.after(() => {
+      process.env.PATH = `${binDir}${delimiter}${saved.PATH ?? ''}`;
+      rmSync(emptyBin, { recursive: true, force: true });
+    });
+    const result = await cli(server);
+    assert.equal(result.stderr, 'wi-migrate cluster: the Azure CLI (az) was not found (install it, then run az login): the federated credentials were not checked.\n');
+    assert.match(result.stdout, / {6}✓ federated credential: not signed in, skipped: The Azure CLI \(az\) was not found: install it and run az login/);
+    assert.deepEqual(server.requests, []);
+  });
+
   test('usage: --cloud and --tenant go with --azure; an unknown cloud', async (t) => {
     const alone = await runClusterCli(['--cloud', 'AzureChinaCloud', '--kubeconfig', kubeconfig], ROOT);
     assert.equal(alone.code, 2);

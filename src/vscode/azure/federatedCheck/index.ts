@@ -23,6 +23,14 @@ export interface FederatedCheckContext {
 /** Errors of the credential that mean "nobody is signed in" rather than "the sign-in failed". */
 const NOT_SIGNED_IN = new Set(['NotSignedInError', 'CredentialUnavailableError', 'AuthenticationRequiredError']);
 
+/** The Azure CLI credential's error when there is no `az` to ask (@azure/identity's wording). */
+function isAzCliMissing(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof Error && /Azure CLI could not be found/i.test(e.message)) return true;
+  }
+  return false;
+}
+
 function isNotSignedIn(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof Error && NOT_SIGNED_IN.has(e.name)) return true;
@@ -54,6 +62,9 @@ export async function checkFederatedCredentials(request: FederatedRequest, conte
 
 function failedAll(request: FederatedRequest, context: FederatedCheckContext, clients: ArmClients, error: unknown, operation: string): FederatedReport {
   const { settings } = context;
+  if (settings.authentication === 'azureCli' && isAzCliMissing(error)) {
+    return federatedForAll(request, FEDERATED.notSignedIn, 'The Azure CLI (az) was not found: install it and run az login, then check the cluster again to check the federated credentials.', false);
+  }
   if (isNotSignedIn(error)) {
     const how = settings.authentication === 'azureCli' ? 'az login' : 'the Accounts menu, or any Azure command of this extension';
     return federatedForAll(request, FEDERATED.notSignedIn, `Not signed in to Azure: sign in (${how}) and check the cluster again to check the federated credentials.`, false);
