@@ -1,7 +1,7 @@
 import type { Document } from 'yaml';
 import type { TextEdit } from './edits';
-import { shiftDoc } from './incremental';
-import { carryFullParses, documentStarts, markerLines, readRegion, type ManifestDoc, type ManifestFile } from './model';
+import { regionsOf, shiftDoc } from './incremental';
+import { carryFullParses, documentStarts, markerLines, readRegion, type ManifestFile } from './model';
 import { regionsHit, scanHits, scannable } from './scan';
 import { eolOf } from './text';
 
@@ -12,14 +12,6 @@ import { eolOf } from './text';
  * them added (the same parse, as after an edit in the editor), and only the runs of documents that
  * edits touch are split, scanned and parsed again. The result is the file a full parse gives.
  */
-
-/** A region of the previous file: its documents (a region's alternatives together), or its skipped span. */
-interface OldRegion {
-  start: number;
-  end: number;
-  docs: ManifestDoc[];
-  skipped?: { start: number; end: number };
-}
 
 /**
  * The file `previous` becomes with `edits` applied (`text`), reusing what no edit touched;
@@ -105,14 +97,3 @@ function spansOf(window: string, start: number, end: number): Array<{ start: num
   return markers.map((m, i) => ({ start: start + m, end: markers[i + 1] !== undefined ? start + markers[i + 1] : end, hasMarker: true }));
 }
 
-/** The previous file's regions in order: parsed documents (a region's alternatives together) and skipped spans. */
-function regionsOf(file: ManifestFile): OldRegion[] {
-  const out: OldRegion[] = [];
-  for (const d of file.docs) {
-    const last = out[out.length - 1];
-    if (last && last.start === d.start) last.docs.push(d);
-    else out.push({ start: d.start, end: d.end, docs: [d] });
-  }
-  for (const s of file.skipped ?? []) out.push({ start: s.start, end: s.end, docs: [], skipped: s });
-  return out.sort((a, b) => a.start - b.start);
-}

@@ -21,7 +21,7 @@ export interface EditWindow {
   newEnd: number;
 }
 
-/** A region of the previous file kept whole: its documents, or its skipped span. */
+/** A region of the previous file kept whole: its documents (a region's alternatives together), or its skipped span. */
 interface OldRegion {
   start: number;
   end: number;
@@ -95,7 +95,7 @@ export function reusable(previous: ManifestFile | undefined, text: string, kind:
   let s = 0;
   while (s + BLOCK <= max - p && old.slice(old.length - s - BLOCK, old.length - s) === text.slice(text.length - s - BLOCK, text.length - s)) s += BLOCK;
   while (s < max - p && old.charCodeAt(old.length - 1 - s) === text.charCodeAt(text.length - 1 - s)) s++;
-  const regions = regionsOfPrevious(previous);
+  const regions = regionsOf(previous);
   // Kept before: the region and the marker line after it are unchanged. Kept after: from the line feed before its marker.
   let k = 0;
   while (k < regions.length && regions[k].end < old.length && regions[k].end + 4 <= p) k++;
@@ -113,7 +113,7 @@ export function reusable(previous: ManifestFile | undefined, text: string, kind:
 }
 
 /** The previous file's regions in order: parsed documents (a region's alternatives together) and skipped spans. */
-function regionsOfPrevious(file: ManifestFile): OldRegion[] {
+export function regionsOf(file: ManifestFile): OldRegion[] {
   const out: OldRegion[] = [];
   for (const d of file.docs) {
     const last = out[out.length - 1];
