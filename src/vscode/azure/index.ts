@@ -8,7 +8,7 @@ import type { FlowContext } from './context';
 import { positionsIn } from '../convert';
 import { CancelledError, failed, FlowError, type Log, type Result } from './result';
 import type { ScriptedEffects } from './scriptedUi';
-import { azureSettings } from './settings';
+import { configuredAzureSettings } from './settings-vscode';
 import type { Ui, UiReports } from './ui';
 import { applyFileEdits, VsCodeUi } from './ui-vscode';
 
@@ -43,16 +43,7 @@ export async function runCommand(id: string, host: AzureCommandHost, ...args: un
     void vscode.window.showWarningMessage(message);
     return failed(message);
   }
-  const config = vscode.workspace.getConfiguration('wiMigrate.azure');
-  const settings = azureSettings({
-    cloud: config.get<string>('cloud'),
-    audience: config.get<string>('audience'),
-    authentication: config.get<string>('authentication'),
-    resourceManagerEndpoint: config.get<string>('resourceManagerEndpoint'),
-    tenant: config.get<string>('tenant'),
-    kedaOperatorServiceAccount: config.get<string>('kedaOperatorServiceAccount'),
-    signInTimeoutSeconds: config.get<number>('signInTimeoutSeconds'),
-  });
+  const settings = configuredAzureSettings();
   const lines: string[] = [];
   const log = recording(host.output, lines);
   const scripted = host.testing?.scriptedRun(id, {

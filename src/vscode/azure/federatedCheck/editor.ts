@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import { AzureCliCredential, type AccessToken, type TokenCredential } from '@azure/identity';
 import { FEDERATED, federatedForAll, type FederatedReport, type FederatedRequest } from '../../../cluster/federated';
 import type { Cloud } from '../clouds';
-import { azureSettings, type AzureSettings } from '../settings';
+import type { AzureSettings } from '../settings';
+import { configuredAzureSettings } from '../settings-vscode';
 import { checkFederatedCredentials } from './index';
 
 /** Thrown by a credential when nobody is signed in: the check is skipped, not failed. */
@@ -56,14 +57,7 @@ export async function checkFederatedInEditor(request: FederatedRequest): Promise
   if (!vscode.workspace.isTrusted) {
     return { ...federatedForAll(request, FEDERATED.untrusted, 'The workspace is not trusted: Azure is not asked.', false), log: [] };
   }
-  const config = vscode.workspace.getConfiguration('wiMigrate.azure');
-  const settings = azureSettings({
-    cloud: config.get<string>('cloud'),
-    audience: config.get<string>('audience'),
-    authentication: config.get<string>('authentication'),
-    resourceManagerEndpoint: config.get<string>('resourceManagerEndpoint'),
-    tenant: config.get<string>('tenant'),
-  });
+  const settings = configuredAzureSettings();
   const log: string[] = [];
   const write = (level: string) => (message: string) => log.push(`${level}: ${message}`);
   const report = await checkFederatedCredentials(request, {
