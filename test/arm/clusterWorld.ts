@@ -4,7 +4,7 @@
 // federated credential in one state: orders-api found, reports with the issuer lacking its
 // trailing slash, payments listing another audience.
 import { CLIENT_IDS } from '../kube/sampleCluster';
-import { SUBSCRIPTION_ID, TENANT_ID } from './sampleWorld';
+import { sampleWorld, SUBSCRIPTION_ID, TENANT_ID } from './sampleWorld';
 import { identityId, type ArmSeed } from './state';
 
 export const CHECKED_ISSUER = `https://eastus.oic.prod-aks.azure.com/${TENANT_ID}/7e6d5c4b-3a29-4810-9f8e-7d6c5b4a3928/`;
@@ -44,4 +44,12 @@ export function checkedClusterSeed(apiServerHost: string): Required<Pick<ArmSeed
       },
     ],
   };
+}
+
+/** The sample world with the checked cluster (at `apiServerHost`) and its identities; `change` edits the addition. */
+export function worldWithCheckedCluster(apiServerHost: string, change: (added: ReturnType<typeof checkedClusterSeed>) => void = () => undefined): ArmSeed {
+  const world = sampleWorld();
+  const added = checkedClusterSeed(apiServerHost);
+  change(added);
+  return { ...world, identities: [...world.identities!, ...added.identities], federatedCredentials: added.federatedCredentials, clusters: [...world.clusters!, ...added.clusters] };
 }

@@ -10,8 +10,8 @@ import { delimiter, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runClusterCli } from '../../src/cli/cluster';
 import { FEDERATED } from '../../src/cluster/federated';
-import { CHECKED_ISSUER, checkedClusterSeed } from '../arm/clusterWorld';
-import { sampleWorld, TENANT_ID } from '../arm/sampleWorld';
+import { CHECKED_ISSUER, worldWithCheckedCluster } from '../arm/clusterWorld';
+import { TENANT_ID } from '../arm/sampleWorld';
 import { startArmServer, type ArmServer } from '../arm/server';
 import { FAKE_AZ_TOKEN, writeFakeAz } from '../arm/standalone';
 import type { ArmSeed } from '../arm/state';
@@ -43,12 +43,9 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The sample world with the kube server's AKS cluster and its identities; `change` edits the addition. */
-function seedWith(change: (added: ReturnType<typeof checkedClusterSeed>) => void = () => undefined): ArmSeed {
-  const world = sampleWorld();
-  const added = checkedClusterSeed(new URL(kube.url).hostname);
-  change(added);
-  return { ...world, identities: [...world.identities!, ...added.identities], federatedCredentials: added.federatedCredentials, clusters: [...world.clusters!, ...added.clusters] };
+/** The sample world with the checked cluster at the kube server's host; `change` edits the addition. */
+function seedWith(change?: Parameters<typeof worldWithCheckedCluster>[1]): ArmSeed {
+  return worldWithCheckedCluster(new URL(kube.url).hostname, change);
 }
 
 async function armWith(t: { after(fn: () => Promise<void>): void }, seed: ArmSeed): Promise<ArmServer> {

@@ -12,9 +12,8 @@ import type { ClusterReport } from '../../src/cluster/report';
 import { checkFederatedCredentials } from '../../src/vscode/azure/federatedCheck';
 import { clusterForServer, serverHost } from '../../src/vscode/azure/federatedCheck/match';
 import { azureSettings } from '../../src/vscode/azure/settings';
-import { CHECKED_IDENTITIES, CHECKED_ISSUER, checkedClusterSeed } from '../arm/clusterWorld';
+import { CHECKED_IDENTITIES, CHECKED_ISSUER, worldWithCheckedCluster } from '../arm/clusterWorld';
 import { StaticTokenCredential } from '../arm/credentials';
-import { sampleWorld } from '../arm/sampleWorld';
 import { startArmServer, type ArmServer } from '../arm/server';
 import type { ArmSeed } from '../arm/state';
 import { KUBE_TOKEN, writeKubeconfig } from '../kube/kubeconfig';
@@ -39,12 +38,9 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The sample world with the checked cluster (at the kube server's host) and its identities; `change` edits the addition. */
-function seedWith(change: (added: ReturnType<typeof checkedClusterSeed>) => void = () => undefined): ArmSeed {
-  const world = sampleWorld();
-  const added = checkedClusterSeed(new URL(kube.url).hostname);
-  change(added);
-  return { ...world, identities: [...world.identities!, ...added.identities], federatedCredentials: added.federatedCredentials, clusters: [...world.clusters!, ...added.clusters] };
+/** The sample world with the checked cluster at the kube server's host; `change` edits the addition. */
+function seedWith(change?: Parameters<typeof worldWithCheckedCluster>[1]): ArmSeed {
+  return worldWithCheckedCluster(new URL(kube.url).hostname, change);
 }
 
 async function armWith(t: { after(fn: () => Promise<void>): void }, seed: ArmSeed): Promise<ArmServer> {
