@@ -7,9 +7,7 @@
 // and NODE_EXTRA_CA_CERTS=<WI_ARM_CA> in the environment of the process that starts it (Node
 // reads it at start-up only); test/host/runTests.ts provides them.
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { delimiter } from 'node:path';
-import { request } from 'node:https';
 import * as vscode from 'vscode';
 import type { CreateCredentialResult } from '../../../src/vscode/azure/createFederatedCredential';
 import type { EnableResult } from '../../../src/vscode/azure/enableWorkloadIdentity';
@@ -18,7 +16,7 @@ import type { ScriptResult } from '../../../src/vscode/azure/copyAzScript';
 import type { FillResult } from '../../../src/vscode/azure/fillClientIds';
 import type { Result } from '../../../src/vscode/azure/result';
 import type { ScriptedAnswer } from '../../../src/vscode/azure/scriptedUi';
-import { extensionApi, quickFixes, waitForText, workspaceUri, type HostApi } from './helpers';
+import { armAdmin, extensionApi, quickFixes, waitForText, workspaceUri, type HostApi } from './helpers';
 
 const ARM_URL = process.env.WI_ARM_URL;
 const ARM_CA = process.env.WI_ARM_CA;
@@ -38,25 +36,6 @@ interface ClusterProperties {
 interface ServerState {
   federatedCredentials: Record<string, Array<{ name: string; issuer: string; subject: string; audiences: string[] }>>;
   clusters: Array<{ name: string; properties: ClusterProperties }>;
-}
-
-/** Calls the test server's admin routes over HTTPS, trusting its CA explicitly. */
-function admin<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-  const url = new URL(path, ARM_URL);
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, ca: readFileSync(ARM_CA!, 'utf8'), headers: payload ? { 'Content-Type': 'application/json' } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        if ((res.statusCode ?? 500) >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
-        else resolve((text ? JSON.parse(text) : undefined) as T);
-      });
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
 }
 
 async function run<T>(api: HostApi, command: string, answers: ScriptedAnswer[]): Promise<T> {
@@ -96,7 +75,7 @@ describe('Azure commands against the test ARM server', function () {
     // The extension host gets the login shell's PATH, not the runner's: put the fake az first here.
     const fakeAz = process.env.WI_FAKE_AZ_DIR;
     if (fakeAz && !(process.env.PATH ?? '').split(delimiter).includes(fakeAz)) process.env.PATH = `${fakeAz}${delimiter}${process.env.PATH ?? ''}`;
-    await admin('POST', '/__admin/reset');
+    await armAdmin('POST', '/__admin/reset');
     // Application-scoped settings (a workspace must not redirect the user's token): user settings.
     await config().update('authentication', 'azureCli', vscode.ConfigurationTarget.Global);
     await config().update('resourceManagerEndpoint', ARM_URL, vscode.ConfigurationTarget.Global);
@@ -126,7 +105,7 @@ describe('Azure commands against the test ARM server', function () {
     assert.equal(result.status, 'created');
     assert.equal(result.name, 'shop-web');
 
-    const state = await admin<ServerState>('GET', '/__admin/state');
+    const state = await armAdmin<ServerState>('GET', '/__admin/state');
     assert.deepEqual(state.federatedCredentials[APP_IDENTITY_ID.toLowerCase()], [
       { name: 'shop-web', issuer: result.issuer, subject: 'system:serviceaccount:shop:web', audiences: ['api://AzureADTokenExchange'] },
     ]);
@@ -143,28 +122,28 @@ describe('Azure commands against the test ARM server', function () {
     const editor = await vscode.window.showTextDocument(document);
     const at = document.positionAt(document.getText().indexOf('name: web'));
     editor.selection = new vscode.Selection(at, at);
-    const before = (await admin<Array<{ method: string }>>('GET', '/__admin/requests')).filter((r) => r.method === 'PUT').length;
+    const before = (await armAdmin<Array<{ method: string }>>('GET', '/__admin/requests')).filter((r) => r.method === 'PUT').length;
     const result = await run<CreateCredentialResult>(api, 'wiMigrate.createFederatedCredential', [...SIGN_IN, { pick: 'app-identity' }, { pick: 'aks-modern' }]);
     assert.equal(result.status, 'exists');
     assert.equal(result.annotations, 'current', 'the edit of the first run is in place');
-    const after = (await admin<Array<{ method: string }>>('GET', '/__admin/requests')).filter((r) => r.method === 'PUT').length;
+    const after = (await armAdmin<Array<{ method: string }>>('GET', '/__admin/requests')).filter((r) => r.method === 'PUT').length;
     assert.equal(after, before);
   });
 
   it('a 403 on the write is reported with the missing permission, and nothing is written', async () => {
-    await admin('POST', '/__admin/faults', { method: 'PUT', pathPattern: 'federatedIdentityCredentials/shop-worker$', status: 403 });
+    await armAdmin('POST', '/__admin/faults', { method: 'PUT', pathPattern: 'federatedIdentityCredentials/shop-worker$', status: 403 });
     api.azureTesting.setUserInput({ answers: [...SIGN_IN, { pick: 'app-identity' }, { pick: 'aks-modern' }, { input: 'shop-worker' }] });
     const result = await vscode.commands.executeCommand<Result<unknown>>('wiMigrate.createFederatedCredential', { namespace: 'shop', name: 'worker' });
     assert.equal(result.succeeded, false);
     assert.match(result.succeeded ? '' : result.error, /lacks the permission Microsoft\.ManagedIdentity\/userAssignedIdentities\/federatedIdentityCredentials\/write/);
-    const state = await admin<ServerState>('GET', '/__admin/state');
+    const state = await armAdmin<ServerState>('GET', '/__admin/state');
     assert.deepEqual(state.federatedCredentials[APP_IDENTITY_ID.toLowerCase()].map((c) => c.name), ['shop-web']);
   });
 
   it('enables the OIDC issuer and workload identity on a cluster as a long-running operation', async () => {
     const result = await run<EnableResult>(api, 'wiMigrate.enableWorkloadIdentity', [...SIGN_IN, { pick: 'aks-legacy' }, { choose: 'Enable' }]);
     assert.equal(result.status, 'enabled');
-    const cluster = (await admin<ServerState>('GET', '/__admin/state')).clusters.find((c) => c.name === 'aks-legacy')!;
+    const cluster = (await armAdmin<ServerState>('GET', '/__admin/state')).clusters.find((c) => c.name === 'aks-legacy')!;
     assert.equal(cluster.properties.oidcIssuerProfile.enabled, true);
     assert.equal(cluster.properties.securityProfile.workloadIdentity.enabled, true);
     assert.equal(result.issuerUrl, cluster.properties.oidcIssuerProfile.issuerURL);
@@ -180,7 +159,7 @@ describe('Azure commands against the test ARM server', function () {
     assert.deepEqual(result.removedExceptions, ['shop/probe-exception']);
     const pick = api.azureTesting.lastRun!.transcript.find((e) => e.kind === 'pickMany')!;
     assert.equal(pick.value, 'Exception shop/probe-exception', 'the pod identity the workspace uses is not preselected');
-    const profile = (await admin<ServerState>('GET', '/__admin/state')).clusters.find((c) => c.name === 'aks-legacy')!.properties.podIdentityProfile;
+    const profile = (await armAdmin<ServerState>('GET', '/__admin/state')).clusters.find((c) => c.name === 'aks-legacy')!.properties.podIdentityProfile;
     assert.deepEqual(profile.userAssignedIdentityExceptions, []);
     assert.deepEqual(profile.userAssignedIdentities.map((i) => i.name), ['app-pod-identity']);
   });
@@ -217,7 +196,7 @@ describe('Azure commands against the test ARM server', function () {
   });
 
   it('the real QuickPick says so when a list is empty, and the command stops with that message', async () => {
-    await admin('DELETE', '/__admin/clusters');
+    await armAdmin('DELETE', '/__admin/clusters');
     const shown: Array<{ title: string; empty?: string; wasBusy: boolean }> = [];
     const subscription = api.azureTesting.onPickShown((pick) => {
       shown.push(pick);
@@ -229,7 +208,7 @@ describe('Azure commands against the test ARM server', function () {
       assert.match(result.succeeded ? '' : result.error, /No AKS cluster in subscription Contoso Production\./);
     } finally {
       subscription.dispose();
-      await admin('POST', '/__admin/reset');
+      await armAdmin('POST', '/__admin/reset');
     }
     const last = shown[shown.length - 1];
     assert.deepEqual([last.title, last.empty, last.wasBusy], ['AKS cluster of the script', 'No AKS cluster in subscription Contoso Production.', true]);

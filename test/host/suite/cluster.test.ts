@@ -10,7 +10,7 @@ import type { ClusterState } from '../../../src/cluster/format';
 import type { ClusterCheckResult } from '../../../src/vscode/clusterCommand';
 import type { MigrationView } from '../../../src/vscode/migrationView';
 import { checkedClusterSeed, CHECKED_ISSUER } from '../../arm/clusterWorld';
-import { extensionApi, setSetting } from './helpers';
+import { armAdmin, extensionApi, setSetting } from './helpers';
 
 const KUBECONFIG = process.env.WI_KUBECONFIG;
 const KUBE_URL = process.env.WI_KUBE_URL;
@@ -19,24 +19,6 @@ const SET_CLUSTER_STATES = 'wiMigrate.internal.setClusterStates';
 const ARM_URL = process.env.WI_ARM_URL;
 const ARM_CA = process.env.WI_ARM_CA;
 const FEDERATED_PREFIX = 'federated credential: ';
-
-/** The test ARM server's admin routes (test/arm/admin.ts). */
-function armAdmin<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(new URL(path, ARM_URL), { method, ca: readFileSync(ARM_CA!, 'utf8'), headers: payload ? { 'Content-Type': 'application/json' } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        if ((res.statusCode ?? 500) >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
-        else resolve((text ? JSON.parse(text) : undefined) as T);
-      });
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 function requestsSoFar(): Promise<Array<{ method: string; path: string; status: number }>> {
   return new Promise((resolve, reject) => {

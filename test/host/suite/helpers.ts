@@ -1,6 +1,8 @@
 // Shared by the integration tests: find workspace files, wait for the extension's events (never
 // for time), and compute what the core says about the same files for comparison.
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
 import * as vscode from 'vscode';
 import { Project } from '../../../src/core/engine';
 import { FILE_KINDS, fileKindOf, isOfKind, searchGlobs } from '../../../src/core/fileKinds';
@@ -97,4 +99,22 @@ export async function quickFixes(document: vscode.TextDocument, range: vscode.Ra
 export async function setSetting(section: string, value: unknown, language?: string): Promise<void> {
   const config = vscode.workspace.getConfiguration(undefined, language ? { languageId: language } : undefined);
   await config.update(section, value, vscode.ConfigurationTarget.Workspace, language !== undefined);
+}
+
+/** Calls the test ARM server's admin routes (test/arm/admin.ts) over HTTPS, trusting its CA (WI_ARM_URL, WI_ARM_CA). */
+export function armAdmin<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, process.env.WI_ARM_URL), { method, ca: readFileSync(process.env.WI_ARM_CA!, 'utf8'), headers: payload ? { 'Content-Type': 'application/json' } : {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if ((res.statusCode ?? 500) >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
+        else resolve((text ? JSON.parse(text) : undefined) as T);
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
