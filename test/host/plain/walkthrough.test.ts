@@ -7,34 +7,15 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { MigrationReport } from '../../../src/core/report';
 import type { MigrationView } from '../../../src/vscode/migrationView';
-import { extensionApi, workspaceUri } from '../suite/helpers';
+import { extensionApi, waitForViewModel, workloadStateOf, workspaceUri } from '../suite/helpers';
 
 const TIMEOUT_MS = 30_000;
 const ROOT = join(__dirname, '..', '..', '..', '..');
 
 let view: MigrationView;
 
-/** Resolves with the view's model once `accept` holds for it (checked on every new model). */
-function waitForModel(accept: (r: MigrationReport) => boolean, what: string): Promise<MigrationReport> {
-  const now = view.current;
-  if (now && accept(now)) return Promise.resolve(now);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      sub.dispose();
-      reject(new Error(`timed out waiting for the migration view: ${what}; it shows ${JSON.stringify(view.current?.counts)}`));
-    }, TIMEOUT_MS);
-    const sub = view.onDidRefresh((r) => {
-      if (!accept(r)) return;
-      clearTimeout(timer);
-      sub.dispose();
-      resolve(r);
-    });
-  });
-}
+const waitForModel = (accept: (r: MigrationReport) => boolean, what: string) => waitForViewModel(view, accept, what, TIMEOUT_MS);
 
-function stateOf(report: MigrationReport, key: string): string | undefined {
-  return report.identities.flatMap((i) => i.groups.flatMap((g) => g.workloads)).find((w) => w.key === key)?.state;
-}
 
 const DONE = `apiVersion: apps/v1
 kind: Deployment
@@ -93,7 +74,7 @@ describe('the welcome view and the walkthrough', () => {
     // written (one CI run saw no event in 30 s), and what is tested here is the view and its keys.
     await vscode.workspace.openTextDocument(file);
     try {
-      const done = await waitForModel((r) => r.counts.workloads === 1 && stateOf(r, 'done/Deployment/done-api') === 'migrated', 'only the migrated workload');
+      const done = await waitForModel((r) => r.counts.workloads === 1 && workloadStateOf(r, 'done/Deployment/done-api') === 'migrated', 'only the migrated workload');
       assert.equal(done.stillOnPodIdentity, 0);
       for (const key of workspaceKeys) assert.equal(view.contexts[key], true, key);
       assert.equal(view.contexts['wiMigrate.view.empty'], false);

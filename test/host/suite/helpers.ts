@@ -6,7 +6,9 @@ import { request } from 'node:https';
 import * as vscode from 'vscode';
 import { Project } from '../../../src/core/engine';
 import { FILE_KINDS, fileKindOf, isOfKind, searchGlobs } from '../../../src/core/fileKinds';
+import type { MigrationReport } from '../../../src/core/report';
 import type { ExtensionApi } from '../../../src/vscode/extension';
+import type { MigrationView } from '../../../src/vscode/migrationView';
 import type { TestApi } from '../../../src/vscode/testHooks';
 
 export const EXTENSION_ID = 'wi-migrate.aks-workload-identity-migrator';
@@ -117,4 +119,29 @@ export function armAdmin<T = unknown>(method: string, path: string, body?: unkno
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+/** Resolves with the migration view's model once `accept` holds for it (checked on every new model). */
+export function waitForViewModel(view: MigrationView, accept: (r: MigrationReport) => boolean, what: string, timeout = 30_000): Promise<MigrationReport> {
+  const now = view.current;
+  if (now && accept(now)) return Promise.resolve(now);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      const last = view.current;
+      const keys = last?.identities.flatMap((i) => i.groups.flatMap((g) => g.workloads.map((w) => `${w.key}=${w.state}`)));
+      reject(new Error(`timed out waiting for the migration view: ${what}; it shows ${JSON.stringify(last?.counts)} ${keys?.join(', ')}`));
+    }, timeout);
+    const sub = view.onDidRefresh((r) => {
+      if (!accept(r)) return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(r);
+    });
+  });
+}
+
+/** The state of the workload `key` in a migration report. */
+export function workloadStateOf(report: MigrationReport, key: string): string | undefined {
+  return report.identities.flatMap((i) => i.groups.flatMap((g) => g.workloads)).find((w) => w.key === key)?.state;
 }

@@ -10,7 +10,7 @@ import { reportSteps, type MigrationReport } from '../../../src/core/report';
 import { runSteps } from '../../../src/core/steps';
 import type { MigrateResult } from '../../../src/vscode/migrate';
 import type { MigrationView } from '../../../src/vscode/migrationView';
-import { coreProject, extensionApi, workspaceUri } from './helpers';
+import { coreProject, extensionApi, waitForViewModel, workloadStateOf, workspaceUri } from './helpers';
 
 type Node = Parameters<MigrationView['getTreeItem']>[0];
 const TIMEOUT_MS = 30_000;
@@ -18,25 +18,7 @@ const PREVIEW_SCHEME = 'vscode-bulkeditpreview-editor';
 
 let view: MigrationView;
 
-/** Resolves with the view's model once `accept` holds for it (checked on every new model). */
-function waitForModel(accept: (r: MigrationReport) => boolean, what: string): Promise<MigrationReport> {
-  const now = view.current;
-  if (now && accept(now)) return Promise.resolve(now);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      sub.dispose();
-      const last = view.current;
-      const keys = last?.identities.flatMap((i) => i.groups.flatMap((g) => g.workloads.map((w) => `${w.key}=${w.state}`)));
-      reject(new Error(`timed out waiting for the migration view: ${what}; it shows ${JSON.stringify(last?.counts)} ${keys?.join(', ')}`));
-    }, TIMEOUT_MS);
-    const sub = view.onDidRefresh((r) => {
-      if (!accept(r)) return;
-      clearTimeout(timer);
-      sub.dispose();
-      resolve(r);
-    });
-  });
-}
+const waitForModel = (accept: (r: MigrationReport) => boolean, what: string) => waitForViewModel(view, accept, what, TIMEOUT_MS);
 
 function labelOf(node: Node): string {
   const label = view.getTreeItem(node).label;
@@ -50,9 +32,6 @@ function childByLabel(parent: Node | undefined, label: string): Node {
   return found;
 }
 
-function stateOf(report: MigrationReport, key: string): string | undefined {
-  return report.identities.flatMap((i) => i.groups.flatMap((g) => g.workloads)).find((w) => w.key === key)?.state;
-}
 
 /** The core's report of the workspace as on disk now (open documents' text first). */
 async function coreReport(): Promise<MigrationReport> {
@@ -135,7 +114,7 @@ describe('migration view', () => {
   });
 
   it('shows a CronJob that a kustomize overlay labels through an inline patch, with the kustomization line among its places', async () => {
-    await waitForModel((r) => stateOf(r, 'reports/CronJob/prod-reports-export') === 'pod-identity', 'the CronJob the prod overlay labels');
+    await waitForModel((r) => workloadStateOf(r, 'reports/CronJob/prod-reports-export') === 'pod-identity', 'the CronJob the prod overlay labels');
     const identity = childByLabel(undefined, 'AzureIdentity reports/reports-reader');
     const cron = childByLabel(childByLabel(identity, 'AzureIdentityBinding reports/reports-reader-binding'), 'CronJob reports/prod-reports-export');
     const places = view.getChildren(cron).map((n) => `${labelOf(n)} ${String(view.getTreeItem(n).description)}`);
@@ -168,7 +147,7 @@ describe('migration view', () => {
 
   it('fixes one workload from its node, through the Refactor Preview, and shows it migrated', async () => {
     const key = 'orders/CronJob/orders-nightly-report';
-    await waitForModel((r) => stateOf(r, key) === 'pod-identity', `${key} on pod identity`);
+    await waitForModel((r) => workloadStateOf(r, key) === 'pod-identity', `${key} on pod identity`);
     const orders = childByLabel(undefined, 'AzureIdentity orders/orders-identity');
     const node = childByLabel(childByLabel(orders, 'AzureIdentityBinding orders/orders-identity-binding'), 'Deployment orders/orders-api');
     const cron = childByLabel(childByLabel(orders, 'AzureIdentityBinding orders/orders-identity-binding'), 'CronJob orders/orders-nightly-report');
@@ -181,8 +160,8 @@ describe('migration view', () => {
     assert.equal(result.applied, true);
     // Only this workload's changes (and the account it gets): the Deployment that shares its binding is left.
     assert.deepEqual(result.groups.sort(), ['Create ServiceAccount orders/orders-identity', 'Migrate CronJob orders/orders-nightly-report']);
-    const after = await waitForModel((r) => stateOf(r, key) === 'migrated', `${key} migrated`);
-    assert.equal(stateOf(after, 'orders/Deployment/orders-api'), 'pod-identity');
+    const after = await waitForModel((r) => workloadStateOf(r, key) === 'migrated', `${key} migrated`);
+    assert.equal(workloadStateOf(after, 'orders/Deployment/orders-api'), 'pod-identity');
     // A refactoring of one file is left unsaved in its editor: the document has it.
     const cronjob = await vscode.workspace.openTextDocument(workspaceUri('examples', 'manifests', 'orders', 'cronjob.yaml'));
     assert.match(cronjob.getText(), /azure\.workload\.identity\/use: "true"/);
@@ -207,18 +186,18 @@ spec:
 `;
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
     const key = 'orders/Deployment/live-worker';
-    const created = await waitForModel((r) => stateOf(r, key) === 'pod-identity', `${key} from a new file`);
+    const created = await waitForModel((r) => workloadStateOf(r, key) === 'pod-identity', `${key} from a new file`);
     assert.ok(created.identities.find((i) => i.label === 'AzureIdentity orders/orders-identity')?.groups.some((g) => g.workloads.some((w) => w.key === key)));
     // An edit of the open document, not saved: the linter's index is what the view reads.
     const document = await vscode.workspace.openTextDocument(uri);
     const editor = await vscode.window.showTextDocument(document);
     const at = document.getText().indexOf('orders-identity');
     await editor.edit((e) => e.replace(new vscode.Range(document.positionAt(at), document.positionAt(at + 'orders-identity'.length)), 'nobody-binds-this'));
-    const edited = await waitForModel((r) => stateOf(r, key) === 'needs-input', `${key} with a label no binding selects`);
+    const edited = await waitForModel((r) => workloadStateOf(r, key) === 'needs-input', `${key} with a label no binding selects`);
     assert.ok(edited.identities.find((i) => i.id === 'unknown')?.groups.some((g) => g.name === 'nobody-binds-this'));
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     await vscode.workspace.fs.delete(uri);
-    await waitForModel((r) => stateOf(r, key) === undefined, `${key} gone with its file`);
+    await waitForModel((r) => workloadStateOf(r, key) === undefined, `${key} gone with its file`);
   });
 
   it('shows the cluster\'s states beside the workloads, and the cluster\'s workloads the workspace lacks as drift', async () => {
