@@ -124,17 +124,7 @@ describe('fix-all in rounds', () => {
     assert.equal(passesOf(text), 3, 'whole passes take three rounds');
     const project = new Project();
     project.set('big.yaml', text);
-    const counts = new Map<string, number>();
-    const stop = observeFixAllAnalyses((path, at) => {
-      // The kind of the document analysed, in the file as the round reads it.
-      const kind = at === 'text' ? 'text' : (project.file(path)!.docs.find((d) => d.start === at)?.objects[0]?.kind ?? '');
-      counts.set(kind, (counts.get(kind) ?? 0) + 1);
-    });
-    try {
-      project.fixAll();
-    } finally {
-      stop();
-    }
+    const counts = fixAllAnalysesByKind(project);
     assert.match(project.text('big.yaml')!, /provider: azure-workload/);
     assert.doesNotMatch(project.text('big.yaml')!, /AzureIdentity/, 'the binding and identity went');
     assert.equal(counts.get('ConfigMap'), N, 'each ConfigMap analysed once (whole passes: once per round, 4 times)');
@@ -144,22 +134,29 @@ describe('fix-all in rounds', () => {
   });
 });
 
+/** Runs the project's fix-all and counts its document analyses by the kind of the document's first object ('text': the text rules). */
+function fixAllAnalysesByKind(project: Project): Map<string, number> {
+  const counts = new Map<string, number>();
+  const stop = observeFixAllAnalyses((path, at) => {
+    // The kind of the document analysed, in the file as the round reads it.
+    const kind = at === 'text' ? 'text' : (project.file(path)!.docs.find((d) => d.start === at)?.objects[0]?.kind ?? '');
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  });
+  try {
+    project.fixAll();
+  } finally {
+    stop();
+  }
+  return counts;
+}
+
 describe('fix-all in rounds, on the benchmark\'s manifest', () => {
   test('a workload is analysed before its fix and after it, not again each time the file of its annotated account changes; an identity not every round', () => {
     // 100 Deployments (each creates its ServiceAccount in this file, then reads it), 100
     // TriggerAuthentications, 50 identity pairs, 100 ConfigMaps; rounds: migrate, retire the bindings, then the identities.
     const project = new Project();
     project.set('big.yaml', benchManifest(400));
-    const counts = new Map<string, number>();
-    const stop = observeFixAllAnalyses((path, at) => {
-      const kind = at === 'text' ? 'text' : (project.file(path)!.docs.find((d) => d.start === at)?.objects[0]?.kind ?? '');
-      counts.set(kind, (counts.get(kind) ?? 0) + 1);
-    });
-    try {
-      project.fixAll();
-    } finally {
-      stop();
-    }
+    const counts = fixAllAnalysesByKind(project);
     assert.doesNotMatch(project.text('big.yaml')!, /aadpodidbinding|AzureIdentity/, 'everything migrated');
     // Whole-file dependencies analysed each Deployment 4 times, each AzureIdentity 3 times.
     assert.ok(counts.get('Deployment')! <= 2 * 100, `Deployments analysed ${counts.get('Deployment')} times`);
