@@ -3,7 +3,7 @@
 // SDK clients, signed in by the real @azure/identity AzureCliCredential running a fake `az` on PATH
 // (test/arm/standalone.ts). Text and JSON of each state, not logged in, and the bundled CLI.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -18,6 +18,7 @@ import type { ArmSeed } from '../arm/state';
 import { KUBE_TOKEN, writeKubeconfig } from '../kube/kubeconfig';
 import { sampleCluster } from '../kube/sampleCluster';
 import { startKubeServer, type KubeServer } from '../kube/server';
+import { runAsync } from '../support/spawn';
 
 const ROOT = join(__dirname, '..', '..', '..');
 let kube: KubeServer;
@@ -164,15 +165,10 @@ describe('wi-migrate cluster --azure', () => {
     const caPath = join(dir, 'arm-ca.pem');
     writeFileSync(caPath, server.cert);
     // Asynchronously: both test servers answer from this process's event loop.
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'cluster', 'examples/manifests', '--azure', '--resource-manager-endpoint', server.url, '--tenant', TENANT_ID, '--format', 'json'], {
+    const { status, stdout, stderr } = await runAsync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'cluster', 'examples/manifests', '--azure', '--resource-manager-endpoint', server.url, '--tenant', TENANT_ID, '--format', 'json'], {
       cwd: ROOT,
       env: { ...process.env, KUBECONFIG: kubeconfig, NODE_EXTRA_CA_CERTS: caPath, PATH: `${binDir}${delimiter}${saved.PATH ?? ''}` },
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
     assert.equal(status, 1, stderr);
     assert.equal(stderr, '');
     const json = JSON.parse(stdout) as Json;

@@ -1,7 +1,7 @@
 // `wi-migrate cluster` against the local Kubernetes API test server: text and JSON, exit codes,
 // the repository compared, and the bundled CLI (which reads the cluster through dist/cluster.js).
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { runCli } from '../../src/cli/main';
 import { CONTEXTS, KUBE_EXEC_TOKEN, KUBE_TOKEN, writeKubeconfig } from '../kube/kubeconfig';
 import { CLIENT_IDS, sampleCluster } from '../kube/sampleCluster';
 import { startKubeServer, type KubeServer } from '../kube/server';
+import { runAsync } from '../support/spawn';
 
 const ROOT = join(__dirname, '..', '..', '..');
 let server: KubeServer;
@@ -84,15 +85,10 @@ describe('wi-migrate cluster', () => {
     }
     server.requests.length = 0;
     // Asynchronously: the test server answers from this process's event loop.
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'cluster', 'examples/manifests', '--format', 'json'], {
+    const { status, stdout, stderr } = await runAsync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'cluster', 'examples/manifests', '--format', 'json'], {
       cwd: ROOT,
       env: { ...process.env, KUBECONFIG: kubeconfig },
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
     assert.equal(status, 1, stderr);
     assert.equal((JSON.parse(stdout) as { context: string }).context, CONTEXTS.token);
     assert.ok(server.requests.length >= 8);
