@@ -4,7 +4,7 @@
 import { AzureCliCredential } from '@azure/identity';
 import type { FederatedReport, FederatedRequest } from '../cluster/federated';
 import type { Transport } from '../vscode/azure/clients';
-import { checkFederatedCredentials } from '../vscode/azure/federatedCheck';
+import { checkFederatedLogged } from '../vscode/azure/federatedCheck';
 import { azureSettings } from '../vscode/azure/settings';
 
 export interface CliAzureOptions {
@@ -20,13 +20,9 @@ export interface CliAzureOptions {
 /** The federated credentials of the request's workloads, through `az login`'s account. Never throws. */
 export async function checkFederatedFromCli(request: FederatedRequest, options: CliAzureOptions): Promise<FederatedReport & { log: string[] }> {
   const settings = azureSettings({ cloud: options.cloud, tenant: options.tenant, authentication: 'azureCli', resourceManagerEndpoint: options.resourceManagerEndpoint });
-  const log: string[] = [];
-  const write = (level: string) => (message: string) => log.push(`${level}: ${message}`);
-  const report = await checkFederatedCredentials(request, {
+  return checkFederatedLogged(request, {
     credential: new AzureCliCredential(settings.tenant ? { tenantId: settings.tenant } : {}),
     settings,
-    log: { info: write('info'), warn: write('warn'), error: write('error') },
     transport: options.transport,
   });
-  return { ...report, log };
 }

@@ -7,7 +7,7 @@ import { FEDERATED, federatedForAll, type FederatedReport, type FederatedRequest
 import type { Cloud } from '../clouds';
 import type { AzureSettings } from '../settings';
 import { configuredAzureSettings } from '../settings-vscode';
-import { checkFederatedCredentials } from './index';
+import { checkFederatedLogged } from './index';
 
 /** Thrown by a credential when nobody is signed in: the check is skipped, not failed. */
 class NotSignedInError extends Error {
@@ -58,12 +58,5 @@ export async function checkFederatedInEditor(request: FederatedRequest): Promise
     return { ...federatedForAll(request, FEDERATED.untrusted, 'The workspace is not trusted: Azure is not asked.', false), log: [] };
   }
   const settings = configuredAzureSettings();
-  const log: string[] = [];
-  const write = (level: string) => (message: string) => log.push(`${level}: ${message}`);
-  const report = await checkFederatedCredentials(request, {
-    credential: existingSignIn(settings),
-    settings,
-    log: { info: write('info'), warn: write('warn'), error: write('error') },
-  });
-  return { ...report, log };
+  return checkFederatedLogged(request, { credential: existingSignIn(settings), settings });
 }

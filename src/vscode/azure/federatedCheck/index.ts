@@ -60,6 +60,14 @@ export async function checkFederatedCredentials(request: FederatedRequest, conte
   }
 }
 
+/** `checkFederatedCredentials` with its log kept as lines (`level: message`), for the report's caller to show. */
+export async function checkFederatedLogged(request: FederatedRequest, context: Omit<FederatedCheckContext, 'log'>): Promise<FederatedReport & { log: string[] }> {
+  const log: string[] = [];
+  const write = (level: string) => (message: string) => log.push(`${level}: ${message}`);
+  const report = await checkFederatedCredentials(request, { ...context, log: { info: write('info'), warn: write('warn'), error: write('error') } });
+  return { ...report, log };
+}
+
 function failedAll(request: FederatedRequest, context: FederatedCheckContext, clients: ArmClients, error: unknown, operation: string): FederatedReport {
   const { settings } = context;
   if (settings.authentication === 'azureCli' && isAzCliMissing(error)) {
