@@ -38,6 +38,8 @@ export class Indexer implements vscode.Disposable {
   private generation = 0;
   /** The latest read or removal of each file: an older read still under way is outdated. */
   private readonly latest = new Map<string, object>();
+  /** Files deleted from disk since they were last created or changed there (`wasDeleted`). */
+  private readonly deleted = new Set<string>();
   private excludes: string | undefined;
   /** Resolves when the current build is done. */
   ready: Promise<void> = Promise.resolve();
@@ -46,8 +48,8 @@ export class Indexer implements vscode.Disposable {
     // Few watchers (each walks the workspace); what they see is ours if its kind is.
     for (const glob of SEARCH_GLOBS) {
       const watcher = vscode.workspace.createFileSystemWatcher(glob);
-      watcher.onDidCreate((uri) => isOurs(uri) && this.refresh(uri), undefined, this.disposables);
-      watcher.onDidChange((uri) => isOurs(uri) && this.refresh(uri), undefined, this.disposables);
+      watcher.onDidCreate((uri) => isOurs(uri) && this.refresh(uri, true), undefined, this.disposables);
+      watcher.onDidChange((uri) => isOurs(uri) && this.refresh(uri, true), undefined, this.disposables);
       watcher.onDidDelete((uri) => this.forget(uri), undefined, this.disposables);
       this.disposables.push(watcher);
     }
@@ -154,7 +156,8 @@ export class Indexer implements vscode.Disposable {
     }
   }
 
-  private async refresh(uri: vscode.Uri): Promise<void> {
+  private async refresh(uri: vscode.Uri, onDisk = false): Promise<void> {
+    if (onDisk) this.deleted.delete(uri.toString());
     // A file created under an excluded folder stays out, as it would at a rebuild.
     if (this.excludes && vscode.languages.match({ pattern: this.excludes }, { uri, languageId: '' } as vscode.TextDocument)) return;
     if (await this.read(uri)) this.changed.fire(uri.toString());
@@ -172,9 +175,19 @@ export class Indexer implements vscode.Disposable {
     const folder = folderKey(uri);
     for (const path of new Set([key, ...(this.index?.paths ?? []).filter((p) => p.startsWith(folder)), ...[...this.latest.keys()].filter((p) => p.startsWith(folder))])) {
       this.latest.set(path, {});
+      this.deleted.add(path);
       this.index?.remove(path);
     }
     this.changed.fire(key);
+  }
+
+  /**
+   * True when the file was deleted from disk (and not created again since). A document of it that
+   * holds no unsaved text is no longer the user's: VS Code may keep it for minutes after its editor
+   * closed, and it must not bring the file back into the index.
+   */
+  wasDeleted(key: string): boolean {
+    return this.deleted.has(key);
   }
 
   /** Reads a file again from disk (an open document was closed: its unsaved text is gone). */

@@ -211,6 +211,12 @@ export class Linter implements vscode.Disposable, TextSource {
     counts.started++;
     this.starting.fire(document.uri);
     const onSlice = () => counts.slices++;
+    // The file was deleted and this document holds nothing unsaved: it is gone, not to be checked.
+    if (!document.isDirty && this.indexer.wasDeleted(key)) {
+      this.indexer.loaded?.remove(key);
+      this.publish(document, run.version, [], [], []);
+      return;
+    }
     const text = document.getText();
     if (text.length > this.settings.maxFileSize) {
       this.indexer.loaded?.remove(key);

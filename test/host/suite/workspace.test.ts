@@ -36,6 +36,36 @@ describe('workspace', () => {
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
+  it('a deleted file leaves the index though VS Code still holds a document of it', async () => {
+    const gone = workspaceUri('crossfile', 'deleted-identity.yaml');
+    const clientId = '44444444-4444-4444-8444-444444444444';
+    const identity = `apiVersion: aadpodidentity.k8s.io/v1
+kind: AzureIdentity
+metadata: {name: deleted-identity, namespace: crossfile}
+spec: {type: 0, clientID: ${clientId}}
+---
+apiVersion: aadpodidentity.k8s.io/v1
+kind: AzureIdentityBinding
+metadata: {name: deleted-binding, namespace: crossfile}
+spec: {azureIdentity: deleted-identity, selector: deleted-selector}
+`;
+    await vscode.workspace.fs.writeFile(gone, new TextEncoder().encode(identity));
+    const pod = await vscode.workspace.openTextDocument({
+      language: 'yaml',
+      content: 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: crossfile\n  labels:\n    aadpodidbinding: deleted-selector\nspec:\n  containers: [{name: c, image: c}]\n',
+    });
+    const names = (ds: vscode.Diagnostic[]) => ds.some((d) => codeOf(d) === 'pod-identity-label' && d.message.includes(clientId));
+    await waitForDiagnostics(pod.uri, names, 'the identity of the new file');
+    // A document of the file, as VS Code keeps one for minutes after its editor closed.
+    const held = await vscode.workspace.openTextDocument(gone);
+    await vscode.workspace.fs.delete(gone);
+    await waitForDiagnostics(pod.uri, (ds) => ds.some((d) => codeOf(d) === 'pod-identity-label') && !names(ds), 'the identity gone with its file');
+    assert.equal(held.isClosed, false, 'the deleted file\'s document is still held');
+    await waitForDiagnostics(held.uri, (ds) => ds.length === 0, 'no finding on the deleted file');
+    await vscode.window.showTextDocument(pod);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('a severity setting takes effect without a reload, and off removes the rule', async () => {
     const uri = workspaceUri('editor', 'keda.yaml');
     await vscode.workspace.openTextDocument(uri);
