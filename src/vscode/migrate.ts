@@ -75,7 +75,23 @@ export async function migrateWorkspace(indexer: Indexer, linter: Linter, setting
   // is the one that asks for the preview.
   anchor ??= project.paths.map((p) => vscode.Uri.parse(p)).find((u) => !plan.some((c) => c.path === u.toString()));
   if (anchor) edit.createFile(anchor, { ignoreIfExists: true }, { label: 'Review the migration', needsConfirmation: true });
-  // isRefactoring: files that were not open are saved afterwards (files.refactoring.autoSave).
+  const dirtyBefore = new Set(vscode.workspace.textDocuments.filter((d) => d.isDirty).map((d) => d.uri.toString()));
+  // isRefactoring: VS Code saves the files afterwards (files.refactoring.autoSave), when there are several.
   const applied = await vscode.workspace.applyEdit(edit, { isRefactoring: true });
+  if (applied) await saveRefactored(plan, dirtyBefore);
   return { applied, files: plan.map((c) => c.path), groups: [...groups] };
+}
+
+/**
+ * Saves what the migration changed in a file that had no unsaved change before, as
+ * `files.refactoring.autoSave` asks. VS Code does so only for a change of several files; a change
+ * of one file would be left in a document that may have no editor, unsaved and out of sight.
+ */
+async function saveRefactored(plan: readonly FixAllChange[], dirtyBefore: ReadonlySet<string>): Promise<void> {
+  const changed = new Set(plan.filter((c) => c.before !== undefined && !dirtyBefore.has(c.path)).map((c) => c.path));
+  for (const document of vscode.workspace.textDocuments) {
+    const key = document.uri.toString();
+    if (!changed.has(key) || !document.isDirty) continue;
+    if (vscode.workspace.getConfiguration('files', document.uri).get<boolean>('refactoring.autoSave', true)) await document.save();
+  }
 }
