@@ -3,7 +3,7 @@ import { applyEdits, type FileEdit, type LabelledEdit, type TextEdit } from './e
 import { composeChanges, FixAllIncompleteError, MAX_FIX_PASSES, runFixRounds, type Checker, type FixAllChange, type FixAllHost } from './fixAll';
 import { editsByFile, pickCompatibleAcrossFiles } from './fixPasses';
 import { buildFix } from './fix';
-import { findingsCache } from './findings-cache';
+import { findingsCache, forgetFindings } from './findings-cache';
 import { parseAfterEdits } from './incremental-edits';
 import { parseManifestFile, rangeOf, type ManifestDoc, type ManifestFile } from './model';
 import { RULES } from './rules';
@@ -41,6 +41,12 @@ export function* checkFileSteps(given: ManifestFile, index: WorkspaceIndex, opti
   const file = index.checkedFile(given);
   const opts = resolveOptions(options);
   const active = activeRules(file, opts, rules);
+  if (file.docs.length === 0) {
+    // Nothing parsed (the pre-scan skipped every document, as in most files of a big tree): only
+    // the text rules read it, and no document's findings are kept for the next edit.
+    forgetFindings(index, file.path);
+    return finishFindings(file, checkText(file, index, opts, active));
+  }
   // What rules read of the whole workspace, worked out in steps rather than by the first document's rules at once (none without a document).
   if (file.docs.length > 0 && active.some((a) => a.rule.input !== 'text')) yield* index.prepareSteps();
   const findings = checkText(file, index, opts, active);

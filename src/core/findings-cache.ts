@@ -127,6 +127,11 @@ function bounds(found: readonly Finding[], path: string): [number, number] {
   return [lo, hi];
 }
 
+/** Keeps nothing of the file for the next check (a check of it that read no document). */
+export function forgetFindings(index: WorkspaceIndex, path: string): void {
+  checked.get(index)?.delete(path);
+}
+
 /** Keeps the findings of each document of a plain manifest for the next check. */
 function keepFindings(index: WorkspaceIndex, file: ManifestFile, options: string, rules: readonly AnyRule[], found: Finding[][], low: number[], high: number[]): void {
   let files = checked.get(index);

@@ -186,7 +186,7 @@ export class WorkspaceIndex {
 
   /** True when the kustomize model may change with this file: a kustomization, or a file a build reads. */
   private readByModel(path: string, kind: string | undefined): boolean {
-    return kind === 'kustomization' || this.modelReads.has(pathKey(path)) || this.parsed.get(path)?.kind === 'kustomization';
+    return kind === 'kustomization' || this.readByBuild(path) || this.parsed.get(path)?.kind === 'kustomization';
   }
 
   /** Where the index stands for the findings of `path`: equal, nothing they read changed since (core/findings-cache.ts). */
@@ -270,7 +270,12 @@ export class WorkspaceIndex {
   checkedFile(file: ManifestFile): ManifestFile {
     if (!file.skipped?.length) return file;
     void this.kustomize;
-    return this.modelReads.has(pathKey(file.path)) ? fullFile(file) : file;
+    return this.readByBuild(file.path) ? fullFile(file) : file;
+  }
+
+  /** True when a kustomize build reads the file (of the model last made). Most workspaces have no build: no path key is made then. */
+  private readByBuild(path: string): boolean {
+    return this.modelReads.size > 0 && this.modelReads.has(pathKey(path));
   }
 
   get paths(): string[] {
