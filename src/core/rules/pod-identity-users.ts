@@ -124,7 +124,8 @@ function* allReferences(index: WorkspaceIndex): Steps<References> {
   const all: References = { podLabels: [], identityNames: [] };
   for (const path of index.paths) {
     const file = index.parsedFile(path);
-    if (!file) continue;
+    // Most files of a big tree: the pre-scan skipped every document, so nothing is read of them.
+    if (!file || file.docs.length === 0) continue;
     let refs = cache.get(file);
     if (!refs) cache.set(file, (refs = yield* referencesOf(file, index)));
     all.podLabels.push(...refs.podLabels);
