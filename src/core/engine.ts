@@ -39,16 +39,17 @@ export function checkFile(file: ManifestFile, index: WorkspaceIndex, options?: P
  */
 export function* checkFileSteps(given: ManifestFile, index: WorkspaceIndex, options?: Partial<Options>, rules: readonly AnyRule[] = RULES): Steps<Finding[]> {
   const file = index.checkedFile(given);
-  const opts = resolveOptions(options);
-  const active = activeRules(file, opts, rules);
   if (file.docs.length === 0) {
     // Nothing parsed (the pre-scan skipped every document, as in most files of a big tree): only
     // the text rules read it, and no document's findings are kept for the next edit.
     forgetFindings(index, file.path);
-    return finishFindings(file, checkText(file, index, opts, active));
+    if (!readsText(rules, file.kind)) return [];
   }
+  const opts = resolveOptions(options);
+  const active = activeRules(file, opts, rules);
+  if (file.docs.length === 0) return finishFindings(file, checkText(file, index, opts, active));
   // What rules read of the whole workspace, worked out in steps rather than by the first document's rules at once (none without a document).
-  if (file.docs.length > 0 && active.some((a) => a.rule.input !== 'text')) yield* index.prepareSteps();
+  if (active.some((a) => a.rule.input !== 'text')) yield* index.prepareSteps();
   const findings = checkText(file, index, opts, active);
   // The alternatives of one document (its if/else branches) are checked together, then merged;
   // a document the edit did not touch keeps its findings (findings-cache.ts).
@@ -73,6 +74,16 @@ export function* checkFileSteps(given: ManifestFile, index: WorkspaceIndex, opti
   }
   cache.keep();
   return finishFindings(file, findings);
+}
+
+/** Per list of rules, the file kinds some text rule of it reads. */
+const textKinds = new WeakMap<readonly AnyRule[], ReadonlySet<string>>();
+
+/** True when a text rule of `rules` reads files of `kind` (whatever the severity settings). */
+function readsText(rules: readonly AnyRule[], kind: string): boolean {
+  let kinds = textKinds.get(rules);
+  if (!kinds) textKinds.set(rules, (kinds = new Set(rules.filter((r) => r.input === 'text').flatMap((r) => r.fileKinds))));
+  return kinds.has(kind);
 }
 
 /** A rule that runs on a file, with the severity it reports at. */
