@@ -38,15 +38,19 @@ export function collectFileKinds(paths: readonly string[], cwd: string): FileToR
   return out.filter((f) => !seen.has(f.path) && seen.add(f.path));
 }
 
+/** The order of a folder's entries: `localeCompare`'s, with one collator for the whole walk. */
+const byName = new Intl.Collator().compare;
+
 function walk(cwd: string, dir: string, out: FileToRead[]): void {
-  const entries = readdirSync(resolve(cwd, dir), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+  const absolute = resolve(cwd, dir);
+  const entries = readdirSync(absolute, { withFileTypes: true }).sort((a, b) => byName(a.name, b.name));
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (!SKIPPED_DIRS.has(entry.name)) walk(cwd, path, out);
     } else if (entry.isFile()) {
       // Decided on the absolute path: a chart's `templates/` counts even when the walk starts inside it.
-      const kind = fileKindOf(resolve(cwd, path));
+      const kind = fileKindOf(join(absolute, entry.name));
       if (kind !== undefined && OUR_KINDS.includes(kind)) out.push({ path, kind });
     }
   }

@@ -154,25 +154,25 @@ const matchers = new WeakMap<FileKind, RegExp>();
 /** The kind of the file at `path` (a path or a URI string, `/` or `\` separated), if any. */
 export function fileKindOf(path: string, kinds: readonly FileKind[] = FILE_KINDS): FileKind | undefined {
   const normal = path.replace(/\\/g, '/');
-  // A kind whose glob ends in literal extensions is tested only on a path that ends in one (a CLI walk asks for every file).
-  const lower = normal.toLowerCase();
-  return kinds.find((kind) => {
-    const endings = endingsOf(kind);
-    return (endings.length === 0 || endings.some((e) => lower.endsWith(e))) && matcherOf(kind).test(normal);
-  });
+  // The file's name is tested first, against the glob's last segment: the whole path only for
+  // the kinds whose names it can have (a CLI walk asks for every file of a tree).
+  const name = normal.slice(normal.lastIndexOf('/') + 1);
+  return kinds.find((kind) => nameMatcherOf(kind)?.test(name) !== false && matcherOf(kind).test(normal));
 }
 
-const endings = new WeakMap<FileKind, string[]>();
+const nameMatchers = new WeakMap<FileKind, RegExp | null>();
 
-/** The endings (`.yaml`) one of which a path of the kind must have; none when its glob's end is not literal extensions. */
-function endingsOf(kind: FileKind): string[] {
-  let out = endings.get(kind);
-  if (!out) {
-    const extensions = extensionsOf(kind.glob);
-    out = extensions.every((e) => /^[^*?{}[\],/]+$/.test(e)) ? extensions.map((e) => `.${e}`) : [];
-    endings.set(kind, out);
+/** The glob's last segment as a regular expression over a file name; null when that segment is no name pattern (`**`, a `/` in braces). */
+function nameMatcherOf(kind: FileKind): RegExp | null {
+  let matcher = nameMatchers.get(kind);
+  if (matcher === undefined) {
+    const cut = kind.glob.lastIndexOf('/');
+    const last = kind.glob.slice(cut + 1);
+    const inBraces = kind.glob.lastIndexOf('{', cut) > kind.glob.lastIndexOf('}', cut);
+    matcher = last.includes('**') || inBraces ? null : globToRegExp(last);
+    nameMatchers.set(kind, matcher);
   }
-  return out;
+  return matcher;
 }
 
 /**
