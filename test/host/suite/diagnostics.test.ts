@@ -90,4 +90,34 @@ describe('diagnostics', () => {
     await closed;
     await waitForDiagnostics(document.uri, (d) => d.length === 0, 'no diagnostics after close');
   });
+
+  it('of a new untitled document that takes a closed one\'s name are of its own text', async () => {
+    // "New File", closed unsaved, then "New File" again: VS Code gives the second document the
+    // first one's URI (`untitled:Untitled-1`) and the same version, 1. What is published for that
+    // URI and version must be a check of the second document's text, never the first's findings.
+    const keda = 'apiVersion: keda.sh/v1alpha1\nkind: TriggerAuthentication\nmetadata:\n  name: first\nspec:\n  podIdentity:\n    provider: azure\n';
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: second\n  labels:\n    aadpodidbinding: second-binding\nspec:\n  containers:\n    - name: app\n      image: app\n';
+    const first = await vscode.workspace.openTextDocument({ language: 'yaml', content: keda });
+    await vscode.window.showTextDocument(first);
+    await waitForDiagnostics(first.uri, (d) => d.some((x) => codeOf(x) === 'keda-pod-identity-provider'), 'the first untitled document\'s finding');
+    const closed = new Promise<void>((resolve) => {
+      const sub = vscode.workspace.onDidCloseTextDocument((d) => {
+        if (d.uri.toString() !== first.uri.toString()) return;
+        sub.dispose();
+        resolve();
+      });
+    });
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await closed;
+    const second = await vscode.workspace.openTextDocument({ language: 'yaml', content: pod });
+    await vscode.window.showTextDocument(second);
+    // Right after a close, VS Code (code-server 4.139) sometimes hands the new document the closed
+    // one's text, in about a third of runs: the expected finding is that of the text it holds.
+    const text = second.getText();
+    assert.ok(text === pod || text === keda, `the second document holds one of the two texts: ${JSON.stringify(text)}`);
+    const expected = text === pod ? 'pod-identity-label' : 'keda-pod-identity-provider';
+    const diagnostics = await waitForDiagnostics(second.uri, (d) => d.some((x) => codeOf(x) === expected), `the finding of the second untitled document's text (${expected})`);
+    assert.deepEqual(diagnostics.map(codeOf), [expected], `${second.uri.toString()} shows the findings of its own text only`);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
 });
