@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { AzureTesting } from './azure/testing';
 
 /** What host tests get beside the extension's own API. */
@@ -69,6 +69,18 @@ function longestBlock(profile: Profile): string {
   return `longest block ${(best.us / 1000).toFixed(0)} ms, inclusive:\n${top.map(([k, t]) => `  ${(t / 1000).toFixed(1).padStart(7)} ms ${k}`).join('\n')}`;
 }
 
+/** The kind of a `gc` performance entry: major (mark-compact), minor (scavenge), incremental marking or weak callbacks. */
+function gcKind(entry: PerformanceEntry): string {
+  const kind = ((entry as { detail?: unknown }).detail as { kind?: number } | undefined)?.kind;
+  const names: Record<number, string> = {
+    [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+    [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+    [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+    [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
+  };
+  return kind === undefined ? 'unknown' : (names[kind] ?? `kind ${kind}`);
+}
+
 export function createTestHooks(): TestHooks {
   // Measured only once a test asks (hostStall.reset).
   let stall: ReturnType<typeof monitorEventLoopDelay> | undefined;
@@ -93,9 +105,22 @@ export function createTestHooks(): TestHooks {
   // The sliced work's own measure (vscode/slices.ts reads it): its longest turn and step.
   const sliceTrace = { longestTurnMs: 0, longestStepMs: 0, longestStepOf: undefined as string | undefined };
   (globalThis as Record<symbol, unknown>)[Symbol.for('wi-migrate.sliceTrace')] = sliceTrace;
-  const slices = () => `longest turn of the sliced work ${sliceTrace.longestTurnMs.toFixed(0)} ms, longest step ${sliceTrace.longestStepMs.toFixed(0)} ms (work started at ${sliceTrace.longestStepOf ?? 'none'})`;
+  // The garbage collector's pauses of the extension host's thread: a stall longer than any step is one.
+  const gc = { longestMs: 0, longestKind: '', totalMs: 0, pauses: 0 };
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.totalMs += entry.duration;
+      gc.pauses++;
+      if (entry.duration > gc.longestMs) Object.assign(gc, { longestMs: entry.duration, longestKind: gcKind(entry) });
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const slices = () =>
+    `longest turn of the sliced work ${sliceTrace.longestTurnMs.toFixed(0)} ms, longest step ${sliceTrace.longestStepMs.toFixed(0)} ms (work started at ${sliceTrace.longestStepOf ?? 'none'}); ` +
+    `longest GC pause ${gc.longestMs.toFixed(0)} ms (${gc.longestKind || 'none'}), ${gc.totalMs.toFixed(0)} ms in ${gc.pauses} pauses`;
   const reset = () => {
     monitor().reset();
+    Object.assign(gc, { longestMs: 0, longestKind: '', totalMs: 0, pauses: 0 });
     Object.assign(sliceTrace, { longestTurnMs: 0, longestStepMs: 0, longestStepOf: undefined });
     if (!folder) return;
     stopProfile();
@@ -114,6 +139,7 @@ export function createTestHooks(): TestHooks {
     api: { azureTesting: new AzureTesting(), hostStall: { maxMs, reset, longest: () => described, slices } },
     dispose: () => {
       stopProfile();
+      gcObserver.disconnect();
       delete (globalThis as Record<symbol, unknown>)[Symbol.for('wi-migrate.sliceTrace')];
       stall?.disable();
     },
