@@ -108,7 +108,7 @@ function hasContent(source: string): boolean {
 }
 
 function parseSource(source: string): Document.Parsed {
-  return parseDocument(source, { keepSourceTokens: true, prettyErrors: false, uniqueKeys: false, strict: false });
+  return parseDocument(source, { prettyErrors: false, uniqueKeys: false, strict: false });
 }
 
 /**
