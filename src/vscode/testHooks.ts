@@ -107,19 +107,26 @@ export function createTestHooks(): TestHooks {
   (globalThis as Record<symbol, unknown>)[Symbol.for('wi-migrate.sliceTrace')] = sliceTrace;
   // The garbage collector's pauses of the extension host's thread: a stall longer than any step is one.
   const gc = { longestMs: 0, longestKind: '', totalMs: 0, pauses: 0 };
-  const gcObserver = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
+  const count = (entries: PerformanceEntry[]) => {
+    for (const entry of entries) {
       gc.totalMs += entry.duration;
       gc.pauses++;
       if (entry.duration > gc.longestMs) Object.assign(gc, { longestMs: entry.duration, longestKind: gcKind(entry) });
     }
-  });
+  };
+  // Entries reach the callback a turn later: reset and slices take the ones still pending first.
+  const gcObserver = new PerformanceObserver((list) => count(list.getEntries()));
   gcObserver.observe({ entryTypes: ['gc'] });
-  const slices = () =>
-    `longest turn of the sliced work ${sliceTrace.longestTurnMs.toFixed(0)} ms, longest step ${sliceTrace.longestStepMs.toFixed(0)} ms (work started at ${sliceTrace.longestStepOf ?? 'none'}); ` +
-    `longest GC pause ${gc.longestMs.toFixed(0)} ms (${gc.longestKind || 'none'}), ${gc.totalMs.toFixed(0)} ms in ${gc.pauses} pauses`;
+  const slices = () => {
+    count(gcObserver.takeRecords());
+    return (
+      `longest turn of the sliced work ${sliceTrace.longestTurnMs.toFixed(0)} ms, longest step ${sliceTrace.longestStepMs.toFixed(0)} ms (work started at ${sliceTrace.longestStepOf ?? 'none'}); ` +
+      `longest GC pause ${gc.longestMs.toFixed(0)} ms (${gc.longestKind || 'none'}), ${gc.totalMs.toFixed(0)} ms in ${gc.pauses} pauses`
+    );
+  };
   const reset = () => {
     monitor().reset();
+    gcObserver.takeRecords();
     Object.assign(gc, { longestMs: 0, longestKind: '', totalMs: 0, pauses: 0 });
     Object.assign(sliceTrace, { longestTurnMs: 0, longestStepMs: 0, longestStepOf: undefined });
     if (!folder) return;

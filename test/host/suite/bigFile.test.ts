@@ -169,6 +169,7 @@ describe('a big file (4 000 documents)', function () {
     api.hostStall.reset();
     const offered = await quickFixes(document, diagnostic.range);
     console.log(`host-stall ${api.hostStall.maxMs().toFixed(0)} ms (longest block of the extension host while the lightbulb was asked for)`);
+    console.log(api.hostStall.slices());
     const fixAll = offered.find((a) => a.title === FIX_ALL_TITLE);
     assert.ok(fixAll, offered.map((a) => a.title).join(' | '));
     assert.equal(fixAll.edit, undefined, 'fix-all is not computed for the lightbulb');
