@@ -1,6 +1,7 @@
 /**
  * Edits are plain data: replace `text[start, end)` with `text`. Every fix in the project is a list
- * of these, and `applyEdits` is the one function that applies them.
+ * of these, and `applyEdits` is the one function that applies them. A field added here must be
+ * copied by `movedEdit` (findings-cache.ts), which writes moved edits out field by field.
  */
 export interface TextEdit {
   start: number;
