@@ -77,16 +77,17 @@ export function b1(inputs: Inputs): Result {
     return runSteps(checkFileSteps(file, index, {}));
   };
   const base = check(text).length;
-  // The last character of the image tag of the Deployment in the middle of the file: a new one on every keystroke.
+  // Typing at the end of the image tag of the Deployment in the middle of the file: a character more
+  // on every keystroke, so that everything after it moves by one.
   const image = text.indexOf('image: contoso.azurecr.io/bulk/app:', text.length >> 1);
   if (image < 0) throw new Error('B1: no Deployment in the second half of the file.');
-  const at = text.indexOf('\n', image) - 1;
-  let n = 0;
+  const at = text.indexOf('\n', image);
+  let typed = '';
   let findings = 0;
   const t = timeAgainst(() => {
-    n++;
+    typed += String.fromCharCode(97 + (typed.length % 26));
     // Joined, as the editor's document.getText() joins its lines: a flat string, not a chain of concatenations.
-    findings = check([text.slice(0, at), String.fromCharCode(97 + (n % 26)), text.slice(at + 1)].join('')).length;
+    findings = check([text.slice(0, at), typed, text.slice(at)].join('')).length;
   }, inputs.parseBig);
   if (findings !== base) throw new Error(`B1: an edit of an image tag changed the findings (${base} → ${findings}).`);
   return result('B1', t, `${findings} findings each time`);
