@@ -15,7 +15,8 @@ export interface TestApi {
    * Longest the extension host's event loop was blocked since the last reset (the first call
    * starts measuring), in ms. With WI_HOST_PROFILE naming a folder, a CPU profile of the extension
    * host runs from `reset` to `maxMs`, is written there, and `longest()` says what its longest
-   * run without a turn of the event loop was busy with (else it is undefined).
+   * run without a turn of the event loop was busy with (else it is undefined). `slices()` says, for
+   * the same span, the sliced work's longest turn and step and the garbage collector's pauses.
    */
   hostStall: { maxMs(): number; reset(): void; longest(): string | undefined; slices(): string };
 }
@@ -114,11 +115,10 @@ export function createTestHooks(): TestHooks {
       if (entry.duration > gc.longestMs) Object.assign(gc, { longestMs: entry.duration, longestKind: gcKind(entry) });
     }
   };
-  // Entries reach the callback a turn later: reset and slices take the ones still pending first.
-  const gcObserver = new PerformanceObserver((list) => count(list.getEntries()));
-  gcObserver.observe({ entryTypes: ['gc'] });
+  // Observed from the first reset on. Entries reach the callback a turn later: reset and slices take the ones still pending first.
+  let gcObserver: PerformanceObserver | undefined;
   const slices = () => {
-    count(gcObserver.takeRecords());
+    if (gcObserver) count(gcObserver.takeRecords());
     return (
       `longest turn of the sliced work ${sliceTrace.longestTurnMs.toFixed(0)} ms, longest step ${sliceTrace.longestStepMs.toFixed(0)} ms (work started at ${sliceTrace.longestStepOf ?? 'none'}); ` +
       `longest GC pause ${gc.longestMs.toFixed(0)} ms (${gc.longestKind || 'none'}), ${gc.totalMs.toFixed(0)} ms in ${gc.pauses} pauses`
@@ -126,6 +126,7 @@ export function createTestHooks(): TestHooks {
   };
   const reset = () => {
     monitor().reset();
+    if (!gcObserver) (gcObserver = new PerformanceObserver((list) => count(list.getEntries()))).observe({ entryTypes: ['gc'] });
     gcObserver.takeRecords();
     Object.assign(gc, { longestMs: 0, longestKind: '', totalMs: 0, pauses: 0 });
     Object.assign(sliceTrace, { longestTurnMs: 0, longestStepMs: 0, longestStepOf: undefined });
@@ -146,7 +147,7 @@ export function createTestHooks(): TestHooks {
     api: { azureTesting: new AzureTesting(), hostStall: { maxMs, reset, longest: () => described, slices } },
     dispose: () => {
       stopProfile();
-      gcObserver.disconnect();
+      gcObserver?.disconnect();
       delete (globalThis as Record<symbol, unknown>)[Symbol.for('wi-migrate.sliceTrace')];
       stall?.disable();
     },
