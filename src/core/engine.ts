@@ -44,11 +44,12 @@ export function* checkFileSteps(given: ManifestFile, index: WorkspaceIndex, opti
     // the text rules read it, and no document's findings are kept for the next edit.
     forgetFindings(index, file.path);
     if (!readsText(rules, file.kind)) return [];
+    const resolved = resolveOptions(options);
+    return finishFindings(file, checkText(file, index, resolved, activeRules(file, resolved, rules)));
   }
   const opts = resolveOptions(options);
   const active = activeRules(file, opts, rules);
-  if (file.docs.length === 0) return finishFindings(file, checkText(file, index, opts, active));
-  // What rules read of the whole workspace, worked out in steps rather than by the first document's rules at once (none without a document).
+  // What rules read of the whole workspace, worked out in steps rather than by the first document's rules at once.
   if (active.some((a) => a.rule.input !== 'text')) yield* index.prepareSteps();
   const findings = checkText(file, index, opts, active);
   // The alternatives of one document (its if/else branches) are checked together, then merged;
