@@ -18,7 +18,7 @@ import {
 import { selectorOf, type AddonPodIdentity } from './addon';
 import type { AddonDeclarations } from './addon-readers';
 import { editOf, originOf } from './incremental';
-import { rangeOf, type K8sObject, type ManifestDoc, type ManifestFile } from './model';
+import { rangeOf, type ManifestDoc, type ManifestFile } from './model';
 import { wordLines } from './scan';
 import { rawText, templatedNode } from './yaml-edit';
 
@@ -60,10 +60,10 @@ export interface BindingFact extends Located {
 export interface ServiceAccountFact extends Located {
   namespace: string;
   name: string;
-  /** The ServiceAccount itself, for fixes that edit it (its parsed file is `WorkspaceIndex.file(file)`). */
-  object: K8sObject;
   clientId: string | undefined;
   tenantId: string | undefined;
+  /** True when the account writes the client id annotation, in any form (a template action, a wrong value). */
+  clientIdWritten: boolean;
 }
 
 export interface PodFact extends Located {
@@ -143,9 +143,9 @@ export function addFactsOf(file: ManifestFile, doc: ManifestDoc, defaultNamespac
           ...where,
           namespace,
           name,
-          object: obj,
           clientId: annotations ? known(annotations.get(WI_CLIENT_ID, true)) : undefined,
           tenantId: annotations ? known(annotations.get(WI_TENANT_ID, true)) : undefined,
+          clientIdWritten: annotations !== undefined && pairOf(annotations, WI_CLIENT_ID) !== undefined,
         });
         break;
       }
@@ -230,8 +230,7 @@ export function hasDocFacts(path: string, doc: ManifestDoc, defaultNamespace: st
  * Hands the facts of `from` on to `to`, the same document after an edit, changing the fact
  * objects in place (the index holds them, so its groups stay right without being made again):
  * offsets moved by `delta`, or, for a document the edit touched whose facts kept all but their
- * offsets, set to those of `like` (the facts read of `to`, fact for fact); service accounts'
- * objects become `to`'s. `from` no longer has facts of its own afterwards (`docFacts` reads it
+ * offsets, set to those of `like` (the facts read of `to`, fact for fact). `from` no longer has facts of its own afterwards (`docFacts` reads it
  * again if asked). The caller checks `hasDocFacts(from)` first.
  */
 export function moveDocFacts(path: string, from: ManifestDoc, to: ManifestDoc, defaultNamespace: string, delta: number, like?: FileFacts): void {
@@ -253,19 +252,18 @@ export function moveDocFacts(path: string, from: ManifestDoc, to: ManifestDoc, d
   move(facts.bindings, like?.bindings);
   move(facts.pods, like?.pods);
   move(facts.serviceAccounts, like?.serviceAccounts);
-  for (const sa of facts.serviceAccounts) sa.object = to.objects[from.objects.indexOf(sa.object)];
   entry.owner = to;
   factsOfDocs.set(to, entry);
 }
 
-/** Facts of `from` for its shifted copy `to`: offsets moved, service accounts' objects the copy's. */
+/** Facts of `from` for its shifted copy `to`: offsets moved. */
 function movedFacts(facts: FileFacts, from: ManifestDoc, to: ManifestDoc): FileFacts {
   const delta = to.start - from.start;
   const move = <F extends Located>(f: F): F => ({ ...f, start: f.start + delta, end: f.end + delta });
   return {
     identities: facts.identities.map(move),
     bindings: facts.bindings.map(move),
-    serviceAccounts: facts.serviceAccounts.map((f) => ({ ...move(f), object: to.objects[from.objects.indexOf(f.object)] })),
+    serviceAccounts: facts.serviceAccounts.map(move),
     pods: facts.pods.map(move),
     recordedIds: facts.recordedIds,
   };

@@ -15,7 +15,8 @@ import type { WorkspaceIndex } from './workspace';
  */
 
 interface Checked {
-  file: ManifestFile;
+  /** Weakly: the findings do not keep the parse of a file the index let go of (workspace.ts, `TREE_BUDGET`). */
+  file: WeakRef<ManifestFile>;
   state: string;
   options: string;
   rules: readonly AnyRule[];
@@ -69,12 +70,13 @@ interface Kept {
 
 function keptFindings(index: WorkspaceIndex, file: ManifestFile, options: string, rules: readonly AnyRule[]): (doc: ManifestDoc, i: number) => Kept | undefined {
   const last = checked.get(index)?.get(file.path);
-  if (!last || !plain(file) || last.state !== index.stateFor(file.path) || last.rules !== rules || last.options !== options) return () => undefined;
-  if (last.file === file) return (doc, i) => (doc.errors.length === 0 && last.found[i] ? { found: last.found[i], low: last.low[i], high: last.high[i] } : undefined);
+  const lastFile = last?.file.deref();
+  if (!last || !lastFile || !plain(file) || last.state !== index.stateFor(file.path) || last.rules !== rules || last.options !== options) return () => undefined;
+  if (lastFile === file) return (doc, i) => (doc.errors.length === 0 && last.found[i] ? { found: last.found[i], low: last.low[i], high: last.high[i] } : undefined);
   const edit = editOf(file);
-  if (edit?.previous !== last.file) return () => undefined;
+  if (edit?.previous !== lastFile) return () => undefined;
   // The documents before the window are the same objects, those after it copies in the same order (incremental.ts).
-  const old = last.file.docs;
+  const old = lastFile.docs;
   let oldAfter = 0;
   while (oldAfter < old.length && old[oldAfter].start < edit.oldEnd) oldAfter++;
   let newAfter = 0;
@@ -142,7 +144,7 @@ function keepFindings(index: WorkspaceIndex, file: ManifestFile, options: string
     return;
   }
   for (let i = 0; i < found.length; i++) if (found[i] && low[i] === undefined) [low[i], high[i]] = bounds(found[i], file.path);
-  files.set(file.path, { file, state: index.stateFor(file.path), options, rules, found, low, high });
+  files.set(file.path, { file: new WeakRef(file), state: index.stateFor(file.path), options, rules, found, low, high });
 }
 
 /** A finding of a document after the changed window, every offset of it in `path` moved by `delta`. */

@@ -59,7 +59,12 @@ function keysOf(member: string, args: unknown[]): string[] {
       return ['pods'];
     case 'file':
     case 'parsedFile':
+    case 'heldFile':
+    case 'textOf':
+    case 'kindOf':
       return [`file:${String(args[0])}`];
+    case 'serviceAccountObject':
+      return [`file:${(args[0] as { file: string }).file}`];
     case 'defaultNamespace':
       return [];
     default:
@@ -153,7 +158,7 @@ function followed(f: ManifestFile | undefined): boolean {
 export function keysChanged(index: WorkspaceIndex, changes: readonly FileChange[], pathsChanged: boolean): Set<string> {
   const keys = new Set([ANY, 'records', ...changes.map((c) => `file:${c.path}`)]);
   if (pathsChanged) keys.add('paths');
-  const kustomize = index.paths.some((p) => index.parsedFile(p)?.kind === 'kustomization');
+  const kustomize = index.paths.some((p) => index.kindOf(p) === 'kustomization');
   if (kustomize || changes.some((c) => !followed(c.old) || !followed(c.now))) return new Set([RECHECK_ALL]);
   for (const change of changes) {
     const changed = [...change.changedDocs('old').map((doc) => ({ file: change.old!, doc })), ...change.changedDocs('now').map((doc) => ({ file: change.now, doc }))];

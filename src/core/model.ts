@@ -80,6 +80,20 @@ export interface K8sObject {
 
 const FILE_KINDS_BY_ID = new Map(FILE_KINDS.map((k) => [k.id, k]));
 
+/** The file kind of an id (`ManifestFile.kind`); a manifest for an id no built-in kind has. */
+export function kindById(id: string): FileKind {
+  return FILE_KINDS_BY_ID.get(id) ?? MANIFEST_KIND;
+}
+
+/** The first object of the file that starts at `start` (a fact's place), of `kind` when given. */
+export function objectAt(file: ManifestFile, start: number, kind?: string): K8sObject | undefined {
+  for (const doc of file.docs) {
+    if (start < doc.start || start >= doc.end) continue;
+    for (const obj of doc.objects) if ((kind === undefined || obj.kind === kind) && rangeOf(doc, obj.node)[0] === start) return obj;
+  }
+  return undefined;
+}
+
 /** A `---` marker at a line's start: at offset 0 or after a line feed (a BOM may come first). */
 const MARKER_LINE = /(^|\n)\uFEFF?---(?=[ \t\r\n]|$)/g;
 
@@ -180,7 +194,7 @@ export function* fullFileSteps(file: ManifestFile): Steps<ManifestFile> {
   if (known) return known;
   const byStart = new Map<number, ManifestDoc[]>();
   for (const d of file.docs) byStart.set(d.start, [...(byStart.get(d.start) ?? []), d]);
-  const kind = FILE_KINDS_BY_ID.get(file.kind) ?? MANIFEST_KIND;
+  const kind = kindById(file.kind);
   const done: ManifestFile = { ...file, docs: [], skipped: undefined };
   delete done.skipped;
   // A copy: what is parsed here must not grow the map later versions carry on.

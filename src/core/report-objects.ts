@@ -57,17 +57,19 @@ export function clientIdOf(index: WorkspaceIndex, account: ServiceAccountFact): 
     if (account.clientId === PLACEHOLDER_CLIENT_ID) return { placeholder: true };
     return GUID.test(account.clientId) ? { value: account.clientId } : undefined;
   }
+  const object = index.serviceAccountObject(account);
+  if (!object) return undefined;
   // An annotation a kustomize patch adds (Flux's way of annotating its controllers' accounts).
-  for (const { bo } of index.kustomize.placesOf(account.object)) {
+  for (const { bo } of index.kustomize.placesOf(object)) {
     const built = valueIn(bo, ['metadata', 'annotations', WI_CLIENT_ID]);
     if (built !== undefined) return built === PLACEHOLDER_CLIENT_ID ? { placeholder: true } : GUID.test(built) ? { value: built } : undefined;
   }
   const file = index.file(account.file);
-  const annotations = annotationsOf(metadataOf(account.object));
+  const annotations = annotationsOf(metadataOf(object));
   const node = annotations && isMap(annotations) ? (annotations).get(WI_CLIENT_ID, true) : undefined;
-  if (!file || !isScalar(node) || !templatedNode({ file, doc: account.object.doc }, node)) return undefined;
+  if (!file || !isScalar(node) || !templatedNode({ file, doc: object.doc }, node)) return undefined;
   // A chart's template: the value its values render.
-  const text = rawText({ file, doc: account.object.doc }, node);
+  const text = rawText({ file, doc: object.doc }, node);
   const chart = chartOf(index, account.file);
   const rendered = chart ? renderScalar(chart, text) : undefined;
   if (rendered && 'value' in rendered) return rendered.value === PLACEHOLDER_CLIENT_ID ? { placeholder: true } : GUID.test(rendered.value) ? { value: rendered.value } : undefined;

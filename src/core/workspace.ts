@@ -6,7 +6,8 @@ import { addFactsOf, addonFacts, docFacts, hasDocFacts, moveDocFacts, noFacts, o
 import { pathKey } from './paths';
 import { GUIDS_IN_TEXT } from './k8s';
 import { editOf } from './incremental';
-import { fullFile, fullFileSteps, type K8sObject, type ManifestDoc, type ManifestFile } from './model';
+import { fullFile, fullFileSteps, objectAt, type K8sObject, type ManifestDoc, type ManifestFile } from './model';
+import { ParseStore, type Stored, type StoreOptions } from './parse-store';
 import { runSteps, type Steps } from './steps';
 
 interface Views extends Omit<FileFacts, 'recordedIds'> {
@@ -44,17 +45,14 @@ function byPlace<T extends Located>(facts: readonly T[]): Map<string, T> {
 
 const FACT_KINDS = ['identities', 'bindings', 'serviceAccounts', 'pods', 'recordedIds'] as const;
 
-/** The GUIDs written in a file's skipped documents (none of them holds a pod identity object). */
-const skippedIds = new WeakMap<ManifestFile, string[]>();
-
-function idsOfSkipped(file: ManifestFile): string[] {
-  let ids = skippedIds.get(file);
-  if (!ids) {
-    ids = [];
-    for (const { start, end } of file.skipped ?? []) for (const m of file.text.slice(start, end).matchAll(GUIDS_IN_TEXT)) ids.push(m[0].toLowerCase());
-    skippedIds.set(file, ids);
+/** The GUIDs written in a file's skipped documents (none of them holds a pod identity object), read once per version of it. */
+function idsOfSkipped(stored: Stored): string[] {
+  if (!stored.skippedIds) {
+    const ids: string[] = [];
+    for (const { start, end } of stored.skipped ?? []) for (const m of stored.text.slice(start, end).matchAll(GUIDS_IN_TEXT)) ids.push(m[0].toLowerCase());
+    stored.skippedIds = ids;
   }
-  return ids;
+  return stored.skippedIds;
 }
 
 /** Values worked out from the index that a check prepares in steps (`prepareSteps`), by their `derived` key. */
@@ -75,7 +73,8 @@ export function prepareDerived<T>(key: object, steps: (index: WorkspaceIndex) =>
  */
 export class WorkspaceIndex {
   private readonly files = new Map<string, FileFacts>();
-  private readonly parsed = new Map<string, ManifestFile>();
+  /** The text and kind of every file, and the parses the index holds (open files, the last read). */
+  private readonly parses: ParseStore;
   /** Facts of all files together, grouped for lookups; dropped on every update, made on demand. */
   private views: Views | undefined;
   /** What kustomize builds from the workspace; dropped with the views. */
@@ -91,7 +90,14 @@ export class WorkspaceIndex {
   private quietTotal = 0;
   private readonly quietByPath = new Map<string, number>();
 
-  constructor(readonly defaultNamespace = 'default') {}
+  /** `options`: which files are open, and how much text of closed files the index keeps parsed (parse-store.ts). */
+  constructor(
+    readonly defaultNamespace = 'default',
+    options: StoreOptions = {},
+  ) {
+    // The kustomize model keeps what it read as long as it lives.
+    this.parses = new ParseStore(options, (path) => this.model !== undefined && this.readByBuild(path));
+  }
 
   update(file: ManifestFile): void {
     runSteps(this.updateSteps(file));
@@ -117,7 +123,7 @@ export class WorkspaceIndex {
       facts.identities.push(...addon.identities);
       facts.bindings.push(...addon.bindings);
     }
-    const previous = this.parsed.get(file.path);
+    const previous = this.heldFile(file.path);
     const quiet = previous !== undefined && !this.readByModel(file.path, file.kind) && onlyMoved(previous, file, this.defaultNamespace);
     if (quiet) {
       this.quietTotal++;
@@ -128,8 +134,39 @@ export class WorkspaceIndex {
     for (const b of facts.bindings) b.identityName ??= facts.identities.find((i) => i.name === b.templated?.identityName)?.name;
     if (file.docs.some((d) => d.branches)) distinctFacts(facts);
     this.files.set(file.path, facts);
-    this.parsed.set(file.path, file);
+    this.parses.set(file);
     this.views = undefined;
+  }
+
+  /** The parse of the file if one is still held (by the index or a reader), else undefined: nothing is parsed. */
+  heldFile(path: string): ManifestFile | undefined {
+    return this.parses.heldFile(path);
+  }
+
+  /** The text of the file as indexed. */
+  textOf(path: string): string | undefined {
+    return this.parses.get(path)?.text;
+  }
+
+  /** The kind (`ManifestFile.kind`) of the file as indexed. */
+  kindOf(path: string): string | undefined {
+    return this.parses.get(path)?.kind;
+  }
+
+  /** The paths whose parse the index holds itself (open files, the kustomize model's, and the last read within the budget). */
+  get heldPaths(): string[] {
+    return this.parses.heldPaths;
+  }
+
+  /** How many parses the index let go of were made again from their text. */
+  get reparsed(): number {
+    return this.parses.reparsed;
+  }
+
+  /** The ServiceAccount object a fact was read from, in the file's parse (made again if the index let it go). */
+  serviceAccountObject(fact: ServiceAccountFact): K8sObject | undefined {
+    const file = this.file(fact.file);
+    return file && objectAt(file, fact.start, 'ServiceAccount');
   }
 
   /**
@@ -139,7 +176,7 @@ export class WorkspaceIndex {
    * the changed window is read. False (nothing changed) when the edit is not of that kind.
    */
   private movedInPlace(file: ManifestFile): boolean {
-    const previous = this.parsed.get(file.path);
+    const previous = this.heldFile(file.path);
     const edit = editOf(file);
     if (!previous || edit?.previous !== previous || !this.files.has(file.path) || this.readByModel(file.path, file.kind)) return false;
     if (addonDeclarations(file.kind, file.text)) return false;
@@ -166,7 +203,7 @@ export class WorkspaceIndex {
     }
     this.quietTotal++;
     this.quietByPath.set(file.path, (this.quietByPath.get(file.path) ?? 0) + 1);
-    this.parsed.set(file.path, file);
+    this.parses.set(file);
     const v = this.views;
     if (v?.copies) this.views = undefined;
     else if (v) {
@@ -177,16 +214,16 @@ export class WorkspaceIndex {
   }
 
   remove(path: string): void {
-    if (this.readByModel(path, this.parsed.get(path)?.kind)) this.model = undefined;
+    if (this.readByModel(path, this.kindOf(path))) this.model = undefined;
     this.files.delete(path);
-    this.parsed.delete(path);
+    this.parses.delete(path);
     this.views = undefined;
     this.changes++;
   }
 
   /** True when the kustomize model may change with this file: a kustomization, or a file a build reads. */
   private readByModel(path: string, kind: string | undefined): boolean {
-    return kind === 'kustomization' || this.readByBuild(path) || this.parsed.get(path)?.kind === 'kustomization';
+    return kind === 'kustomization' || this.readByBuild(path) || this.kindOf(path) === 'kustomization';
   }
 
   /** Where the index stands for the findings of `path`: equal, nothing they read changed since (core/findings-cache.ts). */
@@ -197,12 +234,14 @@ export class WorkspaceIndex {
   /** The kustomizations of the workspace and what each leaf builds (made on demand). */
   get kustomize(): KustomizeModel {
     if (!this.model) {
-      const byKey = new Map([...this.parsed.values()].map((f) => [pathKey(f.path), f]));
+      const byKey = new Map([...this.parses.paths()].map((p) => [pathKey(p), p]));
       const reads = (this.modelReads = new Set());
+      const kustomizations = [...this.parses.entries()].flatMap(([p, s]) => (s.kind === 'kustomization' ? (this.parses.parse(p) ?? []) : []));
       // A build reads every document of its files, also those the pre-scan skipped.
-      this.model = new KustomizeModel(this.parsed.values(), (key) => {
+      this.model = new KustomizeModel(kustomizations, (key) => {
         reads.add(key);
-        const file = byKey.get(key);
+        const path = byKey.get(key);
+        const file = path === undefined ? undefined : this.parses.parse(path);
         return file && fullFile(file);
       });
     }
@@ -254,7 +293,7 @@ export class WorkspaceIndex {
 
   /** The parsed file behind the facts, every document parsed, for fixes that edit another file (a ServiceAccount, say). */
   file(path: string): ManifestFile | undefined {
-    const file = this.parsed.get(path);
+    const file = this.parses.parse(path);
     return file && fullFile(file);
   }
 
@@ -263,7 +302,7 @@ export class WorkspaceIndex {
    * every file that look only for what the scan keeps, and as the `previous` of a new parse.
    */
   parsedFile(path: string): ManifestFile | undefined {
-    return this.parsed.get(path);
+    return this.parses.parse(path);
   }
 
   /** The file as a check must read it: every document parsed when a kustomize build reads it (an overlay may patch any of them). */
@@ -391,7 +430,7 @@ export class WorkspaceIndex {
   records(id: string): boolean {
     const v = this.view();
     if (!v.skippedIdsRead) {
-      for (const file of this.parsed.values()) for (const skipped of idsOfSkipped(file)) v.recordedIds.add(skipped);
+      for (const [, stored] of this.parses.entries()) for (const skipped of idsOfSkipped(stored)) v.recordedIds.add(skipped);
       v.skippedIdsRead = true;
     }
     return v.recordedIds.has(id.toLowerCase());
@@ -415,17 +454,23 @@ export class WorkspaceIndex {
     const v = this.view();
     if (!v.skippedPods) {
       const skippedPods: PodFact[] = [];
-      for (const file of [...this.parsed.values()]) {
-        if (!file.skipped?.length) continue;
-        const facts = noFacts();
-        const parsed = new Set(file.docs);
-        const whole = yield* fullFileSteps(file);
-        for (const doc of whole.docs) {
-          if (parsed.has(doc)) continue;
-          addFactsOf(whole, doc, this.defaultNamespace, facts);
-          yield;
+      for (const [path, stored] of [...this.parses.entries()]) {
+        if (!stored.skipped?.length) continue;
+        if (!stored.skippedPods) {
+          const file = yield* this.parses.parseSteps(path);
+          if (!file || this.parses.get(path) !== stored) continue;
+          const facts = noFacts();
+          const parsed = new Set(file.docs);
+          const whole = yield* fullFileSteps(file);
+          for (const doc of whole.docs) {
+            if (parsed.has(doc)) continue;
+            addFactsOf(whole, doc, this.defaultNamespace, facts);
+            yield;
+          }
+          // Kept with the text they were read from: a new version of the file is stored anew.
+          if (this.parses.get(path) === stored) stored.skippedPods = facts.pods;
         }
-        skippedPods.push(...this.built(facts.pods));
+        skippedPods.push(...this.built(stored.skippedPods ?? []));
       }
       // An update in between made other views: these are dropped, and that state reads its own.
       if (this.views !== v) return yield* this.podsSteps();

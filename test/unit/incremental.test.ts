@@ -203,8 +203,11 @@ test('after many edits that only move facts, the index (its facts moved in place
         bindings: i.bindings,
         pods: i.pods,
         labelled: i.labelledPods,
-        // Service accounts with the start of the object each names in its file (its copy after an edit).
-        accounts: i.serviceAccounts.map((s) => ({ ...s, object: rangeOf(s.object.doc, s.object.node) })),
+        // Service accounts with the object found at each one's place in its file.
+        accounts: i.serviceAccounts.map((s) => {
+          const o = i.serviceAccountObject(s);
+          return { ...s, object: o && rangeOf(o.doc, o.node) };
+        }),
         at: i.identities.map((f) => i.identityAt(path, f.start)?.name),
         bindingAt: i.bindings.map((b) => i.bindingAt(path, b.start)?.name),
         selected: i.bindings.map((b) => i.identitiesForSelector(b.selector ?? '', b.namespace).map((x) => [x.identity.start, x.binding.start])),

@@ -183,7 +183,7 @@ export function newChartAccount(ctx: RuleContext, t: EditTarget, namespace: Scal
   if (namespace) lines.push(`${step}namespace: ${rawText(t, namespace)}`);
   lines.push(`${step}annotations:`, `${step}${step}${WI_CLIENT_ID}: {{ .Values.${path.join('.')} | quote }}`);
   let name = `${account}-serviceaccount.yaml`;
-  for (let i = 2; ctx.index.file(siblingPath(t.file.path, name)); i++) name = `${account}-serviceaccount-${i}.yaml`;
+  for (let i = 2; ctx.index.textOf(siblingPath(t.file.path, name)) !== undefined; i++) name = `${account}-serviceaccount-${i}.yaml`;
   const file = siblingPath(t.file.path, name);
   const template = `new template ${name}`;
   return {

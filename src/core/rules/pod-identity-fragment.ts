@@ -2,7 +2,7 @@ import type { FileEdit, TextEdit } from '../edits';
 import { LABEL_POD_IDENTITY, pairOf, pairOfAny, scalarString, WI_CLIENT_ID, WI_USE, type PodFragment } from '../k8s';
 import { fixLabel, serviceAccountLabel } from '../labels';
 import { lookupIdentity } from '../lookup';
-import { rangeOf, type K8sObject, type ManifestFile } from '../model';
+import { objectAt, rangeOf, type K8sObject, type ManifestFile } from '../model';
 import type { RelatedLocation, RuleContext } from '../rule';
 import { annotateServiceAccount } from '../service-account';
 import { lineStartAt } from '../text';
@@ -55,7 +55,8 @@ export function checkFragment(ctx: RuleContext, obj: K8sObject, fragment: PodFra
     const use = pairOf(fragment.labels, WI_USE);
     edits.push(use ? removePair(t, fragment.labels, pair) : replacePair(t, pair, WI_USE, '"true"'));
     const file = ctx.index.file(fact.file);
-    const annotated = file && annotateServiceAccount({ file, doc: fact.object.doc }, fact.object, lookup);
+    const account = file && objectAt(file, fact.start, 'ServiceAccount');
+    const annotated = account && annotateServiceAccount({ file, doc: account.doc }, account, lookup);
     if (!annotated || 'unsafe' in annotated) edits.push(undefined);
     else edits.push(...annotated.edits.map((e) => ({ ...e, file: fact.file, label: serviceAccountLabel('Annotate', fact.namespace, fact.name) })));
   }
@@ -87,7 +88,8 @@ const INCLUDE = /^\{\{-?\s*(?:include|template)\s+"([^"]*)"/;
 /** Where the templates of the workspace include or call the define `name`. */
 function includeSites(index: WorkspaceIndex, name: string): IncludeSite[] {
   return index.paths.flatMap((path) => {
-    const file = index.parsedFile(path);
+    // Only a file with template actions can include it: no other file is parsed (again) for this.
+    const file = index.textOf(path)?.includes('{{') ? index.parsedFile(path) : undefined;
     if (!file) return [];
     return file.masked.actions.flatMap(([start, end]) =>
       INCLUDE.exec(file.text.slice(start, end))?.[1] === name ? [{ file: path, start, end, selector: /^(?:matchLabels|selector)$/.test(parentKey(file, start) ?? '') }] : [],

@@ -4,7 +4,7 @@ import { valueIn } from '../build-values';
 import { dns1123, envEntries, LABEL_POD_IDENTITY, metadataOf, pairOf, PLACEHOLDER_CLIENT_ID, podIdentityFlexVolumesOf, scalarString, WI_CLIENT_ID, WI_USE, type PodSite } from '../k8s';
 import { fixLabel, serviceAccountLabel } from '../labels';
 import { identityName, lookupIdentity, type IdentityLookup } from '../lookup';
-import type { K8sObject } from '../model';
+import { objectAt, type K8sObject } from '../model';
 import type { Fix, RelatedLocation, RuleContext } from '../rule';
 import { accountIn, bindingLabelIn, isPatchDocument, planAccounts, plansOf, relativeLeaf, type Place } from './pod-identity-kustomize';
 import { annotateServiceAccount, appendServiceAccount, serviceAccountKey } from '../service-account';
@@ -298,7 +298,8 @@ function planServiceAccountName(t: EditTarget, site: PodSite, selector: string |
 function annotateAccount(ctx: RuleContext, fact: ServiceAccountFact, lookup: IdentityLookup): { edits: Planned; placeholder: boolean } {
   // An account in the workload's own file is edited through that file (same text): no parse of the documents the pre-scan skipped.
   const file = fact.file === ctx.file.path ? ctx.file : ctx.index.file(fact.file);
-  const result = file && annotateServiceAccount({ file, doc: fact.object.doc }, fact.object, lookup);
+  const account = file && objectAt(file, fact.start, 'ServiceAccount');
+  const result = account && annotateServiceAccount({ file, doc: account.doc }, account, lookup);
   if (!file || !result || 'unsafe' in result) return { edits: [undefined], placeholder: false };
   // Its own group: the account may serve other workloads too.
   const label = serviceAccountLabel('Annotate', fact.namespace, fact.name);

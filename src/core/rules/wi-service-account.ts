@@ -5,7 +5,6 @@ import {
   GUID,
   LABEL_POD_IDENTITY,
   labelsOf,
-  mapAt,
   metadataOf,
   pairOf,
   pairOfAny,
@@ -22,7 +21,7 @@ import { patchSetting } from '../build-values';
 import { accountIn, accountInBuild, relativeLeaf, type Place } from './pod-identity-kustomize';
 import { pathKey } from '../paths';
 import { lookupIdentity, type IdentityLookup } from '../lookup';
-import { rangeOf, type K8sObject } from '../model';
+import { objectAt, rangeOf, type K8sObject } from '../model';
 import { fixLabel, serviceAccountLabel } from '../labels';
 import type { Fix, RelatedLocation, Rule, RuleContext } from '../rule';
 import type { ServiceAccountFact } from '../facts';
@@ -101,7 +100,8 @@ function checkBuilt(ctx: RuleContext, t: EditTarget, obj: K8sObject, site: PodSi
     return true;
   }
   for (const bo of new Set(accounts)) {
-    const fact = ctx.index.serviceAccounts.find((f) => f.object === bo!.obj);
+    const start = rangeOf(bo!.obj.doc, bo!.obj.node)[0];
+    const fact = ctx.index.serviceAccounts.find((f) => f.start === start && pathKey(f.file) === pathKey(bo!.file));
     if (!fact || patchSetting(bo!, ['metadata', 'annotations', WI_CLIENT_ID])) continue;
     if (nameNode) checkServiceAccount(ctx, obj, site, nameNode, { ...fact, namespace: namespaceIn(bo!) ?? fact.namespace });
     checkClientIdEnv(ctx, t, site, fact);
@@ -178,13 +178,12 @@ function related(sa: ServiceAccountFact, message: string): RelatedLocation {
 
 /** The named ServiceAccount exists but carries no client id: the webhook cannot inject one. */
 function checkServiceAccount(ctx: RuleContext, obj: K8sObject, site: PodSite, nameNode: Node, sa: ServiceAccountFact): void {
-  const saObj = sa.object;
-  const annotations = mapAt(saObj.node, ['metadata', 'annotations']);
   // Present in any form (a wrong value is wi-annotation-values' finding): the account's file is not read (fix-all then need not read this document again when that file changes).
-  if (annotations && pairOf(annotations, WI_CLIENT_ID)) return;
+  if (sa.clientIdWritten) return;
   const file = ctx.index.file(sa.file);
-  if (!file) return;
-  const target: EditTarget = { file, doc: sa.object.doc };
+  const saObj = file && objectAt(file, sa.start, 'ServiceAccount');
+  if (!saObj) return;
+  const target: EditTarget = { file, doc: saObj.doc };
   // Possibly rendered by a template.
   if (holdsTemplate(target, saObj.node, ['metadata', 'annotations'])) return;
   const lookup = clientIdFor(ctx, site, ctx.index.namespaceOf(obj));
