@@ -25,6 +25,8 @@ export interface ExtensionApi extends Partial<TestApi> {
   checkCounts(uri: vscode.Uri): CheckCounts;
   /** The migration view (its model, tree items, context keys, and an event per new model). */
   migrationView: MigrationView;
+  /** The files whose parse the index holds, and how many parses it let go of it made again (undefined before the analysis loads). */
+  indexParses(): { held: string[]; reparsed: number } | undefined;
 }
 
 /** The test-only bundle the host tests' harness names (dist/test-hooks.js); nothing else sets WI_TEST_HOOKS. */
@@ -94,6 +96,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     onDidCheck: linter.onDidCheck,
     onDidStartCheck: linter.onDidStartCheck,
     checkCounts: (uri) => linter.checkCounts(uri),
+    indexParses: () => {
+      const index = indexer.loaded;
+      return index && { held: index.heldPaths, reparsed: index.reparsed };
+    },
     ...hooks?.api,
   };
 }

@@ -27,7 +27,7 @@ export class FixAllWorker implements vscode.Disposable {
     const changes: FixAllRequest['changes'] = [];
     const paths = new Set(index.paths);
     for (const p of paths) {
-      const current = index.file(p)?.text;
+      const current = index.textOf(p);
       if (current !== undefined && this.sent.get(p) !== current) {
         changes.push([p, current]);
         this.sent.set(p, current);

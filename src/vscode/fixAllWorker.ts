@@ -29,7 +29,7 @@ parentPort?.on('message', (request: FixAllRequest) => {
     index ??= new WorkspaceIndex(request.options.defaultNamespace);
     for (const [path, text] of request.changes) {
       if (text === null) index.remove(path);
-      else index.update(parseManifestFile(path, text, index.file(path)));
+      else index.update(parseManifestFile(path, text, index.heldFile(path)));
     }
     const text = fixFileText(index, request.path, request.text, request.options);
     parentPort!.postMessage({ id: request.id, text } satisfies FixAllResponse);

@@ -86,7 +86,7 @@ export class Indexer implements vscode.Disposable {
   rebuild(settings: Settings, load = false): Promise<void> {
     this.settings = settings;
     const core = load ? loadCore() : loadedCore();
-    this.index = core && new core.WorkspaceIndex(settings.options.defaultNamespace);
+    this.index = core && new core.WorkspaceIndex(settings.options.defaultNamespace, { isOpen: this.isOpen });
     const generation = ++this.generation;
     this.ready = this.build(generation);
     return this.ready;
@@ -147,7 +147,7 @@ export class Indexer implements vscode.Disposable {
         return false;
       }
       const core = loadCore();
-      const parsed = await runSliced(core.parseManifestFileSteps(key, text, index.parsedFile(key)), outdated);
+      const parsed = await runSliced(core.parseManifestFileSteps(key, text, index.heldFile(key)), outdated);
       return parsed !== undefined && (await runSliced(index.updateSteps(parsed.value), outdated)) !== undefined;
     } catch {
       // Unreadable (deleted meanwhile, permissions): leave it out of the index.

@@ -156,7 +156,7 @@ export class Linter implements vscode.Disposable, TextSource {
 
   text(path: string): string | undefined {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === path);
-    return open?.getText() ?? this.indexer.loaded?.file(path)?.text;
+    return open?.getText() ?? this.indexer.loaded?.textOf(path);
   }
 
   /** Checks the document after `delay` ms without a newer change; a check under way is dropped. */
@@ -238,7 +238,9 @@ export class Linter implements vscode.Disposable, TextSource {
     const index = this.indexer.core;
     const core = loadCore();
     const outdated = () => run.cancelled || document.isClosed || document.version !== run.version || index !== this.indexer.loaded;
-    const previous = index.parsedFile(key);
+    // The last parse of the document, if the index holds it: the documents an edit left alone are reused.
+    const previous = index.heldFile(key);
+    const previousText = index.textOf(key);
     const parsed = await runSliced(core.parseManifestFileSteps(key, text, previous, manifestKindOf(document)), outdated, onSlice);
     const indexed = parsed && (await runSliced(index.updateSteps(parsed.value), outdated, onSlice));
     const checked = parsed && indexed && (await runSliced(core.checkFileSteps(parsed.value, index, this.settings.options), outdated, onSlice));
@@ -261,7 +263,7 @@ export class Linter implements vscode.Disposable, TextSource {
     }
     this.publish(document, run.version, findings, shown, diagnostics.value);
     // Other open files may depend on what this one defines (an identity, a service account).
-    if (previous?.text !== text) this.recheckOthers(key);
+    if (previousText !== text) this.recheckOthers(key);
   }
 
   /** Sets the diagnostics; `diagnostics` ends with those of `shown`, in order (a notice may come first). */

@@ -42,8 +42,8 @@ export async function migrateWorkspace(indexer: Indexer, linter: Linter, setting
   const project = new (loadCore().Project)(settings.options);
   for (const path of index.paths) {
     const text = linter.text(path);
-    // The index's parse of the file: its documents are reused where the text is the same.
-    if (text !== undefined) project.set(path, text, index.file(path));
+    // The index's parse of the file, if it holds one: its documents are reused where the text is the same.
+    if (text !== undefined) project.set(path, text, index.heldFile(path));
   }
   const plan = scoped(project.fixAllChanges(), only);
   if (plan.length === 0) {

@@ -5,13 +5,38 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { fixFileText } from '../../../src/core/engine';
+import { reportSteps, type MigrationReport } from '../../../src/core/report';
+import { runSteps } from '../../../src/core/steps';
 import { LineIndex } from '../../../src/core/text';
 import { bigManifest } from '../../support/big-manifest';
-import { codeOf, coreProject, extensionApi, quickFixes, waitForDiagnostics, workspaceUri, type HostApi } from './helpers';
+import { codeOf, coreProject, extensionApi, quickFixes, waitForDiagnostics, waitForViewModel, workspaceUri, type HostApi } from './helpers';
 
 const FIX_ALL_TITLE = 'Fix all workload identity problems in this file';
 /** VS Code's limit of diagnostics per file (extHostDiagnostics `_maxDiagnosticsPerFile`). */
 const MAX_SHOWN = 1000;
+
+/** The diagnostics of a document as lines (rule, range, message, related places), sorted. */
+function diagnosticLines(diagnostics: readonly vscode.Diagnostic[]): string[] {
+  const at = (r: vscode.Range) => `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
+  return diagnostics
+    .map((d) => `${codeOf(d)} ${at(d.range)} ${d.message} ${(d.relatedInformation ?? []).map((r) => `${r.location.uri.toString()}@${at(r.location.range)}`).join(' ')}`)
+    .sort();
+}
+
+/** The same lines for the core's findings of `path` (a from-scratch check of the workspace as it is now). */
+function findingLines(project: Awaited<ReturnType<typeof coreProject>>, path: string): string[] {
+  const lines = new Map<string, LineIndex>();
+  const range = (file: string, start: number, end: number) => {
+    const index = lines.get(file) ?? lines.set(file, new LineIndex(project.text(file) ?? '')).get(file)!;
+    const s = index.position(start);
+    const e = index.position(end);
+    return `${s.line}:${s.character}-${e.line}:${e.character}`;
+  };
+  return project
+    .check(path)
+    .map((f) => `${f.ruleId} ${range(path, f.start, f.end)} ${f.message} ${(f.related ?? []).map((r) => `${r.file}@${range(r.file, r.start, r.end)}`).join(' ')}`)
+    .sort();
+}
 
 /** Resolves when `accept` holds for the document's check counts (checked on every publish). */
 function waitForCounts(api: HostApi, uri: vscode.Uri, accept: (c: ReturnType<HostApi['checkCounts']>) => boolean, what: string): Promise<void> {
@@ -185,5 +210,74 @@ describe('a big file (4 000 documents)', function () {
     assert.equal(document.version, version);
     assert.ok(await vscode.workspace.applyEdit(resolved.edit));
     assert.equal(document.getText(), expected, 'the text of core fixFileText');
+  });
+});
+
+describe('a big file that is not open (past what the index keeps parsed of closed files)', function () {
+  this.timeout(300_000);
+  let api: HostApi;
+  const big = workspaceUri('bulk-closed', 'big-manifest.yaml');
+  const app = workspaceUri('bulk-closed', 'app.yaml');
+  const inBig = (r: MigrationReport) => JSON.stringify(r.identities).includes(big.toString());
+
+  before(async () => {
+    api = await extensionApi();
+    await vscode.workspace.fs.writeFile(big, new TextEncoder().encode(bigManifest()));
+    // Read into the index (by its file watcher) and into the view, never opened.
+    await waitForViewModel(api.migrationView, inBig, 'the closed big file in the view', 180_000);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(big, '..'), { recursive: true });
+    await waitForViewModel(api.migrationView, (r) => !inBig(r), 'the big file gone from the view', 180_000);
+  });
+
+  it('an open file whose findings lead into it: its findings, the view, and no parse of it kept', async () => {
+    // A workload bound through the big file's bindings (selector bulk-id-3, namespace bulk-3).
+    const text = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: closed-test-app
+  namespace: bulk-3
+spec:
+  selector:
+    matchLabels:
+      app: closed-test-app
+  template:
+    metadata:
+      labels:
+        app: closed-test-app
+        aadpodidbinding: bulk-id-3
+    spec:
+      containers:
+        - name: app
+          image: contoso.azurecr.io/closed/app:1
+`;
+    await vscode.workspace.fs.writeFile(app, new TextEncoder().encode(text));
+    // What the index holds when the open file's check is published, before anything else reads the big file.
+    let heldAtPublish: string[] | undefined;
+    const sub = api.onDidCheck((u) => {
+      if (u.toString() === app.toString()) heldAtPublish ??= api.indexParses()?.held;
+    });
+    const document = await vscode.workspace.openTextDocument(app);
+    await vscode.window.showTextDocument(document);
+    const diagnostics = await waitForDiagnostics(app, (d) => d.some((x) => codeOf(x) === 'pod-identity-label'));
+    sub.dispose();
+    const project = await coreProject();
+    assert.deepEqual(diagnosticLines(diagnostics), findingLines(project, app.toString()), 'the findings of a from-scratch core check');
+    assert.ok(diagnostics.some((d) => d.relatedInformation?.some((r) => r.location.uri.toString() === big.toString())), 'a finding leads into the big file');
+    assert.ok(heldAtPublish, 'the index was read at the check');
+    assert.ok(heldAtPublish.includes(app.toString()), `the open file's parse is held: ${heldAtPublish.join(', ')}`);
+    assert.ok(!heldAtPublish.includes(big.toString()), 'the closed big file\'s parse is not held');
+    // The view reads the big file's findings again (its parse made again if it was collected): the core's report.
+    // eslint-disable-next-line require-yield -- every finding at once
+    const expected = runSteps(reportSteps(project.index, function* (path) { return project.check(path); }));
+    const shown = await waitForViewModel(api.migrationView, (r) => JSON.stringify(r.identities).includes(app.toString()), 'the open file in the view', 180_000);
+    // The order of a node's fix labels follows the order files were read in (the view uses them as a set).
+    const normal = (r: MigrationReport) => JSON.parse(JSON.stringify(r, (k, v: unknown) => (k === 'fixLabels' ? [...(v as string[])].sort() : v))) as unknown;
+    assert.deepEqual(normal(shown), normal(expected));
+    const parses = api.indexParses()!;
+    console.log(`index parses: ${parses.held.length} files held, ${parses.reparsed} parses made again`);
   });
 });
