@@ -1,9 +1,11 @@
-// The measures B1..B5, B7 and K1: each runs the product's own code path on the generated inputs
+// The measures B1..B5, B7, K1 and M1: each runs the product's own code path on the generated inputs
 // and times it against its floor in the same process.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parseAllDocuments } from 'yaml';
 import { runCli } from '../src/cli/main';
 import { checkFileSteps, Project } from '../src/core/engine';
@@ -199,4 +201,40 @@ export function k1(): Result {
     () => parseAllDocuments(files.get(patch)!),
   );
   return result('K1', t, `${files.size} files, ${findings} findings; after an edit of one overlay's patch, a check of that file takes ${edit.ms.toFixed(1)} ms (${describe(edit)})`);
+}
+
+/**
+ * M1: the heap an index of closed files holds (the extension's index of a workspace, no file
+ * open): the big manifest, the no-identity one and a kustomize repository, read in that order.
+ * Ratio: against an index that keeps every parse (the index before it let go of closed files').
+ */
+export async function m1(inputs: Inputs): Promise<Result> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const files: Array<[string, string]> = [
+    ['big.yaml', inputs.bigText],
+    ['plain.yaml', noIdentityManifest(inputs.bigText.length)],
+    ...kustomizeRepository(50),
+  ];
+  // A weak reference made or read in a job keeps its target until the job ends: collected after it.
+  const collect = async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+  };
+  const held = async (treeBudget?: number): Promise<number> => {
+    await collect();
+    const before = process.memoryUsage().heapUsed;
+    let index: WorkspaceIndex | undefined = new WorkspaceIndex('default', treeBudget === undefined ? {} : { treeBudget });
+    for (const [path, text] of files) index.update(runSteps(parseManifestFileSteps(path, text)));
+    await collect();
+    const after = process.memoryUsage().heapUsed;
+    // Kept alive until measured.
+    if (index.paths.length !== files.length) throw new Error('M1: a file is missing from the index.');
+    index = undefined;
+    return (after - before) / 2 ** 20;
+  };
+  const lean = await held();
+  const keeping = await held(Infinity);
+  const text = files.reduce((n, [, t]) => n + t.length, 0) / 2 ** 20;
+  return { name: 'M1', value: lean, unit: 'MB', ratio: lean / keeping, note: `heap after GC; ${files.length} files, ${text.toFixed(1)} MB of text; an index keeping every parse holds ${keeping.toFixed(1)} MB` };
 }
