@@ -21,12 +21,14 @@ export const keyvaultFlexvolume: Rule = {
     const t: EditTarget = { file: ctx.file, doc: ctx.doc };
     for (const obj of ctx.objects) {
       const site = podSiteOf(obj);
-      if (!site) continue;
+      const volumes = site ? podIdentityFlexVolumesOf(site.spec) : [];
+      // Most pods mount none: no identity is looked up for them.
+      if (!site || volumes.length === 0) continue;
       const labels = labelsOf(site.metadata);
       const binding = labels ? pairOf(labels, LABEL_POD_IDENTITY)?.value : undefined;
       const lookup = lookupIdentity(ctx.index, templatedNode(t, binding) ? undefined : scalarString(binding), ctx.index.namespaceOf(obj));
       const subject = podSubject(t, obj);
-      for (const volume of podIdentityFlexVolumesOf(site.spec)) {
+      for (const volume of volumes) {
         ctx.report({
           node: volume.use.value ?? volume.use.key,
           deprecated: true,
