@@ -35,11 +35,20 @@ export function rawText(t: EditTarget, node: Scalar): string {
   return node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? raw.slice(1, -1) : raw;
 }
 
+/** What `stringify` wrote for recent values (a fix-all of many workloads writes the same names and client ids again and again). */
+const plainTexts = new Map<string, string>();
+const PLAIN_TEXTS_KEPT = 1000;
+
 /** The YAML text for `value` in the style of `like` (plain, single or double quoted). */
 export function scalarText(value: string, style: Scalar.Type | undefined = 'PLAIN'): string {
   if (style === 'QUOTE_SINGLE') return `'${value.replace(/'/g, "''")}'`;
   if (style === 'QUOTE_DOUBLE') return JSON.stringify(value);
-  const plain = stringify(value, { lineWidth: 0 }).replace(/\r?\n$/, '');
+  let plain = plainTexts.get(value);
+  if (plain === undefined) {
+    plain = stringify(value, { lineWidth: 0 }).replace(/\r?\n$/, '');
+    if (plainTexts.size >= PLAIN_TEXTS_KEPT) plainTexts.clear();
+    plainTexts.set(value, plain);
+  }
   return plain.includes('\n') ? JSON.stringify(value) : plain;
 }
 
