@@ -1,3 +1,4 @@
+import type { YAMLMap } from 'yaml';
 import { YAML_FILE_KINDS } from '../fileKinds';
 import { labelSelectorsOf, labelsOf, LABEL_POD_IDENTITY, mapAt, metadataOf, pairOf, podSiteOf, POD_FRAGMENT_KIND, selectorHits, WORKLOAD_KINDS, type PodSite } from '../k8s';
 import { fixLabel } from '../labels';
@@ -88,6 +89,18 @@ function selectorRequiresLabel(obj: K8sObject, site: PodSite): boolean {
  * the pods lose the label. The workload's own selector is covered by the pod template finding.
  */
 function reportSelectors(ctx: RuleContext, obj: K8sObject, site: PodSite | undefined): void {
+  // A selector that names the label writes it out: when each time the object's text writes it is
+  // one of its labels, no selector names it, and the object's tree is not walked.
+  const [start, end] = rangeOf(ctx.doc, obj.node);
+  const text = ctx.file.text;
+  let written = 0;
+  for (let i = text.indexOf(LABEL_POD_IDENTITY, start); i >= 0 && i < end; i = text.indexOf(LABEL_POD_IDENTITY, i + 1)) written++;
+  const labelled = (meta: YAMLMap | undefined) => {
+    const labels = labelsOf(meta);
+    return labels && pairOf(labels, LABEL_POD_IDENTITY) ? 1 : 0;
+  };
+  const ownMeta = metadataOf(obj);
+  if (written <= labelled(ownMeta) + (site && site.metadata !== ownMeta ? labelled(site.metadata) : 0)) return;
   const own = site && site.path.length ? mapAt(obj.node, [...site.path.slice(0, -1), 'selector']) : undefined;
   for (const { key, selector } of labelSelectorsOf(obj.node)) {
     const hit = selector !== own ? selectorHits(selector, LABEL_POD_IDENTITY, key === 'selector')[0] : undefined;
