@@ -21,6 +21,9 @@ interface Views extends Omit<FileFacts, 'recordedIds'> {
   labelledPods?: PodFact[];
   /** True once the GUIDs of skipped documents are in `recordedIds`. */
   skippedIdsRead?: boolean;
+  /** What `bindingsForSelector` and `identitiesForSelector` gave, by namespace and selector (every workload of a selector asks again). */
+  selected?: Map<string, BindingFact[]>;
+  identitiesSelected?: Map<string, Array<{ identity: IdentityFact; binding: BindingFact }>>;
   /** Identities and bindings by file and start (`identityAt`, `bindingAt`), made when first asked. */
   identitiesAt?: Map<string, IdentityFact>;
   bindingsAt?: Map<string, BindingFact>;
@@ -343,9 +346,16 @@ export class WorkspaceIndex {
    * in any namespace, so bindings of the pod's own namespace come first, then the others. The
    * AKS-managed add-on binds a pod identity in its own namespace only.
    */
-  bindingsForSelector(selector: string, namespace: string): BindingFact[] {
-    const matches = (this.view().bindingsBySelector.get(selector) ?? []).filter((b) => !b.addon || b.namespace === namespace);
-    return [...matches.filter((b) => b.namespace === namespace), ...matches.filter((b) => b.namespace !== namespace)];
+  bindingsForSelector(selector: string, namespace: string): readonly BindingFact[] {
+    const v = this.view();
+    const key = `${namespace}\u0000${selector}`;
+    let found = (v.selected ??= new Map()).get(key);
+    if (!found) {
+      const matches = (v.bindingsBySelector.get(selector) ?? []).filter((b) => !b.addon || b.namespace === namespace);
+      found = [...matches.filter((b) => b.namespace === namespace), ...matches.filter((b) => b.namespace !== namespace)];
+      v.selected.set(key, found);
+    }
+    return found;
   }
 
   /** The AzureIdentity a binding names: same namespace (and file) first, then any. */
@@ -356,7 +366,15 @@ export class WorkspaceIndex {
   }
 
   /** label → bindings → identities, without duplicates, with the bindings that led there. */
-  identitiesForSelector(selector: string, namespace: string): Array<{ identity: IdentityFact; binding: BindingFact }> {
+  identitiesForSelector(selector: string, namespace: string): ReadonlyArray<{ identity: IdentityFact; binding: BindingFact }> {
+    const v = this.view();
+    const key = `${namespace}\u0000${selector}`;
+    let found = (v.identitiesSelected ??= new Map()).get(key);
+    if (!found) v.identitiesSelected.set(key, (found = this.selectIdentities(selector, namespace)));
+    return found;
+  }
+
+  private selectIdentities(selector: string, namespace: string): Array<{ identity: IdentityFact; binding: BindingFact }> {
     const seen = new Set<IdentityFact>();
     const out: Array<{ identity: IdentityFact; binding: BindingFact }> = [];
     for (const binding of this.bindingsForSelector(selector, namespace)) {
