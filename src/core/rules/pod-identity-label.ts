@@ -91,8 +91,9 @@ function selectorRequiresLabel(obj: K8sObject, site: PodSite): boolean {
 function reportSelectors(ctx: RuleContext, obj: K8sObject, site: PodSite | undefined): void {
   // A selector that names the label writes it out: when each time the object's text writes it is
   // one of its labels, no selector names it, and the object's tree is not walked.
-  const [start, end] = rangeOf(ctx.doc, obj.node);
-  const text = ctx.file.text;
+  // In the document's own text: a search never runs on past it into the rest of the file.
+  const [start, end] = obj.node.range ?? [0, 0];
+  const text = ctx.doc.source;
   let written = 0;
   for (let i = text.indexOf(LABEL_POD_IDENTITY, start); i >= 0 && i < end; i = text.indexOf(LABEL_POD_IDENTITY, i + 1)) written++;
   const labelled = (meta: YAMLMap | undefined) => {
