@@ -87,8 +87,18 @@ export function kindById(id: string): FileKind {
 
 /** The first object of the file that starts at `start` (a fact's place), of `kind` when given. */
 export function objectAt(file: ManifestFile, start: number, kind?: string): K8sObject | undefined {
-  for (const doc of file.docs) {
-    if (start < doc.start || start >= doc.end) continue;
+  const docs = file.docs;
+  // The documents are in order of their start (a document's alternatives share it): the first that may hold `start`.
+  let lo = 0;
+  let hi = docs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (docs[mid].end <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < docs.length && docs[i].start <= start; i++) {
+    const doc = docs[i];
+    if (start >= doc.end) continue;
     for (const obj of doc.objects) if ((kind === undefined || obj.kind === kind) && rangeOf(doc, obj.node)[0] === start) return obj;
   }
   return undefined;
