@@ -230,8 +230,9 @@ export function hasDocFacts(path: string, doc: ManifestDoc, defaultNamespace: st
  * Hands the facts of `from` on to `to`, the same document after an edit, changing the fact
  * objects in place (the index holds them, so its groups stay right without being made again):
  * offsets moved by `delta`, or, for a document the edit touched whose facts kept all but their
- * offsets, set to those of `like` (the facts read of `to`, fact for fact). `from` no longer has facts of its own afterwards (`docFacts` reads it
- * again if asked). The caller checks `hasDocFacts(from)` first.
+ * offsets, set to those of `like` (the facts read of `to`, fact for fact). `from` no longer has
+ * facts of its own afterwards (`docFacts` reads it again if asked). The caller checks
+ * `hasDocFacts(from)` first.
  */
 export function moveDocFacts(path: string, from: ManifestDoc, to: ManifestDoc, defaultNamespace: string, delta: number, like?: FileFacts): void {
   const entry = ownedBy(from, path, defaultNamespace)!;

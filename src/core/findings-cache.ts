@@ -15,7 +15,7 @@ import type { WorkspaceIndex } from './workspace';
  */
 
 interface Checked {
-  /** Weakly: the findings do not keep the parse of a file the index let go of (workspace.ts, `TREE_BUDGET`). */
+  /** Weakly: the findings do not keep the parse of a file the index let go of (parse-store.ts). */
   file: WeakRef<ManifestFile>;
   state: string;
   options: string;

@@ -166,9 +166,12 @@ export class WorkspaceIndex {
     return this.parses.reparsed;
   }
 
-  /** The ServiceAccount object a fact was read from, in the file's parse (made again if the index let it go). */
+  /**
+   * The ServiceAccount object a fact was read from, in the file's parse as indexed (made again if
+   * the index let it go): facts are read from parsed documents only, so no skipped one is parsed.
+   */
   serviceAccountObject(fact: ServiceAccountFact): K8sObject | undefined {
-    const file = this.file(fact.file);
+    const file = this.parsedFile(fact.file);
     return file && objectAt(file, fact.start, 'ServiceAccount');
   }
 
@@ -349,7 +352,7 @@ export class WorkspaceIndex {
   bindingsForSelector(selector: string, namespace: string): readonly BindingFact[] {
     const v = this.view();
     const key = `${namespace}\u0000${selector}`;
-    let found = (v.selected ??= new Map()).get(key);
+    let found = (v.selected ??= new Map<string, BindingFact[]>()).get(key);
     if (!found) {
       const matches = (v.bindingsBySelector.get(selector) ?? []).filter((b) => !b.addon || b.namespace === namespace);
       found = [...matches.filter((b) => b.namespace === namespace), ...matches.filter((b) => b.namespace !== namespace)];
@@ -369,7 +372,7 @@ export class WorkspaceIndex {
   identitiesForSelector(selector: string, namespace: string): ReadonlyArray<{ identity: IdentityFact; binding: BindingFact }> {
     const v = this.view();
     const key = `${namespace}\u0000${selector}`;
-    let found = (v.identitiesSelected ??= new Map()).get(key);
+    let found = (v.identitiesSelected ??= new Map<string, Array<{ identity: IdentityFact; binding: BindingFact }>>()).get(key);
     if (!found) v.identitiesSelected.set(key, (found = this.selectIdentities(selector, namespace)));
     return found;
   }

@@ -25,7 +25,7 @@ export interface ExtensionApi extends Partial<TestApi> {
   checkCounts(uri: vscode.Uri): CheckCounts;
   /** The migration view (its model, tree items, context keys, and an event per new model). */
   migrationView: MigrationView;
-  /** The files whose parse the index holds, and how many parses it let go of it made again (undefined before the analysis loads). */
+  /** The files whose parse the index holds, and how many of the parses it had let go of were made again (undefined before the analysis loads). */
   indexParses(): { held: string[]; reparsed: number } | undefined;
 }
 
