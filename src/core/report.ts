@@ -371,6 +371,13 @@ class ReportBuilder {
 
   finish(): MigrationReport {
     const identities = [...this.entries.values()].map(({ identity }) => {
+      // In an order of their own, not the order files were read in: the view of a workspace is the same whatever the indexer read first.
+      identity.groups.sort((a, b) => a.kind.localeCompare(b.kind) || `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+      for (const g of identity.groups) g.workloads.sort((a, b) => a.key.localeCompare(b.key));
+      identity.serviceAccounts.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+      const byPlace = (a: ReportObject, b: ReportObject) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`) || a.kind.localeCompare(b.kind);
+      identity.keda.sort(byPlace);
+      identity.csi.sort(byPlace);
       const seen = new Map<string, ReportWorkload>();
       for (const g of identity.groups) for (const w of g.workloads) seen.set(w.key, w);
       const removals = [
@@ -383,10 +390,6 @@ class ReportBuilder {
     // Identities with work left first, then by label; the unknown identity last.
     const left = (i: ReportIdentity) => i.counts.workloads - i.counts.migrated;
     identities.sort((a, b) => Number(a.id === UNKNOWN) - Number(b.id === UNKNOWN) || Number(left(b) > 0) - Number(left(a) > 0) || a.label.localeCompare(b.label));
-    for (const i of identities) {
-      i.groups.sort((a, b) => a.kind.localeCompare(b.kind) || `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
-      for (const g of i.groups) g.workloads.sort((a, b) => a.key.localeCompare(b.key));
-    }
     const workloads = [...this.workloads.values()];
     return { identities, counts: countOf(workloads), stillOnPodIdentity: workloads.filter((w) => w.onPodIdentity).length };
   }

@@ -234,3 +234,15 @@ describe('migration report', () => {
     });
   }
 });
+
+test('the report is the same whatever order the files were read in (the editor\'s indexer reads them in no set order)', () => {
+  for (const dir of [join(ROOT, 'examples'), ...fixtureRepos().map((r) => r.before)]) {
+    const files = collectFiles(['.'], dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')] as const);
+    const read = (order: ReadonlyArray<readonly [string, string]>) => {
+      const project = new Project();
+      for (const [f, text] of order) project.set(f, text, undefined, fileKindOf(join(dir, f)) ?? MANIFEST_KIND);
+      return reportOf(project);
+    };
+    assert.deepEqual(read([...files].reverse()), read(files), dir);
+  }
+});
