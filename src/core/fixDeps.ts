@@ -1,3 +1,4 @@
+import { firstWhere } from './bisect';
 import type { TextEdit } from './edits';
 import { docFacts } from './facts';
 import type { ManifestDoc, ManifestFile } from './model';
@@ -241,16 +242,4 @@ export class FileChange {
   private firstEndingAfter(offset: number): number {
     return firstWhere(this.edits.length, (i) => this.edits[i].end > offset);
   }
-}
-
-/** The first index below `length` where `holds` (false below it, true from it on), by bisection; `length` if none. */
-function firstWhere(length: number, holds: (i: number) => boolean): number {
-  let lo = 0;
-  let hi = length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (holds(mid)) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
 }

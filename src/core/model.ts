@@ -1,4 +1,5 @@
 import { Document, isMap, isScalar, isSeq, parseDocument, YAMLMap, type Node } from 'yaml';
+import { firstWhere } from './bisect';
 import { FILE_KINDS, fileKindOf, MANIFEST_KIND, type FileKind } from './fileKinds';
 import { alternativesOf, defineBodies, helmBlocks, hideBranches, maskTemplates, type Alternative, type HelmBranch, type MaskResult } from './helm';
 import { podFragmentOf, POD_FRAGMENT_KIND, scalarString, type PodFragment } from './k8s';
@@ -88,15 +89,8 @@ export function kindById(id: string): FileKind {
 /** The first object of the file that starts at `start` (a fact's place), of `kind` when given. */
 export function objectAt(file: ManifestFile, start: number, kind?: string): K8sObject | undefined {
   const docs = file.docs;
-  // The documents are in order of their start (a document's alternatives share it): the first that may hold `start`.
-  let lo = 0;
-  let hi = docs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (docs[mid].end <= start) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let i = lo; i < docs.length && docs[i].start <= start; i++) {
+  // The documents are in order of their start (a document's alternatives share it): from the first that ends after `start`.
+  for (let i = firstWhere(docs.length, (d) => docs[d].end > start); i < docs.length && docs[i].start <= start; i++) {
     const doc = docs[i];
     if (start >= doc.end) continue;
     for (const obj of doc.objects) if ((kind === undefined || obj.kind === kind) && rangeOf(doc, obj.node)[0] === start) return obj;
